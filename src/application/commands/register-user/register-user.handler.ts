@@ -1,0 +1,41 @@
+import { inject, injectable } from 'tsyringe';
+import { validationFailed } from '../../../domain/shared/errors.js';
+import { insufficientRole, requireRole } from '../../../domain/user/user-policy.js';
+import { passwordProblem } from '../../../domain/user/user-rules.js';
+import { User } from '../../../domain/user/user.js';
+import type { CommandHandler } from '../../bus.js';
+import { CLOCK, type Clock } from '../../ports/clock.js';
+import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
+import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
+import { toUserView, type UserView } from '../../ports/views.js';
+import { RegisterUserCommand } from './register-user.command.js';
+
+@injectable()
+export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, UserView> {
+  constructor(
+    @inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ input, actor }: RegisterUserCommand): Promise<UserView> {
+    if (input.role !== undefined) {
+      if (actor === null) throw insufficientRole('admin');
+      requireRole(actor, 'admin');
+    }
+    const weak = passwordProblem(input.password);
+    if (weak !== null) throw validationFailed([{ field: 'password', message: weak }]);
+    const draft = User.register(
+      {
+        email: input.email,
+        username: input.username,
+        fullName: input.fullName,
+        passwordHash: await this.hasher.hash(input.password),
+        role: input.role ?? 'user',
+      },
+      this.clock.now(),
+    );
+    return toUserView(await this.users.add(draft));
+  }
+}
+

@@ -1,0 +1,41 @@
+import { inject, injectable } from 'tsyringe';
+import { authorizeUserPatch, mayAttemptUserPatch } from '../../../domain/user/user-policy.js';
+import type { CommandHandler } from '../../bus.js';
+import { userNotFound } from '../../not-found.js';
+import { CLOCK, type Clock } from '../../ports/clock.js';
+import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
+import { toUserView, type UserView } from '../../ports/views.js';
+import { assertVersion } from '../../preconditions.js';
+import { UpdateUserCommand } from './update-user.command.js';
+
+@injectable()
+export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, UserView> {
+  constructor(
+    @inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ actor, userId, changes, expectedVersions }: UpdateUserCommand): Promise<UserView> {
+    mayAttemptUserPatch(actor, userId);
+    const user = await this.users.findById(userId);
+    if (user === null) throw userNotFound(userId);
+    const { role, isActive, ...profile } = changes;
+    authorizeUserPatch(actor, user, {
+      profile: Object.keys(profile).length > 0,
+      role: role !== undefined,
+      isActive: isActive !== undefined,
+    });
+    assertVersion(user.version, expectedVersions);
+    const now = this.clock.now();
+    let next = user.changeProfile(profile, now);
+    if (role !== undefined || isActive !== undefined) {
+      const losesAdmin = user.isActiveAdmin && !((role ?? user.role) === 'admin' && (isActive ?? user.isActive));
+      const otherAdmins = losesAdmin ? await this.users.countActiveAdminsExcept(user.id) : 1;
+      const access: { role?: typeof role; isActive?: boolean } = {};
+      if (role !== undefined) access.role = role;
+      if (isActive !== undefined) access.isActive = isActive;
+      next = next.changeAccess(access, otherAdmins, now);
+    }
+    return toUserView(await this.users.update(next));
+  }
+}

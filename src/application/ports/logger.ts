@@ -1,0 +1,13 @@
+import { token } from './token.js';
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** Structured logging. Adapters drop secrets (passwords, tokens, authorization) whatever the caller passes. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export const LOGGER = token<Logger>('Logger');

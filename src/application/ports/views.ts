@@ -1,0 +1,38 @@
+import type { Role } from '../../domain/user/role.js';
+
+/** What queries return: plain data, never entities. */
+export interface UserView {
+  readonly id: number;
+  readonly email: string;
+  readonly username: string;
+  readonly fullName: string | null;
+  readonly role: Role;
+  readonly isActive: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly version: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly total: number;
+}
+
+export interface PageRequest {
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export type SortDirection = 'asc' | 'desc';
+
+export const toUserView = (u: UserView): UserView => ({
+  id: u.id,
+  email: u.email,
+  username: u.username,
+  fullName: u.fullName,
+  role: u.role,
+  isActive: u.isActive,
+  createdAt: u.createdAt,
+  updatedAt: u.updatedAt,
+  version: u.version,
+});

@@ -1,0 +1,24 @@
+import type { UnitOfWork } from '../../application/ports/unit-of-work.js';
+import type { UserReadModel } from '../../application/ports/user-read-model.js';
+import type { UserRepository } from '../../application/ports/user-repository.js';
+
+/**
+ * Everything a storage offers the core, opened together so that the ports share one store and
+ * one notion of a unit of work. The composition root picks the storage; the core sees only ports.
+ */
+export interface Persistence {
+  readonly users: UserRepository;
+  readonly userReadModel: UserReadModel;
+  readonly unitOfWork: UnitOfWork;
+  /** Resolves when the store answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A storage that can also be emptied in place: every row of every table goes and id sequences
+ * start over. For tests and local resets; the service never wires it.
+ */
+export interface ClearablePersistence extends Persistence {
+  clear(): Promise<void>;
+}

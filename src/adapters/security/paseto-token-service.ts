@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { InspectFooter, PasetoError, PublicProtocol } from 'paseto';
+import {
+  ExportPublicKeyFactory,
+  GetPublicKeyFactory,
+  ImportPublicKeyFactory,
+  ImportSecretKeyFactory,
+  SignFactory,
+  VerifyFactory,
+  type PublicKey,
+  type SecretKey,
+} from 'paseto/v4/public';
+import type { Clock } from '../../application/ports/clock.js';
+import type { AccessTokenClaims, IssuedToken, TokenIssuer, TokenVerifier } from '../../application/ports/tokens.js';
+import { K4_PUBLIC_PATTERN, K4_SECRET_PATTERN, KEY_ID_PATTERN } from '../../config/key-formats.js';
+import type { SigningKey } from '../../config/token-keys.js';
+import { DomainError } from '../../domain/shared/errors.js';
+
+const v4 = new PublicProtocol(
+  SignFactory,
+  VerifyFactory,
+  ImportSecretKeyFactory,
+  ImportPublicKeyFactory,
+  ExportPublicKeyFactory,
+  GetPublicKeyFactory,
+);
+
+export interface VerifyKey {
+  readonly kid: string;
+  /** PASERK `k4.public...`. */
+  readonly public: string;
+}
+
+export interface PasetoTokenServiceOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Lifetime of an access token in seconds. */
+  readonly accessTtlS: number;
+  readonly signingKey: SigningKey;
+  /** Retired keys whose tokens still verify until they expire. */
+  readonly verifyKeys?: readonly VerifyKey[];
+}
+
+/** Longer than any token this service issues; anything longer is refused before parsing. */
+const MAX_TOKEN_LENGTH = 2048;
+const SUBJECT_PATTERN = /^[1-9][0-9]{0,15}$/;
+
+type Reason = 'malformed' | 'unknown_key' | 'signature' | 'expired' | 'claims';
+
+const MESSAGES: Readonly<Record<Reason, string>> = {
+  malformed: 'Invalid token',
+  unknown_key: 'Invalid token',
+  signature: 'Invalid token',
+  expired: 'Token has expired',
+  claims: 'Invalid token',
+};
+
+/** `meta.reason` is a short code for the request log; the message is all a client sees. */
+function rejected(reason: Reason): DomainError {
+  return new DomainError('unauthorized', MESSAGES[reason], undefined, { reason });
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function readKid(token: string): string {
+  let footer: Uint8Array;
+  try {
+    footer = InspectFooter(token);
+  } catch {
+    throw rejected('malformed');
+  }
+  try {
+    const parsed: unknown = JSON.parse(decoder.decode(footer));
+    const kid = (parsed as { kid?: unknown } | null)?.kid;
+    if (typeof kid === 'string' && KEY_ID_PATTERN.test(kid)) return kid;
+  } catch {
+    // falls through
+  }
+  throw rejected('malformed');
+}
+
+function describeKeyError(kid: string, kind: 'k4.secret' | 'k4.public'): Error {
+  // The key material never goes into a message.
+  return new Error(`Token key "${kid}" is not a valid ${kind} key`);
+}
+
+/**
+ * Access tokens as PASETO v4.public (Ed25519). Claims: `sub` (the user id as a string), `iat`,
+ * `exp`, `jti`, `iss`, `aud`; the footer is `{"kid":"..."}` so verifiers can pick the key and keys
+ * can rotate: a new signing key is introduced while the retired one stays in `verifyKeys` for one
+ * access-token lifetime.
+ *
+ * `iat` and `exp` carry milliseconds (RFC 3339 allows fractions), so "issued before the password
+ * changed" compares exactly even when a client signs in again in the same second.
+ */
+export class PasetoTokenService implements TokenIssuer, TokenVerifier {
+  private constructor(
+    private readonly options: Omit<PasetoTokenServiceOptions, 'signingKey' | 'verifyKeys'>,
+    private readonly kid: string,
+    private readonly secretKey: SecretKey,
+    private readonly footer: Uint8Array,
+    private readonly verifyKeys: ReadonlyMap<string, PublicKey>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Imports every key once. Throws a plain Error naming the key id (never the key) when a key is unusable. */
+  static async create(options: PasetoTokenServiceOptions, clock: Clock): Promise<PasetoTokenService> {
+    const { issuer, audience, accessTtlS, signingKey } = options;
+    if (issuer === '' || audience === '') throw new Error('Token issuer and audience must not be empty');
+    if (!Number.isSafeInteger(accessTtlS) || accessTtlS <= 0) {
+      throw new Error(`Access token lifetime must be a positive whole number of seconds, got ${accessTtlS}`);
+    }
+    if (!KEY_ID_PATTERN.test(signingKey.kid)) throw new Error(`Token key id "${signingKey.kid}" is not valid`);
+    if (!K4_SECRET_PATTERN.test(signingKey.secret)) throw describeKeyError(signingKey.kid, 'k4.secret');
+    let secretKey: SecretKey;
+    let ownPublic: PublicKey;
+    try {
+      secretKey = await v4.ImportSecretKey(signingKey.secret as `k4.secret.${string}`);
+      ownPublic = await v4.GetPublicKey(secretKey);
+    } catch {
+      throw describeKeyError(signingKey.kid, 'k4.secret');
+    }
+    const ownPublicPaserk = await v4.ExportPublicKey(ownPublic);
+    const keys = new Map<string, PublicKey>([[signingKey.kid, ownPublic]]);
+    for (const { kid, public: paserk } of options.verifyKeys ?? []) {
+      if (!KEY_ID_PATTERN.test(kid)) throw new Error(`Token key id "${kid}" is not valid`);
+      if (!K4_PUBLIC_PATTERN.test(paserk)) throw describeKeyError(kid, 'k4.public');
+      if (kid === signingKey.kid) {
+        if (paserk === ownPublicPaserk) continue;
+        throw new Error(`Token key id "${kid}" names both the signing key and a different verification key`);
+      }
+      if (keys.has(kid)) throw new Error(`Token key id "${kid}" is configured twice`);
+      try {
+        keys.set(kid, await v4.ImportPublicKey(paserk as `k4.public.${string}`));
+      } catch {
+        throw describeKeyError(kid, 'k4.public');
+      }
+    }
+    const footer = encoder.encode(JSON.stringify({ kid: signingKey.kid }));
+    return new PasetoTokenService({ issuer, audience, accessTtlS }, signingKey.kid, secretKey, footer, keys, clock);
+  }
+
+  /** The key id new tokens carry. */
+  get signingKeyId(): string {
+    return this.kid;
+  }
+
+  /** The key ids tokens are accepted from, the signing key's first. */
+  get verificationKeyIds(): readonly string[] {
+    return [...this.verifyKeys.keys()];
+  }
+
+  async issueAccessToken(userId: number): Promise<IssuedToken> {
+    if (!Number.isSafeInteger(userId) || userId <= 0) throw new RangeError(`Not a user id: ${userId}`);
+    const now = this.clock.now();
+    const ttl = this.options.accessTtlS;
+    const token = await v4.Sign(
+      this.secretKey,
+      {
+        sub: String(userId),
+        iss: this.options.issuer,
+        aud: this.options.audience,
+        jti: randomUUID(),
+        iat: now.toISOString(),
+        exp: new Date(now.getTime() + ttl * 1000).toISOString(),
+      },
+      { footer: this.footer, now, addIssuedAt: false },
+    );
+    return { token, expiresIn: ttl };
+  }
+
+  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !token.startsWith('v4.public.')) {
+      throw rejected('malformed');
+    }
+    const key = this.verifyKeys.get(readKid(token));
+    if (key === undefined) throw rejected('unknown_key');
+    let claims: Record<string, unknown>;
+    try {
+      ({ claims } = await v4.Verify(key, token, {
+        now: this.clock.now(),
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+      }));
+    } catch (error) {
+      throw rejected(reasonOf(error));
+    }
+    const { sub, jti, iat, exp } = claims;
+    if (typeof sub !== 'string' || !SUBJECT_PATTERN.test(sub) || !Number.isSafeInteger(Number(sub))) {
+      throw rejected('claims');
+    }
+    if (typeof jti !== 'string' || jti === '' || typeof iat !== 'string' || typeof exp !== 'string') {
+      throw rejected('claims');
+    }
+    const issuedAt = new Date(iat);
+    const expiresAt = new Date(exp);
+    if (Number.isNaN(issuedAt.getTime()) || Number.isNaN(expiresAt.getTime())) throw rejected('claims');
+    return { userId: Number(sub), tokenId: jti, issuedAt, expiresAt };
+  }
+}
+
+function reasonOf(error: unknown): Reason {
+  if (!(error instanceof PasetoError)) return 'malformed';
+  switch (error.code) {
+    case 'ERR_PASETO_CLAIM_VALIDATION': {
+      const claim = (error as PasetoError & { claim?: string }).claim;
+      return claim === 'exp' && /expired/i.test(error.message) ? 'expired' : 'claims';
+    }
+    case 'ERR_PASETO_INVALID_TOKEN':
+      return /signature/i.test(error.message) ? 'signature' : 'malformed';
+    default:
+      return 'malformed';
+  }
+}
+
+// The key helpers live with the configuration, which decides where the signing key comes from.
+export {
+  DEVELOPMENT_KEY_FILE,
+  generateTokenKeyPair,
+  keyIdFor,
+  loadOrCreateDevelopmentKeys,
+  publicKeyOf,
+  type SigningKey,
+} from '../../config/token-keys.js';

@@ -1,0 +1,57 @@
+/** The decoded, typed settings the service is built from (see config.ts for how they are read). */
+
+export interface VerifyKeySetting {
+  readonly kid: string;
+  /** PASERK `k4.public...`. */
+  readonly public: string;
+}
+
+export const ENVIRONMENTS = ['development', 'production', 'test'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AppConfig {
+  /** From NODE_ENV, which also selects `config/<env>.json`. */
+  readonly env: Environment;
+  readonly server: {
+    readonly port: number;
+    /** Believe `X-Forwarded-For` / `X-Forwarded-Proto` (only behind a proxy you run). */
+    readonly trustProxy: boolean;
+    readonly bodyLimitBytes: number;
+    /** Allowed browser origins; empty allows none, `['*']` allows any. */
+    readonly corsOrigins: readonly string[];
+    /** Worker processes. */
+    readonly webConcurrency: number;
+  };
+  readonly database: {
+    /** PostgreSQL; null keeps the data in the embedded database under `dataDir`. */
+    readonly url: string | null;
+    /** A PostgreSQL replica for the query side; null reads from `url`. */
+    readonly readUrl: string | null;
+    /** As given: a relative path is relative to the working directory. */
+    readonly dataDir: string;
+  };
+  readonly redis: { readonly url: string | null };
+  readonly rateLimit: { readonly max: number; readonly windowS: number };
+  readonly login: { readonly maxFailures: number; readonly lockS: number };
+  /**
+   * The first admin, created on start when no active admin exists. All three are set or all are
+   * null; ADMIN_USERNAME defaults to `admin` when ADMIN_EMAIL and ADMIN_PASSWORD are set.
+   */
+  readonly admin: { readonly email: string | null; readonly username: string | null; readonly password: string | null };
+  readonly tokens: {
+    readonly accessTtlS: number;
+    readonly refreshTtlS: number;
+    readonly issuer: string;
+    readonly audience: string;
+    /** PASERK k4.secret; set together with `keyId`. Null outside production uses a generated key. */
+    readonly signingKey: string | null;
+    readonly keyId: string | null;
+    /** Public keys of retired signing keys, accepted until their tokens expire. */
+    readonly verifyKeys: readonly VerifyKeySetting[];
+  };
+  readonly log: { readonly level: LogLevel };
+}
+

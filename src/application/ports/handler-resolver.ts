@@ -1,6 +1,7 @@
 import { token } from './token.js';
 
-export type Constructor<T> = new (...args: never[]) => T;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handler constructors take any dependencies
+export type Constructor<T> = new (...args: any[]) => T;
 
 /** Builds handlers with their dependencies; the composition root backs it with the container. */
 export interface HandlerResolver {

@@ -63,7 +63,7 @@ export class User implements UserProps {
   }
 
   static register(
-    input: { email: string; username: string; fullName: string | null; passwordHash: string; role: Role },
+    input: { email: string; username: string; fullName: string | null; passwordHash: string; role: Role; isActive?: boolean },
     now: Date,
   ): NewUser {
     checkProfile(input);
@@ -73,7 +73,7 @@ export class User implements UserProps {
       fullName: input.fullName,
       passwordHash: input.passwordHash,
       role: input.role,
-      isActive: true,
+      isActive: input.isActive ?? true,
       createdAt: now,
       updatedAt: now,
       version: 1,
@@ -84,7 +84,10 @@ export class User implements UserProps {
     return this.role === 'admin' && this.isActive;
   }
 
+  /** A change that changes nothing returns the same user: its version and ETag stay. */
   private with(changes: Partial<UserProps>, now: Date): User {
+    const changed = (Object.keys(changes) as (keyof UserProps)[]).some((key) => changes[key] !== this[key]);
+    if (!changed) return this;
     return new User({ ...this, ...changes, updatedAt: now, version: this.version + 1 });
   }
 

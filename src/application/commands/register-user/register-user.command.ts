@@ -8,6 +8,7 @@ export class RegisterUserCommand {
       readonly password: string;
       readonly fullName: string | null;
       readonly role?: Role;
+      readonly isActive?: boolean;
     },
     /** Null for a sign-up by someone not signed in. */
     readonly actor: Actor | null,

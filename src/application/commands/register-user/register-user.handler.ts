@@ -19,7 +19,7 @@ export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, 
   ) {}
 
   async execute({ input, actor }: RegisterUserCommand): Promise<UserView> {
-    if (input.role !== undefined) {
+    if (input.role !== undefined || input.isActive !== undefined) {
       if (actor === null) throw insufficientRole('admin');
       requireRole(actor, 'admin');
     }
@@ -32,6 +32,7 @@ export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, 
         fullName: input.fullName,
         passwordHash: await this.hasher.hash(input.password),
         role: input.role ?? 'user',
+        isActive: input.isActive ?? true,
       },
       this.clock.now(),
     );

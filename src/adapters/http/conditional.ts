@@ -1,0 +1,32 @@
+import type Koa from 'koa';
+import type { ExpectedVersions } from '../../application/preconditions.js';
+
+/** A strong ETag from the resource's version, which changes on every write. */
+export const etagOf = (version: number): string => `"${version}"`;
+
+/**
+ * `If-Match` as the versions it names: undefined when absent or `*` (the handler's 404 covers a
+ * missing resource); weak or foreign tags cannot match, so they yield an empty list (412).
+ */
+export function expectedVersions(ctx: Koa.Context): ExpectedVersions {
+  const header = ctx.get('If-Match').trim();
+  if (header === '' || header === '*') return undefined;
+  const versions: number[] = [];
+  for (const tag of header.split(',')) {
+    const match = /^"(\d{1,10})"$/.exec(tag.trim());
+    if (match?.[1] !== undefined) versions.push(Number(match[1]));
+  }
+  return versions;
+}
+
+/** Sets the ETag and answers 304 when the caller's `If-None-Match` already has it. */
+export function withETag(ctx: Koa.Context, version: number, body: unknown): { status: number; body?: unknown; headers: Record<string, string> } {
+  const etag = etagOf(version);
+  ctx.set('ETag', etag);
+  const ifNoneMatch = ctx.get('If-None-Match');
+  if (ifNoneMatch !== '') {
+    const tags = ifNoneMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+    if (tags.includes('*') || tags.includes(etag)) return { status: 304, headers: { ETag: etag } };
+  }
+  return { status: 200, body, headers: { ETag: etag } };
+}

@@ -1,0 +1,66 @@
+import type { ErrorKind, FieldIssue } from '../../domain/shared/errors.js';
+
+/** The one table from error kind to HTTP status and the `error` name of the contract. */
+export const ERROR_TABLE: Readonly<Record<ErrorKind, { readonly status: number; readonly name: string; readonly title: string }>> = {
+  bad_request: { status: 400, name: 'BadRequestError', title: 'Bad Request' },
+  unauthorized: { status: 401, name: 'UnauthorizedError', title: 'Unauthorized' },
+  forbidden: { status: 403, name: 'ForbiddenError', title: 'Forbidden' },
+  not_found: { status: 404, name: 'NotFoundError', title: 'Not Found' },
+  method_not_allowed: { status: 405, name: 'MethodNotAllowedError', title: 'Method Not Allowed' },
+  conflict: { status: 409, name: 'ConflictError', title: 'Conflict' },
+  precondition_failed: { status: 412, name: 'PreconditionFailedError', title: 'Precondition Failed' },
+  payload_too_large: { status: 413, name: 'PayloadTooLargeError', title: 'Payload Too Large' },
+  unsupported_media_type: { status: 415, name: 'UnsupportedMediaTypeError', title: 'Unsupported Media Type' },
+  validation: { status: 422, name: 'ValidationError', title: 'Unprocessable Content' },
+  rate_limited: { status: 429, name: 'RateLimitError', title: 'Too Many Requests' },
+  internal: { status: 500, name: 'InternalServerError', title: 'Internal Server Error' },
+  unavailable: { status: 503, name: 'ServiceUnavailableError', title: 'Service Unavailable' },
+};
+
+const BY_STATUS = new Map<number, ErrorKind>(
+  Object.entries(ERROR_TABLE).map(([kind, entry]) => [entry.status, kind as ErrorKind]),
+);
+
+/** The kind for a status raised by a library (body parser, router); unknown 4xx are bad requests. */
+export function kindOfStatus(status: number): ErrorKind {
+  return BY_STATUS.get(status) ?? (status >= 400 && status < 500 ? 'bad_request' : 'internal');
+}
+
+export interface ErrorBodyInput {
+  readonly kind: ErrorKind;
+  readonly message: string;
+  readonly path: string;
+  readonly requestId: string;
+  readonly details?: readonly FieldIssue[] | undefined;
+}
+
+/** Version 1's error shape: `{error, message, path, request_id, details?}`. */
+export function errorBodyV1(input: ErrorBodyInput): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    error: ERROR_TABLE[input.kind].name,
+    message: input.message,
+    path: input.path,
+    request_id: input.requestId,
+  };
+  if (input.details !== undefined && input.details.length > 0) body['details'] = input.details;
+  return body;
+}
+
+export const ErrorSchemaV1 = {
+  type: 'object',
+  required: ['error', 'message', 'path', 'request_id'],
+  properties: {
+    error: { type: 'string', examples: ['NotFoundError'] },
+    message: { type: 'string', examples: ['User with id 123 not found'] },
+    path: { type: 'string', examples: ['/api/v1/users/123'] },
+    request_id: { type: 'string' },
+    details: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string', examples: ['email'] }, message: { type: 'string', examples: ['Invalid email format'] } },
+      },
+    },
+  },
+} as const;

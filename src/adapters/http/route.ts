@@ -1,0 +1,169 @@
+/**
+ * A route is one declaration: method, path, codecs, who may call, and which command or query it
+ * runs. `routeMiddleware` turns a declaration into Koa middleware that applies the contract's
+ * order of checks: token (401), path and query (400), the caller's right (403), existence (404),
+ * body (415, 422; 403 for fields the caller may not write), then the handler (412, 409, ...).
+ */
+import type Koa from 'koa';
+import { DomainError, unauthorized } from '../../domain/shared/errors.js';
+import type { Actor, Role } from '../../domain/user/role.js';
+import { insufficientRole, requireRole } from '../../domain/user/user-policy.js';
+import type { CommandBus, QueryBus } from '../../application/bus.js';
+import { AuthenticateHandler } from '../../application/queries/authenticate/authenticate.handler.js';
+import { AuthenticateQuery } from '../../application/queries/authenticate/authenticate.query.js';
+import { decode, type JsonSchema, type ObjectCodec } from './codecs/codec.js';
+import type { ParamCodec } from './codecs/params.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface RouteInput<P, Q, B> {
+  readonly actor: Actor | null;
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly ctx: Koa.Context;
+  readonly commands: CommandBus;
+  readonly queries: QueryBus;
+}
+
+export interface SuccessDoc {
+  readonly status: number;
+  readonly description: string;
+  readonly schema?: JsonSchema;
+  readonly headers?: readonly string[];
+}
+
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+  readonly method: HttpMethod;
+  /** Relative to the version prefix, in @koa/router syntax (`/users/:id`). */
+  readonly path: string;
+  readonly tag: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly auth: 'public' | 'optional' | 'required';
+  /** Roles allowed at all (403 otherwise); finer rules live in the domain's policies. */
+  readonly roles?: readonly Role[];
+  readonly params?: ParamCodec<P>;
+  readonly query?: ParamCodec<Q>;
+  readonly body?: ObjectCodec<B>;
+  /** Also accept the body as an HTML form (application/x-www-form-urlencoded). */
+  readonly acceptsForm?: ObjectCodec<B>;
+  /** 403 checks that need only the caller and the path. */
+  readonly authorize?: (actor: Actor, params: P) => void;
+  /** Runs before the body is read, so that a missing resource is 404 before a bad body is 422. */
+  readonly load?: (input: { actor: Actor; params: P; queries: QueryBus }) => Promise<unknown>;
+  /** Fields only some callers may write: sending one without the right is 403. */
+  readonly restricted?: Readonly<Record<string, readonly Role[]>>;
+  readonly success: SuccessDoc;
+  /** Statuses besides those the declaration implies (401, 403, 400, 404, 415, 422). */
+  readonly errors?: readonly number[];
+  handle(input: RouteInput<P, Q, B>): Promise<Reply>;
+}
+
+export const defineRoute = <P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> => spec;
+
+export interface RouteDeps {
+  readonly commands: CommandBus;
+  readonly queries: QueryBus;
+  /** Reads (and size-limits) the request body into ctx.request.body. */
+  readonly parseBody: (ctx: Koa.Context) => Promise<void>;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+)\s*$/i;
+
+export async function authenticate(ctx: Koa.Context, queries: QueryBus): Promise<Actor | null> {
+  const header = ctx.get('Authorization');
+  if (header === '') return null;
+  const match = BEARER.exec(header);
+  if (match === null || match[1] === undefined) {
+    ctx.state.authError = 'invalid_request';
+    throw unauthorized('Invalid Authorization header: expected "Bearer <token>"');
+  }
+  try {
+    const actor = await queries.execute(AuthenticateHandler, new AuthenticateQuery(match[1]));
+    ctx.state.userId = actor.id;
+    return actor;
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'unauthorized') ctx.state.authError = 'invalid_token';
+    throw error;
+  }
+}
+
+function hasBody(ctx: Koa.Context): boolean {
+  const headers = ctx.req.headers;
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? '0') > 0;
+}
+
+async function readBody<B>(spec: RouteSpec<unknown, unknown, B>, ctx: Koa.Context, deps: RouteDeps): Promise<{ raw: unknown; codec: ObjectCodec<B> }> {
+  const codec = spec.body as ObjectCodec<B>;
+  if (!hasBody(ctx)) return { raw: {}, codec };
+  const isJson = ctx.is('application/json', '+json') !== false;
+  const isForm = spec.acceptsForm !== undefined && ctx.is('application/x-www-form-urlencoded') !== false;
+  if (!isJson && !isForm) {
+    throw new DomainError(
+      'unsupported_media_type',
+      spec.acceptsForm !== undefined
+        ? 'Content-Type must be application/json or application/x-www-form-urlencoded'
+        : 'Content-Type must be application/json',
+    );
+  }
+  await deps.parseBody(ctx);
+  return { raw: (ctx.request as { body?: unknown }).body, codec: isForm ? (spec.acceptsForm as ObjectCodec<B>) : codec };
+}
+
+function decodeParams<A>(codec: ParamCodec<A> | undefined, raw: unknown): A {
+  if (codec === undefined) return undefined as A;
+  const result = decode(codec, raw);
+  if (result.ok) return result.value;
+  throw new DomainError('bad_request', result.issues.map((i) => i.message).join('; '), result.issues);
+}
+
+export function routeMiddleware<P, Q, B>(spec: RouteSpec<P, Q, B>, deps: RouteDeps): Koa.Middleware {
+  return async (ctx) => {
+    // 1. The token.
+    let actor: Actor | null = null;
+    if (spec.auth !== 'public') {
+      actor = await authenticate(ctx, deps.queries);
+      if (actor === null && spec.auth === 'required') {
+        ctx.state.authError = 'missing';
+        throw unauthorized('Not authenticated');
+      }
+    }
+    // 2. The path and the query.
+    const params = decodeParams(spec.params, ctx.params);
+    const query = decodeParams(spec.query, ctx.query);
+    // 3. The caller's right to the resource.
+    if (actor !== null) {
+      if (spec.roles !== undefined) requireRole(actor, ...spec.roles);
+      spec.authorize?.(actor, params);
+      // 4. Its existence.
+      if (spec.load !== undefined) await spec.load({ actor, params, queries: deps.queries });
+    }
+    // 5. The body.
+    let body = undefined as B;
+    if (spec.body !== undefined) {
+      const { raw, codec } = await readBody(spec as RouteSpec<unknown, unknown, B>, ctx, deps);
+      if (spec.restricted !== undefined && typeof raw === 'object' && raw !== null) {
+        for (const [field, roles] of Object.entries(spec.restricted)) {
+          if (field in raw && (actor === null || !roles.includes(actor.role))) {
+            throw insufficientRole(...roles);
+          }
+        }
+      }
+      const decoded = decode(codec, raw);
+      if (!decoded.ok) throw new DomainError('validation', 'Request validation failed', decoded.issues);
+      body = decoded.value;
+    }
+    // 6. The use case.
+    const reply = await spec.handle({ actor, params, query, body, ctx, commands: deps.commands, queries: deps.queries });
+    for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+    ctx.status = reply.status;
+    if (reply.body !== undefined) ctx.body = reply.body;
+  };
+}

@@ -24,7 +24,7 @@ function findTests(dir: string): string[] {
 const args = process.argv.slice(2);
 const grepAt = args.indexOf('--grep');
 const grep = grepAt >= 0 ? args[grepAt + 1] : undefined;
-const filters = args.filter((_, i) => i !== grepAt && i !== grepAt + 1);
+const filters = args.filter((_, i) => grepAt < 0 || (i !== grepAt && i !== grepAt + 1));
 
 const mocha = new Mocha({
   reporter: process.env.MOCHA_REPORTER ?? 'spec',

@@ -1,0 +1,104 @@
+/**
+ * The entry point as a person or a container runs it: `node dist/src/main.js` on the embedded
+ * database, the first admin from ADMIN_*, data and keys that survive a restart, SIGTERM, and
+ * a start refused for a bad setting.
+ */
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MAIN, runNode, startService, type Running } from './process.js';
+
+const ADMIN = { ADMIN_EMAIL: 'first@example.com', ADMIN_USERNAME: 'first_admin', ADMIN_PASSWORD: 'FirstPassw0rd' };
+
+async function signIn(base: string, username: string, password: string): Promise<Response> {
+  return fetch(`${base}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+}
+
+describe('the service process on the embedded database', function () {
+  this.timeout(90_000);
+  let dataDir: string;
+  let running: Running | undefined;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'um-e2e-'));
+  });
+
+  afterEach(async () => {
+    if (running !== undefined && running.child.exitCode === null) await running.stop('SIGKILL');
+    running = undefined;
+  });
+
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  let token = '';
+
+  it('serves on PGlite, and the admin from ADMIN_* signs in', async () => {
+    running = await startService({ DATA_DIR: dataDir, ...ADMIN });
+    const res = await signIn(running.base, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    expect(res.status).to.equal(200);
+    token = ((await res.json()) as { access_token: string }).access_token;
+    const me = await fetch(`${running.base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(me.status).to.equal(200);
+    expect(await me.json()).to.include({ username: ADMIN.ADMIN_USERNAME, role: 'admin' });
+    const created = await fetch(`${running.base}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'kept@example.com', username: 'kept', password: 'KeptPassw0rd' }),
+    });
+    expect(created.status).to.equal(201);
+  });
+
+  it('writes one JSON api_request line per request to stdout, without secrets', async () => {
+    running = await startService({ DATA_DIR: dataDir });
+    await signIn(running.base, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    await fetch(`${running.base}/health/live`);
+    const code = await running.stop();
+    expect(code).to.equal(0);
+    const lines = running
+      .stdout()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requests = lines.filter((l) => l['event'] === 'api_request');
+    expect(requests.map((l) => l['path'])).to.deep.equal(['/api/v1/auth/token', '/health/live']);
+    for (const field of ['timestamp', 'method', 'route', 'path', 'status', 'duration_ms', 'user_id', 'ip', 'request_id']) {
+      expect(requests[0]).to.have.property(field);
+    }
+    expect(running.stdout()).to.not.contain(ADMIN.ADMIN_PASSWORD);
+  });
+
+  it('keeps data and the development signing key across a restart: old tokens still verify', async () => {
+    running = await startService({ DATA_DIR: dataDir, ...ADMIN });
+    const me = await fetch(`${running.base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(me.status).to.equal(200);
+    const kept = await signIn(running.base, 'kept', 'KeptPassw0rd');
+    expect(kept.status).to.equal(200);
+    expect(running.stdout()).to.not.contain('admin_created');
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    running = await startService({ DATA_DIR: dataDir });
+    const code = await running.stop('SIGTERM');
+    expect(code).to.equal(0);
+    expect(running.stdout()).to.contain('"event":"stopped"');
+  });
+
+  it('refuses to start on a bad setting, naming it', async () => {
+    const result = await runNode(MAIN, [], { DATA_DIR: dataDir, PORT: 'abc', RATE_LIMIT_MAX: '-5' });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('PORT').and.contain('RATE_LIMIT_MAX');
+  });
+
+  it('refuses to start in production without token keys', async () => {
+    const result = await runNode(MAIN, [], { DATA_DIR: dataDir, NODE_ENV: 'production' });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain('TOKEN_SIGNING_KEY');
+  });
+});

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { userNotFound } from '../../../application/not-found.js';
+import type { NewSession, RefreshTokenLookup, SessionRepository } from '../../../application/ports/session-repository.js';
+import type { Session } from '../../../domain/session/session.js';
+import type { InMemoryDatabase } from './in-memory-database.js';
+import { REFRESH_TOKENS, SESSIONS, deleteSessionsWhere, findSessionRow, toSession, type RefreshTokenRow } from './session-tables.js';
+import { USERS } from './tables.js';
+
+/**
+ * Sessions in the in-memory database. Inside a unit of work the unit holds the database's writer
+ * lock from start to end, which covers the row lock `findByRefreshHash` promises; each method's
+ * writes are one atomic change, like the SQL adapter's statements in a savepoint.
+ */
+export class InMemorySessionRepository implements SessionRepository {
+  constructor(private readonly db: InMemoryDatabase) {}
+
+  start(session: NewSession, refreshHash: string): Promise<Session> {
+    return this.db.write((tx) => {
+      // The foreign key: no session for a user that is not there.
+      if (!tx.rows(USERS).has(session.userId)) throw userNotFound(session.userId);
+      const begun = session.createdAt.getTime();
+      deleteSessionsWhere(tx, (row) => row.userId === session.userId && (row.revokedAt !== null || row.expiresAt < begun));
+      const row = tx.insert(SESSIONS, {
+        uuid: randomUUID(),
+        userId: session.userId,
+        createdAt: begun,
+        expiresAt: session.expiresAt.getTime(),
+        revokedAt: null,
+      });
+      tx.insert(REFRESH_TOKENS, { hash: refreshHash, sessionUuid: row.uuid, issuedAt: begun, spentAt: null });
+      return toSession(row);
+    });
+  }
+
+  async findByRefreshHash(refreshHash: string): Promise<RefreshTokenLookup | null> {
+    const token = this.token(refreshHash);
+    if (token === undefined) return null;
+    const session = findSessionRow(this.db, token.sessionUuid);
+    return session === undefined ? null : { session: toSession(session), spent: token.spentAt !== null };
+  }
+
+  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date): Promise<boolean> {
+    return this.db.write((tx) => {
+      let current: RefreshTokenRow | undefined;
+      for (const row of tx.rows(REFRESH_TOKENS).values()) {
+        if (row.hash === refreshHash) current = row;
+      }
+      if (current === undefined || current.sessionUuid !== sessionId || current.spentAt !== null) return false;
+      const at = now.getTime();
+      tx.update(REFRESH_TOKENS, { ...current, spentAt: at });
+      tx.insert(REFRESH_TOKENS, { hash: nextHash, sessionUuid: sessionId, issuedAt: at, spentAt: null });
+      return true;
+    });
+  }
+
+  revoke(sessionId: string, now: Date): Promise<boolean> {
+    return this.db.write((tx) => {
+      const row = findSessionRow(tx, sessionId);
+      if (row === undefined || row.revokedAt !== null) return false;
+      tx.update(SESSIONS, { ...row, revokedAt: now.getTime() });
+      return true;
+    });
+  }
+
+  revokeAllOfUser(userId: number, now: Date): Promise<number> {
+    return this.db.write((tx) => {
+      let count = 0;
+      for (const row of tx.rows(SESSIONS).values()) {
+        if (row.userId !== userId || row.revokedAt !== null) continue;
+        tx.update(SESSIONS, { ...row, revokedAt: now.getTime() });
+        count += 1;
+      }
+      return count;
+    });
+  }
+
+  private token(hash: string): RefreshTokenRow | undefined {
+    for (const row of this.db.rows(REFRESH_TOKENS).values()) if (row.hash === hash) return row;
+    return undefined;
+  }
+}

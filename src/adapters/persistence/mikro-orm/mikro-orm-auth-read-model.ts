@@ -1,0 +1,59 @@
+import type { AuthContext, AuthReadModel } from '../../../application/ports/auth-read-model.js';
+import { SESSION_ID_PATTERN } from '../../../application/ports/tokens.js';
+import type { Role } from '../../../domain/user/role.js';
+import { LeanSql, sqlStatement } from './lean-sql.js';
+import type { SqlOrm } from './mikro-orm-context.js';
+import { SESSION_SELECT, type SessionColumns } from './session-rows.js';
+
+interface Row extends SessionColumns {
+  readonly role: Role;
+  readonly is_active: boolean;
+  readonly password_changed_at: unknown;
+}
+
+const AUTH_CONTEXT = sqlStatement(
+  `select u.role, u.is_active, u.password_changed_at, ${SESSION_SELECT}
+     from users u left join sessions s on s.id = cast(? as uuid) and s.user_id = u.id
+    where u.id = ?`,
+);
+
+/**
+ * The check behind every authenticated request, in one statement: the user's role, activity and
+ * last password change, with the token's session joined in (by primary key, and only if it is
+ * the user's). It reads on the primary, never on a replica: a logout must bite on the very next
+ * request, whichever instance serves it, and a replica may lag behind.
+ */
+export class MikroOrmAuthReadModel implements AuthReadModel {
+  private readonly sql: LeanSql;
+
+  constructor(orm: SqlOrm) {
+    this.sql = new LeanSql(orm);
+  }
+
+  async getAuthContext(userId: number, sessionId: string): Promise<AuthContext | null> {
+    // Inside a unit of work, the unit's transaction; otherwise the primary ('write'), as a
+    // prepared statement: this runs on every authenticated request.
+    const row = await this.sql.one<Row>(
+      AUTH_CONTEXT,
+      // A malformed id matches no session rather than failing the cast.
+      [SESSION_ID_PATTERN.test(sessionId) ? sessionId : null, userId],
+      'write',
+    );
+    if (row === null) return null;
+    return {
+      role: row.role,
+      isActive: row.is_active,
+      passwordChangedAt: row.password_changed_at === null ? null : this.sql.time(row.password_changed_at),
+      session:
+        row.session_id === null || row.session_user_id === null
+          ? null
+          : {
+              id: row.session_id,
+              userId: Number(row.session_user_id),
+              createdAt: this.sql.time(row.session_created_at),
+              expiresAt: this.sql.time(row.session_expires_at),
+              revokedAt: row.session_revoked_at === null || row.session_revoked_at === undefined ? null : this.sql.time(row.session_revoked_at),
+            },
+    };
+  }
+}

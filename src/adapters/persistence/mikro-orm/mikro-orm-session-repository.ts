@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { userNotFound } from '../../../application/not-found.js';
+import type { NewSession, RefreshTokenLookup, SessionRepository } from '../../../application/ports/session-repository.js';
+import { SESSION_ID_PATTERN } from '../../../application/ports/tokens.js';
+import type { Session } from '../../../domain/session/session.js';
+import { RefreshTokenRecord, SessionRecord } from './entities/session.entity.js';
+import { entityManagerFor, write, type SqlOrm } from './mikro-orm-context.js';
+import { SESSION_SELECT, sessionOf, type SessionColumns } from './session-rows.js';
+
+/**
+ * Sessions and refresh tokens in PostgreSQL (or PGlite) through MikroORM, one or a few explicit
+ * statements per call, as the user repository does.
+ *
+ * Inside a unit of work `findByRefreshHash` locks the token's row and its session's row
+ * (`SELECT ... FOR UPDATE` over the join) in the statement that reads them, so a second unit
+ * presenting the same token waits, then reads the first one's outcome. `rotate` is a
+ * compare-and-set besides (`UPDATE ... WHERE spent_at IS NULL`): whoever spends the token second
+ * finds nothing to update, locked or not.
+ */
+export class MikroOrmSessionRepository implements SessionRepository {
+  constructor(private readonly orm: SqlOrm) {}
+
+  async start(session: NewSession, refreshHash: string): Promise<Session> {
+    const id = randomUUID();
+    try {
+      await write(this.orm, async (em) => {
+        await em.nativeDelete(SessionRecord, {
+          userId: session.userId,
+          $or: [{ revokedAt: { $ne: null } }, { expiresAt: { $lt: session.createdAt } }],
+        });
+        await em.insert(SessionRecord, { id, userId: session.userId, createdAt: session.createdAt, expiresAt: session.expiresAt, revokedAt: null });
+        await em.insert(RefreshTokenRecord, { hash: refreshHash, sessionId: id, issuedAt: session.createdAt, spentAt: null });
+      });
+    } catch (error) {
+      // The user was deleted meanwhile.
+      if (error instanceof ForeignKeyConstraintViolationException) throw userNotFound(session.userId);
+      throw error;
+    }
+    return { ...session, id, revokedAt: null };
+  }
+
+  async findByRefreshHash(refreshHash: string): Promise<RefreshTokenLookup | null> {
+    const { em, inTransaction } = entityManagerFor(this.orm);
+    const row = (await em.execute(
+      `select t.spent_at, ${SESSION_SELECT}
+         from refresh_tokens t join sessions s on s.id = t.session_id
+        where t.hash = ?${inTransaction ? ' for update' : ''}`,
+      [refreshHash],
+      'get',
+    )) as (SessionColumns & { spent_at: unknown }) | undefined | null;
+    if (row === undefined || row === null) return null;
+    const session = sessionOf(em, row);
+    return session === null ? null : { session, spent: row.spent_at !== null && row.spent_at !== undefined };
+  }
+
+  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date): Promise<boolean> {
+    if (!SESSION_ID_PATTERN.test(sessionId)) return Promise.resolve(false);
+    return write(this.orm, async (em: SqlEntityManager) => {
+      const spent = await em.nativeUpdate(RefreshTokenRecord, { hash: refreshHash, sessionId, spentAt: null }, { spentAt: now });
+      if (spent === 0) return false;
+      await em.insert(RefreshTokenRecord, { hash: nextHash, sessionId, issuedAt: now, spentAt: null });
+      return true;
+    });
+  }
+
+  async revoke(sessionId: string, now: Date): Promise<boolean> {
+    if (!SESSION_ID_PATTERN.test(sessionId)) return false;
+    const { em } = entityManagerFor(this.orm);
+    return (await em.nativeUpdate(SessionRecord, { id: sessionId, revokedAt: null }, { revokedAt: now })) > 0;
+  }
+
+  async revokeAllOfUser(userId: number, now: Date): Promise<number> {
+    const { em } = entityManagerFor(this.orm);
+    return em.nativeUpdate(SessionRecord, { userId, revokedAt: null }, { revokedAt: now });
+  }
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { LoginThrottle } from '../../application/ports/login-throttle.js';
+
+export interface LoginThrottleOptions {
+  /** Failed attempts in a row allowed; the next attempt is refused. */
+  readonly maxFailures: number;
+  /** How long a key stays locked, in seconds. */
+  readonly lockS: number;
+  /** Prefix of the stored keys (`<prefix>:<hash>`). */
+  readonly keyPrefix?: string;
+}
+
+const DEFAULT_PREFIX = 'um:login-failures';
+/**
+ * How long failures are remembered without a success or a lock: a day, or the lock's length when
+ * that is longer. "In a row" needs some bound, or a key would live forever.
+ */
+const failureMemoryS = (lockS: number): number => Math.max(lockS, 86_400);
+
+type Limiter = RateLimiterMemory | RateLimiterRedis;
+
+/**
+ * The login throttle on rate-limiter-flexible: one counter per key, in memory or in Redis (shared
+ * by every instance). Each attempt consumes a point before the password is checked and a right
+ * password deletes the counter, so the counter holds the failures in a row; the attempt after
+ * `maxFailures` of them is refused and locks the key for `lockS` seconds (the library's
+ * `blockDuration`). Consuming first makes the count atomic: a burst of guesses sent at once
+ * cannot all pass a check made before any of them failed.
+ *
+ * Keys are stored as SHA-256 hashes, so Redis holds no logins or addresses.
+ *
+ * On Redis, the library's `insuranceLimiter` (an in-memory limiter with the same settings) answers
+ * whenever Redis fails or is not connected: the lock then holds per instance until Redis is back,
+ * and a sign-in never fails because Redis did.
+ */
+export class RateLimiterLoginThrottle implements LoginThrottle {
+  private constructor(private readonly limiter: Limiter) {}
+
+  static inMemory(options: LoginThrottleOptions): RateLimiterLoginThrottle {
+    return new RateLimiterLoginThrottle(new RateLimiterMemory(limiterOptions(options)));
+  }
+
+  /** `client` belongs to the caller, who closes it. */
+  static onRedis(client: Redis, options: LoginThrottleOptions): RateLimiterLoginThrottle {
+    return new RateLimiterLoginThrottle(
+      new RateLimiterRedis({
+        ...limiterOptions(options),
+        storeClient: client,
+        // Not connected: answer from memory at once rather than wait for a reconnection.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(limiterOptions(options)),
+      }),
+    );
+  }
+
+  async attempt(key: string): Promise<number> {
+    try {
+      await this.limiter.consume(storedKey(key));
+      return 0;
+    } catch (refused) {
+      if (refused instanceof RateLimiterRes) return Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+      throw refused;
+    }
+  }
+
+  async succeed(key: string): Promise<void> {
+    await this.limiter.delete(storedKey(key));
+  }
+}
+
+function limiterOptions({ maxFailures, lockS, keyPrefix }: LoginThrottleOptions) {
+  if (!Number.isSafeInteger(maxFailures) || maxFailures < 1) throw new RangeError(`maxFailures must be a positive integer, got ${maxFailures}`);
+  if (!Number.isSafeInteger(lockS) || lockS < 1) throw new RangeError(`lockS must be a positive integer, got ${lockS}`);
+  return { points: maxFailures, duration: failureMemoryS(lockS), blockDuration: lockS, keyPrefix: keyPrefix ?? DEFAULT_PREFIX };
+}
+
+const storedKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('base64url');

@@ -1,0 +1,4 @@
+/** Ends the session a refresh token belongs to. */
+export class LogoutCommand {
+  constructor(readonly refreshToken: string) {}
+}

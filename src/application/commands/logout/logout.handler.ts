@@ -1,0 +1,28 @@
+import { inject, injectable } from 'tsyringe';
+import type { CommandHandler } from '../../bus.js';
+import { CLOCK, type Clock } from '../../ports/clock.js';
+import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
+import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
+import { LogoutCommand } from './logout.command.js';
+
+/**
+ * Revokes the session of the refresh token (its current one or a spent one): its refresh tokens
+ * and its access tokens stop working at once. Idempotent, as token revocation is (RFC 7009): a
+ * token that is unknown, malformed, or of a session already ended is no error, since afterwards
+ * it cannot be used either way, and the answer tells nothing about which tokens exist.
+ */
+@injectable()
+export class LogoutHandler implements CommandHandler<LogoutCommand, void> {
+  constructor(
+    @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
+    @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ refreshToken }: LogoutCommand): Promise<void> {
+    const hash = this.refreshTokens.hashOf(refreshToken);
+    if (hash === null) return;
+    const found = await this.sessions.findByRefreshHash(hash);
+    if (found !== null) await this.sessions.revoke(found.session.id, this.clock.now());
+  }
+}

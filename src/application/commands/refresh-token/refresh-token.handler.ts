@@ -1,0 +1,90 @@
+import { inject, injectable } from 'tsyringe';
+import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
+import { sessionState, type Session } from '../../../domain/session/session.js';
+import type { CommandHandler } from '../../bus.js';
+import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
+import { CLOCK, type Clock } from '../../ports/clock.js';
+import { LOGGER, type Logger } from '../../ports/logger.js';
+import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
+import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
+import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
+import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
+import type { TokenGrant } from '../issue-token/issue-token.command.js';
+import { grantFor } from '../issue-token/token-grant.js';
+import { RefreshTokenCommand } from './refresh-token.command.js';
+
+export const INVALID_REFRESH_TOKEN = 'Invalid refresh token';
+export const REFRESH_TOKEN_REUSED = 'Refresh token was already used: the session has been revoked';
+
+type Outcome =
+  | { readonly kind: 'rotated'; readonly session: Session; readonly now: Date }
+  | { readonly kind: 'refused'; readonly error: DomainError }
+  | { readonly kind: 'reused'; readonly session: Session };
+
+/**
+ * Refresh with rotation and reuse detection. The refresh token is spent and replaced in one unit
+ * of work that holds the session's row locked, and the replacement is a compare-and-set on the
+ * spent token, so two refreshes with one token never both succeed. Presenting a spent token
+ * (a copy that someone else already used, or the loser of such a race) revokes the whole session:
+ * whoever holds the other copy loses it too, and everyone signs in again.
+ *
+ * The unit is run here rather than by the bus (`transactional = false`) so that the revocation
+ * commits before the refusal is thrown: a thrown error would roll it back.
+ */
+@injectable()
+export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, TokenGrant> {
+  static readonly transactional = false;
+
+  constructor(
+    @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
+    @inject(AUTH_READ_MODEL) private readonly auth: AuthReadModel,
+    @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
+    @inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer,
+    @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async execute({ refreshToken }: RefreshTokenCommand): Promise<TokenGrant> {
+    const hash = this.refreshTokens.hashOf(refreshToken);
+    if (hash === null) throw unauthorized(INVALID_REFRESH_TOKEN);
+    const next = this.refreshTokens.generate();
+    const outcome = await this.uow.run(async (): Promise<Outcome> => {
+      const now = this.clock.now();
+      const found = await this.sessions.findByRefreshHash(hash);
+      if (found === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
+      const { session, spent } = found;
+      if (spent) {
+        await this.sessions.revoke(session.id, now);
+        return { kind: 'reused', session };
+      }
+      const account = await this.auth.getAuthContext(session.userId, session.id);
+      if (account === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
+      switch (sessionState(session, now, account.passwordChangedAt)) {
+        case 'expired':
+          return { kind: 'refused', error: unauthorized('Refresh token has expired') };
+        case 'revoked':
+        case 'superseded':
+          return { kind: 'refused', error: unauthorized('Session has been revoked') };
+        case 'live':
+          break;
+      }
+      if (!account.isActive) return { kind: 'refused', error: forbidden('User account is inactive') };
+      if (!(await this.sessions.rotate(session.id, hash, next.hash, now))) {
+        // Spent by someone else since it was read: reuse all the same.
+        await this.sessions.revoke(session.id, now);
+        return { kind: 'reused', session };
+      }
+      return { kind: 'rotated', session, now };
+    });
+    switch (outcome.kind) {
+      case 'refused':
+        throw outcome.error;
+      case 'reused':
+        this.logger.warn('refresh token reused', { event: 'refresh_token_reused', user_id: outcome.session.userId, session_id: outcome.session.id });
+        throw unauthorized(REFRESH_TOKEN_REUSED);
+      case 'rotated':
+        return grantFor(this.tokens, outcome.session, next.token, outcome.now);
+    }
+  }
+}

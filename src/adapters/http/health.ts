@@ -1,0 +1,108 @@
+/**
+ * Liveness, readiness and metrics: outside the versioned API and never rate limited.
+ * Readiness asks every backing service, each within a time limit, and answers 503 naming the
+ * ones that failed; it answers 503 as soon as the service starts draining, so a load balancer
+ * stops sending new requests.
+ */
+import Router from '@koa/router';
+import { token } from '../../application/ports/token.js';
+import type { HttpMetrics } from './metrics.js';
+import type { PlainRouteDoc } from './openapi.js';
+
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+export interface Readiness {
+  readonly checks: readonly ReadinessCheck[];
+  /** True once shutdown has begun. */
+  draining(): boolean;
+}
+
+export const READINESS = token<Readiness>('Readiness');
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function run(check: ReadinessCheck): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check.check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return 'ok';
+  } catch (error) {
+    return `failed: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const STATUS_SCHEMA = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable', 'draining'] },
+    checks: { type: 'object', additionalProperties: { type: 'string', maxLength: 300 }, description: 'Each backing service: ok, or failed with the reason' },
+  },
+};
+
+export const HEALTH_ROUTES: readonly PlainRouteDoc[] = [
+  {
+    operationId: 'getLiveness',
+    method: 'GET',
+    path: '/health/live',
+    tag: 'Operations',
+    summary: 'Liveness',
+    description: '200 while the process runs.',
+    responses: { 200: { description: 'Alive', schema: STATUS_SCHEMA } },
+  },
+  {
+    operationId: 'getReadiness',
+    method: 'GET',
+    path: '/health/ready',
+    tag: 'Operations',
+    summary: 'Readiness',
+    description: '200 when the database (and Redis, when configured) answer; 503 naming the one that failed, or while the service drains.',
+    responses: {
+      200: { description: 'Ready', schema: STATUS_SCHEMA },
+      503: { description: 'Not ready: a backing service failed, or the service is stopping', schema: STATUS_SCHEMA },
+    },
+  },
+  {
+    operationId: 'getMetrics',
+    method: 'GET',
+    path: '/metrics',
+    tag: 'Operations',
+    summary: 'Prometheus metrics',
+    description: 'Request count and latency histogram by method, route template and status, and process metrics, in the Prometheus text format.',
+    responses: { 200: { description: 'Metrics', contentType: 'text/plain', schema: { type: 'string', maxLength: 10000000 } } },
+  },
+];
+
+export function healthRouter(readiness: Readiness, metrics: HttpMetrics): Router {
+  const router = new Router();
+  router.get('/health/live', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/health/ready', async (ctx) => {
+    if (readiness.draining()) {
+      ctx.status = 503;
+      ctx.body = { status: 'draining' };
+      return;
+    }
+    const results = await Promise.all(readiness.checks.map(async (check) => [check.name, await run(check)] as const));
+    const ok = results.every(([, result]) => result === 'ok');
+    ctx.status = ok ? 200 : 503;
+    ctx.body = { status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) };
+  });
+  router.get('/metrics', async (ctx) => {
+    const { contentType, body } = await metrics.scrape();
+    ctx.type = contentType;
+    ctx.body = body;
+  });
+  return router;
+}

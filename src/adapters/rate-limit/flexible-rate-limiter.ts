@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimitDecision, RateLimiter } from '../../application/ports/rate-limiter.js';
+
+export interface RateLimitOptions {
+  /** Requests per window and key. */
+  readonly max: number;
+  /** The window, in seconds. */
+  readonly windowS: number;
+  /** Prefix of the stored keys (`<prefix>:<hash>`). */
+  readonly keyPrefix?: string;
+}
+
+const DEFAULT_PREFIX = 'um:rate-limit';
+
+type Limiter = RateLimiterMemory | RateLimiterRedis;
+
+/**
+ * The API's request budget on rate-limiter-flexible: a fixed window of `windowS` seconds per key
+ * that starts with the key's first request, `max` requests in it. In memory (one instance) or in
+ * Redis (one budget shared by every instance: one atomic increment per request, a Lua script of
+ * the library).
+ *
+ * On Redis, the library's `insuranceLimiter` (an in-memory limiter with the same settings) answers
+ * whenever Redis fails or is not connected (`rejectIfRedisNotReady`: no waiting for a
+ * reconnection), so an outage costs the shared count, never a request: each instance then keeps
+ * its own budget until Redis is back. A key over its budget is also remembered in the instance's
+ * memory until its window ends (`inMemoryBlockOnConsumed`), so a client that keeps hammering
+ * after its 429 costs Redis nothing.
+ *
+ * Keys are stored as SHA-256 hashes, so Redis holds no addresses.
+ */
+export class FlexibleRateLimiter implements RateLimiter {
+  private constructor(
+    private readonly limiter: Limiter,
+    private readonly options: RateLimitOptions,
+  ) {}
+
+  static inMemory(options: RateLimitOptions): FlexibleRateLimiter {
+    return new FlexibleRateLimiter(new RateLimiterMemory(limiterOptions(options)), options);
+  }
+
+  /** `client` belongs to the caller, who closes it. */
+  static onRedis(client: Redis, options: RateLimitOptions): FlexibleRateLimiter {
+    return new FlexibleRateLimiter(
+      new RateLimiterRedis({
+        ...limiterOptions(options),
+        storeClient: client,
+        rejectIfRedisNotReady: true,
+        inMemoryBlockOnConsumed: options.max + 1,
+        insuranceLimiter: new RateLimiterMemory(limiterOptions(options)),
+      }),
+      options,
+    );
+  }
+
+  async consume(key: string): Promise<RateLimitDecision> {
+    try {
+      return this.decision(true, await this.limiter.consume(storedKey(key)));
+    } catch (refused) {
+      if (refused instanceof RateLimiterRes) return this.decision(false, refused);
+      throw refused;
+    }
+  }
+
+  private decision(allowed: boolean, res: RateLimiterRes): RateLimitDecision {
+    return {
+      allowed,
+      limit: this.options.max,
+      windowS: this.options.windowS,
+      remaining: allowed ? Math.max(0, res.remainingPoints) : 0,
+      resetS: Math.min(this.options.windowS, Math.max(1, Math.ceil(res.msBeforeNext / 1000))),
+    };
+  }
+}
+
+function limiterOptions({ max, windowS, keyPrefix }: RateLimitOptions) {
+  if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
+  if (!Number.isSafeInteger(windowS) || windowS < 1) throw new RangeError(`windowS must be a positive integer, got ${windowS}`);
+  return { points: max, duration: windowS, keyPrefix: keyPrefix ?? DEFAULT_PREFIX };
+}
+
+const storedKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('base64url');

@@ -2,16 +2,20 @@
  * The service's entry point: reads the config, builds the container, creates the first admin
  * when asked to, serves HTTP, and drains on SIGTERM or SIGINT. Containers and process managers
  * should run `node dist/src/main.js` directly: npm does not pass SIGTERM through its shell.
+ *
+ * With WEB_CONCURRENCY > 1 this process becomes the primary of a node:cluster
+ * (`composition-root/cluster.ts`): it migrates and creates the first admin once, then forks that
+ * many workers, each of which runs `serve` below.
  */
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import { LOGGER, type Logger } from './application/ports/logger.js';
 import { buildApp } from './adapters/http/app.js';
 import { ensureConfiguredAdmin } from './composition-root/bootstrap.js';
+import { runPrimary } from './composition-root/cluster.js';
 import { buildService, type Service } from './composition-root/container.js';
-import { ConfigError, loadConfig } from './config/config.js';
-
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -25,9 +29,16 @@ function listen(server: Server, port: number): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.server.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config);
+  return serve(config);
+}
+
+/** One serving process: the whole service, or one worker of a cluster. */
+async function serve(config: AppConfig): Promise<void> {
   const service: Service = await buildService(config);
   const logger = service.container.resolve<Logger>(LOGGER);
-  await ensureConfiguredAdmin(service.container, config);
+  // A cluster's primary has created the admin before forking its workers.
+  if (!cluster.isWorker) await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
   const http = createServer(app.callback());
   let stopping = false;
@@ -35,10 +46,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { event: 'stopping', signal });
+    service.startDraining();
+    // In-flight requests get until the timeout; then their connections are cut.
+    const timeoutMs = config.server.shutdownTimeoutS * 1000;
     const force = setTimeout(() => {
-      logger.warn('forced exit', { event: 'forced_exit', timeout_ms: SHUTDOWN_TIMEOUT_MS });
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
+      logger.warn('forced exit', { event: 'forced_exit', timeout_ms: timeoutMs, open_connections: 'closed' });
+      http.closeAllConnections();
+      void service.close().finally(() => process.exit(1));
+    }, timeoutMs);
     force.unref();
     http.close(() => {
       service
@@ -58,7 +73,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   await listen(http, config.server.port);
   logger.info('listening', {
-    event: 'started',
+    // A worker's start is one part of the cluster's; the primary logs `started` once all serve.
+    ...(cluster.isWorker ? { event: 'worker_started', pid: process.pid } : { event: 'started' }),
     port: config.server.port,
     storage: config.database.url === null ? `embedded (${config.database.dataDir})` : 'postgresql',
     env: config.env,

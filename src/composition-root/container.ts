@@ -3,6 +3,7 @@
  * child container per service instance, so tests can run several side by side.
  */
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
@@ -13,10 +14,19 @@ import { LOGGER, type Logger } from '../application/ports/logger.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../application/ports/password-hasher.js';
 import { TOKEN_ISSUER, TOKEN_VERIFIER, type TokenIssuer, type TokenVerifier } from '../application/ports/tokens.js';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.js';
+import { ORDER_READ_MODEL } from '../application/ports/order-read-model.js';
+import { ORDER_REPOSITORY } from '../application/ports/order-repository.js';
 import { USER_READ_MODEL } from '../application/ports/user-read-model.js';
 import { USER_REPOSITORY } from '../application/ports/user-repository.js';
+import { AUTH_READ_MODEL } from '../application/ports/auth-read-model.js';
+import { IDEMPOTENCY_STORE } from '../application/ports/idempotency-store.js';
+import { LOGIN_THROTTLE } from '../application/ports/login-throttle.js';
+import { RATE_LIMITER } from '../application/ports/rate-limiter.js';
+import { REFRESH_TOKENS } from '../application/ports/refresh-tokens.js';
+import { SESSION_POLICY, SESSION_REPOSITORY } from '../application/ports/session-repository.js';
 import type { Token } from '../application/ports/token.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
+import { READINESS, type Readiness, type ReadinessCheck } from '../adapters/http/health.js';
 import { HTTP_OPTIONS, type HttpOptions } from '../adapters/http/http-options.js';
 import { WinstonLogger } from '../adapters/logging/winston-logger.js';
 import { createInMemoryPersistence } from '../adapters/persistence/in-memory/in-memory-persistence.js';
@@ -24,6 +34,12 @@ import { openMikroOrmPersistence } from '../adapters/persistence/mikro-orm/mikro
 import type { Persistence } from '../adapters/persistence/persistence.js';
 import { Argon2PasswordHasher } from '../adapters/security/argon2-password-hasher.js';
 import { PasetoTokenService } from '../adapters/security/paseto-token-service.js';
+import { CachingTokenVerifier } from '../adapters/security/caching-token-verifier.js';
+import { CryptoRefreshTokens } from '../adapters/security/crypto-refresh-tokens.js';
+import { RateLimiterLoginThrottle } from '../adapters/rate-limit/rate-limiter-login-throttle.js';
+import { FlexibleRateLimiter } from '../adapters/rate-limit/flexible-rate-limiter.js';
+import { closeRedisClient, createRedisClient } from '../adapters/redis/redis-client.js';
+import { RedisIdempotencyStore } from '../adapters/redis/redis-idempotency-store.js';
 import type { AppConfig } from '../config/config.js';
 import { resolveSigningKey } from '../config/config.js';
 
@@ -37,25 +53,32 @@ export interface ContainerOverrides {
   readonly passwordHasher?: PasswordHasher;
   /** Tokens from another adapter (the in-memory one, say) instead of PASETO. */
   readonly tokens?: TokenIssuer & TokenVerifier;
+  /** Prefix of the keys this service keeps in Redis (default REDIS_KEY_PREFIX, `um`); tests give each run its own. */
+  readonly redisKeyPrefix?: string;
 }
 
 export interface Service {
   readonly container: DependencyContainer;
   readonly config: AppConfig;
   readonly persistence: Persistence;
+  /** Readiness turns 503 from now on: the service is about to stop. */
+  startDraining(): void;
   /** Closes what the service opened (the store unless it was handed in). */
   close(): Promise<void>;
 }
 
 /** Chooses the store from the config: PostgreSQL with DATABASE_URL, embedded PGlite otherwise. */
-export async function openConfiguredPersistence(config: AppConfig): Promise<Persistence> {
+export async function openConfiguredPersistence(config: AppConfig, logger: Logger): Promise<Persistence> {
   if (config.database.url !== null) {
-    return openMikroOrmPersistence({ kind: 'postgresql', url: config.database.url, readUrl: config.database.readUrl });
+    return openMikroOrmPersistence(
+      { kind: 'postgresql', url: config.database.url, readUrl: config.database.readUrl },
+      { logger, slowQueryMs: config.database.slowQueryMs },
+    );
   }
   // The embedded database keeps its files in a folder of its own under DATA_DIR.
   const dataDir = join(config.database.dataDir, 'pglite');
   await mkdir(dataDir, { recursive: true });
-  return openMikroOrmPersistence({ kind: 'pglite', dataDir });
+  return openMikroOrmPersistence({ kind: 'pglite', dataDir }, { logger, slowQueryMs: config.database.slowQueryMs });
 }
 
 function registerValue<T>(c: DependencyContainer, port: Token<T>, value: T): void {
@@ -67,8 +90,14 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
   const logger = overrides.logger ?? new WinstonLogger({ level: config.log.level, clock });
   const ownsPersistence = overrides.persistence === undefined;
   const persistence =
-    overrides.persistence ?? (overrides.inMemory === true ? createInMemoryPersistence() : await openConfiguredPersistence(config));
+    overrides.persistence ?? (overrides.inMemory === true ? createInMemoryPersistence() : await openConfiguredPersistence(config, logger));
+  // Redis, when configured, holds the short-lived state the instances share (login failures,
+  // request budgets).
+  // The client connects in the background; until it does, and whenever Redis fails, that state
+  // falls back to memory, so a start never waits for Redis.
+  const redis = config.redis.url === null ? null : createRedisClient(config.redis.url, logger);
   try {
+    const signingKey = await resolveSigningKey(config);
     const tokens =
       overrides.tokens ??
       (await PasetoTokenService.create(
@@ -76,25 +105,56 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
           issuer: config.tokens.issuer,
           audience: config.tokens.audience,
           accessTtlS: config.tokens.accessTtlS,
-          signingKey: await resolveSigningKey(config),
+          signingKey,
           verifyKeys: config.tokens.verifyKeys,
         },
         clock,
       ));
+    // Cursors are signed with a key derived from the token signing key: every instance that
+    // shares the signing key accepts the others' cursors.
+    const cursorSecret = createHash('sha256').update(`cursor-signing-key:${signingKey.secret}`).digest();
 
     const c = rootContainer.createChildContainer();
     registerValue(c, CLOCK, clock);
     registerValue(c, LOGGER, logger);
     registerValue(c, USER_REPOSITORY, persistence.users);
     registerValue(c, USER_READ_MODEL, persistence.userReadModel);
+    registerValue(c, ORDER_REPOSITORY, persistence.orders);
+    registerValue(c, ORDER_READ_MODEL, persistence.orderReadModel);
     registerValue(c, UNIT_OF_WORK, persistence.unitOfWork);
     registerValue(c, PASSWORD_HASHER, overrides.passwordHasher ?? new Argon2PasswordHasher());
     registerValue(c, TOKEN_ISSUER, tokens);
-    registerValue(c, TOKEN_VERIFIER, tokens);
+    // Verified tokens are remembered until they expire (the rate limit and the authentication
+    // of one request both ask); revocation is still read from the database on every request.
+    registerValue(c, TOKEN_VERIFIER, new CachingTokenVerifier(tokens, clock));
+    registerValue(c, SESSION_REPOSITORY, persistence.sessions);
+    registerValue(c, AUTH_READ_MODEL, persistence.authReadModel);
+    registerValue(c, SESSION_POLICY, { refreshTtlS: config.tokens.refreshTtlS });
+    registerValue(c, REFRESH_TOKENS, new CryptoRefreshTokens());
+    const throttle = {
+      maxFailures: config.login.maxFailures,
+      lockS: config.login.lockS,
+      keyPrefix: `${overrides.redisKeyPrefix ?? config.redis.keyPrefix}:login-failures`,
+    };
+    registerValue(c, LOGIN_THROTTLE, redis === null ? RateLimiterLoginThrottle.inMemory(throttle) : RateLimiterLoginThrottle.onRedis(redis, throttle));
+    const budget = { max: config.rateLimit.max, windowS: config.rateLimit.windowS, keyPrefix: `${overrides.redisKeyPrefix ?? config.redis.keyPrefix}:rate-limit` };
+    registerValue(c, RATE_LIMITER, redis === null ? FlexibleRateLimiter.inMemory(budget) : FlexibleRateLimiter.onRedis(redis, budget));
+    // Idempotency keys: in Redis when configured (shared by every instance), else in the database.
+    registerValue(
+      c,
+      IDEMPOTENCY_STORE,
+      redis === null ? persistence.idempotencyStore(clock) : new RedisIdempotencyStore(redis, clock, overrides.redisKeyPrefix ?? config.redis.keyPrefix),
+    );
     registerValue<HandlerResolver>(c, HANDLER_RESOLVER, { resolve: (type) => c.resolve(type) });
+    let draining = false;
+    const checks: ReadinessCheck[] = [{ name: 'database', check: () => persistence.ping() }];
+    if (redis !== null) checks.push({ name: 'redis', check: async () => void (await redis.ping()) });
+    registerValue<Readiness>(c, READINESS, { checks, draining: () => draining });
     registerValue<HttpOptions>(c, HTTP_OPTIONS, {
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustProxy: config.server.trustProxy,
+      cursorSecret,
+      corsOrigins: config.server.corsOrigins,
     });
     c.register(CommandBus, { useFactory: instanceCachingFactory((k) => new CommandBus(k.resolve(HANDLER_RESOLVER), k.resolve(UNIT_OF_WORK), k.resolve(LOGGER))) });
     c.register(QueryBus, { useFactory: instanceCachingFactory((k) => new QueryBus(k.resolve(HANDLER_RESOLVER), k.resolve(LOGGER))) });
@@ -103,12 +163,18 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       container: c,
       config,
       persistence,
+      startDraining() {
+        draining = true;
+      },
       async close() {
+        draining = true;
         if (ownsPersistence) await persistence.close();
+        if (redis !== null) await closeRedisClient(redis);
       },
     };
   } catch (error) {
     if (ownsPersistence) await persistence.close();
+    if (redis !== null) await closeRedisClient(redis);
     throw error;
   }
 }

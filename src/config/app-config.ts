@@ -24,6 +24,8 @@ export interface AppConfig {
     readonly corsOrigins: readonly string[];
     /** Worker processes. */
     readonly webConcurrency: number;
+    /** How long a stopping service waits for in-flight requests before it exits anyway. */
+    readonly shutdownTimeoutS: number;
   };
   readonly database: {
     /** PostgreSQL; null keeps the data in the embedded database under `dataDir`. */
@@ -32,8 +34,14 @@ export interface AppConfig {
     readonly readUrl: string | null;
     /** As given: a relative path is relative to the working directory. */
     readonly dataDir: string;
+    /** Statements that take at least this long are logged as `slow_query` warnings. */
+    readonly slowQueryMs: number;
   };
-  readonly redis: { readonly url: string | null };
+  readonly redis: {
+    readonly url: string | null;
+    /** Every key this service keeps in Redis starts with `<keyPrefix>:`. */
+    readonly keyPrefix: string;
+  };
   readonly rateLimit: { readonly max: number; readonly windowS: number };
   readonly login: { readonly maxFailures: number; readonly lockS: number };
   /**

@@ -59,14 +59,17 @@ const SCHEMA = {
     bodyLimitBytes: setting('BODY_LIMIT_BYTES', integer(1, 100 * 1024 * 1024)),
     corsOrigins: setting('CORS_ORIGINS', origins),
     webConcurrency: setting('WEB_CONCURRENCY', integer(1, 1024)),
+    shutdownTimeoutS: setting('SHUTDOWN_TIMEOUT_S', integer(1, 600)),
   },
   database: {
     url: setting('DATABASE_URL', nullable(url(['postgres:', 'postgresql:'])), 'url'),
     readUrl: setting('DATABASE_READ_URL', nullable(url(['postgres:', 'postgresql:'])), 'url'),
     dataDir: setting('DATA_DIR', text),
+    slowQueryMs: setting('DATABASE_SLOW_QUERY_MS', integer(1, 600_000)),
   },
   redis: {
     url: setting('REDIS_URL', nullable(url(['redis:', 'rediss:'])), 'url'),
+    keyPrefix: setting('REDIS_KEY_PREFIX', text),
   },
   rateLimit: {
     max: setting('RATE_LIMIT_MAX', integer(1, 1_000_000)),
@@ -186,6 +189,14 @@ function crossChecks(s: Settings, issues: ConfigIssue[]): void {
   }
   if (database.readUrl !== null && database.url === null) {
     issues.push(issue('database.readUrl', 'needs DATABASE_URL: the embedded database has no replica'));
+  }
+  if (s.server.webConcurrency > 1 && database.url === null) {
+    issues.push(
+      issue(
+        'server.webConcurrency',
+        `must be 1 on the embedded database, which one process at a time can open; set DATABASE_URL to run ${s.server.webConcurrency} workers`,
+      ),
+    );
   }
   if (admin.email !== null && admin.password === null) {
     issues.push(issue('admin.password', 'is required when ADMIN_EMAIL is set'));

@@ -4,6 +4,7 @@ import type { Clock } from '../../src/application/ports/clock.js';
 import type { TokenIssuer, TokenVerifier } from '../../src/application/ports/tokens.js';
 import { FixedClock } from '../../src/adapters/clock/fixed-clock.js';
 import { InMemoryTokenService } from '../../src/adapters/security/in-memory-token-service.js';
+import { CachingTokenVerifier } from '../../src/adapters/security/caching-token-verifier.js';
 import { generateTokenKeyPair, PasetoTokenService } from '../../src/adapters/security/paseto-token-service.js';
 import { expectDomainError, rejectionOf } from './helpers.js';
 
@@ -34,9 +35,23 @@ const subjects: readonly Subject[] = [
     name: 'InMemoryTokenService',
     make: async (clock, accessTtlS) => new InMemoryTokenService({ accessTtlS }, clock),
   },
+  {
+    // What the composition root wires: PASETO behind the cache of verified tokens. Every rule of
+    // the contract (expiry to the millisecond, a clock moved back, tampering) holds through it.
+    name: 'CachingTokenVerifier over PasetoTokenService',
+    make: async (clock, accessTtlS, instance = 0) => {
+      const paseto = await PasetoTokenService.create(
+        { issuer: 'https://id.example.com', audience: 'user-api', accessTtlS, signingKey: { kid: 'k', secret: keys[instance + 2]!.secret } },
+        clock,
+      );
+      const cache = new CachingTokenVerifier(paseto, clock, { max: 4 });
+      return { issueAccessToken: (subject) => paseto.issueAccessToken(subject), verifyAccessToken: (token) => cache.verifyAccessToken(token) };
+    },
+  },
 ];
 
 const TTL_S = 900;
+const SID = '0b5f1c2e-7d4a-4c3b-9e8f-1a2b3c4d5e6f';
 const START = '2026-03-01T12:00:00.250Z';
 
 async function expectUnauthorized(promise: Promise<unknown>, message = 'Invalid token'): Promise<void> {
@@ -44,7 +59,8 @@ async function expectUnauthorized(promise: Promise<unknown>, message = 'Invalid 
 }
 
 before(async () => {
-  keys = await Promise.all([generateTokenKeyPair(), generateTokenKeyPair()]);
+  // Two keys per PASETO subject, so that the subjects do not accept each other's tokens either.
+  keys = await Promise.all([generateTokenKeyPair(), generateTokenKeyPair(), generateTokenKeyPair(), generateTokenKeyPair()]);
 });
 
 for (const subject of subjects) {
@@ -58,11 +74,12 @@ for (const subject of subjects) {
     });
 
     it('issues a token that verifies back to its user, issue time and expiry', async () => {
-      const issued = await service.issueAccessToken(42);
+      const issued = await service.issueAccessToken({ userId: 42, sessionId: SID });
       expect(issued.token).to.be.a('string').and.have.length.greaterThan(16);
       expect(issued.expiresIn).to.equal(TTL_S);
       const claims = await service.verifyAccessToken(issued.token);
       expect(claims.userId).to.equal(42);
+      expect(claims.sessionId).to.equal(SID);
       expect(claims.tokenId).to.be.a('string').and.not.equal('');
       expect(claims.issuedAt).to.be.instanceOf(Date);
       expect(claims.issuedAt.toISOString()).to.equal(START);
@@ -71,20 +88,20 @@ for (const subject of subjects) {
 
     it('takes the lifetime from its options', async () => {
       const short = await subject.make(clock, 60);
-      const issued = await short.issueAccessToken(1);
+      const issued = await short.issueAccessToken({ userId: 1, sessionId: SID });
       expect(issued.expiresIn).to.equal(60);
       expect((await short.verifyAccessToken(issued.token)).expiresAt.toISOString()).to.equal('2026-03-01T12:01:00.250Z');
     });
 
     it('keeps verifying a token until it expires, with the same claims each time', async () => {
-      const { token } = await service.issueAccessToken(3);
+      const { token } = await service.issueAccessToken({ userId: 3, sessionId: SID });
       const first = await service.verifyAccessToken(token);
       clock.advance(TTL_S * 500);
       expect(await service.verifyAccessToken(token)).to.deep.equal(first);
     });
 
     it('hands out claims the caller cannot change in the service', async () => {
-      const { token } = await service.issueAccessToken(3);
+      const { token } = await service.issueAccessToken({ userId: 3, sessionId: SID });
       const claims = await service.verifyAccessToken(token);
       claims.issuedAt.setUTCFullYear(1999);
       claims.expiresAt.setUTCFullYear(1999);
@@ -96,21 +113,54 @@ for (const subject of subjects) {
     it('round-trips any user id', async () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(fc.constantFrom(1, Number.MAX_SAFE_INTEGER), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })), async (id) => {
-          const { token } = await service.issueAccessToken(id);
+          const { token } = await service.issueAccessToken({ userId: id, sessionId: SID });
           expect((await service.verifyAccessToken(token)).userId).to.equal(id);
         }),
         { numRuns: 50 },
       );
     });
 
+    it('round-trips any session id', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.uuid(), async (sessionId) => {
+          const { token } = await service.issueAccessToken({ userId: 9, sessionId });
+          expect((await service.verifyAccessToken(token)).sessionId).to.equal(sessionId);
+        }),
+        { numRuns: 30 },
+      );
+    });
+
+    it('refuses to issue a token for something that is not a session id', async () => {
+      for (const sessionId of ['', 'abc', SID.toUpperCase(), `${SID}0`, SID.replaceAll('-', '')]) {
+        expect(await rejectionOf(service.issueAccessToken({ userId: 1, sessionId })), sessionId).to.be.instanceOf(RangeError);
+      }
+    });
+
+    it('cuts the lifetime short at notAfter (the end of the session), never lengthens it', async () => {
+      const now = clock.now().getTime();
+      const cut = await service.issueAccessToken({ userId: 1, sessionId: SID, notAfter: new Date(now + 60_500) });
+      expect(cut.expiresIn).to.equal(60); // whole seconds, rounded down
+      expect((await service.verifyAccessToken(cut.token)).expiresAt.getTime()).to.equal(now + 60_500);
+      const later = await service.issueAccessToken({ userId: 1, sessionId: SID, notAfter: new Date(now + TTL_S * 2000) });
+      expect(later.expiresIn).to.equal(TTL_S);
+      expect((await service.verifyAccessToken(later.token)).expiresAt.getTime()).to.equal(now + TTL_S * 1000);
+      clock.advance(60_501);
+      await expectUnauthorized(service.verifyAccessToken(cut.token), 'Token has expired');
+      // A session that ended a moment ago: a token that is over at once, not an error.
+      const over = await service.issueAccessToken({ userId: 1, sessionId: SID, notAfter: new Date(now) });
+      expect(over.expiresIn).to.equal(0);
+      clock.advance(1);
+      await expectUnauthorized(service.verifyAccessToken(over.token), 'Token has expired');
+    });
+
     it('refuses to issue a token for something that is not a user id', async () => {
       for (const id of [0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1]) {
-        expect(await rejectionOf(service.issueAccessToken(id)), String(id)).to.be.instanceOf(RangeError);
+        expect(await rejectionOf(service.issueAccessToken({ userId: id, sessionId: SID })), String(id)).to.be.instanceOf(RangeError);
       }
     });
 
     it('gives every token, even for one user at one instant, its own value and token id', async () => {
-      const issued = await Promise.all(Array.from({ length: 50 }, () => service.issueAccessToken(7)));
+      const issued = await Promise.all(Array.from({ length: 50 }, () => service.issueAccessToken({ userId: 7, sessionId: SID })));
       expect(new Set(issued.map((i) => i.token)).size).to.equal(50);
       const claims = await Promise.all(issued.map((i) => service.verifyAccessToken(i.token)));
       expect(new Set(claims.map((c) => c.tokenId)).size).to.equal(50);
@@ -118,7 +168,7 @@ for (const subject of subjects) {
     });
 
     it('accepts a token at the instant it expires and says it has expired one millisecond later', async () => {
-      const { token } = await service.issueAccessToken(1);
+      const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
       clock.advance(TTL_S * 1000);
       expect((await service.verifyAccessToken(token)).userId).to.equal(1);
       clock.advance(1);
@@ -126,18 +176,18 @@ for (const subject of subjects) {
     });
 
     it('keeps saying an expired token has expired, long after and once newer tokens were issued', async () => {
-      const { token } = await service.issueAccessToken(1);
+      const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
       clock.advance(TTL_S * 1000 + 1);
-      const fresh = await service.issueAccessToken(2);
+      const fresh = await service.issueAccessToken({ userId: 2, sessionId: SID });
       await expectUnauthorized(service.verifyAccessToken(token), 'Token has expired');
       clock.advance(30 * 24 * 3600 * 1000);
-      await service.issueAccessToken(3);
+      await service.issueAccessToken({ userId: 3, sessionId: SID });
       await expectUnauthorized(service.verifyAccessToken(token), 'Token has expired');
       await expectUnauthorized(service.verifyAccessToken(fresh.token), 'Token has expired');
     });
 
     it('refuses a token presented before the time it was issued (the clock moved back)', async () => {
-      const { token } = await service.issueAccessToken(1);
+      const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
       clock.advance(-60_000);
       await expectUnauthorized(service.verifyAccessToken(token));
       clock.set(START);
@@ -145,7 +195,7 @@ for (const subject of subjects) {
     });
 
     it('refuses garbage and damaged tokens as invalid', async () => {
-      const { token } = await service.issueAccessToken(1);
+      const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
       const middle = Math.floor(token.length / 2);
       const candidates = [
         '',
@@ -172,17 +222,17 @@ for (const subject of subjects) {
 
     it('refuses a token issued by another instance', async () => {
       const other = await subject.make(clock, TTL_S, 1);
-      const { token } = await other.issueAccessToken(1);
+      const { token } = await other.issueAccessToken({ userId: 1, sessionId: SID });
       expect((await other.verifyAccessToken(token)).userId).to.equal(1);
       await expectUnauthorized(service.verifyAccessToken(token));
-      const own = await service.issueAccessToken(1);
+      const own = await service.issueAccessToken({ userId: 1, sessionId: SID });
       await expectUnauthorized(other.verifyAccessToken(own.token));
     });
 
     for (const other of subjects.filter((s) => s.name !== subject.name)) {
       it(`refuses a token issued by ${other.name}`, async () => {
         const foreign = await other.make(clock, TTL_S);
-        const { token } = await foreign.issueAccessToken(1);
+        const { token } = await foreign.issueAccessToken({ userId: 1, sessionId: SID });
         await expectUnauthorized(service.verifyAccessToken(token));
       });
     }
@@ -199,29 +249,29 @@ describe('InMemoryTokenService store', () => {
   });
 
   it('issues opaque tokens that say nothing readable about the user', async () => {
-    const { token } = await service.issueAccessToken(424242);
+    const { token } = await service.issueAccessToken({ userId: 424242, sessionId: SID });
     expect(token).to.match(/^mem\.[A-Za-z0-9_-]{75}$/);
     expect(Buffer.from(token.slice(4), 'base64url').toString('latin1')).to.not.contain('424242');
   });
 
   it('drops expired tokens when it issues new ones', async () => {
-    for (let i = 0; i < 100; i += 1) await service.issueAccessToken(1);
+    for (let i = 0; i < 100; i += 1) await service.issueAccessToken({ userId: 1, sessionId: SID });
     expect(service.size).to.equal(100);
     clock.advance(60_000);
-    await service.issueAccessToken(1);
+    await service.issueAccessToken({ userId: 1, sessionId: SID });
     expect(service.size).to.equal(101); // expiring at this very instant: still valid
     clock.advance(1);
-    await service.issueAccessToken(1);
+    await service.issueAccessToken({ userId: 1, sessionId: SID });
     expect(service.size).to.equal(2); // the one issued at the previous instant, and the new one
   });
 
   it('stays bounded when the clock is moved back and forth', async () => {
     // A token issued "late" sits in front of the store; the later ones expire before it does.
     clock.advance(3_600_000);
-    await service.issueAccessToken(1);
+    await service.issueAccessToken({ userId: 1, sessionId: SID });
     clock.set(START);
     for (let round = 0; round < 5; round += 1) {
-      for (let i = 0; i < 1000; i += 1) await service.issueAccessToken(1);
+      for (let i = 0; i < 1000; i += 1) await service.issueAccessToken({ userId: 1, sessionId: SID });
       clock.advance(61_000);
     }
     expect(service.size).to.be.at.most(2049);

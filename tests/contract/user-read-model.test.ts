@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { UserFilter, UserListCriteria, UserSortField } from '../../src/application/ports/user-read-model.js';
+import { userPosition, type UserFilter, type UserListCriteria, type UserPosition, type UserSortField } from '../../src/application/ports/user-read-model.js';
 import type { SortDirection } from '../../src/application/ports/views.js';
 import type { User } from '../../src/domain/user/user.js';
 import { aUser, at, changed } from '../support/builders.js';
@@ -40,11 +40,53 @@ describeStorages('UserReadModel contract', (target) => {
   const sorted = (field: UserSortField, direction: SortDirection) => ids({ sort: { field, direction } });
   const filtered = (filter: UserFilter) => ids({ filter });
 
+  describe('listAfter (keyset slices)', () => {
+    async function walk(field: UserSortField, direction: SortDirection, filter: UserFilter = {}, limit = 2): Promise<number[]> {
+      const seen: number[] = [];
+      let after: UserPosition | undefined;
+      for (let step = 0; step < 20; step += 1) {
+        const slice = await readModel().listAfter({ filter, sort: { field, direction }, limit, ...(after === undefined ? {} : { after }) });
+        expect(slice.items.length).to.be.at.most(limit);
+        seen.push(...slice.items.map((v) => v.id));
+        if (!slice.hasMore) return seen;
+        after = userPosition(slice.items.at(-1)!, field);
+      }
+      throw new Error('the walk did not end');
+    }
+
+    for (const field of ['created_at', 'username', 'email'] as const) {
+      for (const direction of ['asc', 'desc'] as const) {
+        it(`walks the same order as list: ${field} ${direction}`, async () => {
+          expect(await walk(field, direction)).to.deep.equal(await sorted(field, direction));
+          expect(await walk(field, direction, {}, 1)).to.deep.equal(await sorted(field, direction));
+        });
+      }
+    }
+
+    it('applies the filters', async () => {
+      expect(await walk('username', 'asc', { isActive: true })).to.deep.equal(await ids({ filter: { isActive: true }, sort: { field: 'username', direction: 'asc' } }));
+      expect(await walk('email', 'desc', { search: 'AL' })).to.deep.equal(await ids({ filter: { search: 'AL' }, sort: { field: 'email', direction: 'desc' } }));
+    });
+
+    it('continues after a position whose user was removed, and sees users added after it', async () => {
+      const first = await readModel().listAfter({ filter: {}, sort: { field: 'created_at', direction: 'asc' }, limit: 3 });
+      const last = first.items.at(-1)!;
+      await store().users.remove(last.id);
+      const late = await store().users.add(aUser({ createdAt: at(99) }));
+      const rest = await readModel().listAfter({ filter: {}, sort: { field: 'created_at', direction: 'asc' }, limit: 50, after: userPosition(last, 'created_at') });
+      const all = await sorted('created_at', 'asc');
+      const seen = new Set(first.items.map((v) => v.id));
+      expect(rest.items.map((v) => v.id)).to.deep.equal(all.filter((id) => !seen.has(id)));
+      expect(rest.hasMore).to.equal(false);
+      expect(rest.items.map((v) => v.id).at(-1)).to.equal(late.id);
+    });
+  });
+
   describe('getById', () => {
-    it('gives the view of a user: every field but the password hash', async () => {
+    it('gives the view of a user: every field but the password hash and its change time', async () => {
       const view = await readModel().getById(u.ada.id);
       expect(view).to.have.all.keys(...VIEW_KEYS);
-      const { passwordHash: _hash, ...expected } = { ...u.ada };
+      const { passwordHash: _hash, passwordChangedAt: _changed, ...expected } = { ...u.ada };
       expect(view).to.deep.equal(expected);
     });
 
@@ -153,6 +195,61 @@ describeStorages('UserReadModel contract', (target) => {
 
     it('gives an empty page and a zero total when nothing matches', async () => {
       expect(await readModel().list(criteria({ filter: { role: 'moderator', isActive: false } }))).to.deep.equal({ items: [], total: 0 });
+    });
+  });
+
+  // The SQL stores keep unfiltered and role/activity totals in counters maintained by triggers;
+  // whatever the writes, every total must equal what a count of the rows gives.
+  describe('list: totals stay exact through every write', () => {
+    const totals = async () => {
+      const total = async (filter: UserFilter) => (await readModel().list(criteria({ filter, pageSize: 1 }))).total;
+      return {
+        all: await total({}),
+        admins: await total({ role: 'admin' }),
+        activeAdmins: await total({ role: 'admin', isActive: true }),
+        inactive: await total({ isActive: false }),
+        users: await total({ role: 'user' }),
+        search: await total({ search: 'example.com' }),
+      };
+    };
+
+    it('counts additions, role and activity changes, profile edits and removals', async () => {
+      expect(await totals()).to.deep.equal({ all: 6, admins: 2, activeAdmins: 1, inactive: 2, users: 3, search: 5 });
+      await store().users.add(aUser({ role: 'admin' }));
+      await store().users.update(changed(u.bob, { role: 'admin', isActive: true }));
+      await store().users.update(changed(u.alb, { fullName: 'Only The Name' }));
+      await store().users.remove(u.carol.id);
+      expect(await totals()).to.deep.equal({ all: 6, admins: 3, activeAdmins: 3, inactive: 0, users: 2, search: 5 });
+    });
+
+    it('leaves the totals as they were when a unit of work rolls back', async () => {
+      const before = await totals();
+      const failure = new Error('roll back');
+      const rolledBack = store().unitOfWork.run(async () => {
+        await store().users.add(aUser({ role: 'moderator', isActive: false }));
+        await store().users.update(changed(u.ada, { isActive: false }));
+        await store().users.remove(u.alx.id);
+        throw failure;
+      });
+      await rolledBack.then(
+        () => expect.fail('the unit should have failed'),
+        (error: unknown) => expect(error).to.equal(failure),
+      );
+      expect(await totals()).to.deep.equal(before);
+    });
+
+    it('counts users added and removed concurrently', async () => {
+      const added = await Promise.all(Array.from({ length: 20 }, (_, i) => store().users.add(aUser({ isActive: i % 2 === 0 }))));
+      await Promise.all(added.slice(0, 5).map((user) => store().users.remove(user.id)));
+      expect((await totals()).all).to.equal(6 + 15);
+      expect((await readModel().list(criteria({ filter: { isActive: false }, pageSize: 1 }))).total).to.equal(2 + added.slice(5).filter((x) => !x.isActive).length);
+    });
+
+    it('sees the totals of its own writes inside a unit of work', async () => {
+      await store().unitOfWork.run(async () => {
+        await store().users.add(aUser({ role: 'moderator' }));
+        expect((await readModel().list(criteria({ filter: { role: 'moderator' } }))).total).to.equal(2);
+      });
     });
   });
 });

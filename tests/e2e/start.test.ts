@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { MAIN, runNode, startService, type Running } from './process.js';
 
@@ -100,5 +101,48 @@ describe('the service process on the embedded database', function () {
     const result = await runNode(MAIN, [], { DATA_DIR: dataDir, NODE_ENV: 'production' });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain('TOKEN_SIGNING_KEY');
+  });
+});
+
+describe('the service process drains in-flight requests on SIGTERM', function () {
+  this.timeout(90_000);
+  let dataDir: string;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'um-drain-'));
+  });
+
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses new connections, finishes the request in flight, closes and exits 0', async () => {
+    const running = await startService({ DATA_DIR: dataDir });
+    const body = JSON.stringify({ email: 'inflight@example.com', username: 'inflight', password: 'InFlightPassw0rd' });
+    const socket = connect(running.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // Half the request, then SIGTERM while it is in flight.
+    socket.write(`POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const exit = running.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await new Promise<boolean>((resolve) => {
+      const probe = connect(running.port, '127.0.0.1');
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(false);
+      });
+      probe.once('error', () => resolve(true));
+    });
+    expect(refused, 'a new connection during the drain').to.equal(true);
+    socket.write(body.slice(10));
+    await closed;
+    expect(answer).to.match(/^HTTP\/1\.1 201 Created/);
+    expect(answer).to.contain('"username":"inflight"');
+    expect(await exit).to.equal(0);
+    expect(running.stdout()).to.contain('"event":"stopping"').and.contain('"event":"stopped"');
   });
 });

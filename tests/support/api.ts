@@ -9,7 +9,7 @@ import { buildApp } from '../../src/adapters/http/app.js';
 import { FixedClock } from '../../src/adapters/clock/fixed-clock.js';
 import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
 import { ensureConfiguredAdmin } from '../../src/composition-root/bootstrap.js';
-import { buildService, type Service } from '../../src/composition-root/container.js';
+import { buildService, type ContainerOverrides, type Service } from '../../src/composition-root/container.js';
 import { testConfig, type AppConfig } from '../../src/config/config.js';
 
 export const ADMIN = { email: 'root@example.com', username: 'root', password: 'RootPassw0rd' } as const;
@@ -33,11 +33,18 @@ export type ConfigOverrides = Parameters<typeof testConfig>[0];
 
 let counter = 0;
 
-export async function startApi(persistence: Persistence, overrides: ConfigOverrides = {}): Promise<TestApi> {
-  const config = testConfig({ ...overrides, admin: { ...ADMIN, ...(overrides?.admin ?? {}) } } as ConfigOverrides);
+export async function startApi(
+  persistence: Persistence,
+  overrides: ConfigOverrides = {},
+  /** Wiring beyond the config (the key prefix in Redis, say). */
+  wiring: Pick<ContainerOverrides, 'redisKeyPrefix'> = {},
+): Promise<TestApi> {
+  // Suites make hundreds of requests from one address: the rate limit is out of their way
+  // unless they set one (the rate-limit suites do, with small numbers).
+  const config = testConfig({ ...overrides, rateLimit: { max: 1_000_000, ...(overrides?.rateLimit ?? {}) }, admin: { ...ADMIN, ...(overrides?.admin ?? {}) } } as ConfigOverrides);
   const clock = new FixedClock(new Date());
   const logger = new MemoryLogger('debug');
-  const service = await buildService(config, { persistence, clock, logger });
+  const service = await buildService(config, { persistence, clock, logger, ...wiring });
   await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
   const http = supertest.agent(app.callback());

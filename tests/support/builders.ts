@@ -21,6 +21,7 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
     createdAt: created,
     updatedAt: created,
     version: 1,
+    passwordChangedAt: null,
     ...overrides,
   };
 }

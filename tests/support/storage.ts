@@ -57,7 +57,12 @@ class PooledTarget implements StorageTarget {
     return {
       users: raw.users,
       userReadModel: raw.userReadModel,
+      orders: raw.orders,
+      orderReadModel: raw.orderReadModel,
+      sessions: raw.sessions,
+      authReadModel: raw.authReadModel,
       unitOfWork: raw.unitOfWork,
+      idempotencyStore: (clock) => raw.idempotencyStore(clock),
       ping: () => (released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping()),
       close: release,
       reset: () => raw.clear(),

@@ -46,21 +46,63 @@ export function errorBodyV1(input: ErrorBodyInput): Record<string, unknown> {
   return body;
 }
 
+/** The `type` of a problem: a relative URI served by `GET /problems/{slug}`. */
+export const problemType = (kind: ErrorKind): string => `/problems/${kind.replaceAll('_', '-')}`;
+
+/** Version 2's error shape: RFC 9457 problem details (`application/problem+json`). */
+export function problemBody(input: ErrorBodyInput): Record<string, unknown> {
+  const entry = ERROR_TABLE[input.kind];
+  const body: Record<string, unknown> = {
+    type: problemType(input.kind),
+    title: entry.title,
+    status: entry.status,
+    detail: input.message,
+    instance: input.path,
+    request_id: input.requestId,
+  };
+  if (input.details !== undefined && input.details.length > 0) body['errors'] = input.details;
+  return body;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const FIELD_ISSUES = {
+  type: 'array',
+  maxItems: 1000,
+  items: {
+    type: 'object',
+    required: ['field', 'message'],
+    properties: {
+      field: { type: 'string', maxLength: 200, examples: ['email'] },
+      message: { type: 'string', maxLength: 500, examples: ['Invalid email format'] },
+    },
+  },
+} as const;
+
+export const ProblemSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem details (API v2).',
+  required: ['type', 'title', 'status', 'detail', 'instance', 'request_id'],
+  properties: {
+    type: { type: 'string', format: 'uri-reference', maxLength: 200, examples: ['/problems/not-found'] },
+    title: { type: 'string', maxLength: 200, examples: ['Not Found'] },
+    status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599, examples: [404] },
+    detail: { type: 'string', maxLength: 2000, examples: ['User with id 123 not found'] },
+    instance: { type: 'string', maxLength: 2000, examples: ['/api/v2/users/123'] },
+    request_id: { type: 'string', maxLength: 128 },
+    errors: FIELD_ISSUES,
+  },
+} as const;
+
 export const ErrorSchemaV1 = {
   type: 'object',
   required: ['error', 'message', 'path', 'request_id'],
+  description: 'The error shape of API v1.',
   properties: {
-    error: { type: 'string', examples: ['NotFoundError'] },
-    message: { type: 'string', examples: ['User with id 123 not found'] },
-    path: { type: 'string', examples: ['/api/v1/users/123'] },
-    request_id: { type: 'string' },
-    details: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['field', 'message'],
-        properties: { field: { type: 'string', examples: ['email'] }, message: { type: 'string', examples: ['Invalid email format'] } },
-      },
-    },
+    error: { type: 'string', maxLength: 100, examples: ['NotFoundError'] },
+    message: { type: 'string', maxLength: 2000, examples: ['User with id 123 not found'] },
+    path: { type: 'string', maxLength: 2000, examples: ['/api/v1/users/123'] },
+    request_id: { type: 'string', maxLength: 128 },
+    details: FIELD_ISSUES,
   },
 } as const;

@@ -5,6 +5,10 @@ export interface HttpOptions {
   readonly bodyLimitBytes: number;
   /** Believe X-Forwarded-* headers (only behind a proxy that sets them). */
   readonly trustProxy: boolean;
+  /** Signs the cursors of keyset pages, so that they cannot be forged or altered. */
+  readonly cursorSecret: Uint8Array;
+  /** Origins allowed by CORS; `*` alone allows any. Empty: no CORS headers at all. */
+  readonly corsOrigins: readonly string[];
 }
 
 export const HTTP_OPTIONS = token<HttpOptions>('HttpOptions');

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import type { Page } from '../../application/ports/views.js';
+import type { Page, Slice } from '../../application/ports/views.js';
 
 /** Version 1's page body and its RFC 8288 `Link` header (first, prev, next, last). */
 export function pageReply<T, J>(
@@ -36,10 +36,38 @@ export const pageSchema = (item: Record<string, unknown>) => ({
   type: 'object',
   required: ['items', 'total', 'page', 'page_size', 'total_pages'],
   properties: {
-    items: { type: 'array', items: item },
-    total: { type: 'integer', minimum: 0 },
-    page: { type: 'integer', minimum: 1 },
+    items: { type: 'array', items: item, maxItems: 100 },
+    total: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+    page: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     page_size: { type: 'integer', minimum: 1, maximum: 100 },
-    total_pages: { type: 'integer', minimum: 0 },
+    total_pages: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
   },
 });
+
+/** Version 2's keyset page: `{items, next_cursor}` and a `Link: rel="next"` while more follow. */
+export function sliceReply<T, J>(
+  ctx: Koa.Context,
+  slice: Slice<T>,
+  present: (item: T) => J,
+  nextCursor: (last: T) => string,
+): { status: number; body: unknown; headers: Record<string, string> } {
+  const last = slice.items.at(-1);
+  const next = slice.hasMore && last !== undefined ? nextCursor(last) : null;
+  const headers: Record<string, string> = {};
+  if (next !== null) {
+    const search = new URLSearchParams(ctx.querystring);
+    search.set('cursor', next);
+    headers['Link'] = `<${ctx.path}?${search.toString()}>; rel="next"`;
+  }
+  return { status: 200, body: { items: slice.items.map(present), next_cursor: next }, headers };
+}
+
+export const sliceSchema = (item: Record<string, unknown>) => ({
+  type: 'object',
+  required: ['items', 'next_cursor'],
+  properties: {
+    items: { type: 'array', items: item, maxItems: 100 },
+    next_cursor: { type: ['string', 'null'], maxLength: 4096, description: 'Opaque; null on the last page' },
+  },
+});
+

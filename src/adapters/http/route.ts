@@ -13,6 +13,8 @@ import { AuthenticateHandler } from '../../application/queries/authenticate/auth
 import { AuthenticateQuery } from '../../application/queries/authenticate/authenticate.query.js';
 import { decode, type JsonSchema, type ObjectCodec } from './codecs/codec.js';
 import type { ParamCodec } from './codecs/params.js';
+import type { CursorCodec } from './cursor.js';
+import { idempotencyKeyOf, idempotencyScope, resolvedPath, type IdempotentRequests } from './idempotency.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -23,6 +25,9 @@ export interface Reply {
 }
 
 export interface RouteInput<P, Q, B> {
+  /** The API version serving the request (1 or 2). */
+  readonly version: ApiVersion;
+  readonly cursors: CursorCodec;
   readonly actor: Actor | null;
   readonly params: P;
   readonly query: Q;
@@ -35,11 +40,18 @@ export interface RouteInput<P, Q, B> {
 export interface SuccessDoc {
   readonly status: number;
   readonly description: string;
+  /** Names the schema under components in the OpenAPI document. */
+  readonly name?: string;
   readonly schema?: JsonSchema;
   readonly headers?: readonly string[];
 }
 
+export const API_VERSIONS = [1, 2] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+  /** Unique per route; the OpenAPI operationId is this plus the version (derived from the path when absent). */
+  readonly operationId?: string;
   readonly method: HttpMethod;
   /** Relative to the version prefix, in @koa/router syntax (`/users/:id`). */
   readonly path: string;
@@ -63,19 +75,40 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   readonly success: SuccessDoc;
   /** Statuses besides those the declaration implies (401, 403, 400, 404, 415, 422). */
   readonly errors?: readonly number[];
+  /**
+   * Honours `Idempotency-Key` (`idempotency.ts`): a retry within 24 hours replays the first
+   * success. Checked after the body, so only a request that passed every check claims a key.
+   */
+  readonly idempotent?: boolean;
   handle(input: RouteInput<P, Q, B>): Promise<Reply>;
+  /**
+   * What a later version does differently (its query, its success document, its handler).
+   * Versions differ only here, in the HTTP adapter: the use case is the same.
+   */
+  readonly versions?: { readonly [V in Exclude<ApiVersion, 1>]?: Partial<RouteSpec<P, any, B>> };
+}
+
+/** The declaration as a given version serves it. */
+export function specFor<P, Q, B>(spec: RouteSpec<P, Q, B>, version: ApiVersion): RouteSpec<P, Q, B> {
+  if (version === 1) return spec;
+  const override = spec.versions?.[version];
+  return override === undefined ? spec : ({ ...spec, ...override } as RouteSpec<P, Q, B>);
 }
 
 export const defineRoute = <P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> => spec;
 
 export interface RouteDeps {
+  readonly cursors: CursorCodec;
   readonly commands: CommandBus;
   readonly queries: QueryBus;
   /** Reads (and size-limits) the request body into ctx.request.body. */
   readonly parseBody: (ctx: Koa.Context) => Promise<void>;
+  /** Runs the requests of `idempotent` routes that carry an Idempotency-Key. */
+  readonly idempotency: IdempotentRequests;
 }
 
-const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+)\s*$/i;
+/** `Authorization: Bearer <token>`; the token's characters are those RFC 6750 allows. */
+export const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+)\s*$/i;
 
 export async function authenticate(ctx: Koa.Context, queries: QueryBus): Promise<Actor | null> {
   const header = ctx.get('Authorization');
@@ -138,6 +171,7 @@ export function routeMiddleware<P, Q, B>(spec: RouteSpec<P, Q, B>, deps: RouteDe
     // 2. The path and the query.
     const params = decodeParams(spec.params, ctx.params);
     const query = decodeParams(spec.query, ctx.query);
+    const idempotencyKey = spec.idempotent === true ? idempotencyKeyOf(ctx) : null;
     // 3. The caller's right to the resource.
     if (actor !== null) {
       if (spec.roles !== undefined) requireRole(actor, ...spec.roles);
@@ -160,8 +194,32 @@ export function routeMiddleware<P, Q, B>(spec: RouteSpec<P, Q, B>, deps: RouteDe
       if (!decoded.ok) throw new DomainError('validation', 'Request validation failed', decoded.issues);
       body = decoded.value;
     }
-    // 6. The use case.
-    const reply = await spec.handle({ actor, params, query, body, ctx, commands: deps.commands, queries: deps.queries });
+    // 6. The use case (or, for a retry with an Idempotency-Key, the first answer again).
+    const run = () =>
+      spec.handle({
+        version: ctx.state.apiVersion as ApiVersion,
+        cursors: deps.cursors,
+        actor,
+        params,
+        query,
+        body,
+        ctx,
+        commands: deps.commands,
+        queries: deps.queries,
+      });
+    const reply =
+      idempotencyKey === null
+        ? await run()
+        : await deps.idempotency.run(
+            {
+              key: idempotencyKey,
+              scope: idempotencyScope(actor, ctx),
+              method: spec.method,
+              path: resolvedPath(String(ctx.state.apiBase), spec.path, params),
+              body,
+            },
+            run,
+          );
     for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
     ctx.status = reply.status;
     if (reply.body !== undefined) ctx.body = reply.body;

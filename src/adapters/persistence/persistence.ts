@@ -1,3 +1,9 @@
+import type { OrderReadModel } from '../../application/ports/order-read-model.js';
+import type { OrderRepository } from '../../application/ports/order-repository.js';
+import type { AuthReadModel } from '../../application/ports/auth-read-model.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { SessionRepository } from '../../application/ports/session-repository.js';
 import type { UnitOfWork } from '../../application/ports/unit-of-work.js';
 import type { UserReadModel } from '../../application/ports/user-read-model.js';
 import type { UserRepository } from '../../application/ports/user-repository.js';
@@ -9,7 +15,13 @@ import type { UserRepository } from '../../application/ports/user-repository.js'
 export interface Persistence {
   readonly users: UserRepository;
   readonly userReadModel: UserReadModel;
+  readonly orders: OrderRepository;
+  readonly orderReadModel: OrderReadModel;
+  readonly sessions: SessionRepository;
+  readonly authReadModel: AuthReadModel;
   readonly unitOfWork: UnitOfWork;
+  /** Idempotency keys kept in this store, timed by `clock` (the service's). */
+  idempotencyStore(clock: Clock): IdempotencyStore;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

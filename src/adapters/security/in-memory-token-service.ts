@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../application/ports/clock.js';
-import type { AccessTokenClaims, IssuedToken, TokenIssuer, TokenVerifier } from '../../application/ports/tokens.js';
+import type { AccessTokenClaims, AccessTokenSubject, IssuedToken, TokenIssuer, TokenVerifier } from '../../application/ports/tokens.js';
 import { DomainError } from '../../domain/shared/errors.js';
+import { accessTokenTerms } from './access-token-terms.js';
 
 export interface InMemoryTokenServiceOptions {
   /** Lifetime of an access token in seconds. */
@@ -20,6 +21,7 @@ const MIN_SWEEP_SIZE = 1024;
 
 interface Entry {
   readonly userId: number;
+  readonly sessionId: string;
   readonly tokenId: string;
   readonly issuedAt: number;
   readonly expiresAt: number;
@@ -68,10 +70,11 @@ export class InMemoryTokenService implements TokenIssuer, TokenVerifier {
     return this.entries.size;
   }
 
-  async issueAccessToken(userId: number): Promise<IssuedToken> {
-    if (!Number.isSafeInteger(userId) || userId <= 0) throw new RangeError(`Not a user id: ${userId}`);
-    const issuedAt = this.clock.now().getTime();
-    const expiresAt = issuedAt + this.accessTtlS * 1000;
+  async issueAccessToken(subject: AccessTokenSubject): Promise<IssuedToken> {
+    const now = this.clock.now();
+    const terms = accessTokenTerms(subject, now, this.accessTtlS);
+    const issuedAt = now.getTime();
+    const expiresAt = terms.expiresAt.getTime();
     this.dropExpired(issuedAt);
 
     const body = Buffer.alloc(BODY_BYTES);
@@ -79,8 +82,8 @@ export class InMemoryTokenService implements TokenIssuer, TokenVerifier {
     body.writeBigUInt64BE(BigInt(expiresAt), ID_BYTES);
     this.tag(body.subarray(0, SIGNED_BYTES)).copy(body, SIGNED_BYTES);
     const id = body.subarray(0, ID_BYTES).toString('base64url');
-    this.entries.set(id, { userId, tokenId: randomUUID(), issuedAt, expiresAt });
-    return { token: PREFIX + body.toString('base64url'), expiresIn: this.accessTtlS };
+    this.entries.set(id, { userId: terms.userId, sessionId: terms.sessionId, tokenId: randomUUID(), issuedAt, expiresAt });
+    return { token: PREFIX + body.toString('base64url'), expiresIn: terms.expiresIn };
   }
 
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
@@ -98,6 +101,7 @@ export class InMemoryTokenService implements TokenIssuer, TokenVerifier {
     if (entry === undefined || now < entry.issuedAt) throw invalid('claims');
     return {
       userId: entry.userId,
+      sessionId: entry.sessionId,
       tokenId: entry.tokenId,
       issuedAt: new Date(entry.issuedAt),
       expiresAt: new Date(entry.expiresAt),
@@ -109,9 +113,10 @@ export class InMemoryTokenService implements TokenIssuer, TokenVerifier {
   }
 
   /**
-   * Entries are kept in issue order, which is expiry order while the clock only moves forward, so
-   * trimming the oldest end is enough. A clock moved back can leave expired entries behind a live
-   * one; a full sweep whenever the store doubles catches those.
+   * Entries are kept in issue order, which is expiry order while the clock only moves forward and
+   * no token is cut short by the end of its session, so trimming the oldest end is enough. A clock
+   * moved back or a shortened token can leave expired entries behind a live one; a full sweep
+   * whenever the store doubles catches those.
    */
   private dropExpired(now: number): void {
     for (const [id, entry] of this.entries) {

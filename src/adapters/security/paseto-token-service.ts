@@ -11,7 +11,15 @@ import {
   type SecretKey,
 } from 'paseto/v4/public';
 import type { Clock } from '../../application/ports/clock.js';
-import type { AccessTokenClaims, IssuedToken, TokenIssuer, TokenVerifier } from '../../application/ports/tokens.js';
+import {
+  SESSION_ID_PATTERN,
+  type AccessTokenClaims,
+  type AccessTokenSubject,
+  type IssuedToken,
+  type TokenIssuer,
+  type TokenVerifier,
+} from '../../application/ports/tokens.js';
+import { accessTokenTerms } from './access-token-terms.js';
 import { K4_PUBLIC_PATTERN, K4_SECRET_PATTERN, KEY_ID_PATTERN } from '../../config/key-formats.js';
 import type { SigningKey } from '../../config/token-keys.js';
 import { DomainError } from '../../domain/shared/errors.js';
@@ -86,10 +94,10 @@ function describeKeyError(kid: string, kind: 'k4.secret' | 'k4.public'): Error {
 }
 
 /**
- * Access tokens as PASETO v4.public (Ed25519). Claims: `sub` (the user id as a string), `iat`,
- * `exp`, `jti`, `iss`, `aud`; the footer is `{"kid":"..."}` so verifiers can pick the key and keys
- * can rotate: a new signing key is introduced while the retired one stays in `verifyKeys` for one
- * access-token lifetime.
+ * Access tokens as PASETO v4.public (Ed25519). Claims: `sub` (the user id as a string), `sid` (the
+ * session id), `iat`, `exp`, `jti`, `iss`, `aud`; the footer is `{"kid":"..."}` so verifiers can
+ * pick the key and keys can rotate: a new signing key is introduced while the retired one stays in
+ * `verifyKeys` for one access-token lifetime.
  *
  * `iat` and `exp` carry milliseconds (RFC 3339 allows fractions), so "issued before the password
  * changed" compares exactly even when a client signs in again in the same second.
@@ -151,23 +159,23 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier {
     return [...this.verifyKeys.keys()];
   }
 
-  async issueAccessToken(userId: number): Promise<IssuedToken> {
-    if (!Number.isSafeInteger(userId) || userId <= 0) throw new RangeError(`Not a user id: ${userId}`);
+  async issueAccessToken(subject: AccessTokenSubject): Promise<IssuedToken> {
     const now = this.clock.now();
-    const ttl = this.options.accessTtlS;
+    const { userId, sessionId, expiresAt, expiresIn } = accessTokenTerms(subject, now, this.options.accessTtlS);
     const token = await v4.Sign(
       this.secretKey,
       {
         sub: String(userId),
+        sid: sessionId,
         iss: this.options.issuer,
         aud: this.options.audience,
         jti: randomUUID(),
         iat: now.toISOString(),
-        exp: new Date(now.getTime() + ttl * 1000).toISOString(),
+        exp: expiresAt.toISOString(),
       },
       { footer: this.footer, now, addIssuedAt: false },
     );
-    return { token, expiresIn: ttl };
+    return { token, expiresIn };
   }
 
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
@@ -182,22 +190,23 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier {
         now: this.clock.now(),
         issuer: this.options.issuer,
         audience: this.options.audience,
-        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
       }));
     } catch (error) {
       throw rejected(reasonOf(error));
     }
-    const { sub, jti, iat, exp } = claims;
+    const { sub, sid, jti, iat, exp } = claims;
     if (typeof sub !== 'string' || !SUBJECT_PATTERN.test(sub) || !Number.isSafeInteger(Number(sub))) {
       throw rejected('claims');
     }
     if (typeof jti !== 'string' || jti === '' || typeof iat !== 'string' || typeof exp !== 'string') {
       throw rejected('claims');
     }
+    if (typeof sid !== 'string' || !SESSION_ID_PATTERN.test(sid)) throw rejected('claims');
     const issuedAt = new Date(iat);
     const expiresAt = new Date(exp);
     if (Number.isNaN(issuedAt.getTime()) || Number.isNaN(expiresAt.getTime())) throw rejected('claims');
-    return { userId: Number(sub), tokenId: jti, issuedAt, expiresAt };
+    return { userId: Number(sub), sessionId: sid, tokenId: jti, issuedAt, expiresAt };
   }
 }
 

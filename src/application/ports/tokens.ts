@@ -2,6 +2,8 @@ import { token } from './token.js';
 
 export interface AccessTokenClaims {
   readonly userId: number;
+  /** The session (sign-in) the token belongs to: the token dies with it. */
+  readonly sessionId: string;
   readonly tokenId: string;
   readonly issuedAt: Date;
   readonly expiresAt: Date;
@@ -13,8 +15,16 @@ export interface IssuedToken {
   readonly expiresIn: number;
 }
 
+export interface AccessTokenSubject {
+  readonly userId: number;
+  /** A UUID. */
+  readonly sessionId: string;
+  /** The token expires no later than this (its session's end), even if its lifetime would reach past it. */
+  readonly notAfter?: Date;
+}
+
 export interface TokenIssuer {
-  issueAccessToken(userId: number): Promise<IssuedToken>;
+  issueAccessToken(subject: AccessTokenSubject): Promise<IssuedToken>;
 }
 
 export interface TokenVerifier {
@@ -24,3 +34,6 @@ export interface TokenVerifier {
 
 export const TOKEN_ISSUER = token<TokenIssuer>('TokenIssuer');
 export const TOKEN_VERIFIER = token<TokenVerifier>('TokenVerifier');
+
+/** The shape of a session id: a UUID, lower-case hex. */
+export const SESSION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

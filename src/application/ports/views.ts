@@ -18,6 +18,12 @@ export interface Page<T> {
   readonly total: number;
 }
 
+/** A keyset slice: the items and whether more follow them. */
+export interface Slice<T> {
+  readonly items: readonly T[];
+  readonly hasMore: boolean;
+}
+
 export interface PageRequest {
   readonly page: number;
   readonly pageSize: number;

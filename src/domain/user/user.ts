@@ -14,6 +14,8 @@ export interface UserProps {
   readonly updatedAt: Date;
   /** Bumped on every change; the source of the ETag. */
   readonly version: number;
+  /** When the password last changed (null: never since sign-up). Tokens and sessions older than it are dead. */
+  readonly passwordChangedAt: Date | null;
 }
 
 /** A user not yet stored: the repository gives it its id. */
@@ -52,6 +54,7 @@ export class User implements UserProps {
   readonly createdAt!: Date;
   readonly updatedAt!: Date;
   readonly version!: number;
+  readonly passwordChangedAt!: Date | null;
 
   private constructor(props: UserProps) {
     Object.assign(this, props);
@@ -77,6 +80,7 @@ export class User implements UserProps {
       createdAt: now,
       updatedAt: now,
       version: 1,
+      passwordChangedAt: null,
     };
   }
 
@@ -113,8 +117,12 @@ export class User implements UserProps {
     return this.with({ role, isActive }, now);
   }
 
-  changePasswordHash(passwordHash: string, now: Date): User {
-    return this.with({ passwordHash }, now);
+  /**
+   * A new password: `passwordChangedAt` becomes `now`, so every session begun and every access
+   * token issued before it stops counting. Always a change, even to an equal hash.
+   */
+  changePassword(passwordHash: string, now: Date): User {
+    return new User({ ...this, passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 });
   }
 
   /** Throws when removing this user would leave no active admin. */

@@ -29,6 +29,9 @@ const API_VARIABLES = [
   'LOG_LEVEL', 'TRUST_PROXY', 'CORS_ORIGINS', 'BODY_LIMIT_BYTES', 'WEB_CONCURRENCY', 'NODE_ENV',
 ];
 
+/** Settings the service adds to the contract's list (documented in the README). */
+const SERVICE_VARIABLES = ['SHUTDOWN_TIMEOUT_S', 'DATABASE_SLOW_QUERY_MS', 'REDIS_KEY_PREFIX'];
+
 const pathOf = (env: string): string => ENV_VARS.find((v) => v.env === env)!.path;
 
 /** The defaults with environment-style (string) values set, as node-config hands them over. */
@@ -57,7 +60,7 @@ describe('configuration', () => {
   describe('files', () => {
     it('maps every environment variable of the contract, each to a real setting, and nothing else', () => {
       const mapped = flatten(readJson('custom-environment-variables.json'));
-      expect(mapped.map(([, env]) => env).sort()).to.deep.equal([...API_VARIABLES].sort());
+      expect(mapped.map(([, env]) => env).sort()).to.deep.equal([...API_VARIABLES, ...SERVICE_VARIABLES].sort());
       expect(Object.fromEntries(mapped)).to.deep.equal(Object.fromEntries(ENV_VARS.map((v) => [v.path, v.env])));
     });
 
@@ -68,8 +71,8 @@ describe('configuration', () => {
     it('decodes the defaults of the contract', () => {
       const config = decodeConfig(readJson('default.json'));
       expect(config.env).to.equal('development');
-      expect(config.server).to.deep.equal({ port: 3000, trustProxy: false, bodyLimitBytes: 102_400, corsOrigins: [], webConcurrency: 1 });
-      expect(config.database).to.deep.equal({ url: null, readUrl: null, dataDir: './data' });
+      expect(config.server).to.deep.equal({ port: 3000, trustProxy: false, bodyLimitBytes: 102_400, corsOrigins: [], webConcurrency: 1, shutdownTimeoutS: 10 });
+      expect(config.database).to.deep.equal({ url: null, readUrl: null, dataDir: './data', slowQueryMs: 200 });
       expect(config.redis.url).to.equal(null);
       expect(config.rateLimit).to.deep.equal({ max: 100, windowS: 60 });
       expect(config.login).to.deep.equal({ maxFailures: 5, lockS: 900 });
@@ -89,7 +92,16 @@ describe('configuration', () => {
   describe('decodeConfig', () => {
     it('decodes numeric and boolean strings from the environment', () => {
       const config = decodeConfig(
-        withEnv({ PORT: '8080', TRUST_PROXY: 'true', RATE_LIMIT_MAX: '7', LOGIN_LOCK_S: '60', ACCESS_TOKEN_TTL_S: '300', WEB_CONCURRENCY: '4', BODY_LIMIT_BYTES: '1024' }),
+        withEnv({
+          PORT: '8080',
+          TRUST_PROXY: 'true',
+          RATE_LIMIT_MAX: '7',
+          LOGIN_LOCK_S: '60',
+          ACCESS_TOKEN_TTL_S: '300',
+          WEB_CONCURRENCY: '4',
+          DATABASE_URL: 'postgres://app@db/users',
+          BODY_LIMIT_BYTES: '1024',
+        }),
       );
       expect(config.server).to.include({ port: 8080, trustProxy: true, webConcurrency: 4, bodyLimitBytes: 1024 });
       expect(config.rateLimit.max).to.equal(7);
@@ -214,6 +226,8 @@ describe('configuration', () => {
         [{ ADMIN_PASSWORD: 'RootPassw0rd' }, 'ADMIN_EMAIL'],
         [{ ADMIN_USERNAME: 'root' }, 'ADMIN_USERNAME'],
         [{ ACCESS_TOKEN_TTL_S: '3600', REFRESH_TOKEN_TTL_S: '60' }, 'REFRESH_TOKEN_TTL_S'],
+        // One data directory of the embedded database cannot be opened by two processes.
+        [{ WEB_CONCURRENCY: '2' }, 'WEB_CONCURRENCY'],
       ];
       for (const [vars, named] of cases) {
         const error = configError(() => decodeConfig(withEnv(vars)));

@@ -17,6 +17,7 @@ const aUser = (props: Partial<UserProps> = {}): User =>
     createdAt: t0,
     updatedAt: t0,
     version: 1,
+    passwordChangedAt: null,
     ...props,
   });
 
@@ -69,6 +70,14 @@ describe('domain: User', () => {
     const inactive = aUser({ role: 'admin', isActive: false });
     expect(inactive.changeAccess({ role: 'user' }, 0, t1).role).to.equal('user');
     expect(() => inactive.assertRemovable(0)).to.not.throw();
+  });
+
+  it('a password change stores the hash and its time, and bumps the version', () => {
+    const user = aUser();
+    const changed = user.changePassword('new-hash', t1);
+    expect(changed).to.include({ passwordHash: 'new-hash', passwordChangedAt: t1, updatedAt: t1, version: 2 });
+    expect(user.passwordChangedAt).to.equal(null);
+    expect(user.changePassword('hash', t1).version, 'even to an equal hash').to.equal(2);
   });
 
   it('the last active admin cannot be removed', () => {

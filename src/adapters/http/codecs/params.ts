@@ -123,3 +123,9 @@ export const PAGE_SPECS = {
   page_size: intParam(1, 100, () => 'Page size must be between 1 and 100', 'Items per page, 1 to 100'),
 };
 export const PAGE_DEFAULTS = { page: 1, page_size: 50 };
+
+export const SLICE_SPECS = {
+  limit: intParam(1, 100, () => 'Limit must be between 1 and 100', 'Items per page, 1 to 100'),
+  cursor: textParam('cursor', 4096, 'The next_cursor of the previous page'),
+};
+export const SLICE_DEFAULTS = { limit: 50 };

@@ -15,7 +15,7 @@ import {
 import { USER_SORT_FIELDS } from '../../../application/ports/user-read-model.js';
 import type { UserView } from '../../../application/ports/views.js';
 import { boolean, nullable, object, oneOf, text } from './codec.js';
-import { PAGE_DEFAULTS, PAGE_SPECS, boolParam, enumParam, idParam, params, textParam } from './params.js';
+import { MAX_ID, PAGE_DEFAULTS, PAGE_SPECS, SLICE_DEFAULTS, SLICE_SPECS, boolParam, enumParam, idParam, params, textParam } from './params.js';
 
 export const Email = text(
   'Email',
@@ -62,16 +62,25 @@ export const UserIdParams = params('UserIdParams', { id: idParam('user id') }, {
 
 export const SORTS = USER_SORT_FIELDS.flatMap((field) => [field, `-${field}`] as const);
 
+const LIST_FILTER_SPECS = {
+  role: enumParam('role', ROLES, 'Only users with this role'),
+  is_active: boolParam('is_active', 'Only active (true) or inactive (false) users'),
+  search: textParam('search', 100, 'Case-insensitive substring of email, username or full name'),
+  sort: enumParam('sort', SORTS, 'Sort field; a leading `-` sorts descending'),
+};
+
+
 export const ListUsersQueryCodec = params(
   'ListUsersQuery',
-  {
-    ...PAGE_SPECS,
-    role: enumParam('role', ROLES, 'Only users with this role'),
-    is_active: boolParam('is_active', 'Only active (true) or inactive (false) users'),
-    search: textParam('search', 100, 'Case-insensitive substring of email, username or full name'),
-    sort: enumParam('sort', SORTS, 'Sort field; a leading `-` sorts descending'),
-  },
+  { ...PAGE_SPECS, ...LIST_FILTER_SPECS },
   { ...PAGE_DEFAULTS, sort: 'created_at' as const },
+);
+
+/** Version 2: keyset pages. */
+export const ListUsersSliceQueryCodec = params(
+  'ListUsersSliceQuery',
+  { ...SLICE_SPECS, ...LIST_FILTER_SPECS },
+  { ...SLICE_DEFAULTS, sort: 'created_at' as const },
 );
 
 /** The user representation: never a password or its hash. */
@@ -90,13 +99,13 @@ export const UserSchema = {
   type: 'object',
   required: ['id', 'email', 'username', 'full_name', 'role', 'is_active', 'created_at', 'updated_at'],
   properties: {
-    id: { type: 'integer', minimum: 1, examples: [1] },
-    email: { type: 'string', format: 'email', examples: ['ada@example.com'] },
-    username: { type: 'string', examples: ['ada'] },
-    full_name: { type: ['string', 'null'], examples: ['Ada Lovelace'] },
+    id: { type: 'integer', minimum: 1, maximum: MAX_ID, examples: [1] },
+    email: { type: 'string', format: 'email', maxLength: EMAIL_MAX, examples: ['ada@example.com'] },
+    username: { type: 'string', minLength: USERNAME_MIN, maxLength: USERNAME_MAX, pattern: '^[A-Za-z0-9_]+$', examples: ['ada'] },
+    full_name: { type: ['string', 'null'], maxLength: FULL_NAME_MAX, examples: ['Ada Lovelace'] },
     role: { type: 'string', enum: ROLES },
     is_active: { type: 'boolean' },
-    created_at: { type: 'string', format: 'date-time' },
-    updated_at: { type: 'string', format: 'date-time' },
+    created_at: { type: 'string', format: 'date-time', maxLength: 30 },
+    updated_at: { type: 'string', format: 'date-time', maxLength: 30 },
   },
 } as const;

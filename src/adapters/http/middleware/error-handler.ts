@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import { DomainError, type ErrorKind, type FieldIssue } from '../../../domain/shared/errors.js';
 import type { Logger } from '../../../application/ports/logger.js';
-import { ERROR_TABLE, errorBodyV1, kindOfStatus } from '../errors.js';
+import { ERROR_TABLE, PROBLEM_CONTENT_TYPE, errorBodyV1, kindOfStatus, problemBody } from '../errors.js';
 
 interface Classified {
   readonly kind: ErrorKind;
@@ -40,6 +40,7 @@ export function errorHandler(logger: Logger): Koa.Middleware {
           status,
           error: error instanceof Error ? error.message : String(error),
           stack: error instanceof Error ? error.stack : undefined,
+          cause: error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined,
         });
       }
       if (kind === 'unauthorized') {
@@ -49,7 +50,13 @@ export function errorHandler(logger: Logger): Koa.Middleware {
       const meta = error instanceof DomainError ? error.meta : undefined;
       if (meta?.['retryAfterS'] !== undefined) ctx.set('Retry-After', String(meta['retryAfterS']));
       ctx.status = status;
-      ctx.body = errorBodyV1({ kind, message, path: ctx.path, requestId: String(ctx.state.requestId), details });
+      const input = { kind, message, path: ctx.path, requestId: String(ctx.state.requestId), details };
+      if (ctx.state.apiVersion === 2) {
+        ctx.body = problemBody(input);
+        ctx.set('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+      } else {
+        ctx.body = errorBodyV1(input);
+      }
     }
   };
 }

@@ -1,30 +1,77 @@
 import { IssueTokenCommand } from '../../../application/commands/issue-token/issue-token.command.js';
 import { IssueTokenHandler } from '../../../application/commands/issue-token/issue-token.handler.js';
+import type { TokenGrant } from '../../../application/commands/issue-token/issue-token.command.js';
+import { LogoutCommand } from '../../../application/commands/logout/logout.command.js';
+import { LogoutHandler } from '../../../application/commands/logout/logout.handler.js';
+import { RefreshTokenCommand } from '../../../application/commands/refresh-token/refresh-token.command.js';
+import { RefreshTokenHandler } from '../../../application/commands/refresh-token/refresh-token.handler.js';
 import { TokenRequestForm, TokenRequestJson, TokenResponseSchema } from '../codecs/auth.codecs.js';
+import { LogoutRequest, RefreshRequest } from '../codecs/session.codecs.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
+/** The token response of sign-in and refresh (RFC 6749 section 5.1 names, never cached). */
+const tokenReply = (grant: TokenGrant) => ({
+  status: 200,
+  body: {
+    access_token: grant.accessToken,
+    token_type: grant.tokenType,
+    expires_in: grant.expiresIn,
+    refresh_token: grant.refreshToken,
+    refresh_expires_in: grant.refreshExpiresIn,
+  },
+  headers: NO_STORE,
+});
+
 export const authRoutes: readonly RouteSpec<any, any, any>[] = [
   defineRoute({
+    operationId: 'issueToken',
     method: 'POST',
     path: '/auth/token',
     tag: 'Authentication',
     summary: 'Sign in',
     description:
-      'JSON `{"username", "password"}` (`username` may be the email) or the OAuth2 password form. A wrong password and an unknown user give the same 401; an inactive account is 403.',
+      'JSON `{"username", "password"}` (`username` may be the email) or the OAuth2 password form. Starts a session: the answer carries an access token and the session\'s refresh token. A wrong password and an unknown user give the same 401; an inactive account is 403. After `LOGIN_MAX_FAILURES` wrong passwords in a row for one login from one address, further tries are 429 with `Retry-After` for `LOGIN_LOCK_S` seconds, even with the right password.',
     auth: 'public',
     body: TokenRequestJson,
     acceptsForm: TokenRequestForm,
-    success: { status: 200, description: 'An access token', schema: TokenResponseSchema },
+    success: { status: 200, description: 'An access token and a refresh token', schema: TokenResponseSchema },
+    errors: [401, 403, 429],
+    async handle({ body, commands, ctx }) {
+      return tokenReply(await commands.execute(IssueTokenHandler, new IssueTokenCommand(body.username, body.password, ctx.ip)));
+    },
+  }),
+  defineRoute({
+    operationId: 'refreshToken',
+    method: 'POST',
+    path: '/auth/refresh',
+    tag: 'Authentication',
+    summary: 'Exchange a refresh token for a new pair',
+    description:
+      'Spends the refresh token and returns a new access token and a new refresh token of the same session; the session keeps its end (`refresh_expires_in` counts down). An unknown, expired or revoked refresh token is 401. Presenting a spent refresh token again is 401 and revokes the whole session (every refresh and access token of that sign-in), since it means a copy of the token is in other hands; of two refreshes racing with one token, at most one succeeds. An inactive account is 403.',
+    auth: 'public',
+    body: RefreshRequest,
+    success: { status: 200, description: 'A new access token and refresh token', schema: TokenResponseSchema },
     errors: [401, 403],
     async handle({ body, commands }) {
-      const grant = await commands.execute(IssueTokenHandler, new IssueTokenCommand(body.username, body.password));
-      return {
-        status: 200,
-        body: { access_token: grant.accessToken, token_type: grant.tokenType, expires_in: grant.expiresIn },
-        headers: NO_STORE,
-      };
+      return tokenReply(await commands.execute(RefreshTokenHandler, new RefreshTokenCommand(body.refresh_token)));
+    },
+  }),
+  defineRoute({
+    operationId: 'logout',
+    method: 'POST',
+    path: '/auth/logout',
+    tag: 'Authentication',
+    summary: 'Sign out: end the session',
+    description:
+      'Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.',
+    auth: 'public',
+    body: LogoutRequest,
+    success: { status: 204, description: 'The session is revoked (or was not usable anyway)' },
+    async handle({ body, commands }) {
+      await commands.execute(LogoutHandler, new LogoutCommand(body.refresh_token));
+      return { status: 204, headers: NO_STORE };
     },
   }),
 ];

@@ -1,8 +1,11 @@
-import type { Actor } from '../../../domain/user/role.js';
+import type { Actor, Role } from '../../../domain/user/role.js';
 import type { QueryBus } from '../../../application/bus.js';
 import { requireSelfOr } from '../../../domain/user/user-policy.js';
 import { DeleteUserCommand } from '../../../application/commands/delete-user/delete-user.command.js';
 import { DeleteUserHandler } from '../../../application/commands/delete-user/delete-user.handler.js';
+import { ChangePasswordCommand } from '../../../application/commands/change-password/change-password.command.js';
+import { ChangePasswordHandler } from '../../../application/commands/change-password/change-password.handler.js';
+import { ChangePasswordBody } from '../codecs/session.codecs.js';
 import { RegisterUserCommand } from '../../../application/commands/register-user/register-user.command.js';
 import { RegisterUserHandler } from '../../../application/commands/register-user/register-user.handler.js';
 import { ReplaceUserCommand } from '../../../application/commands/replace-user/replace-user.command.js';
@@ -13,9 +16,10 @@ import { GetUserHandler } from '../../../application/queries/get-user/get-user.h
 import { GetUserQuery } from '../../../application/queries/get-user/get-user.query.js';
 import { ListUsersHandler } from '../../../application/queries/list-users/list-users.handler.js';
 import { ListUsersQuery } from '../../../application/queries/list-users/list-users.query.js';
-import type { UserSortField } from '../../../application/ports/user-read-model.js';
+import { userPosition, type UserSortField } from '../../../application/ports/user-read-model.js';
 import {
   ListUsersQueryCodec,
+  ListUsersSliceQueryCodec,
   RegisterUserBody,
   ReplaceUserBody,
   UpdateUserBody,
@@ -24,7 +28,8 @@ import {
   presentUser,
 } from '../codecs/users.codecs.js';
 import { expectedVersions, withETag } from '../conditional.js';
-import { pageReply, pageSchema } from '../pagination.js';
+import { CursorCodec } from '../cursor.js';
+import { pageReply, pageSchema, sliceReply, sliceSchema } from '../pagination.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 
 /** Existence (404) before the body is read; the read model also applies the read policy. */
@@ -33,8 +38,22 @@ const userExists = ({ actor, params, queries }: { actor: Actor; params: { id: nu
 
 const TAG = 'Users';
 
+/** Filters and sort, shared by both versions of the list. */
+function userListShape(query: { role?: Role; is_active?: boolean; search?: string; sort: string }) {
+  const descending = query.sort.startsWith('-');
+  return {
+    filter: {
+      ...(query.role === undefined ? {} : { role: query.role }),
+      ...(query.is_active === undefined ? {} : { isActive: query.is_active }),
+      ...(query.search === undefined ? {} : { search: query.search }),
+    },
+    sort: { field: query.sort.replace(/^-/, '') as UserSortField, direction: descending ? ('desc' as const) : ('asc' as const) },
+  };
+}
+
 export const userRoutes: readonly RouteSpec<any, any, any>[] = [
   defineRoute({
+    operationId: 'createUser',
     method: 'POST',
     path: '/users',
     tag: TAG,
@@ -45,6 +64,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     restricted: { role: ['admin'], is_active: ['admin'] },
     success: { status: 201, description: 'The new user', schema: UserSchema, headers: ['Location'] },
     errors: [409],
+    idempotent: true,
     async handle({ body, actor, commands, ctx }) {
       const input = {
         email: body.email,
@@ -59,32 +79,43 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     },
   }),
   defineRoute({
+    operationId: 'listUsers',
     method: 'GET',
     path: '/users',
     tag: TAG,
     summary: 'List users',
-    description: 'Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending.',
+    description:
+      'Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total.',
     auth: 'required',
     roles: ['admin', 'moderator'],
     query: ListUsersQueryCodec,
-    success: { status: 200, description: 'A page of users', schema: pageSchema(UserSchema), headers: ['Link'] },
+    success: { status: 200, description: 'A page of users', schema: pageSchema(UserSchema), name: 'UserPage', headers: ['Link'] },
     async handle({ actor, query, queries, ctx }) {
-      const descending = query.sort.startsWith('-');
-      const criteria = {
-        page: query.page,
-        pageSize: query.page_size,
-        filter: {
-          ...(query.role === undefined ? {} : { role: query.role }),
-          ...(query.is_active === undefined ? {} : { isActive: query.is_active }),
-          ...(query.search === undefined ? {} : { search: query.search }),
+      const listing = { mode: 'page' as const, page: query.page, pageSize: query.page_size, ...userListShape(query) };
+      const page = await queries.execute(ListUsersHandler, new ListUsersQuery(actor!, listing));
+      if (page.mode !== 'page') throw new Error('expected a numbered page');
+      return pageReply(ctx, listing, page, presentUser);
+    },
+    versions: {
+      2: {
+        description:
+          'Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 2 answers keyset pages: pass `next_cursor` back as `cursor`.',
+        query: ListUsersSliceQueryCodec,
+        success: { status: 200, description: 'A slice of users', schema: sliceSchema(UserSchema), name: 'UserSlice', headers: ['Link'] },
+        async handle({ actor, query, queries, ctx, cursors }) {
+          const shape = userListShape(query);
+          const fingerprint = CursorCodec.fingerprint({ sort: query.sort, role: query.role, is_active: query.is_active, search: query.search });
+          const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
+          const listing = { mode: 'slice' as const, limit: query.limit, ...shape, ...(after === undefined ? {} : { after }) };
+          const slice = await queries.execute(ListUsersHandler, new ListUsersQuery(actor!, listing));
+          if (slice.mode !== 'slice') throw new Error('expected a slice');
+          return sliceReply(ctx, slice, presentUser, (last) => cursors.encode(userPosition(last, shape.sort.field), fingerprint));
         },
-        sort: { field: query.sort.replace(/^-/, '') as UserSortField, direction: descending ? ('desc' as const) : ('asc' as const) },
-      };
-      const page = await queries.execute(ListUsersHandler, new ListUsersQuery(actor!, criteria));
-      return pageReply(ctx, criteria, page, presentUser);
+      },
     },
   }),
   defineRoute({
+    operationId: 'getCurrentUser',
     method: 'GET',
     path: '/users/me',
     tag: TAG,
@@ -97,6 +128,24 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     },
   }),
   defineRoute({
+    operationId: 'changePassword',
+    method: 'POST',
+    path: '/users/me/password',
+    tag: TAG,
+    summary: 'Change the signed-in user\'s password',
+    description:
+      'Body `{"current_password", "new_password"}`. A wrong current password is 400, a weak new one 422. On success every session of the user is revoked and every access token issued before the change stops working, the caller\'s own included: the client signs in again. Wrong current passwords count against the sign-in lockout of the account from this address (429 with `Retry-After` once locked).',
+    auth: 'required',
+    body: ChangePasswordBody,
+    success: { status: 204, description: 'Changed; sign in again' },
+    errors: [400, 429],
+    async handle({ actor, body, commands, ctx }) {
+      await commands.execute(ChangePasswordHandler, new ChangePasswordCommand(actor!, body.current_password, body.new_password, ctx.ip));
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    operationId: 'getUser',
     method: 'GET',
     path: '/users/:id',
     tag: TAG,
@@ -113,6 +162,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     },
   }),
   defineRoute({
+    operationId: 'replaceUser',
     method: 'PUT',
     path: '/users/:id',
     tag: TAG,
@@ -132,6 +182,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     },
   }),
   defineRoute({
+    operationId: 'updateUser',
     method: 'PATCH',
     path: '/users/:id',
     tag: TAG,
@@ -159,6 +210,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     },
   }),
   defineRoute({
+    operationId: 'deleteUser',
     method: 'DELETE',
     path: '/users/:id',
     tag: TAG,

@@ -1,5 +1,10 @@
 import type { ClearablePersistence } from '../persistence.js';
 import { InMemoryDatabase } from './in-memory-database.js';
+import { InMemoryOrderReadModel } from './in-memory-order-read-model.js';
+import { InMemoryOrderRepository } from './in-memory-order-repository.js';
+import { InMemoryAuthReadModel } from './in-memory-auth-read-model.js';
+import { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
+import { InMemorySessionRepository } from './in-memory-session-repository.js';
 import { InMemoryUnitOfWork } from './in-memory-unit-of-work.js';
 import { InMemoryUserReadModel } from './in-memory-user-read-model.js';
 import { InMemoryUserRepository } from './in-memory-user-repository.js';
@@ -11,7 +16,12 @@ export function createInMemoryPersistence(): ClearablePersistence {
   return {
     users: new InMemoryUserRepository(db),
     userReadModel: new InMemoryUserReadModel(db),
+    orders: new InMemoryOrderRepository(db),
+    orderReadModel: new InMemoryOrderReadModel(db),
+    sessions: new InMemorySessionRepository(db),
+    authReadModel: new InMemoryAuthReadModel(db),
     unitOfWork: new InMemoryUnitOfWork(db),
+    idempotencyStore: (clock) => new InMemoryIdempotencyStore(db, clock),
     async ping() {
       if (closed) throw new Error('The in-memory store is closed');
     },

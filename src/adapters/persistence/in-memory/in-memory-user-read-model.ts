@@ -1,5 +1,5 @@
-import type { UserListCriteria, UserReadModel, UserSortField } from '../../../application/ports/user-read-model.js';
-import type { Page, UserView } from '../../../application/ports/views.js';
+import type { UserFilter, UserListCriteria, UserReadModel, UserSliceCriteria, UserSortField } from '../../../application/ports/user-read-model.js';
+import type { Page, Slice, UserView } from '../../../application/ports/views.js';
 import type { InMemoryDatabase } from './in-memory-database.js';
 import { USERS, type UserRecord } from './tables.js';
 import { toUserView } from './user-records.js';
@@ -27,6 +27,24 @@ export class InMemoryUserReadModel implements UserReadModel {
   }
 
   async list({ filter, sort, page, pageSize }: UserListCriteria): Promise<Page<UserView>> {
+    const matching = this.sorted(filter, sort);
+    const start = (page - 1) * pageSize;
+    return { items: matching.slice(start, start + pageSize).map(toUserView), total: matching.length };
+  }
+
+  async listAfter({ filter, sort, limit, after }: UserSliceCriteria): Promise<Slice<UserView>> {
+    const sign = sort.direction === 'asc' ? 1 : -1;
+    // created_at positions are ISO strings; compare them as the stored milliseconds.
+    const key = (row: UserRecord) => (sort.field === 'created_at' ? row.createdAt : SORT_KEYS[sort.field](row));
+    const afterKey = after === undefined ? undefined : sort.field === 'created_at' ? Date.parse(after.key) : after.key;
+    const rest =
+      after === undefined || afterKey === undefined
+        ? this.sorted(filter, sort)
+        : this.sorted(filter, sort).filter((row) => sign * (compare(key(row), afterKey) || compare(row.id, after.id)) > 0);
+    return { items: rest.slice(0, limit).map(toUserView), hasMore: rest.length > limit };
+  }
+
+  private sorted(filter: UserFilter, sort: UserListCriteria['sort']): UserRecord[] {
     // Substring search regardless of case, as ILIKE does: `%` and `_` are plain characters here.
     const needle = filter.search?.toLowerCase();
     const matching = [...this.db.rows(USERS).values()].filter(
@@ -41,7 +59,6 @@ export class InMemoryUserReadModel implements UserReadModel {
     const key = SORT_KEYS[sort.field];
     const sign = sort.direction === 'asc' ? 1 : -1;
     matching.sort((a, b) => sign * (compare(key(a), key(b)) || compare(a.id, b.id)));
-    const start = (page - 1) * pageSize;
-    return { items: matching.slice(start, start + pageSize).map(toUserView), total: matching.length };
+    return matching;
   }
 }

@@ -3,6 +3,8 @@ import type { UserRepository } from '../../../application/ports/user-repository.
 import { User, type NewUser } from '../../../domain/user/user.js';
 import { userConflict } from '../user-constraints.js';
 import { UniqueViolation, type InMemoryDatabase, type TableWriter } from './in-memory-database.js';
+import { ORDERS } from './order-records.js';
+import { deleteSessionsOfUser } from './session-tables.js';
 import { USERS } from './tables.js';
 import { toUserProps, toUserRecord } from './user-records.js';
 
@@ -41,8 +43,13 @@ export class InMemoryUserRepository implements UserRepository {
   }
 
   async remove(id: number): Promise<void> {
-    // The user's orders will go in this same write, so both go or neither does.
-    await this.write((tx) => tx.delete(USERS, id));
+    // The user's orders go in this same write, so both go or neither does (SQL: the same transaction).
+    await this.write((tx) => {
+      tx.deleteWhere(ORDERS, (order) => order.userId === id);
+      // Its sessions and their refresh tokens too (SQL: on delete cascade).
+      deleteSessionsOfUser(tx, id);
+      tx.delete(USERS, id);
+    });
   }
 
   async countActiveAdminsExcept(id: number | null): Promise<number> {

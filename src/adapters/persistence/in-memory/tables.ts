@@ -17,6 +17,7 @@ export interface UserRecord {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly version: number;
+  readonly passwordChangedAt: number | null;
 }
 
 export const USERS = defineTable<UserRecord>({

@@ -13,6 +13,7 @@ export const toUserRecord = (user: NewUser): Omit<UserRecord, 'id'> => ({
   createdAt: user.createdAt.getTime(),
   updatedAt: user.updatedAt.getTime(),
   version: user.version,
+  passwordChangedAt: user.passwordChangedAt === null ? null : user.passwordChangedAt.getTime(),
 });
 
 export const toUserProps = (row: UserRecord): UserProps => ({
@@ -26,6 +27,7 @@ export const toUserProps = (row: UserRecord): UserProps => ({
   createdAt: new Date(row.createdAt),
   updatedAt: new Date(row.updatedAt),
   version: row.version,
+  passwordChangedAt: row.passwordChangedAt === null ? null : new Date(row.passwordChangedAt),
 });
 
 export const toUserView = (row: UserRecord): UserView => ({

@@ -1,5 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
-import { MikroORM, type Options } from '@mikro-orm/core';
+import { MikroORM, type LoggerOptions, type Options } from '@mikro-orm/core';
+import type { Logger } from '../../../application/ports/logger.js';
+import { SlowQueryLogger } from './slow-query-logger.js';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
@@ -7,8 +9,14 @@ import { PGliteDriver } from 'mikro-orm-pglite';
 import type { ClearablePersistence } from '../persistence.js';
 import { ENTITIES } from './entities/user.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { guardAvailability } from './availability.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 import { MikroOrmUnitOfWork } from './mikro-orm-unit-of-work.js';
+import { MikroOrmOrderReadModel } from './mikro-orm-order-read-model.js';
+import { MikroOrmOrderRepository } from './mikro-orm-order-repository.js';
+import { MikroOrmAuthReadModel } from './mikro-orm-auth-read-model.js';
+import { MikroOrmIdempotencyStore } from './mikro-orm-idempotency-store.js';
+import { MikroOrmSessionRepository } from './mikro-orm-session-repository.js';
 import { MikroOrmUserReadModel } from './mikro-orm-user-read-model.js';
 import { MikroOrmUserRepository } from './mikro-orm-user-repository.js';
 
@@ -21,6 +29,16 @@ export type MikroOrmTarget =
 export interface MikroOrmOptions {
   /** Logs every SQL statement with its parameters. */
   readonly debugSql?: boolean;
+  /** Where driver warnings and slow statements are logged (the console when absent). */
+  readonly logger?: Logger;
+  /** Statements taking at least this many milliseconds are logged as `slow_query` warnings. */
+  readonly slowQueryMs?: number;
+}
+
+function driverLog(logger: Logger) {
+  const line = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
+    logger[level]('database driver', { event: 'database_driver', message: String(message).slice(0, 500) });
+  return { warn: line('warn'), error: line('error'), deprecate: line('debug'), debug: line('debug') };
 }
 
 /**
@@ -50,6 +68,14 @@ export function mikroOrmOptions(
           driver: PostgreSqlDriver,
           clientUrl: target.url,
           ...(target.readUrl ? { replicas: [{ clientUrl: target.readUrl }] } : {}),
+          // Fail fast when the server does not answer, so requests get a 503 in seconds rather
+          // than waiting on the pool; connections are reopened on demand when it is back.
+          pool: { min: 0, max: 10, acquireTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
+          driverOptions: {
+            connection: { connectionTimeoutMillis: 3_000, keepAlive: true },
+            // The driver's own warnings (a dropped connection, say) as structured log lines.
+            ...(options.logger === undefined ? {} : { log: driverLog(options.logger) }),
+          },
         };
   return {
     ...connection,
@@ -63,6 +89,9 @@ export function mikroOrmOptions(
     ensureDatabase: false,
     forceUtcTimezone: true,
     debug: options.debugSql === true ? ['query', 'query-params'] : false,
+    ...(options.logger === undefined
+      ? {}
+      : { loggerFactory: (loggerOptions: LoggerOptions) => new SlowQueryLogger(loggerOptions, options.logger!, options.slowQueryMs ?? 200) }),
     extensions: [Migrator],
     migrations: {
       migrationsList: MIGRATIONS,
@@ -95,7 +124,7 @@ export async function openMikroOrmPersistence(
     // Reach the database before migrating: MikroORM's migrator would create a missing database,
     // and a mistyped URL must stop the start rather than begin an empty database.
     await orm.em.getConnection('write').execute('select 1');
-    await orm.getMigrator().up();
+    await migrate(orm, target.kind === 'postgresql');
   } catch (error) {
     await orm?.close(true).catch(() => undefined);
     await pglite?.close().catch(() => undefined);
@@ -104,13 +133,40 @@ export async function openMikroOrmPersistence(
   return mikroOrmPersistence(orm, pglite);
 }
 
+/** Any 64-bit number the instances agree on: the advisory lock that serialises migrations. */
+const MIGRATION_LOCK = 0x756d_6d69_6772;
+
+/**
+ * Applies the pending migrations. On PostgreSQL, instances starting together take turns under an
+ * advisory lock held by a transaction of its own (the migrator uses other connections of the
+ * pool), so the second finds nothing left to do instead of failing on a half-made schema. PGlite
+ * has a single connection and a single process: it needs no lock.
+ */
+async function migrate(orm: SqlOrm, shared: boolean): Promise<void> {
+  if (!shared) {
+    await orm.getMigrator().up();
+    return;
+  }
+  const knex = orm.em.getConnection('write').getKnex();
+  await knex.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+    await orm.getMigrator().up();
+  });
+}
+
 function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null): ClearablePersistence {
   let closing: Promise<void> | null = null;
   const hasReplica = orm.config.get('replicas', []).length > 0;
+  // Every port answers 503 rather than 500 while the database cannot be reached.
   return {
-    users: new MikroOrmUserRepository(orm),
-    userReadModel: new MikroOrmUserReadModel(orm),
-    unitOfWork: new MikroOrmUnitOfWork(orm),
+    users: guardAvailability(new MikroOrmUserRepository(orm)),
+    userReadModel: guardAvailability(new MikroOrmUserReadModel(orm)),
+    orders: guardAvailability(new MikroOrmOrderRepository(orm)),
+    orderReadModel: guardAvailability(new MikroOrmOrderReadModel(orm)),
+    sessions: guardAvailability(new MikroOrmSessionRepository(orm)),
+    authReadModel: guardAvailability(new MikroOrmAuthReadModel(orm)),
+    unitOfWork: guardAvailability(new MikroOrmUnitOfWork(orm)),
+    idempotencyStore: (clock) => guardAvailability(new MikroOrmIdempotencyStore(orm, clock)),
     async ping() {
       await orm.em.getConnection('write').execute('select 1');
       if (hasReplica) await orm.em.getConnection('read').execute('select 1');

@@ -1,22 +1,11 @@
-import { raw } from '@mikro-orm/core';
-import type { QueryBuilder } from '@mikro-orm/knex';
-import type { UserFilter, UserListCriteria, UserReadModel, UserSortField } from '../../../application/ports/user-read-model.js';
-import type { Page, UserView } from '../../../application/ports/views.js';
-import { UserRecord } from './entities/user.entity.js';
-import { transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
+import type { UserFilter, UserListCriteria, UserReadModel, UserSliceCriteria, UserSortField } from '../../../application/ports/user-read-model.js';
+import type { Page, Slice, UserView } from '../../../application/ports/views.js';
+import type { Role } from '../../../domain/user/role.js';
+import { LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
+import type { SqlOrm } from './mikro-orm-context.js';
 
 /** The view's columns; the password hash is never read on this side. */
-const VIEW_COLUMNS = [
-  'u.id',
-  'u.email',
-  'u.username',
-  'u.fullName',
-  'u.role',
-  'u.isActive',
-  'u.createdAt',
-  'u.updatedAt',
-  'u.version',
-] as const;
+const VIEW_COLUMNS = 'u.id, u.email, u.username, u.full_name, u.role, u.is_active, u.created_at, u.updated_at, u.version';
 
 /**
  * Sort keys. Username and email are lower-cased and compared with the "C" collation (code point
@@ -32,19 +21,79 @@ const SORT_KEYS: Readonly<Record<UserSortField, string>> = {
 /** Makes `%`, `_` and the escape character itself plain characters in a LIKE pattern. */
 export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-type Row = Omit<UserRecord, 'passwordHash'>;
+interface Row {
+  readonly id: number;
+  readonly email: string;
+  readonly username: string;
+  readonly full_name: string | null;
+  readonly role: Role;
+  readonly is_active: boolean;
+  readonly created_at: unknown;
+  readonly updated_at: unknown;
+  readonly version: number;
+}
 
-const toView = (row: Row): UserView => ({
-  id: row.id,
-  email: row.email,
-  username: row.username,
-  fullName: row.fullName,
-  role: row.role,
-  isActive: row.isActive,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-  version: row.version,
-});
+const GET_BY_ID = sqlStatement(`select ${VIEW_COLUMNS} from users u where u.id = ?`);
+
+/** The WHERE clause of a filter over `users u`, and its values in order. */
+function filterClause(filter: UserFilter): { sql: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  if (filter.role !== undefined) {
+    parts.push('u.role = ?');
+    values.push(filter.role);
+  }
+  if (filter.isActive !== undefined) {
+    parts.push('u.is_active = ?');
+    values.push(filter.isActive);
+  }
+  if (filter.search !== undefined) {
+    const pattern = `%${escapeLike(filter.search)}%`;
+    parts.push('(u.email ilike ? or u.username ilike ? or u.full_name ilike ?)');
+    values.push(pattern, pattern, pattern);
+  }
+  return { sql: parts.length === 0 ? '' : `where ${parts.join(' and ')}`, values };
+}
+
+/**
+ * The `total` of a page. Without a search it is read from `user_counts` (kept exact by triggers,
+ * see `Migration20260105000000_user_counts`): a sum over at most six rows, whatever the number of
+ * users. A search has to look at every row anyway (a substring matches no index), so it is counted.
+ */
+function totalClause(filter: UserFilter): { sql: string; values: unknown[] } {
+  if (filter.search !== undefined) {
+    const where = filterClause(filter);
+    return { sql: `select count(*) as total from users u ${where.sql}`, values: where.values };
+  }
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  if (filter.role !== undefined) {
+    parts.push('c.role = ?');
+    values.push(filter.role);
+  }
+  if (filter.isActive !== undefined) {
+    parts.push('c.is_active = ?');
+    values.push(filter.isActive);
+  }
+  const where = parts.length === 0 ? '' : `where ${parts.join(' and ')}`;
+  return { sql: `select coalesce(sum(c.n), 0) as total from user_counts c ${where}`, values };
+}
+
+const orderBy = (sort: UserListCriteria['sort']): string => {
+  const direction = sort.direction === 'asc' ? 'asc' : 'desc';
+  return `order by ${SORT_KEYS[sort.field]} ${direction}, u.id ${direction}`;
+};
+
+/** One prepared statement per distinct text: the filters and sorts make a few dozen at most. */
+const statements = new Map<string, SqlStatement>();
+function cached(sql: string): SqlStatement {
+  let statement = statements.get(sql);
+  if (statement === undefined) {
+    statement = sqlStatement(sql);
+    statements.set(sql, statement);
+  }
+  return statement;
+}
 
 /**
  * Users for the query side: lean SQL with explicit columns, rows mapped to views without entity
@@ -52,40 +101,64 @@ const toView = (row: Row): UserView => ({
  * configured; inside one it reads in the unit's transaction, so a command sees its own writes.
  */
 export class MikroOrmUserReadModel implements UserReadModel {
-  constructor(private readonly orm: SqlOrm) {}
+  private readonly sql: LeanSql;
+
+  constructor(orm: SqlOrm) {
+    this.sql = new LeanSql(orm);
+  }
 
   async getById(id: number): Promise<UserView | null> {
-    const row = (await this.query().select([...VIEW_COLUMNS]).where({ id }).execute('get', true)) as Row | undefined;
-    return row === undefined || row === null ? null : toView(row);
+    const row = await this.sql.one<Row>(GET_BY_ID, [id], 'read');
+    return row === null ? null : this.toView(row);
   }
 
   async list({ filter, sort, page, pageSize }: UserListCriteria): Promise<Page<UserView>> {
-    const [total, rows] = await Promise.all([
-      this.filtered(filter).getCount('u.id'),
-      this.filtered(filter)
-        .select([...VIEW_COLUMNS])
-        .orderBy([{ [raw(SORT_KEYS[sort.field])]: sort.direction }, { id: sort.direction }])
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute('all', true) as Promise<Row[]>,
-    ]);
-    return { items: rows.map(toView), total };
+    // One round trip: the total, and the page joined to it (no rows past the end: one row of nulls).
+    const total = totalClause(filter);
+    const where = filterClause(filter);
+    const statement = cached(
+      `select t.total, p.* from (${total.sql}) t left join lateral (
+         select ${VIEW_COLUMNS} from users u ${where.sql} ${orderBy(sort)} limit ? offset ?
+       ) p on true`,
+    );
+    const rows = await this.sql.all<Row & { total: string | number }>(
+      statement,
+      [...total.values, ...where.values, pageSize, (page - 1) * pageSize],
+      'read',
+    );
+    return {
+      items: rows.filter((row) => row.id !== null).map((row) => this.toView(row)),
+      total: Number(rows[0]?.total ?? 0),
+    };
   }
 
-  private filtered(filter: UserFilter): QueryBuilder<UserRecord> {
-    const qb = this.query();
-    if (filter.role !== undefined) qb.andWhere({ role: filter.role });
-    if (filter.isActive !== undefined) qb.andWhere({ isActive: filter.isActive });
-    if (filter.search !== undefined) {
-      const pattern = `%${escapeLike(filter.search)}%`;
-      qb.andWhere({ $or: [{ email: { $ilike: pattern } }, { username: { $ilike: pattern } }, { fullName: { $ilike: pattern } }] });
+  async listAfter({ filter, sort, limit, after }: UserSliceCriteria): Promise<Slice<UserView>> {
+    const where = filterClause(filter);
+    let sql = where.sql;
+    const values = [...where.values];
+    if (after !== undefined) {
+      // A row comparison on (sort key, id) walks the same index as the ORDER BY: a deep slice
+      // costs what the first does.
+      const op = sort.direction === 'asc' ? '>' : '<';
+      const key = sort.field === 'created_at' ? '?::timestamptz' : '? collate "C"';
+      sql = `${sql === '' ? 'where' : `${sql} and`} (${SORT_KEYS[sort.field]}, u.id) ${op} (${key}, ?)`;
+      values.push(after.key, after.id);
     }
-    return qb;
+    const rows = await this.sql.all<Row>(cached(`select ${VIEW_COLUMNS} from users u ${sql} ${orderBy(sort)} limit ?`), [...values, limit + 1], 'read');
+    return { items: rows.slice(0, limit).map((row) => this.toView(row)), hasMore: rows.length > limit };
   }
 
-  private query(): QueryBuilder<UserRecord> {
-    const tx = transactionEntityManager(this.orm);
-    if (tx !== undefined) return tx.createQueryBuilder(UserRecord, 'u', 'write');
-    return this.orm.em.fork().createQueryBuilder(UserRecord, 'u', 'read');
+  private toView(row: Row): UserView {
+    return {
+      id: row.id,
+      email: row.email,
+      username: row.username,
+      fullName: row.full_name,
+      role: row.role,
+      isActive: row.is_active,
+      createdAt: this.sql.time(row.created_at),
+      updatedAt: this.sql.time(row.updated_at),
+      version: row.version,
+    };
   }
 }

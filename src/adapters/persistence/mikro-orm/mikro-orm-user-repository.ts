@@ -4,6 +4,7 @@ import { userNotFound } from '../../../application/not-found.js';
 import type { UserRepository } from '../../../application/ports/user-repository.js';
 import { User, type NewUser, type UserProps } from '../../../domain/user/user.js';
 import { userConflict } from '../user-constraints.js';
+import { OrderRecord } from './entities/order.entity.js';
 import { UserRecord } from './entities/user.entity.js';
 import { entityManagerFor, violatedUniqueConstraint, write, type SqlOrm } from './mikro-orm-context.js';
 
@@ -19,6 +20,7 @@ const toUser = (row: UserRecord): User =>
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     version: row.version,
+    passwordChangedAt: row.passwordChangedAt,
   });
 
 const toColumns = (user: Omit<UserProps, 'id'>): Omit<UserRecord, 'id'> => ({
@@ -31,6 +33,7 @@ const toColumns = (user: Omit<UserProps, 'id'>): Omit<UserRecord, 'id'> => ({
   createdAt: user.createdAt,
   updatedAt: user.updatedAt,
   version: user.version,
+  passwordChangedAt: user.passwordChangedAt,
 });
 
 /**
@@ -80,8 +83,11 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   async remove(id: number): Promise<void> {
-    // The user's orders will be deleted in this same write, before the user.
-    await this.write((em) => em.nativeDelete(UserRecord, { id }));
+    // The user's orders go in this same write, before the user (their lines follow by cascade).
+    await this.write(async (em) => {
+      await em.nativeDelete(OrderRecord, { userId: id });
+      await em.nativeDelete(UserRecord, { id });
+    });
   }
 
   async countActiveAdminsExcept(id: number | null): Promise<number> {

@@ -1,13 +1,28 @@
 import { inject, injectable } from 'tsyringe';
-import { forbidden, unauthorized } from '../../../domain/shared/errors.js';
+import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
+import { sessionTimes } from '../../../domain/session/session.js';
 import type { CommandHandler } from '../../bus.js';
+import { CLOCK, type Clock } from '../../ports/clock.js';
+import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
+import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
+import { SESSION_POLICY, SESSION_REPOSITORY, type SessionPolicy, type SessionRepository } from '../../ports/session-repository.js';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { IssueTokenCommand, type TokenGrant } from './issue-token.command.js';
+import { grantFor, loginLocked } from './token-grant.js';
 
 export const BAD_CREDENTIALS = 'Incorrect username or password';
 
+/**
+ * Sign-in: checks the password and starts a session, answering with an access token and the
+ * session's first refresh token.
+ *
+ * The login throttle counts the attempt before anything is read, whether or not the account
+ * exists: a locked login is 429 even with the right password, and probing unknown logins gets
+ * locked the same way. An unknown user costs one hash check too, so neither the status nor the
+ * time tells who exists.
+ */
 @injectable()
 export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, TokenGrant> {
   /** Checking a password hash takes a while: no transaction is held open for it. */
@@ -17,15 +32,35 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer,
+    @inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
+    @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
+    @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
+    @inject(SESSION_POLICY) private readonly policy: SessionPolicy,
+    @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ login, password }: IssueTokenCommand): Promise<TokenGrant> {
+  async execute({ login, password, ip }: IssueTokenCommand): Promise<TokenGrant> {
+    // The session begins when the password is checked: should the password change meanwhile,
+    // the session is older than the change and does not count.
+    const begun = this.clock.now();
+    const key = loginThrottleKey(login, ip);
+    const wait = await this.throttle.attempt(key);
+    if (wait > 0) throw loginLocked(wait);
     const user = await this.users.findByLogin(login);
-    // An unknown user costs one hash check too, so the answer time does not tell who exists.
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (user === null || !matches) throw unauthorized(BAD_CREDENTIALS);
+    await this.throttle.succeed(key);
     if (!user.isActive) throw forbidden('User account is inactive');
-    const access = await this.tokens.issueAccessToken(user.id);
-    return { accessToken: access.token, tokenType: 'bearer', expiresIn: access.expiresIn };
+
+    const refresh = this.refreshTokens.generate();
+    let session;
+    try {
+      session = await this.sessions.start({ userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS) }, refresh.hash);
+    } catch (error) {
+      // Deleted between the check and now: as if it had never existed.
+      if (error instanceof DomainError && error.kind === 'not_found') throw unauthorized(BAD_CREDENTIALS);
+      throw error;
+    }
+    return grantFor(this.tokens, session, refresh.token, this.clock.now());
   }
 }

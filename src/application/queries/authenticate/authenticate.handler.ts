@@ -1,27 +1,47 @@
 import { inject, injectable } from 'tsyringe';
-import { forbidden, unauthorized } from '../../../domain/shared/errors.js';
+import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
+import { issuedBeforePasswordChange, sessionState } from '../../../domain/session/session.js';
 import type { Actor } from '../../../domain/user/role.js';
 import type { QueryHandler } from '../../bus.js';
+import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
+import { CLOCK, type Clock } from '../../ports/clock.js';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../../ports/tokens.js';
-import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import { AuthenticateQuery } from './authenticate.query.js';
 
+const revoked = (): DomainError => new DomainError('unauthorized', 'Token has been revoked', undefined, { reason: 'revoked' });
+
 /**
- * A deleted account's token is 401 and a deactivated account's is 403; a demoted user acts with
- * the new role from the next request on, because the role comes from the account, not the token.
+ * Checks the token, then re-reads the account and the token's session in one read
+ * (`AuthReadModel.getAuthContext`, one SQL statement):
+ * - a deleted account's token is 401;
+ * - a token whose session was revoked (logout, reuse of a refresh token, a password change) or has
+ *   ended, or that was issued before the last password change, is 401;
+ * - a deactivated account's token is 403;
+ * - a demoted user acts with the new role from the next request on, because the role comes from
+ *   the account, not the token.
  */
 @injectable()
 export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Actor> {
   constructor(
     @inject(TOKEN_VERIFIER) private readonly tokens: TokenVerifier,
-    @inject(USER_READ_MODEL) private readonly users: UserReadModel,
+    @inject(AUTH_READ_MODEL) private readonly auth: AuthReadModel,
+    @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ token }: AuthenticateQuery): Promise<Actor> {
     const claims = await this.tokens.verifyAccessToken(token);
-    const user = await this.users.getById(claims.userId);
-    if (user === null) throw unauthorized('User no longer exists');
-    if (!user.isActive) throw forbidden('User account is inactive');
-    return { id: user.id, role: user.role };
+    const context = await this.auth.getAuthContext(claims.userId, claims.sessionId);
+    if (context === null) throw unauthorized('User no longer exists');
+    if (context.session === null || issuedBeforePasswordChange(claims.issuedAt, context.passwordChangedAt)) throw revoked();
+    switch (sessionState(context.session, this.clock.now(), context.passwordChangedAt)) {
+      case 'live':
+        break;
+      case 'expired':
+        throw new DomainError('unauthorized', 'Token has expired', undefined, { reason: 'expired' });
+      default:
+        throw revoked();
+    }
+    if (!context.isActive) throw forbidden('User account is inactive');
+    return { id: claims.userId, role: context.role };
   }
 }

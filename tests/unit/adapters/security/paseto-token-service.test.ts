@@ -28,6 +28,8 @@ async function expectUnauthorized(promise: Promise<unknown>, message = 'Invalid 
   expect(error.message).to.equal(message);
 }
 
+const SID = '0b5f1c2e-7d4a-4c3b-9e8f-1a2b3c4d5e6f';
+
 const decode = (part: string) => Buffer.from(part, 'base64url');
 const encode = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
@@ -58,6 +60,7 @@ describe('PasetoTokenService', () => {
 
   const validClaims = () => ({
     sub: '42',
+    sid: SID,
     jti: 'f3b3c1d2-0000-4000-8000-000000000000',
     iss: options.issuer,
     aud: options.audience,
@@ -66,7 +69,7 @@ describe('PasetoTokenService', () => {
   });
 
   it('issues a v4.public token that verifies back to its claims', async () => {
-    const issued = await service.issueAccessToken(42);
+    const issued = await service.issueAccessToken({ userId: 42, sessionId: SID });
     expect(issued.token).to.match(/^v4\.public\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(issued.expiresIn).to.equal(1800);
     const claims = await service.verifyAccessToken(issued.token);
@@ -76,17 +79,17 @@ describe('PasetoTokenService', () => {
     expect(claims.expiresAt.toISOString()).to.equal('2026-03-01T12:30:00.250Z');
   });
 
-  it('puts sub, iat, exp, jti, iss and aud in the payload and the key id in the footer', async () => {
-    const { token } = await service.issueAccessToken(7);
+  it('puts sub, sid, iat, exp, jti, iss and aud in the payload and the key id in the footer', async () => {
+    const { token } = await service.issueAccessToken({ userId: 7, sessionId: SID });
     const body = decode(token.split('.')[2]!);
     const payload = JSON.parse(body.subarray(0, body.length - 64).toString('utf8'));
-    expect(Object.keys(payload).sort()).to.deep.equal(['aud', 'exp', 'iat', 'iss', 'jti', 'sub']);
-    expect(payload).to.include({ sub: '7', iss: 'https://id.example.com', aud: 'user-api' });
+    expect(Object.keys(payload).sort()).to.deep.equal(['aud', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub']);
+    expect(payload).to.include({ sub: '7', sid: SID, iss: 'https://id.example.com', aud: 'user-api' });
     expect(JSON.parse(new TextDecoder().decode(InspectFooter(token)))).to.deep.equal({ kid: 'a' });
   });
 
   it('refuses a token whose payload was changed', async () => {
-    const { token } = await service.issueAccessToken(1);
+    const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
     const [v, purpose, body, footer] = token.split('.') as [string, string, string, string];
     const bytes = decode(body);
     const text = bytes.subarray(0, bytes.length - 64).toString('utf8').replace('"sub":"1"', '"sub":"2"');
@@ -95,7 +98,7 @@ describe('PasetoTokenService', () => {
   });
 
   it('refuses a token whose signature or footer was changed', async () => {
-    const { token } = await service.issueAccessToken(1);
+    const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
     const [v, purpose, body, footer] = token.split('.') as [string, string, string, string];
     const bytes = decode(body);
     bytes[bytes.length - 1]! ^= 0x01;
@@ -105,7 +108,7 @@ describe('PasetoTokenService', () => {
   });
 
   it('refuses malformed tokens', async () => {
-    const { token } = await service.issueAccessToken(1);
+    const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
     const [v, purpose, body] = token.split('.') as [string, string, string];
     const candidates = [
       '',
@@ -123,7 +126,7 @@ describe('PasetoTokenService', () => {
   });
 
   it('refuses a token for another issuer or audience', async () => {
-    const { token } = await service.issueAccessToken(1);
+    const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
     const otherIssuer = await PasetoTokenService.create({ ...options, issuer: 'https://other.example.com' }, clock);
     const otherAudience = await PasetoTokenService.create({ ...options, audience: 'billing-api' }, clock);
     await expectUnauthorized(otherIssuer.verifyAccessToken(token));
@@ -132,7 +135,7 @@ describe('PasetoTokenService', () => {
 
   it('refuses a token whose key id it does not know', async () => {
     const foreign = await PasetoTokenService.create({ ...options, signingKey: { kid: 'z', secret: keyB.secret } }, clock);
-    const { token } = await foreign.issueAccessToken(1);
+    const { token } = await foreign.issueAccessToken({ userId: 1, sessionId: SID });
     const error = await rejection(service.verifyAccessToken(token));
     expect(error.message).to.equal('Invalid token');
     expect(error.meta).to.deep.equal({ reason: 'unknown_key' });
@@ -140,12 +143,12 @@ describe('PasetoTokenService', () => {
 
   it('refuses a token signed by another key under a known key id', async () => {
     const impostor = await PasetoTokenService.create({ ...options, signingKey: { kid: 'a', secret: keyB.secret } }, clock);
-    const { token } = await impostor.issueAccessToken(1);
+    const { token } = await impostor.issueAccessToken({ userId: 1, sessionId: SID });
     await expectUnauthorized(service.verifyAccessToken(token));
   });
 
   it('keeps accepting a retired key while it is listed, and stops once it is removed', async () => {
-    const { token } = await service.issueAccessToken(5); // signed with key "a"
+    const { token } = await service.issueAccessToken({ userId: 5, sessionId: SID }); // signed with key "a"
     const rotated = await PasetoTokenService.create(
       { ...options, signingKey: { kid: 'b', secret: keyB.secret }, verifyKeys: [{ kid: 'a', public: keyA.public }] },
       clock,
@@ -153,7 +156,7 @@ describe('PasetoTokenService', () => {
     expect(rotated.signingKeyId).to.equal('b');
     expect(rotated.verificationKeyIds).to.deep.equal(['b', 'a']);
     expect((await rotated.verifyAccessToken(token)).userId).to.equal(5);
-    const fresh = await rotated.issueAccessToken(6);
+    const fresh = await rotated.issueAccessToken({ userId: 6, sessionId: SID });
     expect(JSON.parse(new TextDecoder().decode(InspectFooter(fresh.token)))).to.deep.equal({ kid: 'b' });
     expect((await rotated.verifyAccessToken(fresh.token)).userId).to.equal(6);
 
@@ -169,11 +172,19 @@ describe('PasetoTokenService', () => {
     expect((await service.verifyAccessToken(await signWithA(validClaims()))).userId).to.equal(42);
   });
 
-  it('refuses a token missing jti or sub', async () => {
+  it('refuses a token missing jti, sub or sid (tokens from before sessions included)', async () => {
     const { jti: _jti, ...noJti } = validClaims();
     const { sub: _sub, ...noSub } = validClaims();
+    const { sid: _sid, ...noSid } = validClaims();
     await expectUnauthorized(service.verifyAccessToken(await signWithA(noJti)));
     await expectUnauthorized(service.verifyAccessToken(await signWithA(noSub)));
+    await expectUnauthorized(service.verifyAccessToken(await signWithA(noSid)));
+  });
+
+  it('refuses a session id that is not a lower-case UUID', async () => {
+    for (const sid of ['', 'abc', SID.toUpperCase(), `${SID} `, "0'; drop table sessions; --"]) {
+      await expectUnauthorized(service.verifyAccessToken(await signWithA({ ...validClaims(), sid })));
+    }
   });
 
   it('refuses a token issued in the future', async () => {

@@ -1,5 +1,9 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { ROLES, type Role } from '../../../../domain/user/role.js';
+import { IdempotencyKeySchema } from './idempotency-key.entity.js';
+import { OrderItemSchema, OrderSchema } from './order.entity.js';
+import { RefreshTokenSchema, SessionSchema } from './session.entity.js';
+import { UserCountSchema } from './user-count.entity.js';
 
 /**
  * A row of the `users` table as MikroORM sees it. It never leaves the adapter: the repository
@@ -18,6 +22,7 @@ export class UserRecord {
   updatedAt!: Date;
   /** The domain's version (the ETag source), written as given: not MikroORM's optimistic lock. */
   version!: number;
+  passwordChangedAt!: Date | null;
 }
 
 /**
@@ -51,8 +56,9 @@ export const UserSchema = new EntitySchema<UserRecord>({
     createdAt: { type: 'datetime', columnType: 'timestamptz(3)' },
     updatedAt: { type: 'datetime', columnType: 'timestamptz(3)' },
     version: { type: 'integer' },
+    passwordChangedAt: { type: 'datetime', columnType: 'timestamptz(3)', nullable: true },
   },
 });
 
-/** The entities MikroORM is told about; the orders entity joins this list. */
-export const ENTITIES = [UserSchema];
+/** The entities MikroORM is told about. */
+export const ENTITIES = [UserSchema, UserCountSchema, OrderSchema, OrderItemSchema, SessionSchema, RefreshTokenSchema, IdempotencyKeySchema];

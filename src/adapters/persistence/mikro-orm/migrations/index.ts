@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20260101000000_create_users } from './Migration20260101000000_create_users.js';
+import { Migration20260102000000_create_orders } from './Migration20260102000000_create_orders.js';
+import { Migration20260103000000_sessions } from './Migration20260103000000_sessions.js';
+import { Migration20260104000000_idempotency_keys } from './Migration20260104000000_idempotency_keys.js';
+import { Migration20260105000000_user_counts } from './Migration20260105000000_user_counts.js';
 
 /**
  * Every migration, oldest first, under the name recorded in `mikro_orm_migrations`. The list is
@@ -9,4 +13,8 @@ import { Migration20260101000000_create_users } from './Migration20260101000000_
  */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20260101000000_create_users', class: Migration20260101000000_create_users },
+  { name: 'Migration20260102000000_create_orders', class: Migration20260102000000_create_orders },
+  { name: 'Migration20260103000000_sessions', class: Migration20260103000000_sessions },
+  { name: 'Migration20260104000000_idempotency_keys', class: Migration20260104000000_idempotency_keys },
+  { name: 'Migration20260105000000_user_counts', class: Migration20260105000000_user_counts },
 ];

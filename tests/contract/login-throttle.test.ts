@@ -3,79 +3,21 @@
  * instances of the service) and on a Redis that cannot be reached (the in-memory insurance answers).
  */
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
 import type { LoginThrottle } from '../../src/application/ports/login-throttle.js';
-import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
 import { RateLimiterLoginThrottle, type LoginThrottleOptions } from '../../src/adapters/rate-limit/rate-limiter-login-throttle.js';
-import { closeRedisClient, createRedisClient } from '../../src/adapters/redis/redis-client.js';
-import { deleteKeys, keysUnder, requireRedis, runKeyPrefix, testRedisUrl } from '../support/redis.js';
+import { redisBackedSubjects } from '../support/redis.js';
 import { sleep } from './helpers.js';
 
-interface Subject {
-  readonly name: string;
-  /** Called in a `before` hook: may skip the suite. */
-  setUp(context: Mocha.Context): Promise<void>;
-  /** A throttle; throttles made by one subject share their counts as instances of the service would. */
-  make(options: Omit<LoginThrottleOptions, 'keyPrefix'>): LoginThrottle;
-  /** The keys the subject keeps in its store (for Redis), else null. */
-  storedKeys(): Promise<string[] | null>;
-  tearDown(): Promise<void>;
-}
-
-function memorySubject(): Subject {
-  return {
-    name: 'memory',
-    async setUp() {},
-    make: (options) => RateLimiterLoginThrottle.inMemory(options),
-    storedKeys: async () => null,
-    async tearDown() {},
-  };
-}
-
-function redisSubject(): Subject {
-  const prefix = runKeyPrefix();
-  let client: Redis | undefined;
-  return {
-    name: 'redis',
-    async setUp(context) {
-      await requireRedis(context, 'LoginThrottle contract: redis');
-      client = createRedisClient(testRedisUrl(), new MemoryLogger('debug'));
-      await client.ping().catch(async () => {
-        await new Promise((resolve) => client!.once('ready', resolve));
-      });
-    },
-    make: (options) => RateLimiterLoginThrottle.onRedis(client!, { ...options, keyPrefix: prefix }),
-    storedKeys: () => keysUnder(client!, prefix),
-    async tearDown() {
-      if (client === undefined) return;
-      await deleteKeys(client, prefix);
-      await closeRedisClient(client);
-    },
-  };
-}
-
-/** Port 1 has no Redis: every call goes to the insurance limiter in memory. */
-function unreachableRedisSubject(): Subject {
-  let client: Redis | undefined;
-  const logger = new MemoryLogger('debug');
-  return {
-    name: 'redis that cannot be reached',
-    async setUp() {
-      client = createRedisClient('redis://127.0.0.1:1', logger);
-    },
-    make: (options) => RateLimiterLoginThrottle.onRedis(client!, options),
-    storedKeys: async () => null,
-    async tearDown() {
-      if (client !== undefined) await closeRedisClient(client);
-    },
-  };
-}
+const SUBJECTS = redisBackedSubjects<LoginThrottle, Omit<LoginThrottleOptions, 'keyPrefix'>>('LoginThrottle', {
+  inMemory: (options) => RateLimiterLoginThrottle.inMemory(options),
+  onRedis: (client, options) => RateLimiterLoginThrottle.onRedis(client, options),
+});
 
 const OPTIONS = { maxFailures: 3, lockS: 1 };
 let sequence = 0;
 const aKey = () => `user${++sequence}@example.com 10.0.0.${sequence % 250}`;
 
-for (const subject of [memorySubject(), redisSubject(), unreachableRedisSubject()]) {
+for (const subject of SUBJECTS) {
   describe(`LoginThrottle contract: ${subject.name}`, function () {
     before(async function () {
       await subject.setUp(this);

@@ -3,78 +3,21 @@
  * instances of the service) and on a Redis that cannot be reached (the in-memory insurance answers).
  */
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
 import type { RateLimiter } from '../../src/application/ports/rate-limiter.js';
-import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
 import { FlexibleRateLimiter, type RateLimitOptions } from '../../src/adapters/rate-limit/flexible-rate-limiter.js';
-import { closeRedisClient, createRedisClient } from '../../src/adapters/redis/redis-client.js';
-import { deleteKeys, keysUnder, requireRedis, runKeyPrefix, testRedisUrl } from '../support/redis.js';
+import { redisBackedSubjects } from '../support/redis.js';
 import { sleep } from './helpers.js';
 
-interface Subject {
-  readonly name: string;
-  /** Called in a `before` hook: may skip the suite. */
-  setUp(context: Mocha.Context): Promise<void>;
-  /** A limiter; limiters made by one subject share their counts as instances of the service would. */
-  make(options: Omit<RateLimitOptions, 'keyPrefix'>): RateLimiter;
-  /** The keys the subject keeps in its store (for Redis), else null. */
-  storedKeys(): Promise<string[] | null>;
-  tearDown(): Promise<void>;
-}
-
-function memorySubject(): Subject {
-  return {
-    name: 'memory',
-    async setUp() {},
-    make: (options) => FlexibleRateLimiter.inMemory(options),
-    storedKeys: async () => null,
-    async tearDown() {},
-  };
-}
-
-function redisSubject(): Subject {
-  const prefix = runKeyPrefix();
-  let client: Redis | undefined;
-  return {
-    name: 'redis',
-    async setUp(context) {
-      await requireRedis(context, 'RateLimiter contract: redis');
-      client = createRedisClient(testRedisUrl(), new MemoryLogger('debug'));
-      await client.ping().catch(async () => {
-        await new Promise((resolve) => client!.once('ready', resolve));
-      });
-    },
-    make: (options) => FlexibleRateLimiter.onRedis(client!, { ...options, keyPrefix: prefix }),
-    storedKeys: () => keysUnder(client!, prefix),
-    async tearDown() {
-      if (client === undefined) return;
-      await deleteKeys(client, prefix);
-      await closeRedisClient(client);
-    },
-  };
-}
-
-/** Port 1 has no Redis: every call goes to the insurance limiter in memory. */
-function unreachableRedisSubject(): Subject {
-  let client: Redis | undefined;
-  return {
-    name: 'redis that cannot be reached',
-    async setUp() {
-      client = createRedisClient('redis://127.0.0.1:1', new MemoryLogger('debug'));
-    },
-    make: (options) => FlexibleRateLimiter.onRedis(client!, options),
-    storedKeys: async () => null,
-    async tearDown() {
-      if (client !== undefined) await closeRedisClient(client);
-    },
-  };
-}
+const SUBJECTS = redisBackedSubjects<RateLimiter, Omit<RateLimitOptions, 'keyPrefix'>>('RateLimiter', {
+  inMemory: (options) => FlexibleRateLimiter.inMemory(options),
+  onRedis: (client, options) => FlexibleRateLimiter.onRedis(client, options),
+});
 
 const OPTIONS = { max: 3, windowS: 1 };
 let sequence = 0;
 const aKey = () => `ip:192.0.2.${++sequence % 250}-${sequence}`;
 
-for (const subject of [memorySubject(), redisSubject(), unreachableRedisSubject()]) {
+for (const subject of SUBJECTS) {
   describe(`RateLimiter contract: ${subject.name}`, function () {
     before(async function () {
       await subject.setUp(this);

@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
+import { closeRedisClient, createRedisClient } from '../../src/adapters/redis/redis-client.js';
 
 export const testRedisUrl = (): string => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -67,4 +69,66 @@ export async function keysUnder(client: Redis, prefix: string): Promise<string[]
     found.push(...keys);
   } while (cursor !== '0');
   return found;
+}
+
+/**
+ * The stores a Redis-backed port's contract runs on: memory, a real Redis (adapters made by one
+ * subject share their counts, as instances of the service would) and a Redis that cannot be
+ * reached (the adapter's in-memory insurance answers).
+ */
+export interface RedisBackedSubject<P, O> {
+  readonly name: string;
+  /** Called in a `before` hook: may skip the suite. */
+  setUp(context: Mocha.Context): Promise<void>;
+  make(options: O): P;
+  /** The keys the subject keeps in its store (for Redis), else null. */
+  storedKeys(): Promise<string[] | null>;
+  tearDown(): Promise<void>;
+}
+
+export function redisBackedSubjects<P, O>(
+  port: string,
+  adapters: { inMemory(options: O): P; onRedis(client: Redis, options: O & { keyPrefix?: string }): P },
+): RedisBackedSubject<P, O>[] {
+  const prefix = runKeyPrefix();
+  let client: Redis | undefined;
+  let unreachable: Redis | undefined;
+  return [
+    {
+      name: 'memory',
+      async setUp() {},
+      make: (options) => adapters.inMemory(options),
+      storedKeys: async () => null,
+      async tearDown() {},
+    },
+    {
+      name: 'redis',
+      async setUp(context) {
+        await requireRedis(context, `${port} contract: redis`);
+        client = createRedisClient(testRedisUrl(), new MemoryLogger('debug'));
+        await client.ping().catch(async () => {
+          await new Promise((resolve) => client!.once('ready', resolve));
+        });
+      },
+      make: (options) => adapters.onRedis(client!, { ...options, keyPrefix: prefix }),
+      storedKeys: () => keysUnder(client!, prefix),
+      async tearDown() {
+        if (client === undefined) return;
+        await deleteKeys(client, prefix);
+        await closeRedisClient(client);
+      },
+    },
+    {
+      // Port 1 has no Redis: every call goes to the insurance in memory.
+      name: 'redis that cannot be reached',
+      async setUp() {
+        unreachable = createRedisClient('redis://127.0.0.1:1', new MemoryLogger('debug'));
+      },
+      make: (options) => adapters.onRedis(unreachable!, options as O & { keyPrefix?: string }),
+      storedKeys: async () => null,
+      async tearDown() {
+        if (unreachable !== undefined) await closeRedisClient(unreachable);
+      },
+    },
+  ];
 }

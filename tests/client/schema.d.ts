@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total.
+         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.
          */
         get: operations["listUsersV1"];
         put?: never;
@@ -489,7 +489,7 @@ export interface paths {
         };
         /**
          * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total.
+         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.
          *
          *     With `X-API-Version: 2` it answers as `/api/v2/users` does.
          */
@@ -896,7 +896,10 @@ export interface components {
                 /** Format: date-time */
                 updated_at: string;
             }[];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Exactly how many items match the filters (not an estimate), as the database saw them when the page was read
+             */
             total: number;
             /** Format: int64 */
             page: number;
@@ -1057,7 +1060,10 @@ export interface components {
                 /** Format: date-time */
                 updated_at: string;
             }[];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Exactly how many items match the filters (not an estimate), as the database saw them when the page was read
+             */
             total: number;
             /** Format: int64 */
             page: number;

@@ -94,6 +94,17 @@ describeStorages('UserReadModel contract', (target) => {
       expect(await readModel().getById(u.carol.id + 1000)).to.equal(null);
     });
 
+    it('keeps times to the millisecond, in lists too', async () => {
+      const created = new Date('2026-02-03T04:05:06.789Z');
+      const updated = new Date('2026-02-03T04:05:07.001Z');
+      const user = await store().users.add(aUser({ createdAt: created, updatedAt: updated }));
+      const view = await readModel().getById(user.id);
+      expect(view?.createdAt.toISOString()).to.equal(created.toISOString());
+      expect(view?.updatedAt.toISOString()).to.equal(updated.toISOString());
+      const listed = (await readModel().list(criteria({ sort: { field: 'created_at', direction: 'desc' }, pageSize: 1 }))).items[0];
+      expect(listed?.createdAt.toISOString()).to.equal(created.toISOString());
+    });
+
     it('follows updates and removals', async () => {
       await store().users.update(changed(u.bob, { fullName: 'Bobby', isActive: true }));
       await store().users.remove(u.ada.id);

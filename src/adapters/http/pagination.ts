@@ -37,7 +37,12 @@ export const pageSchema = (item: Record<string, unknown>) => ({
   required: ['items', 'total', 'page', 'page_size', 'total_pages'],
   properties: {
     items: { type: 'array', items: item, maxItems: 100 },
-    total: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+    total: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 2_147_483_647,
+      description: 'Exactly how many items match the filters (not an estimate), as the database saw them when the page was read',
+    },
     page: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     page_size: { type: 'integer', minimum: 1, maximum: 100 },
     total_pages: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },

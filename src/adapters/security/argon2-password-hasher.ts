@@ -1,5 +1,6 @@
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { PasswordHasher } from '../../application/ports/password-hasher.js';
 
 export interface Argon2Options {
@@ -14,23 +15,58 @@ export interface Argon2Options {
 export const OWASP_ARGON2ID: Argon2Options = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 /**
+ * At most `limit` calls at once; the others wait their turn, first come first served.
+ */
+export class ConcurrencyLimit {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly limit: number) {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`A concurrency limit must be a positive integer, got ${limit}`);
+  }
+
+  /** Calls waiting for their turn. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next in line, or is given back.
+      const next = this.waiting.shift();
+      if (next === undefined) this.running -= 1;
+      else next();
+    }
+  }
+}
+
+/**
  * Argon2id password hashes in the PHC string format (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
  * The parameters travel inside each hash, so hashes made with older parameters keep verifying
  * after the parameters change.
  *
  * The work runs on libuv's thread pool, off the event loop; each hash in flight holds
- * `memoryCost` KiB.
+ * `memoryCost` KiB. At most one hash or verification per core runs at once (`concurrency`), the
+ * rest queue: the pool has four threads, and four memory-hard hashes on two cores take as long
+ * in total as two at a time while starving the event loop, holding twice the memory, and leaving
+ * no thread for the pool's other work (PASETO signatures, the file system).
  */
 export class Argon2PasswordHasher implements PasswordHasher {
   private readonly options: Argon2Options;
+  private readonly slots: ConcurrencyLimit;
   private dummy: Promise<string> | undefined;
 
-  constructor(options: Argon2Options = OWASP_ARGON2ID) {
+  constructor(options: Argon2Options = OWASP_ARGON2ID, concurrency: number = availableParallelism()) {
     this.options = { ...options };
+    this.slots = new ConcurrencyLimit(concurrency);
   }
 
   hash(password: string): Promise<string> {
-    return hash(password, { ...this.options, algorithm: Algorithm.Argon2id });
+    return this.slots.run(() => hash(password, { ...this.options, algorithm: Algorithm.Argon2id }));
   }
 
   async verify(stored: string | null, password: string): Promise<boolean> {
@@ -65,7 +101,7 @@ export class Argon2PasswordHasher implements PasswordHasher {
 
   private async check(stored: string, password: string): Promise<boolean> {
     try {
-      return await verify(stored, password);
+      return await this.slots.run(() => verify(stored, password));
     } catch {
       // A malformed or foreign stored hash matches no password.
       return false;

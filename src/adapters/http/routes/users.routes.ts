@@ -85,7 +85,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     tag: TAG,
     summary: 'List users',
     description:
-      'Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total.',
+      'Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.',
     auth: 'required',
     roles: ['admin', 'moderator'],
     query: ListUsersQueryCodec,

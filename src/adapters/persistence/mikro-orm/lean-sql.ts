@@ -83,9 +83,10 @@ export class LeanSql {
     return (await this.all<R>(statement, values, connection))[0] ?? null;
   }
 
-  /** A time as a statement returns it: a Date from PGlite, text from PostgreSQL. */
+  /** A time as a statement returns it: a Date from PGlite, text from PostgreSQL, or epoch milliseconds. */
   time(value: unknown): Date {
     if (value instanceof Date) return new Date(value.getTime());
+    if (typeof value === 'number') return new Date(value);
     const parsed = this.orm.config.getPlatform().parseDate(value as string);
     if (!(parsed instanceof Date) || Number.isNaN(parsed.getTime())) throw new Error(`Unreadable time from the database: ${String(value)}`);
     return parsed;

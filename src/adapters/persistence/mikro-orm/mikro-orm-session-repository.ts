@@ -6,8 +6,27 @@ import type { NewSession, RefreshTokenLookup, SessionRepository } from '../../..
 import { SESSION_ID_PATTERN } from '../../../application/ports/tokens.js';
 import type { Session } from '../../../domain/session/session.js';
 import { RefreshTokenRecord, SessionRecord } from './entities/session.entity.js';
-import { entityManagerFor, write, type SqlOrm } from './mikro-orm-context.js';
+import { LeanSql, sqlStatement } from './lean-sql.js';
+import { entityManagerFor, transactionEntityManager, write, type SqlOrm } from './mikro-orm-context.js';
 import { SESSION_SELECT, sessionOf, type SessionColumns } from './session-rows.js';
+
+/**
+ * A sign-in's writes as one statement: the user's dead sessions go, the new session and its first
+ * refresh token come. One statement is atomic by itself and one round trip, where a transaction of
+ * three statements took five.
+ */
+const START_SESSION = sqlStatement(
+  `with removed as (
+     delete from sessions where user_id = ? and (revoked_at is not null or expires_at < ?::timestamptz)
+   ), created as (
+     insert into sessions (id, user_id, created_at, expires_at, revoked_at)
+     values (?::uuid, ?, ?::timestamptz, ?::timestamptz, null) returning id
+   )
+   insert into refresh_tokens (hash, session_id, issued_at, spent_at) select ?, id, ?::timestamptz, null from created`,
+);
+
+const isForeignKeyViolation = (error: unknown): boolean =>
+  error instanceof ForeignKeyConstraintViolationException || (error as { code?: unknown } | null)?.code === '23503';
 
 /**
  * Sessions and refresh tokens in PostgreSQL (or PGlite) through MikroORM, one or a few explicit
@@ -20,11 +39,21 @@ import { SESSION_SELECT, sessionOf, type SessionColumns } from './session-rows.j
  * finds nothing to update, locked or not.
  */
 export class MikroOrmSessionRepository implements SessionRepository {
-  constructor(private readonly orm: SqlOrm) {}
+  private readonly sql: LeanSql;
+
+  constructor(private readonly orm: SqlOrm) {
+    this.sql = new LeanSql(orm);
+  }
 
   async start(session: NewSession, refreshHash: string): Promise<Session> {
     const id = randomUUID();
     try {
+      if (transactionEntityManager(this.orm) === undefined) {
+        const { userId, createdAt, expiresAt } = session;
+        await this.sql.all(START_SESSION, [userId, createdAt, id, userId, createdAt, expiresAt, refreshHash, createdAt], 'write');
+        return { ...session, id, revokedAt: null };
+      }
+      // Inside a unit: statements in a savepoint, so that a failure leaves the unit usable.
       await write(this.orm, async (em) => {
         await em.nativeDelete(SessionRecord, {
           userId: session.userId,
@@ -35,7 +64,7 @@ export class MikroOrmSessionRepository implements SessionRepository {
       });
     } catch (error) {
       // The user was deleted meanwhile.
-      if (error instanceof ForeignKeyConstraintViolationException) throw userNotFound(session.userId);
+      if (isForeignKeyViolation(error)) throw userNotFound(session.userId);
       throw error;
     }
     return { ...session, id, revokedAt: null };

@@ -4,8 +4,15 @@ import type { Role } from '../../../domain/user/role.js';
 import { LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 
-/** The view's columns; the password hash is never read on this side. */
-const VIEW_COLUMNS = 'u.id, u.email, u.username, u.full_name, u.role, u.is_active, u.created_at, u.updated_at, u.version';
+/** Milliseconds since the epoch of a timestamp column, as a double (exact for milliseconds). */
+const epochMs = (column: string): string => `round(extract(epoch from ${column}) * 1000)::float8`;
+
+/**
+ * The view's columns; the password hash is never read on this side. Times come as epoch
+ * milliseconds: a number is made a Date at once, where the text form cost a parse per field
+ * (about a tenth of the CPU of a page of 50 users).
+ */
+const VIEW_COLUMNS = `u.id, u.email, u.username, u.full_name, u.role, u.is_active, ${epochMs('u.created_at')} as created_at, ${epochMs('u.updated_at')} as updated_at, u.version`;
 
 /**
  * Sort keys. Username and email are lower-cased and compared with the "C" collation (code point

@@ -1,27 +1,35 @@
-import { LockMode, sql } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { userNotFound } from '../../../application/not-found.js';
 import type { UserRepository } from '../../../application/ports/user-repository.js';
+import type { Role } from '../../../domain/user/role.js';
 import { User, type NewUser, type UserProps } from '../../../domain/user/user.js';
 import { userConflict } from '../user-constraints.js';
 import { OrderRecord } from './entities/order.entity.js';
 import { UserRecord } from './entities/user.entity.js';
-import { entityManagerFor, violatedUniqueConstraint, write, type SqlOrm } from './mikro-orm-context.js';
+import { LeanSql, sqlStatement } from './lean-sql.js';
+import { entityManagerFor, transactionEntityManager, violatedUniqueConstraint, write, type SqlOrm } from './mikro-orm-context.js';
 
-const toUser = (row: UserRecord): User =>
-  User.restore({
-    id: row.id,
-    email: row.email,
-    username: row.username,
-    fullName: row.fullName,
-    passwordHash: row.passwordHash,
-    role: row.role,
-    isActive: row.isActive,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    version: row.version,
-    passwordChangedAt: row.passwordChangedAt,
-  });
+const USER_COLUMNS = 'id, email, username, full_name, password_hash, role, is_active, created_at, updated_at, version, password_changed_at';
+const BY_ID = sqlStatement(`select ${USER_COLUMNS} from users where id = ?`);
+// Inside a unit the row stays locked until the unit ends.
+const BY_ID_LOCKED = sqlStatement(`select ${USER_COLUMNS} from users where id = ? for update`);
+// lower(...) on both, so the unique indexes on lower(email) and lower(username) serve it.
+const BY_LOGIN = sqlStatement(`select ${USER_COLUMNS} from users where lower(email) = ? or lower(username) = ?`);
+
+interface UserRow {
+  readonly id: number;
+  readonly email: string;
+  readonly username: string;
+  readonly full_name: string | null;
+  readonly password_hash: string;
+  readonly role: Role;
+  readonly is_active: boolean;
+  readonly created_at: unknown;
+  readonly updated_at: unknown;
+  readonly version: number;
+  readonly password_changed_at: unknown;
+}
 
 const toColumns = (user: Omit<UserProps, 'id'>): Omit<UserRecord, 'id'> => ({
   email: user.email,
@@ -43,32 +51,43 @@ const toColumns = (user: Omit<UserProps, 'id'>): Omit<UserRecord, 'id'> => ({
  * locking select) rather than change tracking: the domain's users are immutable values, so an
  * identity map would only hold copies that can go stale. Writes therefore hit the database within
  * the call, and a unique violation surfaces there, mapped by constraint name to the conflict the
- * port names. Rows are read with the identity map off, for the same reason.
+ * port names. Rows are read with explicit statements too (`LeanSql`), never loaded as entities.
  */
 export class MikroOrmUserRepository implements UserRepository {
-  constructor(private readonly orm: SqlOrm) {}
+  private readonly sql: LeanSql;
 
+  constructor(private readonly orm: SqlOrm) {
+    this.sql = new LeanSql(orm);
+  }
+
+  // Reads are explicit statements through LeanSql (prepared on PostgreSQL outside a unit; in
+  // the unit's transaction inside one), not entity loading: the sign-in and every change of a
+  // user start with one of them.
   async findById(id: number): Promise<User | null> {
-    const { em, inTransaction } = entityManagerFor(this.orm);
-    const row = await em.findOne(
-      UserRecord,
-      { id },
-      // Inside a unit the row stays locked (SELECT ... FOR UPDATE) until the unit ends.
-      { disableIdentityMap: true, ...(inTransaction ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) },
-    );
-    return row === null ? null : toUser(row);
+    const locked = transactionEntityManager(this.orm) !== undefined;
+    return this.restore(await this.sql.one<UserRow>(locked ? BY_ID_LOCKED : BY_ID, [id], 'write'));
   }
 
   async findByLogin(login: string): Promise<User | null> {
-    const { em } = entityManagerFor(this.orm);
     const wanted = login.toLowerCase();
-    // lower(...) on both, so the unique indexes on lower(email) and lower(username) serve it.
-    const row = await em.findOne(
-      UserRecord,
-      { $or: [{ [sql.lower('email')]: wanted }, { [sql.lower('username')]: wanted }] },
-      { disableIdentityMap: true },
-    );
-    return row === null ? null : toUser(row);
+    return this.restore(await this.sql.one<UserRow>(BY_LOGIN, [wanted, wanted], 'write'));
+  }
+
+  private restore(row: UserRow | null): User | null {
+    if (row === null) return null;
+    return User.restore({
+      id: row.id,
+      email: row.email,
+      username: row.username,
+      fullName: row.full_name,
+      passwordHash: row.password_hash,
+      role: row.role,
+      isActive: row.is_active,
+      createdAt: this.sql.time(row.created_at),
+      updatedAt: this.sql.time(row.updated_at),
+      version: row.version,
+      passwordChangedAt: row.password_changed_at === null ? null : this.sql.time(row.password_changed_at),
+    });
   }
 
   async add(user: NewUser): Promise<User> {

@@ -12,6 +12,13 @@ import { RegisterUserCommand } from './register-user.command.js';
 
 @injectable()
 export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, UserView> {
+  /**
+   * The password is hashed before anything is written, and the one write (`add`) is atomic on
+   * its own: no transaction (and no pooled connection) is held while argon2 runs or waits for
+   * its turn.
+   */
+  static readonly transactional = false;
+
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,

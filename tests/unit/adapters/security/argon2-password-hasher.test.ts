@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Argon2PasswordHasher, OWASP_ARGON2ID } from '../../../../src/adapters/security/argon2-password-hasher.js';
+import { Argon2PasswordHasher, ConcurrencyLimit, OWASP_ARGON2ID } from '../../../../src/adapters/security/argon2-password-hasher.js';
 
 // What every PasswordHasher must do is in tests/contract/password-hasher.test.ts; this file keeps
 // what is particular to argon2id.
@@ -40,5 +40,62 @@ describe('Argon2PasswordHasher', () => {
     const fresh = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
     await fresh.warmUp();
     expect(await fresh.verify(null, 'Passw0rdOk')).to.equal(false);
+  });
+});
+
+describe('ConcurrencyLimit (the argon2 work queue)', () => {
+  const deferred = () => {
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs at most its limit at once, the others in the order they came, and frees a slot on failure', async () => {
+    const limit = new ConcurrencyLimit(2);
+    const gates = Array.from({ length: 5 }, deferred);
+    const started: number[] = [];
+    let running = 0;
+    let most = 0;
+    const runs = gates.map((gate, i) =>
+      limit.run(async () => {
+        started.push(i);
+        running += 1;
+        most = Math.max(most, running);
+        try {
+          await gate.promise;
+        } finally {
+          running -= 1;
+        }
+        return i;
+      }),
+    );
+    const settled = Promise.allSettled(runs);
+    await tick();
+    expect(started).to.deep.equal([0, 1]);
+    expect(limit.queued).to.equal(3);
+    gates[1]!.reject(new Error('failed'));
+    await tick();
+    expect(started).to.deep.equal([0, 1, 2]);
+    for (const gate of [gates[0], gates[2], gates[3], gates[4]]) gate!.resolve();
+    const results = await settled;
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(started).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(most).to.equal(2);
+    expect(limit.queued).to.equal(0);
+  });
+
+  it('refuses a limit that is not a positive integer', () => {
+    expect(() => new ConcurrencyLimit(0)).to.throw(RangeError);
+  });
+
+  it('bounds the hasher: one at a time still hashes and verifies everything asked', async () => {
+    const serial = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }, 1);
+    const hashes = await Promise.all(['a', 'b', 'c'].map((p) => serial.hash(`Passw0rd-${p}`)));
+    expect(await Promise.all(hashes.map((h, i) => serial.verify(h, `Passw0rd-${'abc'[i]}`)))).to.deep.equal([true, true, true]);
   });
 });

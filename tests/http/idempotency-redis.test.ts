@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type supertest from 'supertest';
 import { generateTokenKeyPair } from '../../src/adapters/security/paseto-token-service.js';
 import { PASSWORD, startApi, type TestApi } from '../support/api.js';
-import { deleteKeys, keysUnder, requireRedis, runKeyPrefix, testRedisClient, testRedisUrl } from '../support/redis.js';
+import { cleanUpRedisPrefix, keysUnder, requireRedis, runKeyPrefix, testRedisClient, testRedisUrl } from '../support/redis.js';
 import { storageTargets, type OpenedStorage } from '../support/storage.js';
 
 const inMemory = storageTargets().find((target) => target.name === 'in-memory')!;
@@ -44,16 +44,7 @@ describe('Idempotency-Key with REDIS_URL: shared by the instances', function () 
   after(async () => {
     await Promise.all(apis.splice(0).map((api) => api.close()));
     await store?.dispose();
-    const client = testRedisClient();
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await deleteKeys(client, prefix);
-    } catch {
-      // nothing to clean: Redis was not there
-    } finally {
-      client.disconnect();
-    }
+    await cleanUpRedisPrefix(prefix);
   });
 
   it('a retry on the other instance replays the first response; the key lives in Redis', async () => {

@@ -17,7 +17,7 @@ import { buildService, type Service } from '../../src/composition-root/container
 import { testConfig } from '../../src/config/config.js';
 import { ADMIN, PASSWORD } from '../support/api.js';
 import { createTestDatabase, describeUrl, postgresAvailable, testServerUrl, type TestDatabase } from '../support/postgres.js';
-import { deleteKeys, requireRedis, runKeyPrefix, testRedisClient, testRedisUrl } from '../support/redis.js';
+import { cleanUpRedisPrefix, requireRedis, runKeyPrefix, testRedisUrl } from '../support/redis.js';
 
 const MAX = 8;
 
@@ -102,16 +102,7 @@ describe('scale-out: two instances on one PostgreSQL and one Redis', function ()
       await instance.service.close();
     }
     await database?.drop();
-    const client = testRedisClient();
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await deleteKeys(client, prefix);
-    } catch {
-      // nothing to clean: Redis was not there
-    } finally {
-      client.disconnect();
-    }
+    await cleanUpRedisPrefix(prefix);
   });
 
   const signIn = async (instance: Instance, username: string, password = PASSWORD) => {

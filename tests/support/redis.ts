@@ -132,3 +132,17 @@ export function redisBackedSubjects<P, O>(
     },
   ];
 }
+
+/** Deletes a run's keys from the test Redis; nothing to do when Redis is not there. */
+export async function cleanUpRedisPrefix(prefix: string): Promise<void> {
+  const client = testRedisClient();
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await deleteKeys(client, prefix);
+  } catch {
+    // nothing to clean: Redis was not there
+  } finally {
+    client.disconnect();
+  }
+}

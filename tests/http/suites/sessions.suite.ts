@@ -7,7 +7,7 @@ import { InspectFooter } from 'paseto';
 import type supertest from 'supertest';
 import { generateTokenKeyPair } from '../../../src/adapters/security/paseto-token-service.js';
 import { ADMIN, PASSWORD, bearer, startApi, type ConfigOverrides, type TestApi } from '../../support/api.js';
-import { deleteKeys, requireRedis, runKeyPrefix, testRedisClient, testRedisUrl } from '../../support/redis.js';
+import { cleanUpRedisPrefix, requireRedis, runKeyPrefix, testRedisUrl } from '../../support/redis.js';
 import { useApi, type OpenStore } from './harness.js';
 
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -392,16 +392,7 @@ export function sessionsSuite(open: OpenStore): void {
     after(async () => {
       await Promise.all(apis.splice(0).map((api) => api.close()));
       await store?.dispose();
-      const client = testRedisClient();
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        await deleteKeys(client, prefix);
-      } catch {
-        // nothing to clean: Redis was not there
-      } finally {
-        client.disconnect();
-      }
+      await cleanUpRedisPrefix(prefix);
     });
 
     it('is shared by instances: failures on one lock the login on the other', async () => {

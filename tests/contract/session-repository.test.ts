@@ -206,7 +206,17 @@ describeStorages('AuthReadModel contract', (target) => {
 
   it('gives the user’s role, activity and password change with the token’s session', async () => {
     const session = await store().sessions.start(draft(ada), aHash());
-    expect(await auth().getAuthContext(ada.id, session.id)).to.deep.equal({ role: 'moderator', isActive: true, passwordChangedAt: null, session });
+    const user = await store().userReadModel.getById(ada.id);
+    expect(await auth().getAuthContext(ada.id, session.id)).to.deep.equal({ role: 'moderator', isActive: true, passwordChangedAt: null, session, user });
+  });
+
+  it('gives the user’s view as the user read model gives it, in the same read, with or without a session', async () => {
+    await store().users.update((await store().users.findById(ada.id))!.changeAccess({ role: 'admin', isActive: false }, 1, at(650)));
+    const view = await store().userReadModel.getById(ada.id);
+    expect(view).to.deep.include({ id: ada.id, role: 'admin', isActive: false, version: 2 });
+    expect((await auth().getAuthContext(ada.id, randomUUID()))?.user).to.deep.equal(view);
+    const session = await store().sessions.start(draft(ada), aHash());
+    expect((await auth().getAuthContext(ada.id, session.id))?.user).to.deep.equal(view);
   });
 
   it('follows changes of the account and of the session', async () => {
@@ -217,6 +227,7 @@ describeStorages('AuthReadModel contract', (target) => {
     await store().sessions.revoke(session.id, at(702));
     const context = await auth().getAuthContext(ada.id, session.id);
     expect(context).to.deep.include({ role: 'user', isActive: false });
+    expect(context?.user).to.deep.equal(await store().userReadModel.getById(ada.id));
     expect(context?.passwordChangedAt?.getTime()).to.equal(changedAt.getTime());
     expect(context?.session?.revokedAt?.getTime()).to.equal(at(702).getTime());
   });

@@ -1,6 +1,7 @@
 import type { Session } from '../../domain/session/session.js';
 import type { Role } from '../../domain/user/role.js';
 import { token } from './token.js';
+import type { UserView } from './views.js';
 
 /** What the check of an access token needs to know, read at once. */
 export interface AuthContext {
@@ -9,6 +10,11 @@ export interface AuthContext {
   readonly passwordChangedAt: Date | null;
   /** The session the token names, or null when there is no such session of this user. */
   readonly session: Session | null;
+  /**
+   * The account as the user read model presents it, read by the same statement: a request about
+   * the caller itself (`GET /users/me`, say) then needs no second read.
+   */
+  readonly user: UserView;
 }
 
 /**

@@ -91,6 +91,20 @@ export function usersSuite(open: OpenStore): void {
         expect(none.headers['www-authenticate']).to.match(/^Bearer/);
       });
 
+      it('the caller’s own account as the last change left it: me and its id, body and ETag', async () => {
+        const api = ctx.get();
+        const user = await api.createUser();
+        const before = await api.http.get(`/api/v1/users/${user.id}`).set(bearer(user.token));
+        const patched = await api.http.patch(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ full_name: 'Changed Name' });
+        expect(patched.status).to.equal(200);
+        for (const path of ['/api/v1/users/me', `/api/v1/users/${user.id}`]) {
+          const res = await api.http.get(path).set(bearer(user.token));
+          expect(res.status, path).to.equal(200);
+          expect(res.body, path).to.deep.equal(patched.body);
+          expect(res.headers['etag'], path).to.equal(patched.headers['etag']).and.not.equal(before.headers['etag']);
+        }
+      });
+
       it('the user itself, a moderator and an admin may read; ETag is set', async () => {
         const api = ctx.get();
         const user = await api.createUser();

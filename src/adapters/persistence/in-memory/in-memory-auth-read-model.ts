@@ -2,6 +2,7 @@ import type { AuthContext, AuthReadModel } from '../../../application/ports/auth
 import type { InMemoryDatabase } from './in-memory-database.js';
 import { findSessionRow, toSession } from './session-tables.js';
 import { USERS } from './tables.js';
+import { toUserView } from './user-records.js';
 
 /** The user and the session of an access token, read from the same state at once. */
 export class InMemoryAuthReadModel implements AuthReadModel {
@@ -16,6 +17,7 @@ export class InMemoryAuthReadModel implements AuthReadModel {
       isActive: user.isActive,
       passwordChangedAt: user.passwordChangedAt === null ? null : new Date(user.passwordChangedAt),
       session: session === undefined || session.userId !== userId ? null : toSession(session),
+      user: toUserView(user),
     };
   }
 }

@@ -1,27 +1,25 @@
 import type { AuthContext, AuthReadModel } from '../../../application/ports/auth-read-model.js';
 import { SESSION_ID_PATTERN } from '../../../application/ports/tokens.js';
-import type { Role } from '../../../domain/user/role.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 import { SESSION_SELECT, type SessionColumns } from './session-rows.js';
+import { toUserView, VIEW_COLUMNS, type UserViewRow } from './user-view-rows.js';
 
-interface Row extends SessionColumns {
-  readonly role: Role;
-  readonly is_active: boolean;
+interface Row extends SessionColumns, UserViewRow {
   readonly password_changed_at: unknown;
 }
 
 const AUTH_CONTEXT = sqlStatement(
-  `select u.role, u.is_active, u.password_changed_at, ${SESSION_SELECT}
+  `select ${VIEW_COLUMNS}, u.password_changed_at, ${SESSION_SELECT}
      from users u left join sessions s on s.id = cast(? as uuid) and s.user_id = u.id
     where u.id = ?`,
 );
 
 /**
- * The check behind every authenticated request, in one statement: the user's role, activity and
- * last password change, with the token's session joined in (by primary key, and only if it is
- * the user's). It reads on the primary, never on a replica: a logout must bite on the very next
- * request, whichever instance serves it, and a replica may lag behind.
+ * The check behind every authenticated request, in one statement: the user's view (role and
+ * activity among it) and last password change, with the token's session joined in (by primary
+ * key, and only if it is the user's). It reads on the primary, never on a replica: a logout must
+ * bite on the very next request, whichever instance serves it, and a replica may lag behind.
  */
 export class MikroOrmAuthReadModel implements AuthReadModel {
   private readonly sql: LeanSql;
@@ -54,6 +52,7 @@ export class MikroOrmAuthReadModel implements AuthReadModel {
               expiresAt: this.sql.time(row.session_expires_at),
               revokedAt: row.session_revoked_at === null || row.session_revoked_at === undefined ? null : this.sql.time(row.session_revoked_at),
             },
+      user: toUserView(this.sql, row),
     };
   }
 }

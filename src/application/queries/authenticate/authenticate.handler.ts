@@ -1,8 +1,8 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
 import { issuedBeforePasswordChange, sessionState } from '../../../domain/session/session.js';
-import type { Actor } from '../../../domain/user/role.js';
 import type { QueryHandler } from '../../bus.js';
+import type { Caller } from '../../caller.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../../ports/tokens.js';
@@ -19,16 +19,17 @@ const revoked = (): DomainError => new DomainError('unauthorized', 'Token has be
  * - a deactivated account's token is 403;
  * - a demoted user acts with the new role from the next request on, because the role comes from
  *   the account, not the token.
+ * The caller comes with its own account's view, read by the same statement (`Caller.self`).
  */
 @injectable()
-export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Actor> {
+export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Caller> {
   constructor(
     @inject(TOKEN_VERIFIER) private readonly tokens: TokenVerifier,
     @inject(AUTH_READ_MODEL) private readonly auth: AuthReadModel,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ token }: AuthenticateQuery): Promise<Actor> {
+  async execute({ token }: AuthenticateQuery): Promise<Caller> {
     const claims = await this.tokens.verifyAccessToken(token);
     const context = await this.auth.getAuthContext(claims.userId, claims.sessionId);
     if (context === null) throw unauthorized('User no longer exists');
@@ -42,6 +43,6 @@ export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Acto
         throw revoked();
     }
     if (!context.isActive) throw forbidden('User account is inactive');
-    return { id: claims.userId, role: context.role };
+    return { id: claims.userId, role: context.role, self: context.user };
   }
 }

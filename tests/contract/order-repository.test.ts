@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { Order } from '../../src/domain/order/order.js';
-import { aUser, at } from '../support/builders.js';
+import { aUser, at, changed } from '../support/builders.js';
 import { anItem, anOrder, changedOrder } from '../support/order-builders.js';
 import { describeStorages, useStorage } from '../support/storage.js';
-import { expectDomainError, rejectionOf, Rollback } from './helpers.js';
+import { expectDomainError, latch, rejectionOf, Rollback, sleep } from './helpers.js';
 
 /** The fields of an order as plain data, for deep comparisons. */
 const props = (order: Order | null) => (order === null ? null : { ...order, items: order.items.map((item) => ({ ...item })) });
@@ -235,5 +235,57 @@ describeStorages('OrderRepository contract', (target) => {
       expect([...seen].sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
       expect((await orders().findById(added.id))?.version).to.equal(added.version + 8);
     });
+  });
+});
+
+// Two transactions at once need a server: PGlite has one connection, and the in-memory store
+// runs units one after another.
+describeStorages('OrderRepository beside a unit changing the user', ['postgresql'], (target) => {
+  const store = useStorage(target);
+
+  it('places an order for a user whose row a unit holds, without waiting for that unit', async () => {
+    const user = await store().users.add(aUser());
+    const holding = latch();
+    const release = latch();
+    const unit = store().unitOfWork.run(async () => {
+      const locked = await store().users.findById(user.id);
+      holding.open();
+      await release.promise;
+      await store().users.update(changed(locked!, { fullName: 'Changed while ordering' }));
+    });
+    await holding.promise;
+    try {
+      const placed = await Promise.race([store().orders.add(anOrder(user.id)), sleep(3_000).then(() => 'waited' as const)]);
+      expect(placed, 'the order insert waited for the unit holding its user').to.not.equal('waited');
+    } finally {
+      release.open();
+      await unit;
+    }
+    expect((await store().users.findById(user.id))?.fullName).to.equal('Changed while ordering');
+    expect((await store().orderReadModel.list({ userId: user.id, filter: {}, page: 1, pageSize: 10 })).total).to.equal(1);
+  });
+
+  it('still makes a second writer of the user wait for the unit holding it', async () => {
+    const user = await store().users.add(aUser());
+    const holding = latch();
+    const release = latch();
+    const first = store().unitOfWork.run(async () => {
+      const locked = await store().users.findById(user.id);
+      holding.open();
+      await release.promise;
+      await store().users.update(changed(locked!, { fullName: 'First' }));
+    });
+    await holding.promise;
+    let secondRead = false;
+    const second = store().unitOfWork.run(async () => {
+      const locked = await store().users.findById(user.id);
+      secondRead = true;
+      await store().users.update(changed(locked!, { fullName: `${locked!.fullName} then second` }));
+    });
+    await sleep(300);
+    expect(secondRead, 'the second unit read the row while the first held it').to.equal(false);
+    release.open();
+    await Promise.all([first, second]);
+    expect((await store().users.findById(user.id))?.fullName).to.equal('First then second');
   });
 });

@@ -12,8 +12,12 @@ import { entityManagerFor, transactionEntityManager, violatedUniqueConstraint, w
 
 const USER_COLUMNS = 'id, email, username, full_name, password_hash, role, is_active, created_at, updated_at, version, password_changed_at';
 const BY_ID = sqlStatement(`select ${USER_COLUMNS} from users where id = ?`);
-// Inside a unit the row stays locked until the unit ends.
-const BY_ID_LOCKED = sqlStatement(`select ${USER_COLUMNS} from users where id = ? for update`);
+// Inside a unit the row stays locked until the unit ends. A unit never changes a user's id, so
+// the lock is FOR NO KEY UPDATE: it excludes other writers of the row as FOR UPDATE would, but
+// not the KEY SHARE lock that inserting an order takes on its user for the foreign key, so
+// orders are placed while their user is being changed. A removal still waits (a DELETE takes
+// FOR UPDATE).
+const BY_ID_LOCKED = sqlStatement(`select ${USER_COLUMNS} from users where id = ? for no key update`);
 // lower(...) on both, so the unique indexes on lower(email) and lower(username) serve it.
 const BY_LOGIN = sqlStatement(`select ${USER_COLUMNS} from users where lower(email) = ? or lower(username) = ?`);
 

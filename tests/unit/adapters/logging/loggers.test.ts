@@ -1,9 +1,10 @@
 // What every Logger must do (levels, fields, redaction) is in tests/contract/logger.test.ts; this
 // file keeps the redaction rules themselves and what is particular to each adapter.
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { PassThrough } from 'node:stream';
 import { MemoryLogger } from '../../../../src/adapters/logging/memory-logger.js';
-import { REDACTED, redact } from '../../../../src/adapters/logging/redact.js';
+import { REDACTED, redact, redactText } from '../../../../src/adapters/logging/redact.js';
 import { WinstonLogger } from '../../../../src/adapters/logging/winston-logger.js';
 
 const TOKEN = 'v4.public.eyJzdWIiOiIxIiwiaWF0IjoiMjAyNi0wMy0wMVQxMjowMDowMFoifQ-signature-part.eyJraWQiOiJhIn0';
@@ -62,6 +63,35 @@ describe('redact', () => {
     expect(text).to.not.contain('eyJzdWIi').and.not.contain('AAAAAAAAAAAAAAAAAAAA').and.not.contain('s3cr3t');
     expect(result['path']).to.equal(`/api/v1/users?access_token=${REDACTED}&page=2`);
     expect(result['url']).to.equal(`postgres://app:${REDACTED}@db:5432/users`);
+  });
+
+  it('masks every secret wherever it sits in a text, in any case, whatever surrounds it', () => {
+    const body = fc.stringMatching(/^[A-Za-z0-9_-]{16,40}$/);
+    const secret = fc.oneof(
+      body.map((b) => ({ text: `v4.public.${b}`, hidden: b })),
+      body.map((b) => ({ text: `k4.secret.${b}`, hidden: b })),
+      fc.tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic'), body).map(([scheme, b]) => ({ text: `${scheme} ${b}`, hidden: b })),
+      fc.tuple(fc.constantFrom('access_token=', 'REFRESH_TOKEN='), body).map(([key, b]) => ({ text: `?${key}${b}`, hidden: b })),
+      body.map((b) => ({ text: `postgres://app:${b}@db/users`, hidden: b })),
+    );
+    // Surroundings of spaces and words: a secret is masked only where it stands as a word.
+    const around = fc.stringMatching(/^[ a-zA-Z/.:,]{0,30}$/).map((t) => (t === '' ? ' ' : ` ${t} `));
+    fc.assert(
+      fc.property(around, secret, around, (before, { text, hidden }, after) => {
+        const result = redactText(`${before}${text}${after}`);
+        expect(result).to.not.contain(hidden);
+        expect(result).to.contain(REDACTED);
+      }),
+    );
+  });
+
+  it('gives back text that holds no secret unchanged', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => {
+        fc.pre(!/v[1-4]\.|k[1-4]\.|bearer|basic|_token=|@/i.test(text));
+        expect(redactText(text)).to.equal(text);
+      }),
+    );
   });
 
   it('does not change its input', () => {

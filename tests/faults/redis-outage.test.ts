@@ -2,7 +2,8 @@
  * Redis dies while the service runs: the API keeps serving (never a 500), rate limits carry on
  * from each instance's memory with their headers, readiness answers 503 naming redis; when Redis
  * is back on the same port the service returns to it without a restart. The Redis is a
- * throwaway redis-server of this test's own, killed with SIGKILL as a crash would.
+ * throwaway redis-server of this test's own, killed with SIGKILL as a crash would, then stopped
+ * with SIGSTOP as a hung server would be (its connections stay open and nothing answers).
  */
 import 'reflect-metadata';
 import { expect } from 'chai';
@@ -20,7 +21,7 @@ import { REDIS_SERVER, ThrowawayRedis, redisServerInstalled } from '../support/r
 const MAX = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('faults: Redis dies and comes back', function () {
+describe('faults: Redis dies, hangs and comes back', function () {
   this.timeout(60_000);
   const logger = new MemoryLogger('debug');
   const prefix = runKeyPrefix();
@@ -137,5 +138,38 @@ describe('faults: Redis dies and comes back', function () {
     });
     expect(stored, 'counted in the new Redis (which started empty)').to.deep.equal([3]);
     expect(logger.find('api_error')).to.have.length(0);
+  });
+  it('stops waiting for a Redis that hangs: later requests do not wait for it, readiness is 503, and it comes back', async () => {
+    const remainingBefore = Number((await http.get('/api/v1/users/me').set(from())).headers['ratelimit-remaining']);
+    expect(remainingBefore, 'counting in Redis').to.equal(MAX - 1);
+    const lossesBefore = logger.find('redis_unavailable').length;
+    redis.freeze();
+    try {
+      const until = Date.now() + 10_000;
+      while (logger.find('redis_unavailable').length === lossesBefore && Date.now() < until) await sleep(100);
+      const loss = logger.find('redis_unavailable').at(-1);
+      expect(loss?.fields['error'], 'the hang noticed and logged').to.equal('no answer within 1000 ms');
+      const unready = await readiness(503, 10_000);
+      expect(unready.status, 'readiness while Redis hangs').to.equal(503);
+      expect(unready.body.checks.redis).to.match(/^failed: /);
+      // Until the client notices, each command waits its timeout (1 s) before the insurance
+      // answers; once it has given the connection up, requests do not wait for Redis at all.
+      const where = from();
+      const statuses = [];
+      for (let i = 0; i < 5; i += 1) {
+        const started = Date.now();
+        const res = await http.get('/api/v1/users/me').set(where);
+        statuses.push([res.status, res.headers['ratelimit-remaining'], Date.now() - started < 500]);
+      }
+      expect(statuses, 'counted in memory, none waiting for the command timeout').to.deep.equal([
+        [401, '4', true], [401, '3', true], [401, '2', true], [401, '1', true], [401, '0', true],
+      ]);
+    } finally {
+      redis.thaw();
+    }
+    const ready = await readiness(200, 15_000);
+    expect(ready.status, JSON.stringify(ready.body)).to.equal(200);
+    expect(logger.find('redis_available'), 'back, and said so').to.have.length(2);
+    expect(logger.find('api_error'), 'no 500').to.have.length(0);
   });
 });

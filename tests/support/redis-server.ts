@@ -79,6 +79,16 @@ export class ThrowawayRedis {
     }
   }
 
+  /** Stops the server without closing anything (SIGSTOP): connections stay open, nothing answers. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server go on (SIGCONT). */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   private async answers(): Promise<boolean> {
     const client = testRedisClient(this.url);
     client.on('error', () => undefined);

@@ -12,12 +12,17 @@ import type { Logger } from '../../application/ports/logger.js';
  * counts of the requests read in that turn, typically) go out in one write. On the benchmark's
  * machine a write that wakes Redis cost about 38 µs of the service's CPU per request.
  */
+/** A command that gets no answer within this is a failure. */
+const COMMAND_TIMEOUT_MS = 1_000;
+/** How often the watchdog asks a connected Redis whether it still answers. */
+const WATCHDOG_INTERVAL_MS = 1_000;
+
 export function createRedisClient(url: string, logger: Logger): Redis {
   const client = new Redis(url, {
     enableOfflineQueue: false,
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
-    commandTimeout: 1_000,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     connectTimeout: 2_000,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   });
@@ -37,7 +42,41 @@ export function createRedisClient(url: string, logger: Logger): Redis {
     down = false;
     logger.info('redis available again', { event: 'redis_available' });
   });
+  watchForHang(client, () => unavailable(`no answer within ${COMMAND_TIMEOUT_MS} ms`));
   return client;
+}
+
+/**
+ * A Redis that hangs (stopped, swapping, a network path that drops packets without a reset)
+ * keeps its connection open, so the client stays 'ready' and every command waits its whole
+ * timeout before the caller falls back: a second added to every request. Once a second, a PING
+ * on the ready connection; when it gets no answer within the command timeout, the connection is
+ * given up and reopened (`disconnect(true)`). Until the reopened connection is ready (ioredis
+ * waits for the server to answer its ready check), commands fail at once and callers fall back
+ * without waiting; when the server answers again, the client is ready and used again.
+ */
+function watchForHang(client: Redis, hung: () => void): void {
+  let asking = false;
+  const timer = setInterval(() => {
+    if (asking || client.status !== 'ready') return;
+    asking = true;
+    let answered = false;
+    const deadline = setTimeout(() => {
+      if (answered || client.status !== 'ready') return;
+      hung();
+      client.disconnect(true);
+    }, COMMAND_TIMEOUT_MS);
+    client
+      .ping()
+      .catch(() => undefined)
+      .finally(() => {
+        answered = true;
+        asking = false;
+        clearTimeout(deadline);
+      });
+  }, WATCHDOG_INTERVAL_MS);
+  timer.unref();
+  client.once('end', () => clearInterval(timer));
 }
 
 /** Closes the connection: politely when it is up, at once otherwise (it also stops reconnecting). */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Clock } from '../../src/application/ports/clock.js';
-import type { TokenIssuer, TokenVerifier } from '../../src/application/ports/tokens.js';
+import { ISSUE_CLOCK_SKEW_MS, type TokenIssuer, type TokenVerifier } from '../../src/application/ports/tokens.js';
 import { FixedClock } from '../../src/adapters/clock/fixed-clock.js';
 import { InMemoryTokenService } from '../../src/adapters/security/in-memory-token-service.js';
 import { CachingTokenVerifier } from '../../src/adapters/security/caching-token-verifier.js';
@@ -184,6 +184,14 @@ for (const subject of subjects) {
       await service.issueAccessToken({ userId: 3, sessionId: SID });
       await expectUnauthorized(service.verifyAccessToken(token), 'Token has expired');
       await expectUnauthorized(service.verifyAccessToken(fresh.token), 'Token has expired');
+    });
+
+    it('accepts a token from an instance whose clock runs ahead, up to the allowance and no further', async () => {
+      const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
+      clock.advance(-ISSUE_CLOCK_SKEW_MS);
+      expect((await service.verifyAccessToken(token)).userId, 'its issue time at the allowance ahead').to.equal(1);
+      clock.advance(-1);
+      await expectUnauthorized(service.verifyAccessToken(token));
     });
 
     it('refuses a token presented before the time it was issued (the clock moved back)', async () => {

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../application/ports/clock.js';
-import type { AccessTokenClaims, TokenVerifier } from '../../application/ports/tokens.js';
+import { ISSUE_CLOCK_SKEW_MS, type AccessTokenClaims, type TokenVerifier } from '../../application/ports/tokens.js';
 
 export interface TokenCacheOptions {
   /** How many verified tokens are remembered; the least recently used go first. */
@@ -21,8 +21,8 @@ export const DEFAULT_TOKEN_CACHE: TokenCacheOptions = { max: 10_000 };
  * costs a verification each time, and cannot push good ones out.
  *
  * Expiry is checked against the clock on every hit, with the verifier's own rule (valid up to
- * and including the `exp` instant); a token found expired, or presented before its `iat` (the
- * clock moved back), is dropped and handed to the verifier, which gives the exact error. The
+ * and including the `exp` instant); a token found expired, or presented more than
+ * `ISSUE_CLOCK_SKEW_MS` before its `iat` (the clock moved back), is dropped and handed to the verifier, which gives the exact error. The
  * cache holds at most `max` entries (LRU), each a token of this service (it verified), so its
  * memory is bounded by a few megabytes.
  */
@@ -47,7 +47,7 @@ export class CachingTokenVerifier implements TokenVerifier {
     const cached = this.cache.get(token);
     if (cached !== undefined) {
       const now = this.clock.now().getTime();
-      if (now <= cached.expiresAt.getTime() && now >= cached.issuedAt.getTime()) return cached;
+      if (now <= cached.expiresAt.getTime() && now >= cached.issuedAt.getTime() - ISSUE_CLOCK_SKEW_MS) return cached;
       this.cache.delete(token);
     }
     const claims = Object.freeze(await this.verifier.verifyAccessToken(token));

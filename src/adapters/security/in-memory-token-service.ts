@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../application/ports/clock.js';
-import type { AccessTokenClaims, AccessTokenSubject, IssuedToken, TokenIssuer, TokenVerifier } from '../../application/ports/tokens.js';
+import { ISSUE_CLOCK_SKEW_MS, type AccessTokenClaims, type AccessTokenSubject, type IssuedToken, type TokenIssuer, type TokenVerifier } from '../../application/ports/tokens.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { accessTokenTerms } from './access-token-terms.js';
 
@@ -98,7 +98,7 @@ export class InMemoryTokenService implements TokenIssuer, TokenVerifier {
     if (now > Number(body.readBigUInt64BE(ID_BYTES))) throw expired();
     const entry = this.entries.get(body.subarray(0, ID_BYTES).toString('base64url'));
     // Missing only when dropped as expired and the clock has since been moved back.
-    if (entry === undefined || now < entry.issuedAt) throw invalid('claims');
+    if (entry === undefined || now < entry.issuedAt - ISSUE_CLOCK_SKEW_MS) throw invalid('claims');
     return {
       userId: entry.userId,
       sessionId: entry.sessionId,

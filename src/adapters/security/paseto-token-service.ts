@@ -12,6 +12,7 @@ import {
 } from 'paseto/v4/public';
 import type { Clock } from '../../application/ports/clock.js';
 import {
+  ISSUE_CLOCK_SKEW_MS,
   SESSION_ID_PATTERN,
   type AccessTokenClaims,
   type AccessTokenSubject,
@@ -184,10 +185,14 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier {
     }
     const key = this.verifyKeys.get(readKid(token));
     if (key === undefined) throw rejected('unknown_key');
+    const now = this.clock.now();
     let claims: Record<string, unknown>;
     try {
       ({ claims } = await v4.Verify(key, token, {
-        now: this.clock.now(),
+        now,
+        // For the issue time only (tokens from an instance whose clock runs ahead); the library
+        // would extend the expiry by as much, so expiry is checked exactly below.
+        clockTolerance: ISSUE_CLOCK_SKEW_MS / 1000,
         issuer: this.options.issuer,
         audience: this.options.audience,
         requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
@@ -206,6 +211,7 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier {
     const issuedAt = new Date(iat);
     const expiresAt = new Date(exp);
     if (Number.isNaN(issuedAt.getTime()) || Number.isNaN(expiresAt.getTime())) throw rejected('claims');
+    if (now.getTime() > expiresAt.getTime()) throw rejected('expired');
     return { userId: Number(sub), sessionId: sid, tokenId: jti, issuedAt, expiresAt };
   }
 }

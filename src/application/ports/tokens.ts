@@ -28,9 +28,21 @@ export interface TokenIssuer {
 }
 
 export interface TokenVerifier {
-  /** Throws an `unauthorized` DomainError for a malformed, tampered, foreign or expired token. */
+  /**
+   * Throws an `unauthorized` DomainError for a malformed, tampered, foreign or expired token, or
+   * for one issued more than `ISSUE_CLOCK_SKEW_MS` after the verifier's clock.
+   */
   verifyAccessToken(token: string): Promise<AccessTokenClaims>;
 }
+
+/**
+ * How far ahead of a verifier's clock a token's issue time may be. Instances issue and verify
+ * each other's tokens, and their clocks differ a little even when synchronised: without the
+ * allowance, a token used at once on an instance whose clock runs behind the issuer's would be
+ * refused as issued in the future. Expiry gets no allowance: a token expires at its `exp` on the
+ * verifier's clock.
+ */
+export const ISSUE_CLOCK_SKEW_MS = 10_000;
 
 export const TOKEN_ISSUER = token<TokenIssuer>('TokenIssuer');
 export const TOKEN_VERIFIER = token<TokenVerifier>('TokenVerifier');

@@ -243,23 +243,33 @@ describeStorages('OrderRepository contract', (target) => {
 describeStorages('OrderRepository beside a unit changing the user', ['postgresql'], (target) => {
   const store = useStorage(target);
 
-  it('places an order for a user whose row a unit holds, without waiting for that unit', async () => {
-    const user = await store().users.add(aUser());
+  /** A unit that reads (and so locks) the user, holds it until released, then renames it. */
+  async function holdUser(id: number, fullName: string): Promise<{ release(): Promise<void> }> {
     const holding = latch();
-    const release = latch();
+    const released = latch();
     const unit = store().unitOfWork.run(async () => {
-      const locked = await store().users.findById(user.id);
+      const locked = await store().users.findById(id);
       holding.open();
-      await release.promise;
-      await store().users.update(changed(locked!, { fullName: 'Changed while ordering' }));
+      await released.promise;
+      await store().users.update(changed(locked!, { fullName }));
     });
     await holding.promise;
+    return {
+      release: () => {
+        released.open();
+        return unit;
+      },
+    };
+  }
+
+  it('places an order for a user whose row a unit holds, without waiting for that unit', async () => {
+    const user = await store().users.add(aUser());
+    const held = await holdUser(user.id, 'Changed while ordering');
     try {
       const placed = await Promise.race([store().orders.add(anOrder(user.id)), sleep(3_000).then(() => 'waited' as const)]);
       expect(placed, 'the order insert waited for the unit holding its user').to.not.equal('waited');
     } finally {
-      release.open();
-      await unit;
+      await held.release();
     }
     expect((await store().users.findById(user.id))?.fullName).to.equal('Changed while ordering');
     expect((await store().orderReadModel.list({ userId: user.id, filter: {}, page: 1, pageSize: 10 })).total).to.equal(1);
@@ -267,25 +277,19 @@ describeStorages('OrderRepository beside a unit changing the user', ['postgresql
 
   it('still makes a second writer of the user wait for the unit holding it', async () => {
     const user = await store().users.add(aUser());
-    const holding = latch();
-    const release = latch();
-    const first = store().unitOfWork.run(async () => {
-      const locked = await store().users.findById(user.id);
-      holding.open();
-      await release.promise;
-      await store().users.update(changed(locked!, { fullName: 'First' }));
-    });
-    await holding.promise;
+    const held = await holdUser(user.id, 'First');
     let secondRead = false;
     const second = store().unitOfWork.run(async () => {
       const locked = await store().users.findById(user.id);
       secondRead = true;
       await store().users.update(changed(locked!, { fullName: `${locked!.fullName} then second` }));
     });
-    await sleep(300);
-    expect(secondRead, 'the second unit read the row while the first held it').to.equal(false);
-    release.open();
-    await Promise.all([first, second]);
+    try {
+      await sleep(300);
+      expect(secondRead, 'the second unit read the row while the first held it').to.equal(false);
+    } finally {
+      await Promise.all([held.release(), second]);
+    }
     expect((await store().users.findById(user.id))?.fullName).to.equal('First then second');
   });
 });

@@ -50,29 +50,28 @@ export function createRedisClient(url: string, logger: Logger): Redis {
  * A Redis that hangs (stopped, swapping, a network path that drops packets without a reset)
  * keeps its connection open, so the client stays 'ready' and every command waits its whole
  * timeout before the caller falls back: a second added to every request. Once a second, a PING
- * on the ready connection; when it gets no answer within the command timeout, the connection is
- * given up and reopened (`disconnect(true)`). Until the reopened connection is ready (ioredis
- * waits for the server to answer its ready check), commands fail at once and callers fall back
- * without waiting; when the server answers again, the client is ready and used again.
+ * on the ready connection; when it times out (no answer within the command timeout), the
+ * connection is given up and reopened (`disconnect(true)`). Until the reopened connection is
+ * ready (ioredis waits for the server to answer its ready check), commands fail at once and
+ * callers fall back without waiting; when the server answers again, the client is ready and used
+ * again.
  */
 function watchForHang(client: Redis, hung: () => void): void {
   let asking = false;
   const timer = setInterval(() => {
     if (asking || client.status !== 'ready') return;
     asking = true;
-    let answered = false;
-    const deadline = setTimeout(() => {
-      if (answered || client.status !== 'ready') return;
-      hung();
-      client.disconnect(true);
-    }, COMMAND_TIMEOUT_MS);
+    // The PING has the client's own command timeout; a connection lost meanwhile fails it too,
+    // but then the client is no longer 'ready' and is already reconnecting.
     client
       .ping()
-      .catch(() => undefined)
+      .catch((error: unknown) => {
+        if (client.status !== 'ready' || !/timed out/i.test(error instanceof Error ? error.message : '')) return;
+        hung();
+        client.disconnect(true);
+      })
       .finally(() => {
-        answered = true;
         asking = false;
-        clearTimeout(deadline);
       });
   }, WATCHDOG_INTERVAL_MS);
   timer.unref();

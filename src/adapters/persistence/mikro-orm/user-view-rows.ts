@@ -3,7 +3,7 @@ import type { Role } from '../../../domain/user/role.js';
 import type { LeanSql } from './lean-sql.js';
 
 /** Milliseconds since the epoch of a timestamp column, as a double (exact for milliseconds). */
-export const epochMs = (column: string): string => `round(extract(epoch from ${column}) * 1000)::float8`;
+const epochMs = (column: string): string => `round(extract(epoch from ${column}) * 1000)::float8`;
 
 /**
  * The columns of a user's view over `users u`; the password hash is never read on this side.

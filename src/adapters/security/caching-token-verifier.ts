@@ -22,9 +22,9 @@ export const DEFAULT_TOKEN_CACHE: TokenCacheOptions = { max: 10_000 };
  *
  * Expiry is checked against the clock on every hit, with the verifier's own rule (valid up to
  * and including the `exp` instant); a token found expired, or presented more than
- * `ISSUE_CLOCK_SKEW_MS` before its `iat` (the clock moved back), is dropped and handed to the verifier, which gives the exact error. The
- * cache holds at most `max` entries (LRU), each a token of this service (it verified), so its
- * memory is bounded by a few megabytes.
+ * `ISSUE_CLOCK_SKEW_MS` before its `iat` (the clock moved back), is dropped and handed to the
+ * verifier, which gives the exact error. The cache holds at most `max` entries (LRU), each a
+ * token of this service (it verified), so its memory is bounded by a few megabytes.
  */
 export class CachingTokenVerifier implements TokenVerifier {
   private readonly cache: LRUCache<string, AccessTokenClaims>;

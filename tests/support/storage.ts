@@ -62,6 +62,8 @@ class PooledTarget implements StorageTarget {
       sessions: raw.sessions,
       authReadModel: raw.authReadModel,
       unitOfWork: raw.unitOfWork,
+      emailTokens: raw.emailTokens,
+      outbox: raw.outbox,
       idempotencyStore: (clock) => raw.idempotencyStore(clock),
       ping: () => (released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping()),
       close: release,

@@ -5,6 +5,10 @@
  */
 import type Koa from 'koa';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { token } from '../../application/ports/token.js';
+
+/** Metrics of the service's own work (mail), merged into the scrape. */
+export const MAIL_METRICS = token<Registry>('MailMetrics');
 
 let processRegistry: Registry | undefined;
 
@@ -18,6 +22,9 @@ function processMetrics(): Registry {
 
 export class HttpMetrics {
   private readonly registry = new Registry();
+
+  constructor(private readonly others: readonly Registry[] = []) {}
+
   private readonly requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, route template and status',
@@ -48,7 +55,7 @@ export class HttpMetrics {
   }
 
   async scrape(): Promise<{ contentType: string; body: string }> {
-    const merged = Registry.merge([processMetrics(), this.registry]);
+    const merged = Registry.merge([processMetrics(), this.registry, ...this.others]);
     return { contentType: merged.contentType, body: await merged.metrics() };
   }
 }

@@ -2,6 +2,8 @@ import type { OrderReadModel } from '../../application/ports/order-read-model.js
 import type { OrderRepository } from '../../application/ports/order-repository.js';
 import type { AuthReadModel } from '../../application/ports/auth-read-model.js';
 import type { Clock } from '../../application/ports/clock.js';
+import type { EmailTokenRepository } from '../../application/ports/email-tokens.js';
+import type { Outbox, OutboxQueue } from '../../application/ports/outbox.js';
 import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
 import type { SessionRepository } from '../../application/ports/session-repository.js';
 import type { UnitOfWork } from '../../application/ports/unit-of-work.js';
@@ -20,6 +22,9 @@ export interface Persistence {
   readonly sessions: SessionRepository;
   readonly authReadModel: AuthReadModel;
   readonly unitOfWork: UnitOfWork;
+  readonly emailTokens: EmailTokenRepository;
+  /** Mails written with the changes that cause them, and the dispatcher's side of them. */
+  readonly outbox: Outbox & OutboxQueue;
   /** Idempotency keys kept in this store, timed by `clock` (the service's). */
   idempotencyStore(clock: Clock): IdempotencyStore;
   /** Resolves when the store answers a trivial query; rejects otherwise. */

@@ -18,6 +18,7 @@ const aUser = (props: Partial<UserProps> = {}): User =>
     updatedAt: t0,
     version: 1,
     passwordChangedAt: null,
+    emailVerified: false,
     ...props,
   });
 

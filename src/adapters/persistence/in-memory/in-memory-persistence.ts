@@ -8,6 +8,7 @@ import { InMemorySessionRepository } from './in-memory-session-repository.js';
 import { InMemoryUnitOfWork } from './in-memory-unit-of-work.js';
 import { InMemoryUserReadModel } from './in-memory-user-read-model.js';
 import { InMemoryUserRepository } from './in-memory-user-repository.js';
+import { InMemoryEmailTokenRepository, InMemoryOutbox } from './in-memory-mail.js';
 
 /** A fresh, empty in-memory store: every port over one in-memory database. */
 export function createInMemoryPersistence(): ClearablePersistence {
@@ -21,6 +22,8 @@ export function createInMemoryPersistence(): ClearablePersistence {
     sessions: new InMemorySessionRepository(db),
     authReadModel: new InMemoryAuthReadModel(db),
     unitOfWork: new InMemoryUnitOfWork(db),
+    emailTokens: new InMemoryEmailTokenRepository(db),
+    outbox: new InMemoryOutbox(db),
     idempotencyStore: (clock) => new InMemoryIdempotencyStore(db, clock),
     async ping() {
       if (closed) throw new Error('The in-memory store is closed');

@@ -19,6 +19,7 @@ import { MikroOrmIdempotencyStore } from './mikro-orm-idempotency-store.js';
 import { MikroOrmSessionRepository } from './mikro-orm-session-repository.js';
 import { MikroOrmUserReadModel } from './mikro-orm-user-read-model.js';
 import { MikroOrmUserRepository } from './mikro-orm-user-repository.js';
+import { MikroOrmEmailTokenRepository, MikroOrmOutbox } from './mikro-orm-mail.js';
 
 export type MikroOrmTarget =
   /** PGlite, PostgreSQL compiled to WebAssembly, in this process: in `dataDir`, or in memory when null. */
@@ -166,6 +167,8 @@ function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null): ClearablePersi
     sessions: guardAvailability(new MikroOrmSessionRepository(orm)),
     authReadModel: guardAvailability(new MikroOrmAuthReadModel(orm)),
     unitOfWork: guardAvailability(new MikroOrmUnitOfWork(orm)),
+    emailTokens: guardAvailability(new MikroOrmEmailTokenRepository(orm)),
+    outbox: guardAvailability(new MikroOrmOutbox(orm)),
     idempotencyStore: (clock) => guardAvailability(new MikroOrmIdempotencyStore(orm, clock)),
     async ping() {
       await orm.em.getConnection('write').execute('select 1');

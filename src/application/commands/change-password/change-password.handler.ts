@@ -4,6 +4,7 @@ import { passwordProblem } from '../../../domain/user/user-rules.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
+import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
@@ -34,6 +35,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @inject(OUTBOX) private readonly outbox: Outbox,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -56,6 +58,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
       if (locked.passwordHash !== user.passwordHash) throw badRequest(WRONG_CURRENT_PASSWORD);
       await this.users.update(locked.changePassword(newHash, now));
       await this.sessions.revokeAllOfUser(actor.id, now);
+      await this.outbox.enqueue({ kind: 'password_changed', to: locked.email, data: { username: locked.username } }, now);
     });
   }
 }

@@ -3,6 +3,7 @@ import { DomainError, forbidden, unauthorized } from '../../../domain/shared/err
 import { sessionTimes } from '../../../domain/session/session.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
+import { MAIL_POLICY, type MailPolicy } from '../../ports/email-tokens.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
@@ -13,6 +14,7 @@ import { IssueTokenCommand, type TokenGrant } from './issue-token.command.js';
 import { grantFor, loginLocked } from './token-grant.js';
 
 export const BAD_CREDENTIALS = 'Incorrect username or password';
+export const EMAIL_NOT_VERIFIED = 'Email address not verified';
 
 /**
  * Sign-in: checks the password and starts a session, answering with an access token and the
@@ -36,6 +38,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
     @inject(SESSION_POLICY) private readonly policy: SessionPolicy,
+    @inject(MAIL_POLICY) private readonly mail: MailPolicy,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -51,6 +54,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     if (user === null || !matches) throw unauthorized(BAD_CREDENTIALS);
     await this.throttle.succeed(key);
     if (!user.isActive) throw forbidden('User account is inactive');
+    if (this.mail.verificationRequired && !user.emailVerified) throw forbidden(EMAIL_NOT_VERIFIED);
 
     const refresh = this.refreshTokens.generate();
     let session;

@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { authorizeUserPatch, mayAttemptUserPatch } from '../../../domain/user/user-policy.js';
 import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
+import { EmailChangeMails } from '../../mail/email-change.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
@@ -12,6 +13,7 @@ import { UpdateUserCommand } from './update-user.command.js';
 export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, UserView> {
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @inject(EmailChangeMails) private readonly emailChange: EmailChangeMails,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -36,6 +38,8 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
       if (isActive !== undefined) access.isActive = isActive;
       next = next.changeAccess(access, otherAdmins, now);
     }
-    return toUserView(await this.users.update(next));
+    const saved = await this.users.update(next);
+    await this.emailChange.afterChange(user, saved, now);
+    return toUserView(saved);
   }
 }

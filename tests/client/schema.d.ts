@@ -64,6 +64,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/verify-email/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new verification mail to the caller's address
+         * @description Queues a verification mail to the account's address with a link to `APP_URL/verify-email#token=...`; earlier verification tokens stop working. 409 when the address is verified already. Requests for mails are limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestEmailVerificationV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an email address with the token from the mail
+         * @description Spends the token and sets `email_verified`. A token is single-use, expires after `EMAIL_TOKEN_TTL_S`, and proves only the address it was sent to: an unknown, spent, expired or superseded token, or one for an address the account no longer has, is 400 `Invalid or expired token`.
+         */
+        post: operations["verifyEmailV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a password-reset mail
+         * @description Always 202, in about the same time whether or not the address belongs to an account, so the answer tells nobody which addresses have accounts. An active account with that email gets a mail with a link to `APP_URL/reset-password#token=...`, valid for `PASSWORD_RESET_TTL_S`; earlier reset tokens stop working. Limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestPasswordResetV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token from the reset mail
+         * @description Spends the token and sets the new password: every session of the account ends, every access token issued before stops working, the sign-in lockout of the account is cleared, and a notice goes to the account's address. An unknown, spent or expired token, or one for an address the account no longer has, is 400 `Invalid or expired token`; a weak password is 422.
+         */
+        post: operations["resetPasswordV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -272,6 +352,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/auth/verify-email/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new verification mail to the caller's address
+         * @description Queues a verification mail to the account's address with a link to `APP_URL/verify-email#token=...`; earlier verification tokens stop working. 409 when the address is verified already. Requests for mails are limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestEmailVerificationV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an email address with the token from the mail
+         * @description Spends the token and sets `email_verified`. A token is single-use, expires after `EMAIL_TOKEN_TTL_S`, and proves only the address it was sent to: an unknown, spent, expired or superseded token, or one for an address the account no longer has, is 400 `Invalid or expired token`.
+         */
+        post: operations["verifyEmailV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/auth/password-reset/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a password-reset mail
+         * @description Always 202, in about the same time whether or not the address belongs to an account, so the answer tells nobody which addresses have accounts. An active account with that email gets a mail with a link to `APP_URL/reset-password#token=...`, valid for `PASSWORD_RESET_TTL_S`; earlier reset tokens stop working. Limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestPasswordResetV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token from the reset mail
+         * @description Spends the token and sets the new password: every session of the account ends, every access token issued before stops working, the sign-in lockout of the account is cleared, and a notice goes to the account's address. An unknown, spent or expired token, or one for an address the account no longer has, is 400 `Invalid or expired token`; a weak password is 422.
+         */
+        post: operations["resetPasswordV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/users": {
         parameters: {
             query?: never;
@@ -474,6 +634,86 @@ export interface paths {
          * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
          */
         post: operations["logoutByHeader"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify-email/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new verification mail to the caller's address
+         * @description Queues a verification mail to the account's address with a link to `APP_URL/verify-email#token=...`; earlier verification tokens stop working. 409 when the address is verified already. Requests for mails are limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestEmailVerificationByHeader"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an email address with the token from the mail
+         * @description Spends the token and sets `email_verified`. A token is single-use, expires after `EMAIL_TOKEN_TTL_S`, and proves only the address it was sent to: an unknown, spent, expired or superseded token, or one for an address the account no longer has, is 400 `Invalid or expired token`.
+         */
+        post: operations["verifyEmailByHeader"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a password-reset mail
+         * @description Always 202, in about the same time whether or not the address belongs to an account, so the answer tells nobody which addresses have accounts. An active account with that email gets a mail with a link to `APP_URL/reset-password#token=...`, valid for `PASSWORD_RESET_TTL_S`; earlier reset tokens stop working. Limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestPasswordResetByHeader"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token from the reset mail
+         * @description Spends the token and sets the new password: every session of the account ends, every access token issued before stops working, the sign-in lockout of the account is cleared, and a notice goes to the account's address. An unknown, spent or expired token, or one for an address the account no longer has, is 400 `Invalid or expired token`; a weak password is 422.
+         */
+        post: operations["resetPasswordByHeader"];
         delete?: never;
         options?: never;
         head?: never;
@@ -772,6 +1012,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page a verification mail links to
+         * @description Reads the token from the fragment (`#token=...`) and confirms the address through `POST /api/v1/auth/verify-email`.
+         */
+        get: operations["getVerifyEmailPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page a password-reset mail links to
+         * @description Reads the token from the fragment (`#token=...`), asks for the new password and sets it through `POST /api/v1/auth/password-reset`.
+         */
+        get: operations["getResetPasswordPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -847,6 +1127,30 @@ export interface components {
             /** @description The opaque refresh token from /auth/token or /auth/refresh */
             refresh_token: string;
         };
+        /** @description Proves the address a verification mail was sent to. */
+        VerifyEmailRequest: {
+            /** @description The token from the link in the mail (after `#token=`) */
+            token: string;
+        };
+        /** @description The address of the account whose password is forgotten. */
+        PasswordResetRequest: {
+            /**
+             * Format: email
+             * @description Stored lower-cased; unique.
+             * @example ada@example.com
+             */
+            email: string;
+        };
+        /** @description The token from the reset mail and the new password. */
+        PasswordResetConfirm: {
+            /** @description The token from the link in the mail (after `#token=`) */
+            token: string;
+            /**
+             * Format: password
+             * @description At least one upper-case letter, one lower-case letter and one digit.
+             */
+            new_password: string;
+        };
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {
             /**
@@ -891,6 +1195,8 @@ export interface components {
                 /** @enum {string} */
                 role: "user" | "moderator" | "admin";
                 is_active: boolean;
+                /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                email_verified: boolean;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: date-time */
@@ -1096,6 +1402,8 @@ export interface components {
                 /** @enum {string} */
                 role: "user" | "moderator" | "admin";
                 is_active: boolean;
+                /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                email_verified: boolean;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: date-time */
@@ -1824,6 +2132,133 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV1"];
         };
     };
+    requestEmailVerificationV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mail is queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            409: components["responses"]["ConflictV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    verifyEmailV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is verified */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    requestPasswordResetV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not a mail goes out) */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    resetPasswordV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; sign in with it */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
     listUsersV1: {
         parameters: {
             query?: {
@@ -1914,6 +2349,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -1971,6 +2408,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2061,6 +2500,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2134,6 +2575,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2234,6 +2677,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2586,6 +3031,133 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV2"];
         };
     };
+    requestEmailVerificationV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mail is queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            409: components["responses"]["ConflictV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    verifyEmailV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is verified */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    requestPasswordResetV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not a mail goes out) */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    resetPasswordV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; sign in with it */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
     listUsersV2: {
         parameters: {
             query?: {
@@ -2676,6 +3248,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2733,6 +3307,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2823,6 +3399,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2896,6 +3474,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2996,6 +3576,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3357,6 +3939,146 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableByHeader"];
         };
     };
+    requestEmailVerificationByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mail is queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            409: components["responses"]["ConflictByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    verifyEmailByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is verified */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            413: components["responses"]["PayloadTooLargeByHeader"];
+            415: components["responses"]["UnsupportedMediaTypeByHeader"];
+            422: components["responses"]["ValidationByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    requestPasswordResetByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not a mail goes out) */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            413: components["responses"]["PayloadTooLargeByHeader"];
+            415: components["responses"]["UnsupportedMediaTypeByHeader"];
+            422: components["responses"]["ValidationByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    resetPasswordByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; sign in with it */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            413: components["responses"]["PayloadTooLargeByHeader"];
+            415: components["responses"]["UnsupportedMediaTypeByHeader"];
+            422: components["responses"]["ValidationByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
     listUsersByHeader: {
         parameters: {
             query?: {
@@ -3452,6 +4174,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3512,6 +4236,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3609,6 +4335,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3685,6 +4413,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3791,6 +4521,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -4205,6 +4937,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            500: components["responses"]["InternalServerV1Unlimited"];
+        };
+    };
+    getVerifyEmailPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            500: components["responses"]["InternalServerV1Unlimited"];
+        };
+    };
+    getResetPasswordPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
             };
             500: components["responses"]["InternalServerV1Unlimited"];
         };

@@ -52,6 +52,15 @@ describe('domain: User', () => {
     expect(next.createdAt).to.equal(t0);
   });
 
+  it('registers unverified; a new email unverifies, the same email in another case does not', () => {
+    expect(User.register({ email: 'a@example.com', username: 'ada', fullName: null, passwordHash: 'h', role: 'user' }, t0).emailVerified).to.equal(false);
+    const verified = aUser().verifyEmail(t1);
+    expect(verified).to.include({ emailVerified: true, version: 2 });
+    expect(verified.verifyEmail(t1)).to.equal(verified);
+    expect(verified.changeProfile({ email: 'ADA@example.com', fullName: 'Ada L.' }, t1).emailVerified).to.equal(true);
+    expect(verified.changeProfile({ email: 'ada2@example.com' }, t1)).to.include({ email: 'ada2@example.com', emailVerified: false });
+  });
+
   it('a change that changes nothing keeps the same version', () => {
     const user = aUser();
     expect(user.changeProfile({ fullName: 'Ada' }, t1)).to.equal(user);

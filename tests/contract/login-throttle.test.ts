@@ -81,6 +81,21 @@ for (const subject of SUBJECTS) {
       expect(await long.attempt(longKey)).to.be.within(58, 59);
     });
 
+    it('clears an account from every address at once, and only that account', async () => {
+      const throttle = subject.make({ maxFailures: 2, lockS: 60 });
+      const n = ++sequence;
+      const [login, email, other] = [`locked${n}`, `locked${n}@example.com`, `other${n}`];
+      const keys = [`${login} 10.0.0.1`, `${login} 10.0.0.2`, `${email} 10.0.0.3`, `${other} 10.0.0.1`];
+      for (const key of keys) for (let i = 0; i < 3; i += 1) await throttle.attempt(key);
+      for (const key of keys) expect(await throttle.attempt(key), key).to.be.greaterThan(0);
+      await throttle.clearAccount([login.toUpperCase(), email]);
+      for (const key of keys.slice(0, 3)) expect(await throttle.attempt(key), key).to.equal(0);
+      expect(await throttle.attempt(keys[3]!)).to.be.greaterThan(0);
+      // The count starts afresh after a clear, and locks again.
+      await throttle.attempt(keys[0]!);
+      expect(await throttle.attempt(keys[0]!)).to.be.greaterThan(0);
+    });
+
     if (subject.name === 'redis') {
       it('shares the count between instances over one Redis', async () => {
         const [first, second] = [subject.make(OPTIONS), subject.make(OPTIONS)];

@@ -9,7 +9,7 @@
  *   --warmup S        seconds of warm-up before each (3)
  *   --connections N   concurrent connections (50)
  *   --users N         users seeded (1000000)
- *   --only LIST       scenario ids to run, comma-separated (1,2,3a,3b,3c,4,5a,5b,6)
+ *   --only LIST       scenario ids to run, comma-separated (1,2,3a,3b,3c,4,5a,5b,6,mail)
  *   --out FILE        where the JSON goes (bench/results/bench-<time>.json)
  *   --keep-db         keep the seeded database and print its name
  *   --database NAME   run on a database kept by --keep-db instead of seeding a new one
@@ -50,6 +50,7 @@ import {
   type BenchDatabase,
 } from './database.js';
 import { measure, type LoadResult } from './load.js';
+import { runMailBench, type MailBenchFigures } from './mail.js';
 import {
   cpuSeconds,
   freePort,
@@ -74,7 +75,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     users: { type: 'string', default: '1000000' },
-    only: { type: 'string', default: '1,2,3a,3b,3c,4,5a,5b,6' },
+    only: { type: 'string', default: '1,2,3a,3b,3c,4,5a,5b,6,mail' },
     out: { type: 'string' },
     'keep-db': { type: 'boolean', default: false },
     database: { type: 'string' },
@@ -598,6 +599,10 @@ async function main(): Promise<void> {
     await service.stop();
   }
 
+  // The mail outbox's cost to a sign-up and the dispatcher's rate (bench/mail.ts).
+  let mail: MailBenchFigures | null = null;
+  if (ONLY.has('mail')) mail = await runMailBench({ databaseUrl: database.url, log, roundS: DURATION_S });
+
   printTable();
   const goals = targets(verifyMs, cores, parallelPerS);
   console.log('\ntargets (information, not a test):');
@@ -621,6 +626,7 @@ async function main(): Promise<void> {
         argon2ParallelPerS: parallelPerS,
         ceilingRps,
         scenarios: results,
+        mail,
         targets: goals,
       },
       null,

@@ -7,7 +7,6 @@
  */
 import { expect } from 'chai';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -19,9 +18,8 @@ import { createInMemoryPersistence } from '../../src/adapters/persistence/in-mem
 import { PASSWORD, startApi, type TestApi } from '../support/api.js';
 import { freePort } from '../support/redis-server.js';
 import { TestSmtpServer } from '../support/smtp-server.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const NEW_PASSWORD = 'Browser1Passw0rd';
 
 describe('The mail pages in Chromium', function () {
@@ -38,11 +36,7 @@ describe('The mail pages in Chromium', function () {
   const consoleErrors: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is not installed (apt-get install chromium; .ci/run does it)`);
-      console.log(`      Skipping the browser tests: ${CHROMIUM} is not installed. With CI=true they fail instead.`);
-      this.skip();
-    }
+    requireChromium(this);
     smtp = await TestSmtpServer.start();
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -54,7 +48,7 @@ describe('The mail pages in Chromium', function () {
     server = buildApp(api.service.container).listen(port, '127.0.0.1');
     await once(server, 'listening');
     profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     await context.route('**/*', async (route) => {
       const url = new URL(route.request().url());
       if (url.hostname === '127.0.0.1') return route.continue();

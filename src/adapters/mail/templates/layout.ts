@@ -40,3 +40,12 @@ ${button}
 </html>
 `;
 }
+
+/** A mail whose point is one link: greeting lines, the link, and a line after it, in both parts. */
+export function linkMail(subject: string, lines: readonly string[], link: { readonly href: string; readonly label: string }, after: string): RenderedMail {
+  return {
+    subject,
+    text: `${lines.join('\n\n')}\n\n${link.href}\n\n${after}\n`,
+    html: htmlMail(subject, [...lines, after], link),
+  };
+}

@@ -70,8 +70,8 @@ export const MailOutboxSchema = new EntitySchema<MailOutboxRecord>({
   tableName: 'mail_outbox',
   indexes: [
     {
-      name: 'mail_outbox_due_idx',
-      expression: `create index "mail_outbox_due_idx" on "mail_outbox" ("next_attempt_at", "id") where "status" = 'pending'`,
+      name: 'mail_outbox_pending_idx',
+      expression: `create index "mail_outbox_pending_idx" on "mail_outbox" ("id") where "status" = 'pending'`,
     },
     {
       name: 'mail_outbox_recipient_idx',

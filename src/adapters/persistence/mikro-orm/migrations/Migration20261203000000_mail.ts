@@ -9,7 +9,8 @@ import { Migration } from '@mikro-orm/migrations';
  * a user's live tokens of one purpose when a new one is issued.
  *
  * `mail_outbox` is written in the transaction of the change that causes the mail. The dispatcher
- * claims due rows of `mail_outbox_due_idx` and checks that no older pending mail to the same
+ * walks the pending rows in id order (`mail_outbox_pending_idx`, which sent rows leave, so a claim
+ * costs the same however many mails were sent before) and checks that no older pending mail to the same
  * recipient waits (`mail_outbox_recipient_idx`), so each recipient gets its mails in order. `data`
  * holds what the template needs (a token among it) and is emptied once the mail is sent.
  */
@@ -48,7 +49,7 @@ export class Migration20261203000000_mail extends Migration {
         constraint "mail_outbox_pkey" primary key ("id"),
         constraint "mail_outbox_status_check" check ("status" in ('pending', 'sent', 'failed'))
       )`);
-    this.addSql(`create index "mail_outbox_due_idx" on "mail_outbox" ("next_attempt_at", "id") where "status" = 'pending'`);
+    this.addSql(`create index "mail_outbox_pending_idx" on "mail_outbox" ("id") where "status" = 'pending'`);
     this.addSql(`create index "mail_outbox_recipient_idx" on "mail_outbox" ("recipient", "id") where "status" = 'pending'`);
   }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DomainEvents } from '../../src/application/audit/domain-events.js';
 import { runWithContext } from '../../src/application/audit/command-context.js';
-import type { AuditEvent, AuditFilter, AuditLog, NewAuditEvent } from '../../src/application/ports/audit-log.js';
+import { AUDIT_EXACT_COUNT_LIMIT, type AuditEvent, type AuditFilter, type AuditLog, type NewAuditEvent } from '../../src/application/ports/audit-log.js';
 import { FixedClock } from '../../src/adapters/clock/fixed-clock.js';
 import { EMAIL_TAKEN } from '../../src/application/ports/user-repository.js';
 import { aUser, at } from '../support/builders.js';
@@ -78,6 +78,23 @@ describeStorages('AuditLog contract', (target) => {
       expect(walked).to.deep.equal(await requestIds());
       expect(walked).to.have.length(7);
       expect((await log().list({ filter: {}, page: 9, pageSize: 3 })).items).to.deep.equal([]);
+    });
+  });
+
+  describe('a large log', () => {
+    it(`counts a page's total exactly up to ${AUDIT_EXACT_COUNT_LIMIT} matches, and estimates it past that`, async function () {
+      this.timeout(60_000);
+      for (let chunk = 0; chunk < 11; chunk += 1) {
+        await log().append(Array.from({ length: 1000 }, (_, i) => anEvent(chunk * 1000 + i, { action: i === 0 ? 'user.deleted' : 'user.updated' })));
+      }
+      const few = await log().list({ filter: { action: 'user.deleted' }, page: 1, pageSize: 5 });
+      expect(few).to.deep.include({ total: 11, totalExact: true });
+      const many = await log().list({ filter: {}, page: 1, pageSize: 5 });
+      expect(many.items.map((e) => e.requestId)).to.deep.equal(['req-10999', 'req-10998', 'req-10997', 'req-10996', 'req-10995']);
+      if (many.totalExact) expect(many.total).to.equal(11_000);
+      else expect(many.total).to.be.greaterThan(AUDIT_EXACT_COUNT_LIMIT);
+      // Only the in-memory store counts everything; the databases stop at the bound.
+      expect(many.totalExact).to.equal(target.name === 'in-memory');
     });
   });
 

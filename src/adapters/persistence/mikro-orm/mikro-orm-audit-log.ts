@@ -113,7 +113,7 @@ export class MikroOrmAuditLog implements AuditLog {
       [...values, pageSize, (page - 1) * pageSize],
       'read',
     );
-    // Counting a million rows costs more than the page itself: exact up to a bound, then the
+    // Counting every match of a large log costs more than the page itself: exact up to a bound, then the
     // planner's estimate.
     const counted = await this.sql.one<{ n: number | string }>(
       cached(`select count(*)::int as n from (select 1 from audit_events e ${where(parts)} limit ?) c`),

@@ -1,26 +1,13 @@
 import { expect } from 'chai';
 import { Order } from '../../../src/domain/order/order.js';
 import { erasePersonalValues, maskEmail } from '../../../src/domain/shared/domain-event.js';
-import { User, userChanges, type UserProps } from '../../../src/domain/user/user.js';
+import { User, userChanges } from '../../../src/domain/user/user.js';
+import { aUser as aNewUser, at } from '../../support/builders.js';
 
-const t0 = new Date('2026-01-01T00:00:00.000Z');
-const t1 = new Date('2026-01-02T00:00:00.000Z');
+const t0 = at(0);
+const t1 = at(86_400);
 
-const aUser = (props: Partial<UserProps> = {}): User =>
-  User.restore({
-    id: 7,
-    email: 'ada@example.com',
-    username: 'ada',
-    fullName: 'Ada',
-    passwordHash: '$argon2id$secret-hash',
-    role: 'user',
-    isActive: true,
-    createdAt: t0,
-    updatedAt: t0,
-    version: 1,
-    passwordChangedAt: null,
-    ...props,
-  });
+const aUser = (): User => User.restore({ ...aNewUser({ email: 'ada@example.com', username: 'ada', fullName: 'Ada' }), id: 7 });
 
 describe('domain events', () => {
   it('masks an email to its first character and its domain', () => {

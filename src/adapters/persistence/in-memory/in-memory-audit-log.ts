@@ -8,21 +8,11 @@ import type {
   NewAuditEvent,
 } from '../../../application/ports/audit-log.js';
 import type { Slice } from '../../../application/ports/views.js';
-import { erasePersonalValues, type AuditAction, type Changes, type SubjectType } from '../../../domain/shared/domain-event.js';
+import { erasePersonalValues } from '../../../domain/shared/domain-event.js';
 import { defineTable, type InMemoryDatabase } from './in-memory-database.js';
 
-/** A row of the in-memory `audit_events`, mirroring the SQL table; times are epoch milliseconds. */
-interface AuditRow {
-  readonly id: number;
-  readonly occurredAt: number;
-  readonly action: AuditAction;
-  readonly actorId: number | null;
-  readonly subjectType: SubjectType;
-  readonly subjectId: string | null;
-  readonly requestId: string | null;
-  readonly ip: string | null;
-  readonly changes: Changes | null;
-}
+/** A row of the in-memory `audit_events`, mirroring the SQL table: ids are numbers, times epoch milliseconds. */
+type AuditRow = Omit<AuditEvent, 'id' | 'occurredAt'> & { readonly id: number; readonly occurredAt: number };
 
 const AUDIT_EVENTS = defineTable<AuditRow>({ name: 'audit_events', unique: {} });
 

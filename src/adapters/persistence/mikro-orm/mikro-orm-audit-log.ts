@@ -10,7 +10,7 @@ import {
 } from '../../../application/ports/audit-log.js';
 import type { Slice } from '../../../application/ports/views.js';
 import { PERSONAL_FIELDS, type AuditAction, type Changes, type SubjectType } from '../../../domain/shared/domain-event.js';
-import { LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
+import { cachedStatement, LeanSql } from './lean-sql.js';
 import { transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
 
 const COLUMNS = `e.id::text as id, round(extract(epoch from e.occurred_at) * 1000)::float8 as occurred_at, e.action, e.actor_id,
@@ -56,17 +56,6 @@ function filterClause(filter: AuditFilter): { parts: string[]; values: unknown[]
 
 const where = (parts: readonly string[]): string => (parts.length === 0 ? '' : `where ${parts.join(' and ')}`);
 
-/** One prepared statement per distinct text: the filters make a few dozen at most. */
-const statements = new Map<string, SqlStatement>();
-function cached(sql: string): SqlStatement {
-  let statement = statements.get(sql);
-  if (statement === undefined) {
-    statement = sqlStatement(sql);
-    statements.set(sql, statement);
-  }
-  return statement;
-}
-
 /**
  * The audit log in PostgreSQL (or PGlite). Appends and erasures run in the caller's transaction
  * when there is one, as plain statements (no savepoint: an event that cannot be written must
@@ -109,14 +98,14 @@ export class MikroOrmAuditLog implements AuditLog {
   async list({ filter, page, pageSize }: AuditListCriteria): Promise<AuditPage> {
     const { parts, values } = filterClause(filter);
     const rows = await this.sql.all<Row>(
-      cached(`select ${COLUMNS} from audit_events e ${where(parts)} order by e.occurred_at desc, e.id desc limit ? offset ?`),
+      cachedStatement(`select ${COLUMNS} from audit_events e ${where(parts)} order by e.occurred_at desc, e.id desc limit ? offset ?`),
       [...values, pageSize, (page - 1) * pageSize],
       'read',
     );
     // Counting every match of a large log costs more than the page itself: exact up to a bound, then the
     // planner's estimate.
     const counted = await this.sql.one<{ n: number | string }>(
-      cached(`select count(*)::int as n from (select 1 from audit_events e ${where(parts)} limit ?) c`),
+      cachedStatement(`select count(*)::int as n from (select 1 from audit_events e ${where(parts)} limit ?) c`),
       [...values, AUDIT_EXACT_COUNT_LIMIT + 1],
       'read',
     );
@@ -133,7 +122,7 @@ export class MikroOrmAuditLog implements AuditLog {
       values.push(after.key, after.id);
     }
     const rows = await this.sql.all<Row>(
-      cached(`select ${COLUMNS} from audit_events e ${where(parts)} order by e.occurred_at desc, e.id desc limit ?`),
+      cachedStatement(`select ${COLUMNS} from audit_events e ${where(parts)} order by e.occurred_at desc, e.id desc limit ?`),
       [...values, limit + 1],
       'read',
     );

@@ -47,7 +47,7 @@ const EXAMPLE_MESSAGES: Readonly<Record<ErrorKind, string>> = {
 };
 
 /** The body an error of this kind has in this version, as the error handler writes it. */
-export function errorExample(kind: ErrorKind, version: ApiVersion): Record<string, unknown> {
+function errorExample(kind: ErrorKind, version: ApiVersion): Record<string, unknown> {
   const input = {
     kind,
     message: EXAMPLE_MESSAGES[kind],

@@ -64,6 +64,7 @@ class PooledTarget implements StorageTarget {
       unitOfWork: raw.unitOfWork,
       emailTokens: raw.emailTokens,
       outbox: raw.outbox,
+      auditLog: raw.auditLog,
       idempotencyStore: (clock) => raw.idempotencyStore(clock),
       ping: () => (released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping()),
       close: release,

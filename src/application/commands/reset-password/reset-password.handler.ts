@@ -46,7 +46,7 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
       const redeemed = await this.tokens.redeem('password_reset', token, now);
       const found = await this.users.findById(redeemed.userId);
       if (found === null || found.email !== redeemed.email || !found.isActive) throw badRequest(INVALID_TOKEN);
-      const changed = await this.users.update(found.changePassword(hash, now));
+      const changed = await this.users.update(found.changePassword(hash, now, 'user.password_reset'));
       await this.sessions.revokeAllOfUser(found.id, now);
       await this.outbox.enqueue({ kind: 'password_changed', to: changed.email, data: { username: changed.username } }, now);
       return changed;

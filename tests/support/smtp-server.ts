@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './redis-server.js';
 
 export interface ReceivedMail {
   readonly from: string;
@@ -26,14 +25,14 @@ export class TestSmtpServer {
   private server: SMTPServer | null = null;
   private waiters: Array<() => void> = [];
 
-  private constructor(
-    readonly port: number,
-    private readonly secure: boolean,
-  ) {}
+  /** Taken by the first start (0 asks the system for a free one), kept for the restarts. */
+  private port = 0;
+
+  private constructor(private readonly secure: boolean) {}
 
   /** Plain SMTP (no STARTTLS offered) unless `secure`, which is TLS from the start with smtp-server's own certificate. */
   static async start(options: { secure?: boolean } = {}): Promise<TestSmtpServer> {
-    const server = new TestSmtpServer(await freePort(), options.secure === true);
+    const server = new TestSmtpServer(options.secure === true);
     await server.up();
     return server;
   }
@@ -75,6 +74,7 @@ export class TestSmtpServer {
     });
     server.listen(this.port, '127.0.0.1');
     await once(server.server, 'listening');
+    this.port = (server.server.address() as { port: number }).port;
     this.server = server;
   }
 

@@ -41,6 +41,7 @@ async function serve(config: AppConfig): Promise<void> {
   if (!cluster.isWorker) await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
   service.auditPruner.start();
+  service.dispatcher.start();
   const http = createServer(app.callback());
   let stopping = false;
   const stop = (signal: string) => {
@@ -73,7 +74,6 @@ async function serve(config: AppConfig): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await listen(http, config.server.port);
-  service.startBackground();
   logger.info('listening', {
     // A worker's start is one part of the cluster's; the primary logs `started` once all serve.
     ...(cluster.isWorker ? { event: 'worker_started', pid: process.pid } : { event: 'started' }),

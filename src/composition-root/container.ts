@@ -88,11 +88,9 @@ export interface Service {
   readonly container: DependencyContainer;
   readonly config: AppConfig;
   readonly persistence: Persistence;
-  /** Sends the outbox's mails; `start()` runs it in the background, `close()` stops it. */
+  /** Sends the outbox's mails; `main` starts it, `close` stops it (finishing the mails in hand). */
   readonly dispatcher: OutboxDispatcher;
   readonly mailer: Mailer;
-  /** Starts the work that runs beside requests (the mail dispatcher). */
-  startBackground(): void;
   /** Prunes old audit events; `main` starts it, `close` stops it. */
   readonly auditPruner: AuditPruner;
   /** Readiness turns 503 from now on: the service is about to stop. */
@@ -235,9 +233,6 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       persistence,
       dispatcher,
       mailer,
-      startBackground() {
-        dispatcher.start();
-      },
       auditPruner,
       startDraining() {
         draining = true;

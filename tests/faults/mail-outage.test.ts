@@ -28,7 +28,7 @@ describeStorages('faults: the mail server down for a while', ['in-memory', 'post
     dispose = () => store.dispose();
     const config = testConfig({ mail: { smtpUrl: smtp.url, from: 'no-reply@example.com', retryMaxDelayS: 1 } });
     service = await buildService(config, { persistence: store, logger, dispatcher: { pollMs: 20, baseDelayMs: 50 } });
-    service.startBackground();
+    service.dispatcher.start();
   });
 
   after(async () => {

@@ -53,8 +53,8 @@ describe('scale-out: two dispatchers on one PostgreSQL', function () {
         now,
       );
     }
-    a.startBackground();
-    b.startBackground();
+    a.dispatcher.start();
+    b.dispatcher.start();
     const received = await smtp!.waitFor(MAILS, 60_000);
     // Anything sent twice would arrive within a few more polls.
     await new Promise((resolve) => setTimeout(resolve, 300));

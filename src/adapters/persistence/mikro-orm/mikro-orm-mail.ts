@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { EmailTokenRepository, StoredEmailToken } from '../../../application/ports/email-tokens.js';
 import type { ClaimedMail, Mail, Outbox, OutboxQueue, OutboxStats } from '../../../application/ports/outbox.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
-import { write, type SqlOrm } from './mikro-orm-context.js';
+import type { SqlOrm } from './mikro-orm-context.js';
 
-const SPEND_LIVE_TOKENS = sqlStatement(
-  `update email_tokens set spent_at = ?::timestamptz where user_id = ? and purpose = ? and spent_at is null`,
-);
-const INSERT_TOKEN = sqlStatement(
-  `insert into email_tokens (selector, verifier_hash, purpose, user_id, email, created_at, expires_at, spent_at)
+/**
+ * Issuing is one statement (atomic on its own, one round trip): the user's live tokens of the
+ * purpose are spent and the new one inserted. A sign-up writes it in the transaction that holds
+ * the user counter's row, so every round trip there is one that concurrent sign-ups wait for.
+ */
+const ISSUE_TOKEN = sqlStatement(
+  `with spent as (
+     update email_tokens set spent_at = ?::timestamptz where user_id = ? and purpose = ? and spent_at is null
+   )
+   insert into email_tokens (selector, verifier_hash, purpose, user_id, email, created_at, expires_at, spent_at)
    values (?, ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, null)`,
 );
 const FIND_TOKEN = sqlStatement(
@@ -31,23 +36,16 @@ interface TokenRow {
 export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
   private readonly sql: LeanSql;
 
-  constructor(private readonly orm: SqlOrm) {
+  constructor(orm: SqlOrm) {
     this.sql = new LeanSql(orm);
   }
 
   async issue(token: Omit<StoredEmailToken, 'spentAt'>, now: Date): Promise<void> {
-    await write(this.orm, async (em) => {
-      await em.execute(SPEND_LIVE_TOKENS.knexText, [now, token.userId, token.purpose]);
-      await em.execute(INSERT_TOKEN.knexText, [
-        token.selector,
-        token.verifierHash,
-        token.purpose,
-        token.userId,
-        token.email,
-        token.createdAt,
-        token.expiresAt,
-      ]);
-    });
+    await this.sql.all(
+      ISSUE_TOKEN,
+      [now, token.userId, token.purpose, token.selector, token.verifierHash, token.purpose, token.userId, token.email, token.createdAt, token.expiresAt],
+      'write',
+    );
   }
 
   async find(selector: string): Promise<StoredEmailToken | null> {

@@ -1,11 +1,14 @@
 /**
  * The Mailer contract, on the SMTP adapter (nodemailer, against a real SMTP server started here,
- * plain and TLS) and on the in-memory one: the same assertions for each. Then what only the SMTP
+ * plain and TLS), the in-memory one and the development one that writes mails to the log: the
+ * same assertions for each. Then what only the SMTP
  * adapter meets: the sender, refusals, and servers that drop, hang or are not there.
  */
 import { expect } from 'chai';
 import { MailDeliveryError, type Mailer, type MailMessage } from '../../src/application/ports/mailer.js';
 import { MemoryMailer } from '../../src/adapters/mail/memory-mailer.js';
+import { LogMailer } from '../../src/adapters/mail/log-mailer.js';
+import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
 import { SmtpMailer } from '../../src/adapters/mail/smtp-mailer.js';
 import { freePort } from '../support/redis-server.js';
 import { BadSmtpServer, TestSmtpServer } from '../support/smtp-server.js';
@@ -58,7 +61,25 @@ const message = (n: number, overrides: Partial<MailMessage> = {}): MailMessage =
   ...overrides,
 });
 
-for (const subject of [smtp(false), smtp(true), memory]) {
+/** Development without SMTP_URL: each mail, whole, in the log (as redacted as any line). */
+const log: Subject = {
+  name: 'LogMailer',
+  async open() {
+    const logger = new MemoryLogger('info');
+    const mailer = new LogMailer(logger, FROM);
+    return {
+      mailer,
+      received: async () =>
+        logger.find('mail_logged').map((e) => {
+          expect(e.fields['from']).to.equal(FROM);
+          return { to: String(e.fields['to']), subject: String(e.fields['subject']), text: String(e.fields['text']), html: String(e.fields['html']) };
+        }),
+      close: () => mailer.close(),
+    };
+  },
+};
+
+for (const subject of [smtp(false), smtp(true), memory, log]) {
   describe(`Mailer contract: ${subject.name}`, () => {
     let opened: Awaited<ReturnType<Subject['open']>>;
 

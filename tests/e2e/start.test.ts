@@ -91,6 +91,13 @@ describe('the service process on the embedded database', function () {
     expect(running.stdout()).to.contain('"event":"stopped"');
   });
 
+  it('stops on a SIGTERM sent to `npm start`: the script hands its process over to node', async () => {
+    running = await startService({ DATA_DIR: dataDir }, 60_000, ['npm', 'start']);
+    const code = await running.stop('SIGTERM');
+    expect(code).to.equal(0);
+    expect(running.stdout()).to.contain('"event":"stopped"');
+  });
+
   it('refuses to start on a bad setting, naming it', async () => {
     const result = await runNode(MAIN, [], { DATA_DIR: dataDir, PORT: 'abc', RATE_LIMIT_MAX: '-5' });
     expect(result.code).to.equal(1);

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionTimes } from '../../../domain/session/session.js';
+import { sessionTimes, type Session } from '../../../domain/session/session.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
@@ -53,7 +53,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     if (!user.isActive) throw forbidden('User account is inactive');
 
     const refresh = this.refreshTokens.generate();
-    let session;
+    let session: Session;
     try {
       session = await this.sessions.start({ userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS) }, refresh.hash);
     } catch (error) {

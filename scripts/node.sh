@@ -5,6 +5,7 @@
 #   source scripts/node.sh        puts it first on this shell's PATH
 #   scripts/node.sh               prints the `export PATH=...` line (eval "$(scripts/node.sh)")
 #   scripts/node.sh 22.23.5       the same for another version
+#   scripts/node.sh --bin [v]     prints only the folder of its binary
 #
 # The registry's node-<os>-<arch> packages carry the official binary (bin/node) and nothing else;
 # npm and npx run on whichever node is first on PATH, so they come along.
@@ -46,6 +47,10 @@ if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   unset -f _um_node_install
 else
   set -euo pipefail
-  bin="$(_um_node_install "$@")"
-  printf 'export PATH="%s:$PATH"\n' "$bin"
+  if [ "${1:-}" = --bin ]; then
+    shift
+    _um_node_install "$@"
+  else
+    printf 'export PATH="%s:$PATH"\n' "$(_um_node_install "$@")"
+  fi
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env sh
 # `npm run dev`: compiles in watch mode and restarts the service whenever its build output changes.
 set -eu
-tsc -p tsconfig.json
+npm run -s build
 tsc -p tsconfig.json --watch --preserveWatchOutput >&2 &
 compiler=$!
 trap 'kill "$compiler" 2>/dev/null || true' EXIT INT TERM

@@ -1,20 +1,22 @@
 /**
  * The documentation, served without reaching the internet: `/openapi.json`, Swagger UI at
  * `/docs` (from swagger-ui-dist; its Authorize button signs in through the OAuth2 password
- * flow) and ReDoc at `/redoc` (the standalone bundle of redoc). Pages load only local scripts,
+ * flow) and ReDoc at `/redoc` (redoc's standalone bundle, copied into `assets/` beside this
+ * module by `npm run build`, so redoc is only a build-time package). Pages load only local scripts,
  * none inline, so a strict Content-Security-Policy holds.
  */
 import Router from '@koa/router';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ERROR_TABLE, problemType } from './errors.js';
 import type { ErrorKind } from '../../domain/shared/errors.js';
 import type { PlainRouteDoc } from './openapi.js';
 
 const require = createRequire(import.meta.url);
 const SWAGGER_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
-const REDOC_BUNDLE = join(dirname(require.resolve('redoc/package.json')), 'bundles', 'redoc.standalone.js');
+const REDOC_BUNDLE = fileURLToPath(new URL('./assets/redoc.standalone.js', import.meta.url));
 
 const SWAGGER_FILES: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',

@@ -78,7 +78,43 @@ const cached = (path: string) => {
 
 const ONE_DAY = 'public, max-age=86400';
 
+/** Where a newcomer goes from `/`. */
+const INDEX_LINKS = {
+  docs: '/docs',
+  redoc: '/redoc',
+  openapi: '/openapi.json',
+  health: '/health/ready',
+} as const;
+
+const linkSchema = { type: 'string', maxLength: 100 } as const;
+
 export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
+  {
+    operationId: 'getIndex',
+    method: 'GET',
+    path: '/',
+    tag: 'Documentation',
+    summary: 'Where to start',
+    description: 'The name and version of the API, and the paths of its documentation, its OpenAPI document and its readiness check.',
+    responses: {
+      200: {
+        description: 'An index of the service',
+        schema: {
+          type: 'object',
+          required: ['name', 'version', 'links'],
+          properties: {
+            name: { type: 'string', maxLength: 100 },
+            version: { type: 'string', maxLength: 50 },
+            links: {
+              type: 'object',
+              required: Object.keys(INDEX_LINKS),
+              properties: Object.fromEntries(Object.keys(INDEX_LINKS).map((name) => [name, linkSchema])),
+            },
+          },
+        },
+      },
+    },
+  },
   {
     operationId: 'getOpenApiDocument',
     method: 'GET',
@@ -140,6 +176,11 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
 export function docsRouter(document: Record<string, unknown>): Router {
   const router = new Router();
   const json = JSON.stringify(document);
+  const info = (document['info'] ?? {}) as { title?: string; version?: string };
+  const index = { name: info.title ?? '', version: info.version ?? '', links: INDEX_LINKS };
+  router.get('/', (ctx) => {
+    ctx.body = index;
+  });
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json; charset=utf-8';
     ctx.body = json;

@@ -1,5 +1,10 @@
 import type { ErrorKind, FieldIssue } from '../../domain/shared/errors.js';
 
+/** At most this many characters of the caller's input are echoed in one error message. */
+export const ERROR_ECHO_MAX = 500;
+/** At most this many field issues are listed in one error. */
+export const ERROR_DETAILS_MAX = 100;
+
 /** The one table from error kind to HTTP status and the `error` name of the contract. */
 export const ERROR_TABLE: Readonly<Record<ErrorKind, { readonly status: number; readonly name: string; readonly title: string }>> = {
   bad_request: { status: 400, name: 'BadRequestError', title: 'Bad Request' },

@@ -76,7 +76,7 @@ describeStorages('Database errors in the logs', ['pglite', 'postgresql'], (targe
     const line = JSON.stringify(apiError[0]!.fields);
     expect(line).to.include('23514');
     expect(line).to.include('refuse_name');
-    expect(line).to.match(/insert into "?users"?/);
+    expect(line, line).to.match(/insert into \\?"?users/);
     for (const secret of [email, 'secret_person', 'Refused Name', '$argon2', PASSWORD]) {
       expect(lines.filter((l) => l.includes(secret)), `a log line holds ${secret}`).to.deep.equal([]);
     }
@@ -84,7 +84,9 @@ describeStorages('Database errors in the logs', ['pglite', 'postgresql'], (targe
 
   it('tells a refused value from a lost connection, and keeps the value out of the error', async () => {
     // Straight to the port, past the codecs that refuse such text at the edge.
-    for (const attempt of [() => store.users.findByLogin('nul\u0000login'), () => store.users.findById(2 ** 31)]) {
+    // PGlite reads an inlined 2147483648 as a bigint and finds nobody; PostgreSQL binds it to an integer and refuses it.
+    const attempts = [() => store.users.findByLogin('nul\u0000login'), ...(kind === 'postgresql' ? [() => store.users.findById(2 ** 31)] : [])];
+    for (const attempt of attempts) {
       const error = await attempt().then(() => undefined, (e: unknown) => e as Error & { kind?: string });
       expect(error, 'the database refused nothing').to.not.equal(undefined);
       expect(error!.kind, error!.message).to.not.equal('unavailable');

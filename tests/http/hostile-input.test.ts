@@ -60,10 +60,13 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
         expect(patch.body.details[0].field).to.equal('full_name');
         const put = await api.http.put(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ email: user.body['email'], username: user.username, full_name: `x${bad}` });
         expect(put.status).to.equal(422);
-        const list = await api.http.get('/api/v1/users').query({ search: `ad${bad}a` }).set(bearer(await api.adminToken()));
-        expect(list.status, JSON.stringify(list.body)).to.equal(400);
-        expect(list.body.message).to.match(/search/);
-        expectErrorShape(list);
+        // A URL carries UTF-8: a lone surrogate cannot be written in one, only a control character.
+        if (!LONE.includes(bad)) {
+          const list = await api.http.get('/api/v1/users').query({ search: `ad${bad}a` }).set(bearer(await api.adminToken()));
+          expect(list.status, JSON.stringify(list.body)).to.equal(400);
+          expect(list.body.message).to.match(/search/);
+          expectErrorShape(list);
+        }
         const refresh = await api.http.post('/api/v1/auth/refresh').send({ refresh_token: `abc${bad}def` });
         expect(refresh.status).to.equal(401);
       });
@@ -154,13 +157,14 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
   });
 
   describe('paths are case-sensitive', () => {
-    for (const path of ['/API/V1/users/me', '/api/V2/users/me', '/Api/v1/users/me', '/api/v1/Users/me', '/api/v2/USERS']) {
-      it(`answers ${path} with 404 in version 1's shape`, async () => {
+    // Under a prefix that matches exactly, the error is in that version's shape; otherwise in version 1's.
+    for (const [path, version] of [['/API/V1/users/me', 1], ['/api/V2/users/me', 1], ['/Api/v1/users/me', 1], ['/api/v1/Users/me', 1], ['/api/v2/USERS', 2]] as const) {
+      it(`answers ${path} with 404 in version ${version}'s shape`, async () => {
         const api = ctx.get();
         const res = await api.http.get(path).set(bearer(await api.adminToken()));
         expect(res.status).to.equal(404);
-        expect(res.body.error).to.equal('NotFoundError');
-        expectErrorShape(res, 1);
+        expect(version === 1 ? res.body.error : res.body.title).to.equal(version === 1 ? 'NotFoundError' : 'Not Found');
+        expectErrorShape(res, version);
       });
     }
   });

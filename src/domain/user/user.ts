@@ -55,9 +55,22 @@ export class User implements UserProps {
   readonly updatedAt!: Date;
   readonly version!: number;
   readonly passwordChangedAt!: Date | null;
+  // A private field: spreading a user (`{ ...user }`) copies its props, never this.
+  #changed: ReadonlySet<keyof UserProps> = new Set();
 
   private constructor(props: UserProps) {
     Object.assign(this, props);
+  }
+
+  /** The fields changed since the user was restored: all that storing the change must write. */
+  get changedFields(): ReadonlySet<keyof UserProps> {
+    return this.#changed;
+  }
+
+  private changed(changes: Partial<UserProps>): User {
+    const next = new User({ ...this, ...changes });
+    next.#changed = new Set([...this.#changed, ...(Object.keys(changes) as (keyof UserProps)[])]);
+    return next;
   }
 
   /** Rebuilds a stored user; adapters use it, so it trusts its input. */
@@ -90,9 +103,9 @@ export class User implements UserProps {
 
   /** A change that changes nothing returns the same user: its version and ETag stay. */
   private with(changes: Partial<UserProps>, now: Date): User {
-    const changed = (Object.keys(changes) as (keyof UserProps)[]).some((key) => changes[key] !== this[key]);
-    if (!changed) return this;
-    return new User({ ...this, ...changes, updatedAt: now, version: this.version + 1 });
+    const differing = (Object.keys(changes) as (keyof UserProps)[]).filter((key) => changes[key] !== this[key]);
+    if (differing.length === 0) return this;
+    return this.changed({ ...Object.fromEntries(differing.map((key) => [key, changes[key]])), updatedAt: now, version: this.version + 1 });
   }
 
   changeProfile(changes: ProfileChanges, now: Date): User {
@@ -122,7 +135,7 @@ export class User implements UserProps {
    * token issued before it stops counting. Always a change, even to an equal hash.
    */
   changePassword(passwordHash: string, now: Date): User {
-    return new User({ ...this, passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 });
+    return this.changed({ passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 });
   }
 
   /** Throws when removing this user would leave no active admin. */

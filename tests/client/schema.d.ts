@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV1"];
         delete?: never;
@@ -263,7 +263,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV2"];
         delete?: never;
@@ -471,7 +471,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutByHeader"];
         delete?: never;
@@ -850,7 +850,6 @@ export interface components {
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -879,10 +878,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -921,7 +917,6 @@ export interface components {
         /** @description The whole profile; `full_name` may be null. */
         UserReplace: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -937,7 +932,6 @@ export interface components {
         /** @description Only the fields sent change. `role` is for admins; `is_active` for admins, and for moderators on plain users. */
         UserUpdate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -1084,10 +1078,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -1816,6 +1807,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
             413: components["responses"]["PayloadTooLargeV1"];
             415: components["responses"]["UnsupportedMediaTypeV1"];
             422: components["responses"]["ValidationV1"];
@@ -1902,10 +1894,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -1959,10 +1948,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2049,10 +2035,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2122,10 +2105,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2222,10 +2202,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2578,6 +2555,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
             413: components["responses"]["PayloadTooLargeV2"];
             415: components["responses"]["UnsupportedMediaTypeV2"];
             422: components["responses"]["ValidationV2"];
@@ -2664,10 +2642,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2721,10 +2696,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2811,10 +2783,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2884,10 +2853,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2984,10 +2950,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3349,6 +3312,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
             413: components["responses"]["PayloadTooLargeByHeader"];
             415: components["responses"]["UnsupportedMediaTypeByHeader"];
             422: components["responses"]["ValidationByHeader"];
@@ -3440,10 +3404,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3500,10 +3461,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3597,10 +3555,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3673,10 +3628,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3779,10 +3731,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;

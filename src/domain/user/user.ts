@@ -55,21 +55,25 @@ export class User implements UserProps {
   readonly updatedAt!: Date;
   readonly version!: number;
   readonly passwordChangedAt!: Date | null;
-  // A private field: spreading a user (`{ ...user }`) copies its props, never this.
-  #changed: ReadonlySet<keyof UserProps> = new Set();
+  // A private field: spreading a user (`{ ...user }`) copies its props, never this. Undefined for a
+  // user as restored, whose changes (if any) nobody tracked.
+  #changed: ReadonlySet<keyof UserProps> | undefined = undefined;
 
   private constructor(props: UserProps) {
     Object.assign(this, props);
   }
 
-  /** The fields changed since the user was restored: all that storing the change must write. */
-  get changedFields(): ReadonlySet<keyof UserProps> {
+  /**
+   * The fields this aggregate's methods changed since the user was restored: all that storing the
+   * change must write. Undefined when unknown (a user built by `restore`): store every field.
+   */
+  get changedFields(): ReadonlySet<keyof UserProps> | undefined {
     return this.#changed;
   }
 
   private changed(changes: Partial<UserProps>): User {
     const next = new User({ ...this, ...changes });
-    next.#changed = new Set([...this.#changed, ...(Object.keys(changes) as (keyof UserProps)[])]);
+    next.#changed = new Set([...(this.#changed ?? []), ...(Object.keys(changes) as (keyof UserProps)[])]);
     return next;
   }
 

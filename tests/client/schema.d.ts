@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV1"];
         delete?: never;
@@ -283,7 +283,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV2"];
         delete?: never;
@@ -698,7 +698,6 @@ export interface components {
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -727,10 +726,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -769,7 +765,6 @@ export interface components {
         /** @description The whole profile; `full_name` may be null. */
         UserReplace: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -785,7 +780,6 @@ export interface components {
         /** @description Only the fields sent change. `role` is for admins; `is_active` for admins, and for moderators on plain users. */
         UserUpdate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -985,10 +979,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -1824,6 +1815,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
             413: components["responses"]["PayloadTooLargeV1"];
             415: components["responses"]["UnsupportedMediaTypeV1"];
             422: components["responses"]["ValidationV1"];
@@ -1910,10 +1902,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -1967,10 +1956,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2057,10 +2043,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2130,10 +2113,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2230,10 +2210,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2634,6 +2611,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
             413: components["responses"]["PayloadTooLargeV2"];
             415: components["responses"]["UnsupportedMediaTypeV2"];
             422: components["responses"]["ValidationV2"];
@@ -2720,10 +2698,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2777,10 +2752,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2867,10 +2839,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2940,10 +2909,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3040,10 +3006,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;

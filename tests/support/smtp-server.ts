@@ -50,7 +50,7 @@ export class TestSmtpServer {
       authOptional: true,
       disabledCommands: ['AUTH'],
       logger: false,
-      onRcptTo: (address, _session, callback) => {
+      onRcptTo: (_address, _session, callback) => {
         if (this.refuseWith === null) return callback();
         const [code, text] = this.refuseWith;
         return callback(Object.assign(new Error(text), { responseCode: code }));

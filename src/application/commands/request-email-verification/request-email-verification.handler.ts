@@ -7,7 +7,7 @@ import { MAIL_REQUEST_LIMITER } from '../../ports/email-tokens.js';
 import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { RequestEmailVerificationCommand } from './request-email-verification.command.js';
+import type { RequestEmailVerificationCommand } from './request-email-verification.command.js';
 
 export const ALREADY_VERIFIED = 'Email address already verified';
 

@@ -9,7 +9,7 @@ import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { RequestPasswordResetCommand } from './request-password-reset.command.js';
+import type { RequestPasswordResetCommand } from './request-password-reset.command.js';
 
 /**
  * A reset mail when the address belongs to an active account, and the same answer, in about the

@@ -11,7 +11,7 @@ import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hashe
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { ResetPasswordCommand } from './reset-password.command.js';
+import type { ResetPasswordCommand } from './reset-password.command.js';
 
 /**
  * A new password for the holder of a reset token. The new password is checked and hashed first,

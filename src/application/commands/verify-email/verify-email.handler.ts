@@ -4,7 +4,7 @@ import type { CommandHandler } from '../../bus.js';
 import { EmailTokens, INVALID_TOKEN } from '../../mail/email-tokens.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { VerifyEmailCommand } from './verify-email.command.js';
+import type { VerifyEmailCommand } from './verify-email.command.js';
 
 /**
  * Spends the token and marks the address verified, in one unit of work. A token proves only the

@@ -40,16 +40,23 @@ function filterClause(filter: UserFilter): { sql: string; values: unknown[] } {
   return { sql: parts.length === 0 ? '' : `where ${parts.join(' and ')}`, values };
 }
 
+/** Matches of a search counted exactly; past them the total is an estimate. */
+export const EXACT_COUNT_LIMIT = 10_000;
+
 /**
  * The `total` of a page. Without a search it is read from `user_counts` (kept exact by triggers,
  * see `Migration20260105000000_user_counts`): a sum over at most six rows, whatever the number of
- * users. A search has to look at every row anyway (a substring matches no index), so it is counted.
+ * users. A search counts its matches (found through the trigram indexes), but stops one past
+ * `limit`: a broad term would otherwise visit most of the table.
  */
-function totalClause(filter: UserFilter): { sql: string; values: unknown[] } {
-  if (filter.search !== undefined) {
-    const where = filterClause(filter);
-    return { sql: `select count(*) as total from users u ${where.sql}`, values: where.values };
-  }
+function totalClause(filter: UserFilter, limit: number): { sql: string; values: unknown[] } {
+  if (filter.search === undefined) return countersClause(filter);
+  const where = filterClause(filter);
+  return { sql: `select count(*) as total from (select 1 from users u ${where.sql} limit ${limit + 1}) m`, values: where.values };
+}
+
+/** The number of users with a role and an activity (either may be absent), from the counters. */
+function countersClause(filter: UserFilter): { sql: string; values: unknown[] } {
   const parts: string[] = [];
   const values: unknown[] = [];
   if (filter.role !== undefined) {
@@ -88,7 +95,11 @@ function cached(sql: string): SqlStatement {
 export class MikroOrmUserReadModel implements UserReadModel {
   private readonly sql: LeanSql;
 
-  constructor(orm: SqlOrm) {
+  /** `exactCountLimit`: matches of a search counted exactly before the total is estimated. */
+  constructor(
+    orm: SqlOrm,
+    private readonly exactCountLimit = EXACT_COUNT_LIMIT,
+  ) {
     this.sql = new LeanSql(orm);
   }
 
@@ -99,11 +110,14 @@ export class MikroOrmUserReadModel implements UserReadModel {
 
   async list({ filter, sort, page, pageSize }: UserListCriteria): Promise<Page<UserView>> {
     // One round trip: the total, and the page joined to it (no rows past the end: one row of nulls).
-    const total = totalClause(filter);
+    // The page's ids are read first, from the sort's index, and only those rows are read whole:
+    // the rows an offset skips cost an index entry each rather than a row.
+    const total = totalClause(filter, this.exactCountLimit);
     const where = filterClause(filter);
     const statement = cached(
       `select t.total, p.* from (${total.sql}) t left join lateral (
-         select ${VIEW_COLUMNS} from users u ${where.sql} ${orderBy(sort)} limit ? offset ?
+         select ${VIEW_COLUMNS} from (select u.id from users u ${where.sql} ${orderBy(sort)} limit ? offset ?) k
+           join users u on u.id = k.id ${orderBy(sort)}
        ) p on true`,
     );
     const rows = await this.sql.all<Row & { total: string | number }>(
@@ -111,10 +125,25 @@ export class MikroOrmUserReadModel implements UserReadModel {
       [...total.values, ...where.values, pageSize, (page - 1) * pageSize],
       'read',
     );
-    return {
-      items: rows.filter((row) => row.id !== null).map((row) => toUserView(this.sql, row)),
-      total: Number(rows[0]?.total ?? 0),
-    };
+    const items = rows.filter((row) => row.id !== null).map((row) => toUserView(this.sql, row));
+    const counted = Number(rows[0]?.total ?? 0);
+    if (counted <= this.exactCountLimit) return { items, total: counted };
+    return { items, total: await this.estimate(filter, counted), totalExact: false };
+  }
+
+  /**
+   * How many users a search matches, estimated by the planner from the column statistics, when
+   * more match than are counted: at least the `counted` already seen, at most the users the other
+   * filters let through.
+   */
+  private async estimate(filter: UserFilter, counted: number): Promise<number> {
+    const where = filterClause(filter);
+    const [plan] = await this.sql.all<{ 'QUERY PLAN': unknown }>(cached(`explain (format json) select 1 from users u ${where.sql}`), where.values, 'read');
+    const text = plan?.['QUERY PLAN'];
+    const parsed = (typeof text === 'string' ? JSON.parse(text) : text) as Array<{ Plan: { 'Plan Rows': number } }>;
+    const ceiling = countersClause(filter);
+    const [all] = await this.sql.all<{ total: string | number }>(cached(ceiling.sql), ceiling.values, 'read');
+    return Math.min(Number(all?.total ?? counted), Math.max(counted, Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0)));
   }
 
   async listAfter({ filter, sort, limit, after }: UserSliceCriteria): Promise<Slice<UserView>> {

@@ -898,15 +898,20 @@ export interface components {
             }[];
             /**
              * Format: int32
-             * @description Exactly how many items match the filters (not an estimate), as the database saw them when the page was read
+             * @description How many items match the filters, as the database saw them when the page was read: exact, except for a search with more than 10,000 matches, where it is an estimate (`total_exact` is false)
              */
             total: number;
             /** Format: int64 */
             page: number;
             /** Format: int32 */
             page_size: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Computed from `total`: an estimate when it is
+             */
             total_pages: number;
+            /** @description False when `total` and `total_pages` are estimates (a search matching more than 10,000 items) */
+            total_exact: boolean;
         };
         /** @description The current password and the new one. */
         ChangePasswordRequest: {
@@ -1062,15 +1067,20 @@ export interface components {
             }[];
             /**
              * Format: int32
-             * @description Exactly how many items match the filters (not an estimate), as the database saw them when the page was read
+             * @description How many items match the filters, as the database saw them when the page was read: exact, except for a search with more than 10,000 matches, where it is an estimate (`total_exact` is false)
              */
             total: number;
             /** Format: int64 */
             page: number;
             /** Format: int32 */
             page_size: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Computed from `total`: an estimate when it is
+             */
             total_pages: number;
+            /** @description False when `total` and `total_pages` are estimates (a search matching more than 10,000 items) */
+            total_exact: boolean;
         };
         /** @description `pending -> paid | cancelled`, `paid -> shipped | cancelled`, `shipped -> delivered`. The owner may only cancel a pending order; every other move is for admins. */
         OrderStatusChange: {

@@ -48,7 +48,7 @@ export const pageSchema = (item: Record<string, unknown>) => ({
     page: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     page_size: { type: 'integer', minimum: 1, maximum: 100 },
     total_pages: { type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Computed from `total`: an estimate when it is' },
-    total_exact: { type: 'boolean', description: 'False when `total` and `total_pages` are estimates (a search matching more than 10,000 items)' },
+    total_exact: { type: 'boolean', description: 'False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it)' },
   },
 });
 

@@ -22,6 +22,21 @@ export function sqlStatement(sql: string): SqlStatement {
   return { name: `um_${createHash('sha1').update(knexText).digest('hex').slice(0, 24)}`, text, knexText };
 }
 
+const statements = new Map<string, SqlStatement>();
+
+/**
+ * The statement for a text built at run time (from filters and sorts), made once per distinct
+ * text, so its prepared name is computed once too: a list's filters make a few dozen at most.
+ */
+export function cachedStatement(sql: string): SqlStatement {
+  let statement = statements.get(sql);
+  if (statement === undefined) {
+    statement = sqlStatement(sql);
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
 /** What the read side needs of a client of the pool MikroORM's knex keeps (a `pg` client). */
 interface PooledClient {
   query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;
@@ -85,11 +100,9 @@ function pgliteOf(orm: SqlOrm): PGlite | null {
 }
 
 /**
- * The hot reads (the account check of every request, a user, a page of users) with as little
- * client work as the database allows. Through MikroORM's query builder one read cost about 430 µs
- * of CPU, through `em.execute` about 100-190 µs (knex formats the statement each time), and as a
- * prepared statement on a client of the same pool about 40-50 µs; the database plans it once
- * per connection too.
+ * The hot reads (the account check of every request, a user, a page of users) as named prepared
+ * statements, which skip the query builder's formatting and are planned once per connection
+ * (decision 0013; costs in BENCHMARKS.md).
  *
  * - Inside a unit of work the statement runs in the unit's transaction, through MikroORM, so a
  *   command reads its own writes and its locks.

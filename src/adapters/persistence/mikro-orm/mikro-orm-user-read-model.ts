@@ -1,6 +1,6 @@
 import type { UserFilter, UserListCriteria, UserReadModel, UserSliceCriteria, UserSortField } from '../../../application/ports/user-read-model.js';
 import type { Page, Slice, UserView } from '../../../application/ports/views.js';
-import { LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
+import { cachedStatement, LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 import { toUserView, VIEW_COLUMNS, type UserViewRow as Row } from './user-view-rows.js';
 
@@ -68,17 +68,6 @@ const orderBy = (sort: UserListCriteria['sort'], key = SORT_KEYS[sort.field], id
   return `order by ${key} ${direction}, ${id} ${direction}`;
 };
 
-/** One prepared statement per distinct text: the filters and sorts make a few dozen at most. */
-const statements = new Map<string, SqlStatement>();
-function cached(sql: string): SqlStatement {
-  let statement = statements.get(sql);
-  if (statement === undefined) {
-    statement = sqlStatement(sql);
-    statements.set(sql, statement);
-  }
-  return statement;
-}
-
 /** Up to this many estimated matches, a search's page is sorted from its matches, whatever the planner would pick. */
 const SORT_MATCHES_UP_TO = 100_000;
 
@@ -128,7 +117,7 @@ export function searchStatement(
   const where = filterClause(filter);
   const position = afterClause(sort, after, 'm.k', 'm.id');
   const page = `select m.id from m ${position.sql === '' ? '' : `where ${position.sql}`} ${orderBy(sort, 'm.k', 'm.id')} ${offset ? 'limit ? offset ?' : 'limit ?'}`;
-  const statement = cached(
+  const statement = cachedStatement(
     `with m as materialized (select u.id, ${SORT_KEYS[sort.field]} as k from users u ${where.sql} limit ${limit + 1})
      select t.total, p.* from (select count(*) as total from m) t left join lateral (${viewsOf(page, sort)}) p on true`,
   );
@@ -170,7 +159,7 @@ export class MikroOrmUserReadModel implements UserReadModel {
       const total = countersClause(filter);
       const ids = idsClause(filter, sort, undefined, 'walk', true);
       const rows = await this.sql.all<Row & { total: string | number }>(
-        cached(`select t.total, p.* from (${total.sql}) t left join lateral (${viewsOf(ids.sql, sort)}) p on true`),
+        cachedStatement(`select t.total, p.* from (${total.sql}) t left join lateral (${viewsOf(ids.sql, sort)}) p on true`),
         [...total.values, ...ids.values, ...paging],
         'read',
       );
@@ -194,7 +183,7 @@ export class MikroOrmUserReadModel implements UserReadModel {
 
   private async read(ids: { sql: string; values: unknown[] }, sort: UserListCriteria['sort'], paging: unknown[]) {
     return {
-      items: this.views(await this.sql.all<Row>(cached(viewsOf(ids.sql, sort)), [...ids.values, ...paging], 'read')),
+      items: this.views(await this.sql.all<Row>(cachedStatement(viewsOf(ids.sql, sort)), [...ids.values, ...paging], 'read')),
     };
   }
 
@@ -228,14 +217,14 @@ export class MikroOrmUserReadModel implements UserReadModel {
   private async estimate(filter: UserFilter, counted: number): Promise<number> {
     const where = filterClause(filter);
     const [plan] = await this.sql.all<{ 'QUERY PLAN': unknown }>(
-      cached(`explain (format json) select 1 from users u ${where.sql}`),
+      cachedStatement(`explain (format json) select 1 from users u ${where.sql}`),
       where.values,
       'read',
     );
     const text = plan?.['QUERY PLAN'];
     const parsed = (typeof text === 'string' ? JSON.parse(text) : text) as Array<{ Plan: { 'Plan Rows': number } }>;
     const ceiling = countersClause(filter);
-    const [all] = await this.sql.all<{ total: string | number }>(cached(ceiling.sql), ceiling.values, 'read');
+    const [all] = await this.sql.all<{ total: string | number }>(cachedStatement(ceiling.sql), ceiling.values, 'read');
     return Math.min(Number(all?.total ?? counted), Math.max(counted, Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0)));
   }
 }

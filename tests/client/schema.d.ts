@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV1"];
         delete?: never;
@@ -283,7 +283,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV2"];
         delete?: never;
@@ -678,7 +678,6 @@ export interface components {
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -707,10 +706,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -754,7 +750,6 @@ export interface components {
         /** @description The whole profile; `full_name` may be null. */
         UserReplace: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -770,7 +765,6 @@ export interface components {
         /** @description Only the fields sent change. `role` is for admins; `is_active` for admins, and for moderators on plain users. */
         UserUpdate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -975,10 +969,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -1814,6 +1805,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
             413: components["responses"]["PayloadTooLargeV1"];
             415: components["responses"]["UnsupportedMediaTypeV1"];
             422: components["responses"]["ValidationV1"];
@@ -1900,10 +1892,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -1957,10 +1946,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2047,10 +2033,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2120,10 +2103,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2220,10 +2200,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2624,6 +2601,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
             413: components["responses"]["PayloadTooLargeV2"];
             415: components["responses"]["UnsupportedMediaTypeV2"];
             422: components["responses"]["ValidationV2"];
@@ -2710,10 +2688,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2767,10 +2742,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2857,10 +2829,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2930,10 +2899,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3030,10 +2996,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;

@@ -23,6 +23,7 @@ import { IDEMPOTENCY_STORE } from '../application/ports/idempotency-store.js';
 import { LOGIN_THROTTLE } from '../application/ports/login-throttle.js';
 import { RATE_LIMITER } from '../application/ports/rate-limiter.js';
 import { REFRESH_TOKENS } from '../application/ports/refresh-tokens.js';
+import { SESSION_READ_MODEL } from '../application/ports/session-read-model.js';
 import { SESSION_POLICY, SESSION_REPOSITORY } from '../application/ports/session-repository.js';
 import type { Token } from '../application/ports/token.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
@@ -129,6 +130,7 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
     registerValue(c, TOKEN_VERIFIER, new CachingTokenVerifier(tokens, clock));
     registerValue(c, SESSION_REPOSITORY, persistence.sessions);
     registerValue(c, AUTH_READ_MODEL, persistence.authReadModel);
+    registerValue(c, SESSION_READ_MODEL, persistence.sessionReadModel);
     registerValue(c, SESSION_POLICY, { refreshTtlS: config.tokens.refreshTtlS });
     registerValue(c, REFRESH_TOKENS, new CryptoRefreshTokens());
     const throttle = {

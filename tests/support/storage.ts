@@ -60,6 +60,7 @@ class PooledTarget implements StorageTarget {
       orders: raw.orders,
       orderReadModel: raw.orderReadModel,
       sessions: raw.sessions,
+      sessionReadModel: raw.sessionReadModel,
       authReadModel: raw.authReadModel,
       unitOfWork: raw.unitOfWork,
       idempotencyStore: (clock) => raw.idempotencyStore(clock),

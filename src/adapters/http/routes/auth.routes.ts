@@ -39,7 +39,7 @@ export const authRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 200, description: 'An access token and a refresh token', schema: TokenResponseSchema },
     errors: [401, 403, 429],
     async handle({ body, commands, ctx }) {
-      return tokenReply(await commands.execute(IssueTokenHandler, new IssueTokenCommand(body.username, body.password, ctx.ip)));
+      return tokenReply(await commands.execute(IssueTokenHandler, new IssueTokenCommand(body.username, body.password, ctx.ip, ctx.get('User-Agent'))));
     },
   }),
   defineRoute({
@@ -54,8 +54,8 @@ export const authRoutes: readonly RouteSpec<any, any, any>[] = [
     body: RefreshRequest,
     success: { status: 200, description: 'A new access token and refresh token', schema: TokenResponseSchema },
     errors: [401, 403],
-    async handle({ body, commands }) {
-      return tokenReply(await commands.execute(RefreshTokenHandler, new RefreshTokenCommand(body.refresh_token)));
+    async handle({ body, commands, ctx }) {
+      return tokenReply(await commands.execute(RefreshTokenHandler, new RefreshTokenCommand(body.refresh_token, ctx.ip, ctx.get('User-Agent'))));
     },
   }),
   defineRoute({

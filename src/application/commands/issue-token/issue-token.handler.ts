@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionTimes } from '../../../domain/session/session.js';
+import { sessionDevice, sessionTimes } from '../../../domain/session/session.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
@@ -39,7 +39,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ login, password, ip }: IssueTokenCommand): Promise<TokenGrant> {
+  async execute({ login, password, ip, userAgent }: IssueTokenCommand): Promise<TokenGrant> {
     // The session begins when the password is checked: should the password change meanwhile,
     // the session is older than the change and does not count.
     const begun = this.clock.now();
@@ -55,7 +55,8 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     const refresh = this.refreshTokens.generate();
     let session;
     try {
-      session = await this.sessions.start({ userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS) }, refresh.hash);
+      const draft = { userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS), device: sessionDevice(userAgent, ip) };
+      session = await this.sessions.start(draft, refresh.hash);
     } catch (error) {
       // Deleted between the check and now: as if it had never existed.
       if (error instanceof DomainError && error.kind === 'not_found') throw unauthorized(BAD_CREDENTIALS);

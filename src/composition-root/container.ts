@@ -12,7 +12,7 @@ import { CLOCK, type Clock } from '../application/ports/clock.js';
 import { HANDLER_RESOLVER, type HandlerResolver } from '../application/ports/handler-resolver.js';
 import { LOGGER, type Logger } from '../application/ports/logger.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../application/ports/password-hasher.js';
-import { TOKEN_ISSUER, TOKEN_VERIFIER, type TokenIssuer, type TokenVerifier } from '../application/ports/tokens.js';
+import { PUBLIC_KEY_SET, TOKEN_ISSUER, TOKEN_VERIFIER, type PublicKeySet, type TokenIssuer, type TokenVerifier } from '../application/ports/tokens.js';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.js';
 import { ORDER_READ_MODEL } from '../application/ports/order-read-model.js';
 import { ORDER_REPOSITORY } from '../application/ports/order-repository.js';
@@ -125,6 +125,9 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
     registerValue(c, UNIT_OF_WORK, persistence.unitOfWork);
     registerValue(c, PASSWORD_HASHER, overrides.passwordHasher ?? new Argon2PasswordHasher());
     registerValue(c, TOKEN_ISSUER, tokens);
+    // Tokens that are not signed with a public key (the in-memory adapter) publish no keys.
+    const keySet = tokens as Partial<PublicKeySet>;
+    registerValue<PublicKeySet>(c, PUBLIC_KEY_SET, typeof keySet.publishedKeys === 'function' ? (keySet as PublicKeySet) : { publishedKeys: () => [] });
     // Verified tokens are remembered until they expire (the rate limit and the authentication
     // of one request both ask); revocation is still read from the database on every request.
     registerValue(c, TOKEN_VERIFIER, new CachingTokenVerifier(tokens, clock));

@@ -64,7 +64,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users": {
+    "/api/v1/auth/keys": {
         parameters: {
             query?: never;
             header?: never;
@@ -72,18 +72,72 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.
+         * The public keys that verify access tokens
+         * @description Anyone. So that other services verify access tokens without calling this one: take the `kid` from the token's footer and verify the token (PASETO `v4.public`) with the key of that `kid`, then check `exp`, `iss` and `aud`. The `active` key signs new tokens; a `retired` key only verifies tokens issued before a rotation. Cacheable for 5 minutes, with an `ETag` for `If-None-Match`. A verifier that meets an unknown `kid` may fetch again at once (a rotation has happened).
          */
-        get: operations["listUsersV1"];
+        get: operations["listPublicKeysV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's live sessions
+         * @description One per sign-in, newest first (at most the 100 newest); `current` marks the session of the token that asks. `last_used_at`, `user_agent` and `ip` are those of the sign-in or of the last refresh.
+         */
+        get: operations["listOwnSessionsV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the signed-in user's sessions
+         * @description Like a logout of that session: its refresh token and its access tokens stop working on the very next request, on every instance. Ending the current session signs the caller out. A session that is not one of the caller's live sessions (someone else's, ended, or unknown) is 404.
+         */
+        delete: operations["endOwnSessionV1"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         /**
-         * Create a user (sign up)
-         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
-         *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         * Deactivate the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). `is_active` becomes false and every session of the account ends; an admin can reactivate it (sessions do not come back). The last active admin cannot: 409.
          */
-        post: operations["createUserV1"];
+        post: operations["deactivateOwnAccountV1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -104,6 +158,80 @@ export interface paths {
         get: operations["getCurrentUserV1"];
         put?: never;
         post?: never;
+        /**
+         * Erase the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). The account, its orders and its sessions are erased; its tokens then get 401. The last active admin cannot: 409.
+         */
+        delete: operations["deleteOwnAccountV1"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything stored about the signed-in user
+         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, and every session the service still keeps, ended ones with their state. Never cached.
+         */
+        get: operations["exportOwnAccountV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's live sessions
+         * @description Admins only. Newest first (at most the 100 newest); `current` is true only for the admin's own session when the admin asks about themself.
+         */
+        get: operations["listUserSessionsV1"];
+        put?: never;
+        post?: never;
+        /**
+         * End every session of a user
+         * @description Admins only. Every refresh token and access token of the user stops working on the very next request, on every instance; the user can sign in again (to keep them out, deactivate the account).
+         */
+        delete: operations["endUserSessionsV1"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.
+         */
+        get: operations["listUsersV1"];
+        put?: never;
+        /**
+         * Create a user (sign up)
+         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
+         *
+         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         */
+        post: operations["createUserV1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -272,7 +400,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v2/users": {
+    "/api/v2/auth/keys": {
         parameters: {
             query?: never;
             header?: never;
@@ -280,18 +408,72 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 2 answers keyset pages: pass `next_cursor` back as `cursor`.
+         * The public keys that verify access tokens
+         * @description Anyone. So that other services verify access tokens without calling this one: take the `kid` from the token's footer and verify the token (PASETO `v4.public`) with the key of that `kid`, then check `exp`, `iss` and `aud`. The `active` key signs new tokens; a `retired` key only verifies tokens issued before a rotation. Cacheable for 5 minutes, with an `ETag` for `If-None-Match`. A verifier that meets an unknown `kid` may fetch again at once (a rotation has happened).
          */
-        get: operations["listUsersV2"];
+        get: operations["listPublicKeysV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's live sessions
+         * @description One per sign-in, newest first (at most the 100 newest); `current` marks the session of the token that asks. `last_used_at`, `user_agent` and `ip` are those of the sign-in or of the last refresh.
+         */
+        get: operations["listOwnSessionsV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the signed-in user's sessions
+         * @description Like a logout of that session: its refresh token and its access tokens stop working on the very next request, on every instance. Ending the current session signs the caller out. A session that is not one of the caller's live sessions (someone else's, ended, or unknown) is 404.
+         */
+        delete: operations["endOwnSessionV2"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         /**
-         * Create a user (sign up)
-         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
-         *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         * Deactivate the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). `is_active` becomes false and every session of the account ends; an admin can reactivate it (sessions do not come back). The last active admin cannot: 409.
          */
-        post: operations["createUserV2"];
+        post: operations["deactivateOwnAccountV2"];
         delete?: never;
         options?: never;
         head?: never;
@@ -312,6 +494,80 @@ export interface paths {
         get: operations["getCurrentUserV2"];
         put?: never;
         post?: never;
+        /**
+         * Erase the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). The account, its orders and its sessions are erased; its tokens then get 401. The last active admin cannot: 409.
+         */
+        delete: operations["deleteOwnAccountV2"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything stored about the signed-in user
+         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, and every session the service still keeps, ended ones with their state. Never cached.
+         */
+        get: operations["exportOwnAccountV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's live sessions
+         * @description Admins only. Newest first (at most the 100 newest); `current` is true only for the admin's own session when the admin asks about themself.
+         */
+        get: operations["listUserSessionsV2"];
+        put?: never;
+        post?: never;
+        /**
+         * End every session of a user
+         * @description Admins only. Every refresh token and access token of the user stops working on the very next request, on every instance; the user can sign in again (to keep them out, deactivate the account).
+         */
+        delete: operations["endUserSessionsV2"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 2 answers keyset pages: pass `next_cursor` back as `cursor`.
+         */
+        get: operations["listUsersV2"];
+        put?: never;
+        /**
+         * Create a user (sign up)
+         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
+         *
+         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         */
+        post: operations["createUserV2"];
         delete?: never;
         options?: never;
         head?: never;
@@ -480,6 +736,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that verify access tokens
+         * @description Anyone. So that other services verify access tokens without calling this one: take the `kid` from the token's footer and verify the token (PASETO `v4.public`) with the key of that `kid`, then check `exp`, `iss` and `aud`. The `active` key signs new tokens; a `retired` key only verifies tokens issued before a rotation. Cacheable for 5 minutes, with an `ETag` for `If-None-Match`. A verifier that meets an unknown `kid` may fetch again at once (a rotation has happened).
+         */
+        get: operations["listPublicKeysByHeader"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's live sessions
+         * @description One per sign-in, newest first (at most the 100 newest); `current` marks the session of the token that asks. `last_used_at`, `user_agent` and `ip` are those of the sign-in or of the last refresh.
+         */
+        get: operations["listOwnSessionsByHeader"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the signed-in user's sessions
+         * @description Like a logout of that session: its refresh token and its access tokens stop working on the very next request, on every instance. Ending the current session signs the caller out. A session that is not one of the caller's live sessions (someone else's, ended, or unknown) is 404.
+         */
+        delete: operations["endOwnSessionByHeader"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). `is_active` becomes false and every session of the account ends; an admin can reactivate it (sessions do not come back). The last active admin cannot: 409.
+         */
+        post: operations["deactivateOwnAccountByHeader"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user
+         * @description The signed-in user
+         */
+        get: operations["getCurrentUserByHeader"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). The account, its orders and its sessions are erased; its tokens then get 401. The last active admin cannot: 409.
+         */
+        delete: operations["deleteOwnAccountByHeader"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything stored about the signed-in user
+         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, and every session the service still keeps, ended ones with their state. Never cached.
+         */
+        get: operations["exportOwnAccountByHeader"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's live sessions
+         * @description Admins only. Newest first (at most the 100 newest); `current` is true only for the admin's own session when the admin asks about themself.
+         */
+        get: operations["listUserSessionsByHeader"];
+        put?: never;
+        post?: never;
+        /**
+         * End every session of a user
+         * @description Admins only. Every refresh token and access token of the user stops working on the very next request, on every instance; the user can sign in again (to keep them out, deactivate the account).
+         */
+        delete: operations["endUserSessionsByHeader"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -502,26 +906,6 @@ export interface paths {
          *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
          */
         post: operations["createUserByHeader"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The signed-in user
-         * @description The signed-in user
-         */
-        get: operations["getCurrentUserByHeader"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -846,6 +1230,184 @@ export interface components {
         LogoutRequest: {
             /** @description The opaque refresh token from /auth/token or /auth/refresh */
             refresh_token: string;
+        };
+        PublicKeys: {
+            /** @description The active key first, then the retired keys whose tokens still verify */
+            keys: {
+                /**
+                 * @description The `kid` in the footer of the tokens this key verifies
+                 * @example 2026-12
+                 */
+                kid: string;
+                /** @description PASERK `k4.public`: an Ed25519 public key for PASETO v4.public */
+                paserk: string;
+                /**
+                 * @description `active` signs new tokens; `retired` only verifies tokens issued before a rotation
+                 * @enum {string}
+                 */
+                status: "active" | "retired";
+            }[];
+        };
+        SessionList: {
+            /** @description Live sessions, newest first */
+            items: {
+                /**
+                 * @description Opaque; the path parameter of DELETE /users/me/sessions/{session_id}
+                 * @example 2f1c5d2e-8b7a-4c1e-9f3a-6d2b1e0c4a57
+                 */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description The sign-in
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description When the session ends at the latest; refreshing does not extend it
+                 */
+                expires_at: string;
+                /**
+                 * Format: date-time
+                 * @description The sign-in or the last refresh (not every request)
+                 */
+                last_used_at: string;
+                /**
+                 * @description Of the sign-in or the last refresh, cut to 256 characters; null when none was sent
+                 * @example Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0
+                 */
+                user_agent: string | null;
+                /**
+                 * @description The address of the sign-in or the last refresh
+                 * @example 203.0.113.7
+                 */
+                ip: string | null;
+                /** @description The session of the token that asked */
+                current: boolean;
+            }[];
+        };
+        /** @description The caller's password, to confirm a step that cannot be undone by the caller. */
+        PasswordConfirmationRequest: {
+            /**
+             * Format: password
+             * @description The account's current password
+             */
+            password: string;
+        };
+        AccountExport: {
+            /** Format: date-time */
+            exported_at: string;
+            user: {
+                /**
+                 * Format: int32
+                 * @example 1
+                 */
+                id: number;
+                /**
+                 * Format: email
+                 * @example ada@example.com
+                 */
+                email: string;
+                /** @example ada */
+                username: string;
+                /** @example Ada Lovelace */
+                full_name: string | null;
+                /** @enum {string} */
+                role: "user" | "moderator" | "admin";
+                is_active: boolean;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /**
+                 * Format: date-time
+                 * @description The last password change; never the password or its hash
+                 */
+                password_changed_at: string | null;
+            };
+            /** @description Every order, newest first, with its items */
+            orders: {
+                /**
+                 * Format: int32
+                 * @example 7
+                 */
+                id: number;
+                /**
+                 * Format: int32
+                 * @example 1
+                 */
+                user_id: number;
+                /** @enum {string} */
+                status: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
+                /** @example EUR */
+                currency: string;
+                items: {
+                    /** @example BOOK-1 */
+                    sku: string;
+                    /**
+                     * Format: int32
+                     * @example 2
+                     */
+                    quantity: number;
+                    /**
+                     * Format: int64
+                     * @example 1999
+                     */
+                    unit_price_cents: number;
+                }[];
+                /**
+                 * Format: int64
+                 * @description Computed by the service.
+                 * @example 3998
+                 */
+                total_cents: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** @description Every session still stored, ended ones included */
+            sessions: {
+                /**
+                 * @description Opaque; the path parameter of DELETE /users/me/sessions/{session_id}
+                 * @example 2f1c5d2e-8b7a-4c1e-9f3a-6d2b1e0c4a57
+                 */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description The sign-in
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description When the session ends at the latest; refreshing does not extend it
+                 */
+                expires_at: string;
+                /**
+                 * Format: date-time
+                 * @description The sign-in or the last refresh (not every request)
+                 */
+                last_used_at: string;
+                /**
+                 * @description Of the sign-in or the last refresh, cut to 256 characters; null when none was sent
+                 * @example Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0
+                 */
+                user_agent: string | null;
+                /**
+                 * @description The address of the sign-in or the last refresh
+                 * @example 203.0.113.7
+                 */
+                ip: string | null;
+                /**
+                 * Format: date-time
+                 * @description When it was ended (logout, revocation, reuse of a refresh token), or null
+                 */
+                revoked_at: string | null;
+                /**
+                 * @description `superseded`: begun before the last password change
+                 * @enum {string}
+                 */
+                state: "live" | "revoked" | "expired" | "superseded";
+            }[];
         };
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {
@@ -1270,8 +1832,8 @@ export interface components {
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
-        /** @description Conflict (ConflictError) */
-        ConflictV1: {
+        /** @description Not Found (NotFoundError) */
+        NotFoundV1: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1283,8 +1845,8 @@ export interface components {
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
-        /** @description Not Found (NotFoundError) */
-        NotFoundV1: {
+        /** @description Conflict (ConflictError) */
+        ConflictV1: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1429,8 +1991,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Conflict (ConflictError) */
-        ConflictV2: {
+        /** @description Not Found (NotFoundError) */
+        NotFoundV2: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1442,8 +2004,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Not Found (NotFoundError) */
-        NotFoundV2: {
+        /** @description Conflict (ConflictError) */
+        ConflictV2: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1597,8 +2159,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Conflict (ConflictError) */
-        ConflictByHeader: {
+        /** @description Not Found (NotFoundError) */
+        NotFoundByHeader: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1611,8 +2173,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Not Found (NotFoundError) */
-        NotFoundByHeader: {
+        /** @description Conflict (ConflictError) */
+        ConflictByHeader: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1661,6 +2223,10 @@ export interface components {
         ETag: string;
         /** @description RFC 8288 links to other pages */
         Link: string;
+        /** @description How long a cache may keep the answer, if at all */
+        "Cache-Control": string;
+        /** @description A download: `attachment` with a file name */
+        "Content-Disposition": string;
         /** @description The authentication scheme: Bearer */
         "WWW-Authenticate": string;
         /** @description Seconds to wait before trying again */
@@ -1824,6 +2390,329 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV1"];
         };
     };
+    listPublicKeysV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeys"];
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is current */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    listOwnSessionsV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    endOwnSessionV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `id` of a session, as listed */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            404: components["responses"]["NotFoundV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    deactivateOwnAccountV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Deactivated; every session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            409: components["responses"]["ConflictV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    getCurrentUserV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int32
+                         * @example 1
+                         */
+                        id: number;
+                        /**
+                         * Format: email
+                         * @example ada@example.com
+                         */
+                        email: string;
+                        /** @example ada */
+                        username: string;
+                        /** @example Ada Lovelace */
+                        full_name: string | null;
+                        /** @enum {string} */
+                        role: "user" | "moderator" | "admin";
+                        is_active: boolean;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    deleteOwnAccountV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            409: components["responses"]["ConflictV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    exportOwnAccountV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    listUserSessionsV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            404: components["responses"]["NotFoundV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    endUserSessionsV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the user has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            404: components["responses"]["NotFoundV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
     listUsersV1: {
         parameters: {
             query?: {
@@ -1928,58 +2817,6 @@ export interface operations {
             413: components["responses"]["PayloadTooLargeV1"];
             415: components["responses"]["UnsupportedMediaTypeV1"];
             422: components["responses"]["ValidationV1"];
-            429: components["responses"]["RateLimitV1"];
-            500: components["responses"]["InternalServerV1"];
-            503: components["responses"]["ServiceUnavailableV1"];
-        };
-    };
-    getCurrentUserV1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The caller */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            401: components["responses"]["UnauthorizedV1"];
-            403: components["responses"]["ForbiddenV1"];
             429: components["responses"]["RateLimitV1"];
             500: components["responses"]["InternalServerV1"];
             503: components["responses"]["ServiceUnavailableV1"];
@@ -2586,6 +3423,329 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV2"];
         };
     };
+    listPublicKeysV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeys"];
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is current */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    listOwnSessionsV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    endOwnSessionV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `id` of a session, as listed */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            404: components["responses"]["NotFoundV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    deactivateOwnAccountV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Deactivated; every session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            409: components["responses"]["ConflictV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    getCurrentUserV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int32
+                         * @example 1
+                         */
+                        id: number;
+                        /**
+                         * Format: email
+                         * @example ada@example.com
+                         */
+                        email: string;
+                        /** @example ada */
+                        username: string;
+                        /** @example Ada Lovelace */
+                        full_name: string | null;
+                        /** @enum {string} */
+                        role: "user" | "moderator" | "admin";
+                        is_active: boolean;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    deleteOwnAccountV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            409: components["responses"]["ConflictV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    exportOwnAccountV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    listUserSessionsV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            404: components["responses"]["NotFoundV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    endUserSessionsV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the user has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            404: components["responses"]["NotFoundV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
     listUsersV2: {
         parameters: {
             query?: {
@@ -2690,58 +3850,6 @@ export interface operations {
             413: components["responses"]["PayloadTooLargeV2"];
             415: components["responses"]["UnsupportedMediaTypeV2"];
             422: components["responses"]["ValidationV2"];
-            429: components["responses"]["RateLimitV2"];
-            500: components["responses"]["InternalServerV2"];
-            503: components["responses"]["ServiceUnavailableV2"];
-        };
-    };
-    getCurrentUserV2: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The caller */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            401: components["responses"]["UnauthorizedV2"];
-            403: components["responses"]["ForbiddenV2"];
             429: components["responses"]["RateLimitV2"];
             500: components["responses"]["InternalServerV2"];
             503: components["responses"]["ServiceUnavailableV2"];
@@ -3357,6 +4465,360 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableByHeader"];
         };
     };
+    listPublicKeysByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeys"];
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is current */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    listOwnSessionsByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    endOwnSessionByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path: {
+                /** @description The `id` of a session, as listed */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            404: components["responses"]["NotFoundByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    deactivateOwnAccountByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Deactivated; every session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            409: components["responses"]["ConflictByHeader"];
+            413: components["responses"]["PayloadTooLargeByHeader"];
+            415: components["responses"]["UnsupportedMediaTypeByHeader"];
+            422: components["responses"]["ValidationByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    getCurrentUserByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int32
+                         * @example 1
+                         */
+                        id: number;
+                        /**
+                         * Format: email
+                         * @example ada@example.com
+                         */
+                        email: string;
+                        /** @example ada */
+                        username: string;
+                        /** @example Ada Lovelace */
+                        full_name: string | null;
+                        /** @enum {string} */
+                        role: "user" | "moderator" | "admin";
+                        is_active: boolean;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    deleteOwnAccountByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            409: components["responses"]["ConflictByHeader"];
+            413: components["responses"]["PayloadTooLargeByHeader"];
+            415: components["responses"]["UnsupportedMediaTypeByHeader"];
+            422: components["responses"]["ValidationByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    exportOwnAccountByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    listUserSessionsByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            404: components["responses"]["NotFoundByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
+    endUserSessionsByHeader: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version to answer with */
+                "X-API-Version"?: "1" | "2";
+            };
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the user has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestByHeader"];
+            401: components["responses"]["UnauthorizedByHeader"];
+            403: components["responses"]["ForbiddenByHeader"];
+            404: components["responses"]["NotFoundByHeader"];
+            429: components["responses"]["RateLimitByHeader"];
+            500: components["responses"]["InternalServerByHeader"];
+            503: components["responses"]["ServiceUnavailableByHeader"];
+        };
+    };
     listUsersByHeader: {
         parameters: {
             query?: {
@@ -3466,62 +4928,6 @@ export interface operations {
             413: components["responses"]["PayloadTooLargeByHeader"];
             415: components["responses"]["UnsupportedMediaTypeByHeader"];
             422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    getCurrentUserByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The caller */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
             429: components["responses"]["RateLimitByHeader"];
             500: components["responses"]["InternalServerByHeader"];
             503: components["responses"]["ServiceUnavailableByHeader"];

@@ -1,7 +1,7 @@
 import type { SessionReadModel, SessionView, UserSessions } from '../../../application/ports/session-read-model.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
-import { SESSION_SELECT, type SessionColumns } from './session-rows.js';
+import { SESSION_SELECT, sessionFrom, type SessionColumns } from './session-rows.js';
 
 interface Row extends SessionColumns {
   readonly password_changed_at: unknown;
@@ -35,19 +35,12 @@ export class MikroOrmSessionReadModel implements SessionReadModel {
     const first = rows[0];
     if (first === undefined) return null;
     const sessions: SessionView[] = [];
+    const time = (value: unknown) => this.sql.time(value);
     for (const row of rows) {
-      if (row.session_id === null || row.session_user_id === null) continue;
-      sessions.push({
-        id: row.session_id,
-        userId: Number(row.session_user_id),
-        createdAt: this.sql.time(row.session_created_at),
-        expiresAt: this.sql.time(row.session_expires_at),
-        revokedAt: row.session_revoked_at === null || row.session_revoked_at === undefined ? null : this.sql.time(row.session_revoked_at),
-        lastUsedAt: this.sql.time(row.session_last_used_at),
-        userAgent: row.session_user_agent,
-        ip: row.session_ip,
-      });
+      const session = sessionFrom(row, time);
+      if (session === null) continue;
+      sessions.push({ ...session, lastUsedAt: time(row.session_last_used_at), userAgent: row.session_user_agent, ip: row.session_ip });
     }
-    return { passwordChangedAt: first.password_changed_at === null ? null : this.sql.time(first.password_changed_at), sessions };
+    return { passwordChangedAt: first.password_changed_at === null ? null : time(first.password_changed_at), sessions };
   }
 }

@@ -1,12 +1,9 @@
 import { inject, injectable } from 'tsyringe';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
-import { LOGIN_THROTTLE, type LoginThrottle } from '../../ports/login-throttle.js';
-import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
-import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { withConfirmedPassword } from '../confirm-password.js';
+import { ConfirmedByPassword } from '../confirm-password.js';
 import { DeactivateAccountCommand } from './deactivate-account.command.js';
 
 /**
@@ -16,20 +13,18 @@ import { DeactivateAccountCommand } from './deactivate-account.command.js';
  */
 @injectable()
 export class DeactivateAccountHandler implements CommandHandler<DeactivateAccountCommand, void> {
-  /** The password hash is checked before the unit of work begins. */
+  /** The password is checked before the unit of work begins. */
   static readonly transactional = false;
 
   constructor(
-    @inject(USER_REPOSITORY) readonly users: UserRepository,
-    @inject(PASSWORD_HASHER) readonly hasher: PasswordHasher,
-    @inject(LOGIN_THROTTLE) readonly throttle: LoginThrottle,
-    @inject(UNIT_OF_WORK) readonly uow: UnitOfWork,
+    @inject(ConfirmedByPassword) private readonly confirmed: ConfirmedByPassword,
+    @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   execute(command: DeactivateAccountCommand): Promise<void> {
-    return withConfirmedPassword(this, command, async (user) => {
+    return this.confirmed.run(command, async (user) => {
       const now = this.clock.now();
       const others = user.isActiveAdmin ? await this.users.countActiveAdminsExcept(user.id) : 0;
       await this.users.update(user.changeAccess({ isActive: false }, others, now));

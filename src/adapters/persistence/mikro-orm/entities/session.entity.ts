@@ -28,9 +28,10 @@ export class RefreshTokenRecord {
 }
 
 /**
- * The mappings mirror the migrations (`Migration20260103000000_sessions`, `Migration20261204000000_session_devices`) to the constraint, so
- * MikroORM's schema diff against a migrated database stays empty. Relations name their targets by
- * entity name, so this file and `user.entity.ts` (which lists every entity) do not import each other.
+ * The mappings mirror the migrations (`Migration20260103000000_sessions`,
+ * `Migration20261204000000_session_devices`) to the constraint, so MikroORM's schema diff against
+ * a migrated database stays empty. Relations name their targets by entity name, so this file and
+ * `user.entity.ts` (which lists every entity) do not import each other.
  */
 export const SessionSchema = new EntitySchema<SessionRecord>({
   class: SessionRecord,

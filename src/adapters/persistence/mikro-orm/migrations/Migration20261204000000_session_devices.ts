@@ -2,8 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Where each session was last used: the time of its sign-in or last refresh, and the user agent
- * (at most 256 characters) and address of that request, so that a user can tell their sessions
- * apart. Sessions begun before this migration were last used, as far as anyone knows, when they
+ * and address of that request, so that a user can tell their sessions apart. Sessions begun before this migration were last used, as far as anyone knows, when they
  * began; their user agent and address are unknown.
  */
 export class Migration20261204000000_session_devices extends Migration {

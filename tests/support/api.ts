@@ -37,7 +37,7 @@ export async function startApi(
   persistence: Persistence,
   overrides: ConfigOverrides = {},
   /** Wiring beyond the config (the key prefix in Redis, say). */
-  wiring: Pick<ContainerOverrides, 'redisKeyPrefix'> = {},
+  wiring: Pick<ContainerOverrides, 'redisKeyPrefix' | 'auditLog'> = {},
 ): Promise<TestApi> {
   // Suites make hundreds of requests from one address: the rate limit is out of their way
   // unless they set one (the rate-limit suites do, with small numbers).

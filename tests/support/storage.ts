@@ -63,6 +63,7 @@ class PooledTarget implements StorageTarget {
       sessionReadModel: raw.sessionReadModel,
       authReadModel: raw.authReadModel,
       unitOfWork: raw.unitOfWork,
+      auditLog: raw.auditLog,
       idempotencyStore: (clock) => raw.idempotencyStore(clock),
       ping: () => (released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping()),
       close: release,

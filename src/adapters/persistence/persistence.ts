@@ -1,3 +1,4 @@
+import type { AuditLog } from '../../application/ports/audit-log.js';
 import type { OrderReadModel } from '../../application/ports/order-read-model.js';
 import type { OrderRepository } from '../../application/ports/order-repository.js';
 import type { AuthReadModel } from '../../application/ports/auth-read-model.js';
@@ -22,6 +23,8 @@ export interface Persistence {
   readonly sessionReadModel: SessionReadModel;
   readonly authReadModel: AuthReadModel;
   readonly unitOfWork: UnitOfWork;
+  /** Its writes join the unit of work, so an event commits with its change. */
+  readonly auditLog: AuditLog;
   /** Idempotency keys kept in this store, timed by `clock` (the service's). */
   idempotencyStore(clock: Clock): IdempotencyStore;
   /** Resolves when the store answers a trivial query; rejects otherwise. */

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionDevice, sessionTimes } from '../../../domain/session/session.js';
+import { sessionDevice, sessionStarted, sessionTimes, signInFailed, signInLocked } from '../../../domain/session/session.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
@@ -8,6 +9,7 @@ import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hashe
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
 import { SESSION_POLICY, SESSION_REPOSITORY, type SessionPolicy, type SessionRepository } from '../../ports/session-repository.js';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
+import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { IssueTokenCommand, type TokenGrant } from './issue-token.command.js';
 import { grantFor, loginLocked } from './token-grant.js';
@@ -37,6 +39,8 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
     @inject(SESSION_POLICY) private readonly policy: SessionPolicy,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
   ) {}
 
   async execute({ login, password, ip, userAgent }: IssueTokenCommand): Promise<TokenGrant> {
@@ -45,10 +49,17 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     const begun = this.clock.now();
     const key = loginThrottleKey(login, ip);
     const wait = await this.throttle.attempt(key);
-    if (wait > 0) throw loginLocked(wait);
+    if (wait > 0) {
+      // Refusals change no row: their events are written on their own.
+      await this.events.writeAlone(signInLocked((await this.users.findByLogin(login))?.id ?? null));
+      throw loginLocked(wait);
+    }
     const user = await this.users.findByLogin(login);
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
-    if (user === null || !matches) throw unauthorized(BAD_CREDENTIALS);
+    if (user === null || !matches) {
+      await this.events.writeAlone(signInFailed(user?.id ?? null));
+      throw unauthorized(BAD_CREDENTIALS);
+    }
     await this.throttle.succeed(key);
     if (!user.isActive) throw forbidden('User account is inactive');
 
@@ -56,7 +67,11 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     let session;
     try {
       const draft = { userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS), device: sessionDevice(userAgent, ip) };
-      session = await this.sessions.start(draft, refresh.hash);
+      session = await this.uow.run(async () => {
+        const started = await this.sessions.start(draft, refresh.hash);
+        this.events.record(sessionStarted(started));
+        return started;
+      });
     } catch (error) {
       // Deleted between the check and now: as if it had never existed.
       if (error instanceof DomainError && error.kind === 'not_found') throw unauthorized(BAD_CREDENTIALS);

@@ -1,4 +1,6 @@
 import { inject, injectable } from 'tsyringe';
+import { sessionEnded } from '../../../domain/session/session.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
@@ -17,12 +19,13 @@ export class LogoutHandler implements CommandHandler<LogoutCommand, void> {
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
   ) {}
 
   async execute({ refreshToken }: LogoutCommand): Promise<void> {
     const hash = this.refreshTokens.hashOf(refreshToken);
     if (hash === null) return;
     const found = await this.sessions.findByRefreshHash(hash);
-    if (found !== null) await this.sessions.revoke(found.session.id, this.clock.now());
+    if (found !== null && (await this.sessions.revoke(found.session.id, this.clock.now()))) this.events.record(sessionEnded(found.session));
   }
 }

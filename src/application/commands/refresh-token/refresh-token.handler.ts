@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionDevice, sessionState, type Session } from '../../../domain/session/session.js';
+import { sessionDevice, sessionReuseDetected, sessionState, type Session } from '../../../domain/session/session.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
@@ -43,6 +44,7 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
   ) {}
 
   async execute({ refreshToken, ip, userAgent }: RefreshTokenCommand): Promise<TokenGrant> {
@@ -56,6 +58,7 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       const { session, spent } = found;
       if (spent) {
         await this.sessions.revoke(session.id, now);
+        this.events.record(sessionReuseDetected(session));
         return { kind: 'reused', session };
       }
       const account = await this.auth.getAuthContext(session.userId, session.id);
@@ -73,6 +76,7 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       if (!(await this.sessions.rotate(session.id, hash, next.hash, now, sessionDevice(userAgent, ip)))) {
         // Spent by someone else since it was read: reuse all the same.
         await this.sessions.revoke(session.id, now);
+        this.events.record(sessionReuseDetected(session));
         return { kind: 'reused', session };
       }
       return { kind: 'rotated', session, now };

@@ -177,7 +177,7 @@ export interface paths {
         };
         /**
          * Everything stored about the signed-in user
-         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, and every session the service still keeps, ended ones with their state. Never cached.
+         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, every session the service still keeps (ended ones with their state), and the audit events the user acted in or that are about the user, their sessions or their orders. Never cached.
          */
         get: operations["exportOwnAccountV1"];
         put?: never;
@@ -533,7 +533,7 @@ export interface paths {
         };
         /**
          * Everything stored about the signed-in user
-         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, and every session the service still keeps, ended ones with their state. Never cached.
+         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, every session the service still keeps (ended ones with their state), and the audit events the user acted in or that are about the user, their sessions or their orders. Never cached.
          */
         get: operations["exportOwnAccountV2"];
         put?: never;
@@ -1107,6 +1107,45 @@ export interface components {
                  * @enum {string}
                  */
                 state: "live" | "revoked" | "expired" | "superseded";
+            }[];
+            /** @description The audit events the user acted in, or about the user, their sessions or their orders; newest first */
+            audit_events: {
+                /**
+                 * @description Increases with each event written
+                 * @example 42
+                 */
+                id: string;
+                /** Format: date-time */
+                occurred_at: string;
+                /** @enum {string} */
+                action: "user.registered" | "user.updated" | "user.password_changed" | "user.password_reset" | "user.email_verified" | "user.deleted" | "session.started" | "session.ended" | "session.reuse_detected" | "auth.sign_in_failed" | "auth.locked" | "order.placed" | "order.status_changed";
+                /**
+                 * Format: int32
+                 * @description Who acted; null when nobody known did (a failed sign-in, a start-up command)
+                 */
+                actor_id: number | null;
+                /** @enum {string} */
+                subject_type: "user" | "order" | "session";
+                /** @description A user or order id; a session id (UUID); null for a sign-in with an unknown login */
+                subject_id: number | string | null;
+                request_id: string | null;
+                /** @description Null once the user concerned has been erased */
+                ip: string | null;
+                /**
+                 * @description The fields that changed. `username`, `full_name`, `role`, `is_active` and `email_verified` carry `from` and `to`; `email` carries them masked (`a***@example.com`); never a password, hash or token. Erasure empties the values of `email`, `username` and `full_name`.
+                 * @example {
+                 *       "role": {
+                 *         "from": "user",
+                 *         "to": "moderator"
+                 *       }
+                 *     }
+                 */
+                changes: {
+                    [key: string]: {
+                        from?: unknown;
+                        to?: unknown;
+                    };
+                } | null;
             }[];
         };
         /** @description A new user. `role` and `is_active` may be set by admins only. */

@@ -62,6 +62,27 @@ function expectStatus(res: Response, status: number, error?: string): void {
   if (error !== undefined) expect(res.body.error).to.equal(error);
 }
 
+interface AuditRow {
+  readonly action: string;
+  readonly actor_id: number | null;
+  readonly subject_id: number | string | null;
+  readonly request_id: string | null;
+  readonly changes: Record<string, unknown> | null;
+}
+
+/** The audit events matching the query, through the admin list. */
+async function auditEvents(api: TestApi, query: Record<string, string | number>): Promise<AuditRow[]> {
+  const res = await api.http.get('/api/v1/audit-events').query({ page_size: 100, ...query }).set(bearer(await api.adminToken()));
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return res.body.items as AuditRow[];
+}
+
+/** The session id a token carries (its `sid`), read without the service: it may have ended. */
+function sidOf(access: string): string {
+  const payload = Buffer.from(access.split('.')[2]!, 'base64url');
+  return (JSON.parse(payload.subarray(0, -64).toString('utf8')) as { sid: string }).sid;
+}
+
 /** The service believes X-Forwarded-For, so each test picks the address its requests come from. */
 const BEHIND_PROXY: ConfigOverrides = { server: { trustProxy: true } };
 
@@ -230,6 +251,24 @@ export function accountSuite(open: OpenStore): void {
       expectStatus(await api.http.delete('/api/v1/users/999999/sessions').set(bearer(await api.adminToken())), 404, 'NotFoundError');
     });
 
+    it('records session.ended for each session ended, by whoever ended it, with the request id', async () => {
+      const api = ctx.get();
+      const user = await api.createUser();
+      const one = await signIn(api, user.username);
+      const two = await signIn(api, user.username);
+      const oneId = await currentId(api, one.access);
+      const own = await api.http.delete(`/api/v1/users/me/sessions/${oneId}`).set(bearer(user.token)).set('X-Request-Id', 'end-one');
+      expectStatus(own, 204);
+      const [byUser] = await auditEvents(api, { action: 'session.ended', subject_type: 'session', subject_id: oneId });
+      expect(byUser).to.deep.include({ actor_id: user.id, request_id: 'end-one' });
+      const admin = await api.adminToken();
+      expectStatus(await api.http.delete(`/api/v1/users/${user.id}/sessions`).set(bearer(admin)).set('X-Request-Id', 'end-all'), 204);
+      const ended = (await auditEvents(api, { action: 'session.ended' })).filter((e) => e.request_id === 'end-all');
+      const ids = [sidOf(user.token), sidOf(two.access)];
+      expect(ended.map((e) => e.subject_id).sort()).to.deep.equal([...ids].sort());
+      expect(ended.every((e) => e.actor_id === 1)).to.equal(true);
+    });
+
     it('answers in version 2 as problem details', async () => {
       const api = ctx.get();
       const user = await api.createUser();
@@ -345,7 +384,7 @@ export function accountSuite(open: OpenStore): void {
       const api = ctx.get();
       const user = await api.createUser();
       const other = await signIn(api, user.username);
-      const res = await confirm(api, 'post', '/users/me/deactivate', user.token, { password: PASSWORD });
+      const res = await api.http.post('/api/v1/users/me/deactivate').set(bearer(user.token)).set('X-Request-Id', 'deactivate').send({ password: PASSWORD });
       expectStatus(res, 204);
       expect(res.text).to.equal('');
       expectStatus(await me(api, user.token), 401);
@@ -356,6 +395,10 @@ export function accountSuite(open: OpenStore): void {
       const admin = await api.adminToken();
       expect((await api.http.get(`/api/v1/users/${user.id}`).set(bearer(admin))).body.is_active).to.equal(false);
       expect((await api.http.get(`/api/v1/users/${user.id}/sessions`).set(bearer(admin))).body.items).to.deep.equal([]);
+      const [updated] = await auditEvents(api, { action: 'user.updated', subject_type: 'user', subject_id: user.id });
+      expect(updated).to.deep.include({ actor_id: user.id, request_id: 'deactivate', changes: { is_active: { from: true, to: false } } });
+      const ended = (await auditEvents(api, { action: 'session.ended' })).filter((e) => e.request_id === 'deactivate');
+      expect(ended.map((e) => e.subject_id).sort()).to.deep.equal([sidOf(user.token), sidOf(other.access)].sort());
     });
 
     it('erasure: 204, the account, its orders and its sessions are gone; its tokens are 401', async () => {
@@ -363,8 +406,10 @@ export function accountSuite(open: OpenStore): void {
       const user = await api.createUser();
       const other = await signIn(api, user.username);
       const order = await placeOrder(api, user.id, user.token);
-      const res = await confirm(api, 'delete', '/users/me', user.token, { password: PASSWORD });
+      const res = await api.http.delete('/api/v1/users/me').set(bearer(user.token)).set('X-Request-Id', 'erase').send({ password: PASSWORD });
       expectStatus(res, 204);
+      const [deleted] = await auditEvents(api, { action: 'user.deleted', subject_type: 'user', subject_id: user.id });
+      expect(deleted).to.deep.include({ actor_id: user.id, request_id: 'erase' });
       expectStatus(await me(api, user.token), 401);
       expectStatus(await me(api, other.access), 401);
       expectStatus(await refresh(api, other.refresh), 401);
@@ -391,7 +436,7 @@ export function accountSuite(open: OpenStore): void {
       expect(res.headers['content-type']).to.match(/^application\/json/);
       expect(res.headers['content-disposition']).to.match(new RegExp(`^attachment; filename="account-${user.id}-\\d{4}-\\d{2}-\\d{2}\\.json"$`));
       expect(res.headers['cache-control']).to.equal('no-store');
-      expect(res.body).to.have.all.keys('exported_at', 'user', 'orders', 'sessions');
+      expect(res.body).to.have.all.keys('exported_at', 'user', 'orders', 'sessions', 'audit_events');
       expect(res.body.user).to.include({ id: user.id, username: user.username, full_name: 'Ada Lovelace', password_changed_at: null });
       expect(res.body.orders.map((o: { id: number }) => o.id)).to.deep.equal([second.id, first.id]);
       expect(res.body.orders[0].items).to.deep.equal([
@@ -403,6 +448,17 @@ export function accountSuite(open: OpenStore): void {
       expect(sessions).to.have.length(2);
       expect(sessions.find((s) => s.id === endedId)).to.include({ state: 'revoked', user_agent: PHONE });
       expect(sessions.find((s) => s.id !== endedId)).to.include({ state: 'live', revoked_at: null });
+      const audit = res.body.audit_events as { id: string; occurred_at: string; action: string; subject_type: string; subject_id: number | string }[];
+      const about = (action: string, subjectType: string, subjectId: number | string) =>
+        audit.filter((e) => e.action === action && e.subject_type === subjectType && e.subject_id === subjectId);
+      expect(about('user.registered', 'user', user.id)).to.have.length(1);
+      expect(about('order.placed', 'order', first.id)).to.have.length(1);
+      expect(about('order.placed', 'order', second.id)).to.have.length(1);
+      expect(about('session.started', 'session', endedId)).to.have.length(1);
+      expect(about('session.ended', 'session', endedId)).to.have.length(1);
+      expect(new Set(audit.map((e) => e.id)).size, 'each event once').to.equal(audit.length);
+      const times = audit.map((e) => Date.parse(e.occurred_at));
+      expect(times, 'newest first').to.deep.equal([...times].sort((a, b) => b - a));
       const text = JSON.stringify(res.body);
       expect(text).to.not.contain(PASSWORD);
       expect(text).to.not.match(/\$argon2|hash|refresh_token|v4\.public\./i);
@@ -415,6 +471,7 @@ export function accountSuite(open: OpenStore): void {
       expectStatus(res, 200);
       expect(res.body.orders).to.deep.equal([]);
       expect(res.body.sessions).to.have.length(1);
+      expect(res.body.audit_events.map((e: { action: string }) => e.action).sort()).to.deep.equal(['session.started', 'user.registered']);
       expectStatus(await api.http.get('/api/v1/users/me/export'), 401);
     });
   });

@@ -18,6 +18,7 @@ import { ListSessionsHandler } from '../../../application/queries/list-sessions/
 import { ListSessionsQuery } from '../../../application/queries/list-sessions/list-sessions.query.js';
 import type { Actor } from '../../../domain/user/role.js';
 import type { QueryBus } from '../../../application/bus.js';
+import { AuditEventSchema, presentAuditEvent } from '../codecs/audit.codecs.js';
 import { OrderSchema, presentOrder } from '../codecs/orders.codecs.js';
 import {
   ExportedSessionSchema,
@@ -46,11 +47,12 @@ const presentExport = (data: AccountExport) => ({
   user: { ...presentUser(data.user), password_changed_at: data.passwordChangedAt === null ? null : data.passwordChangedAt.toISOString() },
   orders: data.orders.map(presentOrder),
   sessions: data.sessions.map(presentExportedSession),
+  audit_events: data.auditEvents.map(presentAuditEvent),
 });
 
 const ExportSchema = {
   type: 'object',
-  required: ['exported_at', 'user', 'orders', 'sessions'],
+  required: ['exported_at', 'user', 'orders', 'sessions', 'audit_events'],
   properties: {
     exported_at: { type: 'string', format: 'date-time', maxLength: 30 },
     user: {
@@ -63,6 +65,12 @@ const ExportSchema = {
     },
     orders: { type: 'array', items: OrderSchema, maxItems: ANY_NUMBER, description: 'Every order, newest first, with its items' },
     sessions: { type: 'array', items: ExportedSessionSchema, maxItems: ANY_NUMBER, description: 'Every session still stored, ended ones included' },
+    audit_events: {
+      type: 'array',
+      items: AuditEventSchema,
+      maxItems: Number.MAX_SAFE_INTEGER,
+      description: 'The audit events the user acted in, or about the user, their sessions or their orders; newest first',
+    },
   },
 } as const;
 
@@ -137,7 +145,7 @@ export const accountRoutes: readonly RouteSpec<any, any, any>[] = [
     tag: 'Users',
     summary: 'Everything stored about the signed-in user',
     description:
-      'One JSON document, as a download: the profile (never a password or its hash), every order with its items, and every session the service still keeps, ended ones with their state. Never cached.',
+      'One JSON document, as a download: the profile (never a password or its hash), every order with its items, every session the service still keeps (ended ones with their state), and the audit events the user acted in or that are about the user, their sessions or their orders. Never cached.',
     auth: 'required',
     success: { status: 200, description: 'The export', schema: ExportSchema, name: 'AccountExport', headers: ['Content-Disposition', 'Cache-Control'] },
     async handle({ actor, queries }) {

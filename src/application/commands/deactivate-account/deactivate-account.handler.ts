@@ -1,7 +1,10 @@
 import { inject, injectable } from 'tsyringe';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
+import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
+import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { ConfirmedByPassword } from '../confirm-password.js';
 import { DeactivateAccountCommand } from './deactivate-account.command.js';
@@ -19,7 +22,9 @@ export class DeactivateAccountHandler implements CommandHandler<DeactivateAccoun
   constructor(
     @inject(ConfirmedByPassword) private readonly confirmed: ConfirmedByPassword,
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
-    @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
+    @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
+    @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
+    @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -28,7 +33,7 @@ export class DeactivateAccountHandler implements CommandHandler<DeactivateAccoun
       const now = this.clock.now();
       const others = user.isActiveAdmin ? await this.users.countActiveAdminsExcept(user.id) : 0;
       await this.users.update(user.changeAccess({ isActive: false }, others, now));
-      await this.sessions.revokeAllOfUser(user.id, now);
+      await endSessionsOf(this, user.id, now);
     });
   }
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import { notFound } from '../../../domain/shared/errors.js';
-import { sessionState } from '../../../domain/session/session.js';
+import { sessionEnded, sessionState } from '../../../domain/session/session.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
@@ -23,14 +24,17 @@ export class EndSessionHandler implements CommandHandler<EndSessionCommand, void
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
   ) {}
 
   async execute({ actor, sessionId }: EndSessionCommand): Promise<void> {
     // The session only when it is the caller's, with what decides whether it is live.
     const context = await this.auth.getAuthContext(actor.id, sessionId);
     const now = this.clock.now();
-    if (context?.session == null || sessionState(context.session, now, context.passwordChangedAt) !== 'live') throw sessionNotFound(sessionId);
-    await this.sessions.revoke(sessionId, now);
+    const session = context?.session ?? null;
+    if (session === null || sessionState(session, now, context!.passwordChangedAt) !== 'live') throw sessionNotFound(sessionId);
+    // Ended meanwhile by someone else: then it is their event.
+    if (await this.sessions.revoke(sessionId, now)) this.events.record(sessionEnded(session));
     this.logger.info('session revoked', { event: 'session_revoked', user_id: actor.id, session_id: sessionId, by: actor.id });
   }
 }

@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV1"];
         delete?: never;
@@ -411,7 +411,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV2"];
         delete?: never;
@@ -1002,10 +1002,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -1151,7 +1148,6 @@ export interface components {
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -1180,10 +1176,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -1222,7 +1215,6 @@ export interface components {
         /** @description The whole profile; `full_name` may be null. */
         UserReplace: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -1238,7 +1230,6 @@ export interface components {
         /** @description Only the fields sent change. `role` is for admins; `is_active` for admins, and for moderators on plain users. */
         UserUpdate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -1438,10 +1429,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -2281,6 +2269,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
             413: components["responses"]["PayloadTooLargeV1"];
             415: components["responses"]["UnsupportedMediaTypeV1"];
             422: components["responses"]["ValidationV1"];
@@ -2453,10 +2442,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2690,10 +2676,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2785,10 +2768,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2858,10 +2838,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2958,10 +2935,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3362,6 +3336,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
             413: components["responses"]["PayloadTooLargeV2"];
             415: components["responses"]["UnsupportedMediaTypeV2"];
             422: components["responses"]["ValidationV2"];
@@ -3534,10 +3509,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3771,10 +3743,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3866,10 +3835,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3939,10 +3905,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -4039,10 +4002,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;

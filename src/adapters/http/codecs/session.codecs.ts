@@ -5,6 +5,8 @@ import { SESSION_ID_PATTERN, type PublishedKey } from '../../../application/port
 import { IP_MAX, USER_AGENT_MAX } from '../../../domain/session/session.js';
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '../../../domain/user/user-rules.js';
 import { K4_PUBLIC_PATTERN, KEY_ID_PATTERN } from '../../../config/key-formats.js';
+import { unauthorized } from '../../../domain/shared/errors.js';
+import { INVALID_REFRESH_TOKEN } from '../../../application/commands/refresh-token/refresh-token.handler.js';
 import { object, text } from './codec.js';
 import { params, type ParamSpec } from './params.js';
 
@@ -16,6 +18,7 @@ const RefreshToken = text(
   'RefreshToken',
   { minLength: 1, maxLength: 512, writeOnly: true, description: 'The opaque refresh token from /auth/token or /auth/refresh' },
   (v) => (v.length === 0 ? 'Refresh token is required' : v.length > 512 ? 'Refresh token is too long' : null),
+  () => unauthorized(INVALID_REFRESH_TOKEN),
 );
 
 export const RefreshRequest = object('RefreshRequest', { refresh_token: RefreshToken }, {}, 'Exchanges a refresh token for a new pair.');
@@ -51,7 +54,7 @@ export const PasswordConfirmationBody = object(
   'PasswordConfirmationRequest',
   {
     password: text(
-      'Password',
+      'ConfirmingPassword',
       { minLength: 1, maxLength: 1024, format: 'password', writeOnly: true, description: 'The account\'s current password' },
       (v) => (v.length === 0 ? 'Password is required' : v.length > 1024 ? 'Password is too long' : null),
     ),

@@ -776,6 +776,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where to start
+         * @description The name and version of the API, and the paths of its documentation, its OpenAPI document and its readiness check.
+         */
+        get: operations["getIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -4357,6 +4377,37 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            500: components["responses"]["InternalServerV1Unlimited"];
+        };
+    };
+    getIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An index of the service */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        version: string;
+                        links: {
+                            docs: string;
+                            redoc: string;
+                            openapi: string;
+                            health: string;
+                        };
+                    };
                 };
             };
             500: components["responses"]["InternalServerV1Unlimited"];

@@ -79,6 +79,7 @@ export interface SessionDevice {
 }
 
 // C0 controls, DEL and lone surrogates: text that the contract refuses everywhere else.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function keepText(value: string | null | undefined, max: number): string | null {

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionDevice, sessionStarted, sessionTimes, signInFailed, signInLocked } from '../../../domain/session/session.js';
+import { sessionDevice, sessionStarted, sessionTimes, signInFailed, signInLocked, type Session } from '../../../domain/session/session.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
@@ -64,7 +64,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     if (!user.isActive) throw forbidden('User account is inactive');
 
     const refresh = this.refreshTokens.generate();
-    let session;
+    let session: Session;
     try {
       const draft = { userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS), device: sessionDevice(userAgent, ip) };
       session = await this.uow.run(async () => {

@@ -221,7 +221,7 @@ export interface paths {
         };
         /**
          * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.
+         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. Without `search`, `total` is exact, read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users. With `search` (served by trigram indexes) the matches are counted exactly up to 10,000; past that `total` and `total_pages` are an estimate and `total_exact` is false. A numbered page still costs an index entry per row it skips: for deep pages, use version 2.
          */
         get: operations["listUsersV1"];
         put?: never;
@@ -1212,15 +1212,20 @@ export interface components {
             }[];
             /**
              * Format: int32
-             * @description Exactly how many items match the filters (not an estimate), as the database saw them when the page was read
+             * @description How many items match the filters, as the database saw them when the page was read: exact, except for a search with more than 10,000 matches, where it is an estimate (`total_exact` is false)
              */
             total: number;
             /** Format: int64 */
             page: number;
             /** Format: int32 */
             page_size: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Computed from `total`: an estimate when it is
+             */
             total_pages: number;
+            /** @description False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it) */
+            total_exact: boolean;
         };
         /** @description The current password and the new one. */
         ChangePasswordRequest: {
@@ -1374,15 +1379,20 @@ export interface components {
             }[];
             /**
              * Format: int32
-             * @description Exactly how many items match the filters (not an estimate), as the database saw them when the page was read
+             * @description How many items match the filters, as the database saw them when the page was read: exact, except for a search with more than 10,000 matches, where it is an estimate (`total_exact` is false)
              */
             total: number;
             /** Format: int64 */
             page: number;
             /** Format: int32 */
             page_size: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Computed from `total`: an estimate when it is
+             */
             total_pages: number;
+            /** @description False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it) */
+            total_exact: boolean;
         };
         /** @description `pending -> paid | cancelled`, `paid -> shipped | cancelled`, `shipped -> delivered`. The owner may only cancel a pending order; every other move is for admins. */
         OrderStatusChange: {
@@ -1439,7 +1449,7 @@ export interface components {
             page_size: number;
             /** Format: int64 */
             total_pages: number;
-            /** @description False when `total` and `total_pages` are estimates */
+            /** @description False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it) */
             total_exact: boolean;
         };
         UserSlice: {

@@ -6,6 +6,7 @@ import type { Clock } from '../../application/ports/clock.js';
 import type { EmailTokenRepository } from '../../application/ports/email-tokens.js';
 import type { Outbox, OutboxQueue } from '../../application/ports/outbox.js';
 import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { SessionReadModel } from '../../application/ports/session-read-model.js';
 import type { SessionRepository } from '../../application/ports/session-repository.js';
 import type { UnitOfWork } from '../../application/ports/unit-of-work.js';
 import type { UserReadModel } from '../../application/ports/user-read-model.js';
@@ -21,6 +22,7 @@ export interface Persistence {
   readonly orders: OrderRepository;
   readonly orderReadModel: OrderReadModel;
   readonly sessions: SessionRepository;
+  readonly sessionReadModel: SessionReadModel;
   readonly authReadModel: AuthReadModel;
   readonly unitOfWork: UnitOfWork;
   readonly emailTokens: EmailTokenRepository;

@@ -43,6 +43,6 @@ export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Call
         throw revoked();
     }
     if (!context.isActive) throw forbidden('User account is inactive');
-    return { id: claims.userId, role: context.role, self: context.user };
+    return { id: claims.userId, role: context.role, self: context.user, sessionId: claims.sessionId };
   }
 }

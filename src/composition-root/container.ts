@@ -148,7 +148,8 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
     registerValue<HandlerResolver>(c, HANDLER_RESOLVER, { resolve: (type) => c.resolve(type) });
     let draining = false;
     const checks: ReadinessCheck[] = [{ name: 'database', check: () => persistence.ping() }];
-    if (redis !== null) checks.push({ name: 'redis', check: async () => void (await redis.ping()) });
+    // Redis is shared state the service replaces with memory when it fails: degraded, not down.
+    if (redis !== null) checks.push({ name: 'redis', required: false, check: async () => void (await redis.ping()) });
     registerValue<Readiness>(c, READINESS, { checks, draining: () => draining });
     registerValue<HttpOptions>(c, HTTP_OPTIONS, {
       bodyLimitBytes: config.server.bodyLimitBytes,

@@ -3,15 +3,22 @@ import { authorizeUserPatch, mayAttemptUserPatch } from '../../../domain/user/us
 import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
+import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
 import { assertVersion } from '../../preconditions.js';
 import { UpdateUserCommand } from './update-user.command.js';
 
+/**
+ * PATCH of a user. Deactivating an account (whoever does it) revokes every session of it in the
+ * same unit of work, so that a later reactivation brings none of them back: the user signs in
+ * again.
+ */
 @injectable()
 export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, UserView> {
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -36,6 +43,8 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
       if (isActive !== undefined) access.isActive = isActive;
       next = next.changeAccess(access, otherAdmins, now);
     }
-    return toUserView(await this.users.update(next));
+    const saved = await this.users.update(next);
+    if (user.isActive && !saved.isActive) await this.sessions.revokeAllOfUser(user.id, now);
+    return toUserView(saved);
   }
 }

@@ -15,5 +15,11 @@ export interface LoginThrottle {
 
 export const LOGIN_THROTTLE = token<LoginThrottle>('LoginThrottle');
 
-/** The key for one account (by the login as typed, regardless of case) from one address. */
-export const loginThrottleKey = (login: string, ip: string): string => `${login.toLowerCase()} ${ip}`;
+/**
+ * The key of the attempts from one address at one account: the account's id when the login names
+ * one, whichever login named it (username or email), so an account gets one count and not one per
+ * spelling; the login as typed (regardless of case) when it names none, so probing unknown logins
+ * is locked the same way.
+ */
+export const loginThrottleKey = (account: { readonly id: number } | null, login: string, ip: string): string =>
+  account === null ? `login:${login.toLowerCase()} ${ip}` : `account:${account.id} ${ip}`;

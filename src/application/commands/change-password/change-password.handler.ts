@@ -15,7 +15,7 @@ export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
 
 /**
  * The caller's new password. The current one is checked first (400 when wrong); wrong guesses
- * count against the same login throttle as sign-in (the account's username from this address), so
+ * count against the same login throttle as sign-in (the account from this address), so
  * a stolen access token cannot be used to guess the password at leisure.
  *
  * The hashes are checked and made outside any transaction (they take a while); the change itself
@@ -42,7 +42,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     if (weak !== null) throw validationFailed([{ field: 'new_password', message: weak }]);
     const user = await this.users.findById(actor.id);
     if (user === null) throw unauthorized('User no longer exists');
-    const key = loginThrottleKey(user.username, ip);
+    const key = loginThrottleKey(user, user.username, ip);
     const wait = await this.throttle.attempt(key);
     if (wait > 0) throw loginLocked(wait);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw badRequest(WRONG_CURRENT_PASSWORD);

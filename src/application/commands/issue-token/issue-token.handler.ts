@@ -18,10 +18,11 @@ export const BAD_CREDENTIALS = 'Incorrect username or password';
  * Sign-in: checks the password and starts a session, answering with an access token and the
  * session's first refresh token.
  *
- * The login throttle counts the attempt before anything is read, whether or not the account
- * exists: a locked login is 429 even with the right password, and probing unknown logins gets
- * locked the same way. An unknown user costs one hash check too, so neither the status nor the
- * time tells who exists.
+ * The login throttle counts the attempt before the password is checked, per account when the
+ * login names one (username and email share one count) and per typed login otherwise: a locked
+ * account is 429 even with the right password, and probing unknown logins gets locked the same
+ * way. An unknown user costs one hash check too, so neither the status nor the time tells who
+ * exists.
  */
 @injectable()
 export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, TokenGrant> {
@@ -43,10 +44,10 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     // The session begins when the password is checked: should the password change meanwhile,
     // the session is older than the change and does not count.
     const begun = this.clock.now();
-    const key = loginThrottleKey(login, ip);
+    const user = await this.users.findByLogin(login);
+    const key = loginThrottleKey(user, login, ip);
     const wait = await this.throttle.attempt(key);
     if (wait > 0) throw loginLocked(wait);
-    const user = await this.users.findByLogin(login);
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (user === null || !matches) throw unauthorized(BAD_CREDENTIALS);
     await this.throttle.succeed(key);

@@ -32,6 +32,7 @@ import { WinstonLogger } from '../adapters/logging/winston-logger.js';
 import { createInMemoryPersistence } from '../adapters/persistence/in-memory/in-memory-persistence.js';
 import { openMikroOrmPersistence } from '../adapters/persistence/mikro-orm/mikro-orm-persistence.js';
 import type { Persistence } from '../adapters/persistence/persistence.js';
+import { lockDataDir } from '../adapters/persistence/data-dir-lock.js';
 import { Argon2PasswordHasher } from '../adapters/security/argon2-password-hasher.js';
 import { PasetoTokenService } from '../adapters/security/paseto-token-service.js';
 import { CachingTokenVerifier } from '../adapters/security/caching-token-verifier.js';
@@ -75,10 +76,29 @@ export async function openConfiguredPersistence(config: AppConfig, logger: Logge
       { logger, slowQueryMs: config.database.slowQueryMs },
     );
   }
-  // The embedded database keeps its files in a folder of its own under DATA_DIR.
-  const dataDir = join(config.database.dataDir, 'pglite');
-  await mkdir(dataDir, { recursive: true });
-  return openMikroOrmPersistence({ kind: 'pglite', dataDir }, { logger, slowQueryMs: config.database.slowQueryMs });
+  // One process at a time: a second one (the CLI while the service runs, say) stops here, before
+  // the database is opened, and writes nothing.
+  await mkdir(config.database.dataDir, { recursive: true });
+  const lock = lockDataDir(config.database.dataDir);
+  try {
+    // The embedded database keeps its files in a folder of its own under DATA_DIR.
+    const dataDir = join(config.database.dataDir, 'pglite');
+    await mkdir(dataDir, { recursive: true });
+    const persistence = await openMikroOrmPersistence({ kind: 'pglite', dataDir }, { logger, slowQueryMs: config.database.slowQueryMs });
+    return {
+      ...persistence,
+      async close() {
+        try {
+          await persistence.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 function registerValue<T>(c: DependencyContainer, port: Token<T>, value: T): void {

@@ -41,6 +41,9 @@ import { RateLimiterLoginThrottle } from '../adapters/rate-limit/rate-limiter-lo
 import { FlexibleRateLimiter } from '../adapters/rate-limit/flexible-rate-limiter.js';
 import { closeRedisClient, createRedisClient } from '../adapters/redis/redis-client.js';
 import { RedisIdempotencyStore } from '../adapters/redis/redis-idempotency-store.js';
+import { LoggingSecurityEvents } from '../adapters/logging/logging-security-events.js';
+import { SERVICE_METRICS, ServiceMetrics } from '../adapters/metrics/service-metrics.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../application/ports/security-events.js';
 import type { AppConfig } from '../config/config.js';
 import { resolveSigningKey } from '../config/config.js';
 
@@ -166,6 +169,12 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       redis === null ? persistence.idempotencyStore(clock) : new RedisIdempotencyStore(redis, clock, overrides.redisKeyPrefix ?? config.redis.keyPrefix),
     );
     registerValue<HandlerResolver>(c, HANDLER_RESOLVER, { resolve: (type) => c.resolve(type) });
+    const serviceMetrics = new ServiceMetrics({
+      pool: () => persistence.poolUse?.() ?? null,
+      redisFallback: () => redis !== null && redis.status !== 'ready',
+    });
+    registerValue(c, SERVICE_METRICS, serviceMetrics);
+    registerValue<SecurityEvents>(c, SECURITY_EVENTS, new LoggingSecurityEvents(logger, serviceMetrics));
     let draining = false;
     const checks: ReadinessCheck[] = [{ name: 'database', check: () => persistence.ping() }];
     // Redis is shared state the service replaces with memory when it fails: degraded, not down.

@@ -36,15 +36,15 @@ let counter = 0;
 export async function startApi(
   persistence: Persistence,
   overrides: ConfigOverrides = {},
-  /** Wiring beyond the config (the key prefix in Redis, say). */
-  wiring: Pick<ContainerOverrides, 'redisKeyPrefix'> = {},
+  /** Wiring beyond the config (the key prefix in Redis, or a logger shared with the store, say). */
+  wiring: Pick<ContainerOverrides, 'redisKeyPrefix'> & { readonly logger?: MemoryLogger } = {},
 ): Promise<TestApi> {
   // Suites make hundreds of requests from one address: the rate limit is out of their way
   // unless they set one (the rate-limit suites do, with small numbers).
   const config = testConfig({ ...overrides, rateLimit: { max: 1_000_000, ...(overrides?.rateLimit ?? {}) }, admin: { ...ADMIN, ...(overrides?.admin ?? {}) } } as ConfigOverrides);
   const clock = new FixedClock(new Date());
-  const logger = new MemoryLogger('debug');
-  const service = await buildService(config, { persistence, clock, logger, ...wiring });
+  const logger = wiring.logger ?? new MemoryLogger('debug');
+  const service = await buildService(config, { persistence, clock, ...wiring, logger });
   await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
   const http = supertest.agent(app.callback());

@@ -63,6 +63,7 @@ class PooledTarget implements StorageTarget {
       authReadModel: raw.authReadModel,
       unitOfWork: raw.unitOfWork,
       idempotencyStore: (clock) => raw.idempotencyStore(clock),
+      poolUse: () => raw.poolUse?.() ?? null,
       ping: () => (released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping()),
       close: release,
       reset: () => raw.clear(),

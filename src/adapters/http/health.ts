@@ -87,7 +87,8 @@ export const HEALTH_ROUTES: readonly PlainRouteDoc[] = [
     path: '/metrics',
     tag: 'Operations',
     summary: 'Prometheus metrics',
-    description: 'Request count and latency histogram by method, route template and status, and process metrics, in the Prometheus text format.',
+    description:
+      'Request count and latency histogram by method, route template and status, process metrics, and the service\'s own: sign-ins by outcome (`auth_sign_ins_total`), refresh-token reuse detected, requests refused by the rate limit, database pool connections in use and waiting, and whether the Redis fallback is active; in the Prometheus text format.',
     responses: { 200: { description: 'Metrics', contentType: 'text/plain', schema: { type: 'string', maxLength: 10000000 } } },
   },
 ];

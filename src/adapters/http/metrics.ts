@@ -18,6 +18,10 @@ function processMetrics(): Registry {
 
 export class HttpMetrics {
   private readonly registry = new Registry();
+
+  /** `others`: registries of the service's own metrics, merged into every scrape. */
+  constructor(private readonly others: readonly Registry[] = []) {}
+
   private readonly requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, route template and status',
@@ -48,7 +52,7 @@ export class HttpMetrics {
   }
 
   async scrape(): Promise<{ contentType: string; body: string }> {
-    const merged = Registry.merge([processMetrics(), this.registry]);
+    const merged = Registry.merge([processMetrics(), this.registry, ...this.others]);
     return { contentType: merged.contentType, body: await merged.metrics() };
   }
 }

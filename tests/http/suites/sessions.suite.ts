@@ -93,7 +93,7 @@ export function sessionsSuite(open: OpenStore): void {
       const reuse = await refresh(api, stolen.refresh);
       expect(reuse.status).to.equal(401);
       expect(reuse.body).to.include({ error: 'UnauthorizedError', message: 'Refresh token was already used: the session has been revoked' });
-      expect(api.logger.find('refresh_token_reused')).to.have.length.greaterThan(0);
+      expect(api.logger.find('refresh_reuse_detected')).to.have.length.greaterThan(0);
 
       expect((await refresh(api, rotated.refresh)).status, 'the current refresh token').to.equal(401);
       expectRevoked(await me(api, rotated.access));

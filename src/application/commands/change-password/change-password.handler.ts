@@ -5,6 +5,7 @@ import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
@@ -35,6 +36,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     @inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
   ) {}
 
   async execute({ actor, currentPassword, newPassword, ip }: ChangePasswordCommand): Promise<void> {
@@ -44,18 +46,26 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     if (user === null) throw unauthorized('User no longer exists');
     const key = loginThrottleKey(user, user.username, ip);
     const wait = await this.throttle.attempt(key);
-    if (wait > 0) throw loginLocked(wait);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw badRequest(WRONG_CURRENT_PASSWORD);
+    if (wait > 0) {
+      this.events.record({ type: 'auth_locked', via: 'password_change', userId: user.id, ip, retryAfterS: wait });
+      throw loginLocked(wait);
+    }
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      this.events.record({ type: 'auth_failed', via: 'password_change', reason: 'bad_credentials', userId: user.id, ip });
+      throw badRequest(WRONG_CURRENT_PASSWORD);
+    }
     await this.throttle.succeed(key);
     const newHash = await this.hasher.hash(newPassword);
 
-    await this.uow.run(async () => {
+    const revoked = await this.uow.run(async () => {
       const now = this.clock.now();
       const locked = await this.users.findById(actor.id);
       if (locked === null) throw unauthorized('User no longer exists');
       if (locked.passwordHash !== user.passwordHash) throw badRequest(WRONG_CURRENT_PASSWORD);
       await this.users.update(locked.changePassword(newHash, now));
-      await this.sessions.revokeAllOfUser(actor.id, now);
+      return this.sessions.revokeAllOfUser(actor.id, now);
     });
+    this.events.record({ type: 'password_changed', userId: actor.id });
+    this.events.record({ type: 'session_revoked', userId: actor.id, sessionId: null, sessions: revoked, reason: 'password_changed' });
   }
 }

@@ -5,6 +5,7 @@ import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
 import { SESSION_POLICY, SESSION_REPOSITORY, type SessionPolicy, type SessionRepository } from '../../ports/session-repository.js';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
@@ -38,6 +39,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
     @inject(SESSION_POLICY) private readonly policy: SessionPolicy,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
   ) {}
 
   async execute({ login, password, ip }: IssueTokenCommand): Promise<TokenGrant> {
@@ -46,12 +48,22 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     const begun = this.clock.now();
     const user = await this.users.findByLogin(login);
     const key = loginThrottleKey(user, login, ip);
+    const userId = user?.id ?? null;
     const wait = await this.throttle.attempt(key);
-    if (wait > 0) throw loginLocked(wait);
+    if (wait > 0) {
+      this.events.record({ type: 'auth_locked', via: 'sign_in', userId, ip, retryAfterS: wait });
+      throw loginLocked(wait);
+    }
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
-    if (user === null || !matches) throw unauthorized(BAD_CREDENTIALS);
+    if (user === null || !matches) {
+      this.events.record({ type: 'auth_failed', via: 'sign_in', reason: 'bad_credentials', userId, ip });
+      throw unauthorized(BAD_CREDENTIALS);
+    }
     await this.throttle.succeed(key);
-    if (!user.isActive) throw forbidden('User account is inactive');
+    if (!user.isActive) {
+      this.events.record({ type: 'auth_failed', via: 'sign_in', reason: 'inactive', userId, ip });
+      throw forbidden('User account is inactive');
+    }
 
     const refresh = this.refreshTokens.generate();
     let session;
@@ -62,6 +74,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
       if (error instanceof DomainError && error.kind === 'not_found') throw unauthorized(BAD_CREDENTIALS);
       throw error;
     }
+    this.events.record({ type: 'sign_in_succeeded', userId: user.id, ip });
     return grantFor(this.tokens, session, refresh.token, this.clock.now());
   }
 }

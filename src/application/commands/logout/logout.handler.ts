@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { LogoutCommand } from './logout.command.js';
 
@@ -17,12 +18,14 @@ export class LogoutHandler implements CommandHandler<LogoutCommand, void> {
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
   ) {}
 
   async execute({ refreshToken }: LogoutCommand): Promise<void> {
     const hash = this.refreshTokens.hashOf(refreshToken);
     if (hash === null) return;
     const found = await this.sessions.findByRefreshHash(hash);
-    if (found !== null) await this.sessions.revoke(found.session.id, this.clock.now());
+    if (found === null || !(await this.sessions.revoke(found.session.id, this.clock.now()))) return;
+    this.events.record({ type: 'session_revoked', userId: found.session.userId, sessionId: found.session.id, sessions: 1, reason: 'logout' });
   }
 }

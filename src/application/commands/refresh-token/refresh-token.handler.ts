@@ -4,7 +4,7 @@ import { sessionState, type Session } from '../../../domain/session/session.js';
 import type { CommandHandler } from '../../bus.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
-import { LOGGER, type Logger } from '../../ports/logger.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
@@ -19,7 +19,7 @@ export const REFRESH_TOKEN_REUSED = 'Refresh token was already used: the session
 type Outcome =
   | { readonly kind: 'rotated'; readonly session: Session; readonly now: Date }
   | { readonly kind: 'refused'; readonly error: DomainError }
-  | { readonly kind: 'reused'; readonly session: Session };
+  | { readonly kind: 'reused'; readonly session: Session; readonly revoked: boolean };
 
 /**
  * Refresh with rotation and reuse detection. The refresh token is spent and replaced in one unit
@@ -42,7 +42,7 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
     @inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(LOGGER) private readonly logger: Logger,
+    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
   ) {}
 
   async execute({ refreshToken }: RefreshTokenCommand): Promise<TokenGrant> {
@@ -55,8 +55,7 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       if (found === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
       const { session, spent } = found;
       if (spent) {
-        await this.sessions.revoke(session.id, now);
-        return { kind: 'reused', session };
+        return { kind: 'reused', session, revoked: await this.sessions.revoke(session.id, now) };
       }
       const account = await this.auth.getAuthContext(session.userId, session.id);
       if (account === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
@@ -72,8 +71,7 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       if (!account.isActive) return { kind: 'refused', error: forbidden('User account is inactive') };
       if (!(await this.sessions.rotate(session.id, hash, next.hash, now))) {
         // Spent by someone else since it was read: reuse all the same.
-        await this.sessions.revoke(session.id, now);
-        return { kind: 'reused', session };
+        return { kind: 'reused', session, revoked: await this.sessions.revoke(session.id, now) };
       }
       return { kind: 'rotated', session, now };
     });
@@ -81,7 +79,10 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       case 'refused':
         throw outcome.error;
       case 'reused':
-        this.logger.warn('refresh token reused', { event: 'refresh_token_reused', user_id: outcome.session.userId, session_id: outcome.session.id });
+        this.events.record({ type: 'refresh_reuse_detected', userId: outcome.session.userId, sessionId: outcome.session.id });
+        if (outcome.revoked) {
+          this.events.record({ type: 'session_revoked', userId: outcome.session.userId, sessionId: outcome.session.id, sessions: 1, reason: 'refresh_reuse' });
+        }
         throw unauthorized(REFRESH_TOKEN_REUSED);
       case 'rotated':
         return grantFor(this.tokens, outcome.session, next.token, outcome.now);

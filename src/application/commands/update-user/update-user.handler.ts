@@ -3,6 +3,7 @@ import { authorizeUserPatch, mayAttemptUserPatch } from '../../../domain/user/us
 import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
@@ -20,6 +21,7 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
   ) {}
 
   async execute({ actor, userId, changes, expectedVersions }: UpdateUserCommand): Promise<UserView> {
@@ -44,7 +46,10 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
       next = next.changeAccess(access, otherAdmins, now);
     }
     const saved = await this.users.update(next);
-    if (user.isActive && !saved.isActive) await this.sessions.revokeAllOfUser(user.id, now);
+    if (user.isActive && !saved.isActive) {
+      const ended = await this.sessions.revokeAllOfUser(user.id, now);
+      this.events.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: ended, reason: 'deactivated' });
+    }
     return toUserView(saved);
   }
 }

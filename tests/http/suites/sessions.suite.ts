@@ -154,7 +154,9 @@ export function sessionsSuite(open: OpenStore): void {
       expect(refused.status).to.equal(403);
       expect(refused.body.message).to.equal('User account is inactive');
       await api.http.patch(`/api/v1/users/${inactive.id}`).set(bearer(admin)).send({ is_active: true });
-      expect((await refresh(api, inactivePair.refresh)).status, 'active again: the session lives on').to.equal(200);
+      const revived = await refresh(api, inactivePair.refresh);
+      expect(revived.status, 'active again: the deactivation ended the session for good').to.equal(401);
+      expect(revived.body.message).to.equal('Session has been revoked');
 
       expect((await api.http.delete(`/api/v1/users/${deleted.id}`).set(bearer(admin))).status).to.equal(204);
       const gone = await refresh(api, deletedPair.refresh);

@@ -74,7 +74,17 @@ describe('configuration', () => {
     it('decodes the defaults of the contract', () => {
       const config = decodeConfig(readJson('default.json'));
       expect(config.env).to.equal('development');
-      expect(config.server).to.deep.equal({ port: 3000, trustProxy: false, bodyLimitBytes: 102_400, corsOrigins: [], webConcurrency: 1, shutdownTimeoutS: 10 });
+      expect(config.server).to.deep.equal({
+        port: 3000,
+        trustProxy: false,
+        bodyLimitBytes: 102_400,
+        corsOrigins: [],
+        webConcurrency: 1,
+        shutdownTimeoutS: 10,
+        headersTimeoutS: 20,
+        requestTimeoutS: 60,
+        keepAliveTimeoutS: 5,
+      });
       expect(config.database).to.deep.equal({ url: null, readUrl: null, dataDir: './data', slowQueryMs: 200 });
       expect(config.redis.url).to.equal(null);
       expect(config.rateLimit).to.deep.equal({ max: 100, windowS: 60 });

@@ -59,6 +59,8 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       }
       const account = await this.auth.getAuthContext(session.userId, session.id);
       if (account === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
+      // Before the session's state: deactivation ended the session, and the answer says why.
+      if (!account.isActive) return { kind: 'refused', error: forbidden('User account is inactive') };
       switch (sessionState(session, now, account.passwordChangedAt)) {
         case 'expired':
           return { kind: 'refused', error: unauthorized('Refresh token has expired') };
@@ -68,7 +70,6 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
         case 'live':
           break;
       }
-      if (!account.isActive) return { kind: 'refused', error: forbidden('User account is inactive') };
       if (!(await this.sessions.rotate(session.id, hash, next.hash, now))) {
         // Spent by someone else since it was read: reuse all the same.
         return { kind: 'reused', session, revoked: await this.sessions.revoke(session.id, now) };

@@ -43,30 +43,20 @@ export class ServiceMetrics {
 
   constructor(sources: MetricSources) {
     for (const outcome of ['success', 'failure', 'locked'] as const) this.signIns.inc({ outcome }, 0);
-    new Gauge({
-      name: 'db_pool_connections_in_use',
-      help: 'Database connections lent out by the pool',
-      registers: [this.registry],
-      collect() {
-        this.set(sources.pool()?.inUse ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'db_pool_connections_waiting',
-      help: 'Requests for a database connection waiting for the pool',
-      registers: [this.registry],
-      collect() {
-        this.set(sources.pool()?.waiting ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'redis_fallback_active',
-      help: '1 while rate limits and the lockout are kept in memory because the configured Redis does not answer',
-      registers: [this.registry],
-      collect() {
-        this.set(sources.redisFallback() ? 1 : 0);
-      },
-    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge('db_pool_connections_in_use', 'Database connections lent out by the pool', () => sources.pool()?.inUse ?? 0);
+    gauge('db_pool_connections_waiting', 'Requests for a database connection waiting for the pool', () => sources.pool()?.waiting ?? 0);
+    gauge('redis_fallback_active', '1 while rate limits and the lockout are kept in memory because the configured Redis does not answer', () =>
+      sources.redisFallback() ? 1 : 0,
+    );
   }
 
   signIn(outcome: SignInOutcome): void {

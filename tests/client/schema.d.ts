@@ -420,218 +420,6 @@ export interface paths {
         patch: operations["changeOrderStatusV2"];
         trace?: never;
     };
-    "/auth/token": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign in
-         * @description JSON `{"username", "password"}` (`username` may be the email) or the OAuth2 password form. Starts a session: the answer carries an access token and the session's refresh token. A wrong password and an unknown user give the same 401; an inactive account is 403. After `LOGIN_MAX_FAILURES` wrong passwords in a row for one login from one address, further tries are 429 with `Retry-After` for `LOGIN_LOCK_S` seconds, even with the right password.
-         */
-        post: operations["issueTokenByHeader"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Exchange a refresh token for a new pair
-         * @description Spends the refresh token and returns a new access token and a new refresh token of the same session; the session keeps its end (`refresh_expires_in` counts down). An unknown, expired or revoked refresh token is 401. Presenting a spent refresh token again is 401 and revokes the whole session (every refresh and access token of that sign-in), since it means a copy of the token is in other hands; of two refreshes racing with one token, at most one succeeds. An inactive account is 403.
-         */
-        post: operations["refreshTokenByHeader"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
-         */
-        post: operations["logoutByHeader"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.
-         *
-         *     With `X-API-Version: 2` it answers as `/api/v2/users` does.
-         */
-        get: operations["listUsersByHeader"];
-        put?: never;
-        /**
-         * Create a user (sign up)
-         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
-         *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
-         */
-        post: operations["createUserByHeader"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The signed-in user
-         * @description The signed-in user
-         */
-        get: operations["getCurrentUserByHeader"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users/me/password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Change the signed-in user's password
-         * @description Body `{"current_password", "new_password"}`. A wrong current password is 400, a weak new one 422. On success every session of the user is revoked and every access token issued before the change stops working, the caller's own included: the client signs in again. Wrong current passwords count against the sign-in lockout of the account from this address (429 with `Retry-After` once locked).
-         */
-        post: operations["changePasswordByHeader"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get a user
-         * @description The user itself, moderators and admins. Someone else's id is 403 whether or not it exists.
-         */
-        get: operations["getUserByHeader"];
-        /**
-         * Replace a user's profile
-         * @description The user itself and admins. `email`, `username` and `full_name` are all required; `full_name` may be null.
-         */
-        put: operations["replaceUserByHeader"];
-        post?: never;
-        /**
-         * Delete a user and their orders
-         * @description Admins only. Removing the last active admin is 409.
-         */
-        delete: operations["deleteUserByHeader"];
-        options?: never;
-        head?: never;
-        /**
-         * Change some fields of a user
-         * @description The user itself and admins change the profile; only admins change `role`; admins change `is_active`, moderators too for plain users. Demoting or deactivating the last active admin is 409.
-         */
-        patch: operations["updateUserByHeader"];
-        trace?: never;
-    };
-    "/users/{id}/orders": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List a user's orders
-         * @description The user itself, moderators and admins; someone else's orders are 403 whether or not the user exists. Newest first; filter `status`.
-         *
-         *     With `X-API-Version: 2` it answers as `/api/v2/users/{id}/orders` does.
-         */
-        get: operations["listOrdersByHeader"];
-        put?: never;
-        /**
-         * Place an order
-         * @description The user itself, or an admin for the user. 1 to 100 items; the service computes `total_cents`, which cannot be sent. The order starts `pending`.
-         *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
-         */
-        post: operations["placeOrderByHeader"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users/{id}/orders/{order_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get an order
-         * @description The same readers as the list. An order of another user is 404 under this user's path.
-         */
-        get: operations["getOrderByHeader"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Change an order's status
-         * @description Body `{"status": ...}`. `pending -> paid | cancelled`, `paid -> shipped | cancelled`, `shipped -> delivered`. The owner may only cancel a pending order; every other move is for admins (403 otherwise); moderators may not change orders. Any move not listed, the same status included, is 409 whoever asks. Honours `If-Match` (412).
-         */
-        patch: operations["changeOrderStatusByHeader"];
-        trace?: never;
-    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1160,6 +948,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "BadRequestError",
+                 *       "message": "Malformed JSON in request body",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1174,6 +970,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "UnauthorizedError",
+                 *       "message": "Invalid token",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1187,6 +991,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "ForbiddenError",
+                 *       "message": "Insufficient permissions. Required role: admin",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1200,6 +1012,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "PayloadTooLargeError",
+                 *       "message": "Request body exceeds the limit of 102400 bytes",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1213,6 +1033,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "UnsupportedMediaTypeError",
+                 *       "message": "Content-Type must be application/json",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1226,6 +1054,20 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "ValidationError",
+                 *       "message": "Request validation failed",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e",
+                 *       "details": [
+                 *         {
+                 *           "field": "email",
+                 *           "message": "Invalid email format"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1240,6 +1082,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "RateLimitError",
+                 *       "message": "Rate limit exceeded: 100 requests per 60 seconds. Try again in 17 seconds.",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1253,6 +1103,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "InternalServerError",
+                 *       "message": "Internal server error",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1267,6 +1125,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "ServiceUnavailableError",
+                 *       "message": "The database is unavailable; try again shortly",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1280,6 +1146,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "ConflictError",
+                 *       "message": "Email already registered",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1293,6 +1167,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "NotFoundError",
+                 *       "message": "User with id 123 not found",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1306,6 +1188,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "PreconditionFailedError",
+                 *       "message": "The resource has changed since it was read (If-Match does not match)",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -1319,6 +1209,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/bad-request",
+                 *       "title": "Bad Request",
+                 *       "status": 400,
+                 *       "detail": "Malformed JSON in request body",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1333,6 +1233,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unauthorized",
+                 *       "title": "Unauthorized",
+                 *       "status": 401,
+                 *       "detail": "Invalid token",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1346,6 +1256,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/forbidden",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "detail": "Insufficient permissions. Required role: admin",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1359,6 +1279,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/payload-too-large",
+                 *       "title": "Payload Too Large",
+                 *       "status": 413,
+                 *       "detail": "Request body exceeds the limit of 102400 bytes",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1372,6 +1302,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unsupported-media-type",
+                 *       "title": "Unsupported Media Type",
+                 *       "status": 415,
+                 *       "detail": "Content-Type must be application/json",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1385,6 +1325,22 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/validation",
+                 *       "title": "Unprocessable Content",
+                 *       "status": 422,
+                 *       "detail": "Request validation failed",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e",
+                 *       "errors": [
+                 *         {
+                 *           "field": "email",
+                 *           "message": "Invalid email format"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1399,6 +1355,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/rate-limited",
+                 *       "title": "Too Many Requests",
+                 *       "status": 429,
+                 *       "detail": "Rate limit exceeded: 100 requests per 60 seconds. Try again in 17 seconds.",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1412,6 +1378,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/internal",
+                 *       "title": "Internal Server Error",
+                 *       "status": 500,
+                 *       "detail": "Internal server error",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1426,6 +1402,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unavailable",
+                 *       "title": "Service Unavailable",
+                 *       "status": 503,
+                 *       "detail": "The database is unavailable; try again shortly",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1439,6 +1425,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/conflict",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "Email already registered",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1452,6 +1448,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/not-found",
+                 *       "title": "Not Found",
+                 *       "status": 404,
+                 *       "detail": "User with id 123 not found",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1465,177 +1471,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Bad Request (BadRequestError) */
-        BadRequestByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Unauthorized (UnauthorizedError) */
-        UnauthorizedByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Forbidden (ForbiddenError) */
-        ForbiddenByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Payload Too Large (PayloadTooLargeError) */
-        PayloadTooLargeByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Unsupported Media Type (UnsupportedMediaTypeError) */
-        UnsupportedMediaTypeByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Unprocessable Content (ValidationError) */
-        ValidationByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Too Many Requests (RateLimitError) */
-        RateLimitByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                "Retry-After": components["headers"]["Retry-After"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Internal Server Error (InternalServerError) */
-        InternalServerByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Service Unavailable (ServiceUnavailableError) */
-        ServiceUnavailableByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                "Retry-After": components["headers"]["Retry-After"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Conflict (ConflictError) */
-        ConflictByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Not Found (NotFoundError) */
-        NotFoundByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Precondition Failed (PreconditionFailedError) */
-        PreconditionFailedByHeader: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorV1"];
+                /**
+                 * @example {
+                 *       "type": "/problems/precondition-failed",
+                 *       "title": "Precondition Failed",
+                 *       "status": 412,
+                 *       "detail": "The resource has changed since it was read (If-Match does not match)",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1646,6 +1491,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": "InternalServerError",
+                 *       "message": "Internal server error",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
@@ -3200,812 +3053,6 @@ export interface operations {
             429: components["responses"]["RateLimitV2"];
             500: components["responses"]["InternalServerV2"];
             503: components["responses"]["ServiceUnavailableV2"];
-        };
-    };
-    issueTokenByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TokenRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestForm"];
-            };
-        };
-        responses: {
-            /** @description An access token and a refresh token */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description PASETO v4.public */
-                        access_token: string;
-                        /** @enum {string} */
-                        token_type: "bearer";
-                        /**
-                         * Format: int32
-                         * @description Seconds
-                         * @example 1800
-                         */
-                        expires_in: number;
-                        /** @description Opaque; spent by /auth/refresh, which returns a new one */
-                        refresh_token: string;
-                        /**
-                         * Format: int32
-                         * @description Seconds until the session ends; refreshing does not extend it
-                         * @example 1209600
-                         */
-                        refresh_expires_in: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    refreshTokenByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
-        responses: {
-            /** @description A new access token and refresh token */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description PASETO v4.public */
-                        access_token: string;
-                        /** @enum {string} */
-                        token_type: "bearer";
-                        /**
-                         * Format: int32
-                         * @description Seconds
-                         * @example 1800
-                         */
-                        expires_in: number;
-                        /** @description Opaque; spent by /auth/refresh, which returns a new one */
-                        refresh_token: string;
-                        /**
-                         * Format: int32
-                         * @description Seconds until the session ends; refreshing does not extend it
-                         * @example 1209600
-                         */
-                        refresh_expires_in: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    logoutByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LogoutRequest"];
-            };
-        };
-        responses: {
-            /** @description The session is revoked (or was not usable anyway) */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    listUsersByHeader: {
-        parameters: {
-            query?: {
-                /** @description Page number, from 1 */
-                page?: number;
-                /** @description Items per page, 1 to 100 */
-                page_size?: number;
-                /** @description Only users with this role */
-                role?: "user" | "moderator" | "admin";
-                /** @description Only active (true) or inactive (false) users */
-                is_active?: boolean;
-                /** @description Case-insensitive substring of email, username or full name */
-                search?: string;
-                /** @description Sort field; a leading `-` sorts descending */
-                sort?: "created_at" | "-created_at" | "username" | "-username" | "email" | "-email";
-            };
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of users */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    Link: components["headers"]["Link"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserPage"];
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    createUserByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-                /** @description Makes a retry safe: a unique key per request (a UUID, say), 1 to 255 visible ASCII characters. Send the same key, with the same body, when retrying. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UserCreate"];
-            };
-        };
-        responses: {
-            /** @description The new user */
-            201: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    Location: components["headers"]["Location"];
-                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            409: components["responses"]["ConflictByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    getCurrentUserByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The caller */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    changePasswordByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChangePasswordRequest"];
-            };
-        };
-        responses: {
-            /** @description Changed; sign in again */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    getUserByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path: {
-                /** @description The user id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The user */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            /** @description Not modified: the If-None-Match ETag is current */
-            304: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            404: components["responses"]["NotFoundByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    replaceUserByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path: {
-                /** @description The user id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UserReplace"];
-            };
-        };
-        responses: {
-            /** @description The user */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            404: components["responses"]["NotFoundByHeader"];
-            409: components["responses"]["ConflictByHeader"];
-            412: components["responses"]["PreconditionFailedByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    deleteUserByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path: {
-                /** @description The user id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            404: components["responses"]["NotFoundByHeader"];
-            409: components["responses"]["ConflictByHeader"];
-            412: components["responses"]["PreconditionFailedByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    updateUserByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path: {
-                /** @description The user id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UserUpdate"];
-            };
-        };
-        responses: {
-            /** @description The user */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            404: components["responses"]["NotFoundByHeader"];
-            409: components["responses"]["ConflictByHeader"];
-            412: components["responses"]["PreconditionFailedByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    listOrdersByHeader: {
-        parameters: {
-            query?: {
-                /** @description Page number, from 1 */
-                page?: number;
-                /** @description Items per page, 1 to 100 */
-                page_size?: number;
-                /** @description Only orders in this status */
-                status?: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
-            };
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path: {
-                /** @description The user id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of orders */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    Link: components["headers"]["Link"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OrderPage"];
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            404: components["responses"]["NotFoundByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    placeOrderByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-                /** @description Makes a retry safe: a unique key per request (a UUID, say), 1 to 255 visible ASCII characters. Send the same key, with the same body, when retrying. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description The user id */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OrderCreate"];
-            };
-        };
-        responses: {
-            /** @description The new order */
-            201: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    Location: components["headers"]["Location"];
-                    ETag: components["headers"]["ETag"];
-                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Order"];
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            404: components["responses"]["NotFoundByHeader"];
-            409: components["responses"]["ConflictByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    getOrderByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path: {
-                /** @description The user id */
-                id: number;
-                /** @description The order id */
-                order_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The order */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Order"];
-                };
-            };
-            /** @description Not modified: the If-None-Match ETag is current */
-            304: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            404: components["responses"]["NotFoundByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
-        };
-    };
-    changeOrderStatusByHeader: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The API version to answer with */
-                "X-API-Version"?: "1" | "2";
-            };
-            path: {
-                /** @description The user id */
-                id: number;
-                /** @description The order id */
-                order_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OrderStatusChange"];
-            };
-        };
-        responses: {
-            /** @description The order */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Order"];
-                };
-            };
-            400: components["responses"]["BadRequestByHeader"];
-            401: components["responses"]["UnauthorizedByHeader"];
-            403: components["responses"]["ForbiddenByHeader"];
-            404: components["responses"]["NotFoundByHeader"];
-            409: components["responses"]["ConflictByHeader"];
-            412: components["responses"]["PreconditionFailedByHeader"];
-            413: components["responses"]["PayloadTooLargeByHeader"];
-            415: components["responses"]["UnsupportedMediaTypeByHeader"];
-            422: components["responses"]["ValidationByHeader"];
-            429: components["responses"]["RateLimitByHeader"];
-            500: components["responses"]["InternalServerByHeader"];
-            503: components["responses"]["ServiceUnavailableByHeader"];
         };
     };
     getLiveness: {

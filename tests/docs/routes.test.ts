@@ -1,12 +1,15 @@
 /**
- * The OpenAPI document and the routers agree: every route the app serves is documented, every
- * documented operation is routed (and answers something other than the router's own 404 or
- * 405), operationIds are unique and every $ref resolves.
+ * The OpenAPI document and the routers agree: every route the app serves is documented (the
+ * unprefixed, header-versioned paths through their versioned twins and the document's note on
+ * them), every documented operation is routed (and answers something other than the router's own
+ * 404 or 405), operationIds are unique, every $ref resolves, and each error response's example is
+ * that error.
  */
 import type Router from '@koa/router';
 import { expect } from 'chai';
 import type Koa from 'koa';
-import { buildApp, openApiDocument } from '../../src/adapters/http/app.js';
+import { apiRoutes, buildApp, openApiDocument } from '../../src/adapters/http/app.js';
+import { ERROR_TABLE } from '../../src/adapters/http/errors.js';
 import { createInMemoryPersistence } from '../../src/adapters/persistence/in-memory/in-memory-persistence.js';
 import { startApi, type TestApi } from '../support/api.js';
 
@@ -16,10 +19,15 @@ const ASSETS = new Set(['GET /docs/init.js', 'GET /docs/{file}', 'GET /redoc/red
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 type Document = {
+  info: { description: string };
+  components: { responses: Record<string, { content: Record<string, { example?: Record<string, unknown> }> }> };
   paths: Record<string, Record<string, { operationId?: string; parameters?: { name: string; in: string; schema?: { enum?: unknown[]; examples?: unknown[] } }[] }>>;
 };
 
 const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+/** The unprefixed, header-versioned twin of an operation, which the document does not list. */
+const HEADER_VERSIONED = new Set(apiRoutes.map((spec) => `${spec.method} ${toOpenApiPath(spec.path)}`));
 
 /** `METHOD /path` of every route of every router mounted on the app (HEAD comes with GET). */
 function routedOperations(app: Koa): Set<string> {
@@ -79,8 +87,43 @@ describe('OpenAPI document: routes, operationIds and $refs', function () {
 
   it('documents every route the routers serve', () => {
     expect(routed.size).to.be.greaterThan(10);
-    const missing = [...routed].filter((op) => !ASSETS.has(op) && !documentedOperations(document).has(op));
+    const documented = documentedOperations(document);
+    const covered = (op: string) => documented.has(op) || (HEADER_VERSIONED.has(op) && documented.has(op.replace(' /', ' /api/v1/')) && documented.has(op.replace(' /', ' /api/v2/')));
+    const missing = [...routed].filter((op) => !ASSETS.has(op) && !covered(op));
     expect(missing, 'routed but not in the document').to.deep.equal([]);
+  });
+
+  it('lists each operation once per version and describes the unprefixed paths once', () => {
+    const documented = [...documentedOperations(document)];
+    for (const op of HEADER_VERSIONED) {
+      expect(documented, op).not.to.include(op);
+      expect(documented.filter((d) => d === op.replace(' /', ' /api/v1/') || d === op.replace(' /', ' /api/v2/')), op).to.have.length(2);
+    }
+    expect(document.info.description).to.include('X-API-Version').and.include('not listed a second time');
+  });
+
+  it("shows each error response's own error in its example", () => {
+    const byStatus = new Map(Object.values(ERROR_TABLE).map((entry) => [entry.status, entry]));
+    const checked: string[] = [];
+    for (const [name, response] of Object.entries(document.components.responses)) {
+      for (const [type, media] of Object.entries(response.content)) {
+        const example = media.example;
+        expect(example, `${name} ${type}`).to.be.an('object');
+        if (type === 'application/json') {
+          const entry = [...byStatus.values()].find((e) => e.name === example!['error']);
+          expect(entry, `${name}: ${String(example!['error'])}`).not.to.equal(undefined);
+          expect(name.startsWith(entry!.name.replace(/Error$/, '')), `${name} shows ${entry!.name}`).to.equal(true);
+        } else {
+          const entry = byStatus.get(example!['status'] as number);
+          expect(entry, `${name}: status ${String(example!['status'])}`).not.to.equal(undefined);
+          expect(name.startsWith(entry!.name.replace(/Error$/, '')), `${name} shows ${entry!.title}`).to.equal(true);
+          expect(example!['title']).to.equal(entry!.title);
+        }
+        checked.push(name);
+      }
+    }
+    // 401, 409 and 422 at least, in both versions.
+    for (const name of ['UnauthorizedV1', 'UnauthorizedV2', 'ConflictV1', 'ConflictV2', 'ValidationV1', 'ValidationV2']) expect(checked).to.include(name);
   });
 
   it('routes every documented operation', () => {

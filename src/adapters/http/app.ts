@@ -38,7 +38,7 @@ const DOCUMENT_INFO = {
   title: 'User Management API',
   version: '1.0.0',
   description:
-    'Users, their sign-in and their roles. Every path exists under `/api/v1` and `/api/v2`, and without a prefix (the `X-API-Version` header picks the version, 1 when absent). Version 2 differs from 1 in two places only: lists use keyset (cursor) pagination, and errors are RFC 9457 problem details.\n\nEvery operation is rate limited: a budget of requests per window for each signed-in user (by a valid access token) and for each address otherwise, shared by every instance. Each answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds), errors included; a request over the budget is 429 with `Retry-After`. Health, metrics and this documentation are not limited.',
+    'Users, their sign-in and their roles. Every operation is listed under `/api/v1` and `/api/v2`. Each is also served without the prefix (`/users`, `/auth/token`, ...), answering as the version the `X-API-Version` header names: 1 when the header is absent, and 400 `Unsupported API version` for any other value; those unprefixed paths are not listed a second time. Version 2 differs from 1 in two places only: lists use keyset (cursor) pagination, and errors are RFC 9457 problem details.\n\nEvery operation is rate limited: a budget of requests per window for each signed-in user (by a valid access token) and for each address otherwise, shared by every instance. Each answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds), errors included; a request over the budget is 429 with `Retry-After`. Health, metrics and this documentation are not limited.',
 };
 
 /** The OpenAPI document of the routes this app serves. */

@@ -1,10 +1,10 @@
 /**
- * The OpenAPI 3.1 document, generated from the route table and the very codecs that validate
- * requests: every route of every version, with its parameters, body, success and every error
- * status it can answer. Nothing here is written by hand per route, so the document cannot drift
- * from the code.
+ * The OpenAPI 3.1 document, generated from the route table and the codecs that validate requests,
+ * so it cannot drift from the code. Each operation appears once per version prefix; the
+ * unprefixed, header-versioned paths are described once, in the document's description.
  */
-import { ERROR_TABLE, ErrorSchemaV1, PROBLEM_CONTENT_TYPE, ProblemSchema, kindOfStatus } from './errors.js';
+import type { ErrorKind } from '../../domain/shared/errors.js';
+import { ERROR_TABLE, ErrorSchemaV1, PROBLEM_CONTENT_TYPE, ProblemSchema, errorBodyV1, kindOfStatus, problemBody } from './errors.js';
 import type { JsonSchema } from './codecs/codec.js';
 import type { ParamCodec } from './codecs/params.js';
 import { IDEMPOTENCY_DOC, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
@@ -29,8 +29,34 @@ export interface DocumentInfo {
   readonly description: string;
 }
 
-/** Which API a documented operation belongs to: a version prefix, or the header-versioned paths. */
-type Flavor = ApiVersion | 'header';
+/** A message of the service for each kind of error, so each error response shows its own example. */
+const EXAMPLE_MESSAGES: Readonly<Record<ErrorKind, string>> = {
+  bad_request: 'Malformed JSON in request body',
+  unauthorized: 'Invalid token',
+  forbidden: 'Insufficient permissions. Required role: admin',
+  not_found: 'User with id 123 not found',
+  method_not_allowed: 'Method DELETE is not allowed on /api/v1/users/123/orders/7',
+  conflict: 'Email already registered',
+  precondition_failed: 'The resource has changed since it was read (If-Match does not match)',
+  payload_too_large: 'Request body exceeds the limit of 102400 bytes',
+  unsupported_media_type: 'Content-Type must be application/json',
+  validation: 'Request validation failed',
+  rate_limited: 'Rate limit exceeded: 100 requests per 60 seconds. Try again in 17 seconds.',
+  internal: 'Internal server error',
+  unavailable: 'The database is unavailable; try again shortly',
+};
+
+/** The body an error of this kind has in this version, as the error handler writes it. */
+function errorExample(kind: ErrorKind, version: ApiVersion): Record<string, unknown> {
+  const input = {
+    kind,
+    message: EXAMPLE_MESSAGES[kind],
+    path: `/api/v${version}/users/123`,
+    requestId: '0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e',
+    details: kind === 'validation' ? [{ field: 'email', message: 'Invalid email format' }] : undefined,
+  };
+  return version === 1 ? errorBodyV1(input) : problemBody(input);
+}
 
 const HEADERS: Record<string, { description: string; schema: JsonSchema }> = {
   'X-Request-Id': { description: "The caller's request id when it sent a safe one, otherwise a new UUID", schema: { type: 'string', maxLength: 128 } },
@@ -57,23 +83,19 @@ const headerRefs = (names: readonly string[]) =>
 
 const openApiPath = (prefix: string, path: string) => `${prefix}${path}`.replace(/:(\w+)/g, '{$1}');
 
-function prefixOf(flavor: Flavor): string {
-  return flavor === 'header' ? '' : `/api/v${flavor}`;
-}
-
-function operationId(spec: RouteSpec<any, any, any>, flavor: Flavor): string {
+function operationId(spec: RouteSpec<any, any, any>, version: ApiVersion): string {
   const base =
     spec.operationId ??
     `${spec.method.toLowerCase()}${spec.path.replace(/[/:]+(\w)/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`;
-  return flavor === 'header' ? `${base}ByHeader` : `${base}V${flavor}`;
+  return `${base}V${version}`;
 }
 
 /** The error statuses a declaration implies, plus those it names. */
-export function errorStatuses(spec: RouteSpec<any, any, any>, flavor: Flavor): number[] {
+export function errorStatuses(spec: RouteSpec<any, any, any>): number[] {
   // Every operation reaches the database: 503 while it is unavailable.
   // Every operation is rate limited: 429 over the budget.
   const statuses = new Set<number>([429, 500, 503]);
-  if (spec.params !== undefined || spec.query !== undefined || spec.body !== undefined || flavor === 'header') statuses.add(400);
+  if (spec.params !== undefined || spec.query !== undefined || spec.body !== undefined) statuses.add(400);
   if (spec.auth !== 'public') statuses.add(401);
   if (spec.auth !== 'public' || spec.restricted !== undefined) statuses.add(403);
   if (spec.params !== undefined || spec.load !== undefined) statuses.add(404);
@@ -95,8 +117,7 @@ function parametersOf(codec: ParamCodec<unknown> | undefined, where: 'path' | 'q
   }));
 }
 
-const ERROR_COMPONENT = (status: number, flavor: Flavor) =>
-  `${ERROR_TABLE[kindOfStatus(status)].name.replace(/Error$/, '')}${flavor === 1 ? 'V1' : flavor === 2 ? 'V2' : 'ByHeader'}`;
+const ERROR_COMPONENT = (status: number, version: ApiVersion) => `${ERROR_TABLE[kindOfStatus(status)].name.replace(/Error$/, '')}V${version}`;
 
 export function buildOpenApi(info: DocumentInfo, routes: readonly RouteSpec<any, any, any>[], plain: readonly PlainRouteDoc[]): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = { ErrorV1: ErrorSchemaV1, Problem: ProblemSchema };
@@ -110,57 +131,50 @@ export function buildOpenApi(info: DocumentInfo, routes: readonly RouteSpec<any,
   };
 
   /** `limited`: an answer of the rate-limited API, which carries the RateLimit-* headers. */
-  const errorResponse = (status: number, flavor: Flavor, limited = true) => {
-    const name = `${ERROR_COMPONENT(status, flavor)}${limited ? '' : 'Unlimited'}`;
+  const errorResponse = (status: number, version: ApiVersion, limited = true) => {
+    const name = `${ERROR_COMPONENT(status, version)}${limited ? '' : 'Unlimited'}`;
     if (responses[name] === undefined) {
-      const entry = ERROR_TABLE[kindOfStatus(status)];
-      const v1 = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorV1' } } };
-      const v2 = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } };
+      const kind = kindOfStatus(status);
+      const entry = ERROR_TABLE[kind];
+      const example = errorExample(kind, version);
+      const content =
+        version === 1
+          ? { 'application/json': { schema: { $ref: '#/components/schemas/ErrorV1' }, example } }
+          : { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' }, example } };
       const extra = status === 401 ? ['WWW-Authenticate'] : status === 405 ? ['Allow'] : status === 429 || status === 503 ? ['Retry-After'] : [];
       responses[name] = {
         description: `${entry.title} (${entry.name})`,
         headers: headerRefs(['X-Request-Id', ...(limited ? RATE_LIMIT_HEADERS : []), ...extra]),
-        content: flavor === 1 ? v1 : flavor === 2 ? v2 : { ...v1, ...v2 },
+        content,
       };
     }
     return { $ref: `#/components/responses/${name}` };
   };
 
-  const tagFor = (tag: string, flavor: Flavor) => {
-    const name = flavor === 'header' ? `${tag} (X-API-Version)` : `${tag} (v${flavor})`;
+  const tagFor = (tag: string, version: ApiVersion) => {
+    const name = `${tag} (v${version})`;
     tags.set(
       name,
-      flavor === 'header'
-        ? `${tag} without a version prefix: the X-API-Version header picks the version (1 when absent).`
-        : `${tag}, API version ${flavor}${flavor === 2 ? ': keyset pages and RFC 9457 problem details' : ''}.`,
+      `${tag}, API version ${version}${version === 2 ? ': keyset pages and RFC 9457 problem details' : ''}. Also served without the prefix when \`X-API-Version: ${version}\` is sent${version === 1 ? ' (or none)' : ''}.`,
     );
     return name;
   };
 
-  for (const flavor of [...API_VERSIONS, 'header'] as const) {
+  for (const version of API_VERSIONS) {
     for (const base of routes) {
-      const spec = specFor(base, flavor === 'header' ? 1 : flavor);
-      const path = openApiPath(prefixOf(flavor), spec.path);
+      const spec = specFor(base, version);
+      const path = openApiPath(`/api/v${version}`, spec.path);
       const success = spec.success;
       const successContent =
         success.schema === undefined
           ? undefined
           : { 'application/json': { schema: success.name === undefined ? success.schema : named(success.name, success.schema) } };
       const operation: Record<string, unknown> = {
-        operationId: operationId(spec, flavor),
-        tags: [tagFor(spec.tag, flavor)],
+        operationId: operationId(spec, version),
+        tags: [tagFor(spec.tag, version)],
         summary: spec.summary,
-        description:
-          flavor === 'header' && base.versions?.[2] !== undefined
-            ? `${spec.description ?? spec.summary}\n\nWith \`X-API-Version: 2\` it answers as \`${openApiPath('/api/v2', spec.path)}\` does.`
-            : (spec.description ?? spec.summary),
-        parameters: [
-          ...parametersOf(spec.params, 'path'),
-          ...parametersOf(spec.query, 'query'),
-          ...(flavor === 'header'
-            ? [{ name: 'X-API-Version', in: 'header', required: false, description: 'The API version to answer with', schema: { type: 'string', enum: API_VERSIONS.map(String), default: '1' } }]
-            : []),
-        ],
+        description: spec.description ?? spec.summary,
+        parameters: [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')],
         responses: {
           [String(success.status)]: {
             description: success.description,
@@ -172,7 +186,7 @@ export function buildOpenApi(info: DocumentInfo, routes: readonly RouteSpec<any,
               .filter((s) => s < 400)
               .map((s) => [String(s), { description: s === 304 ? 'Not modified: the If-None-Match ETag is current' : 'See the description', headers: headerRefs(['X-Request-Id', ...RATE_LIMIT_HEADERS, 'ETag']) }]),
           ),
-          ...Object.fromEntries(errorStatuses(spec, flavor).map((s) => [String(s), errorResponse(s, flavor)])),
+          ...Object.fromEntries(errorStatuses(spec).map((s) => [String(s), errorResponse(s, version)])),
         },
         security:
           spec.auth === 'required'

@@ -17,19 +17,9 @@ const DEFAULT_PREFIX = 'um:rate-limit';
 type Limiter = RateLimiterMemory | RateLimiterRedis;
 
 /**
- * The API's request budget on rate-limiter-flexible: a fixed window of `windowS` seconds per key
- * that starts with the key's first request, `max` requests in it. In memory (one instance) or in
- * Redis (one budget shared by every instance: one atomic increment per request, a Lua script of
- * the library).
- *
- * On Redis, the library's `insuranceLimiter` (an in-memory limiter with the same settings) answers
- * whenever Redis fails or is not connected (`rejectIfRedisNotReady`: no waiting for a
- * reconnection), so an outage costs the shared count, never a request: each instance then keeps
- * its own budget until Redis is back. A key over its budget is also remembered in the instance's
- * memory until its window ends (`inMemoryBlockOnConsumed`), so a client that keeps hammering
- * after its 429 costs Redis nothing.
- *
- * Keys are stored as SHA-256 hashes, so Redis holds no addresses.
+ * The API's request budget on rate-limiter-flexible: fixed windows, one atomic count per request,
+ * in memory or shared in Redis with an in-memory insurance limiter, so a Redis outage costs the
+ * shared count, never a request (decision 0010). Keys are hashed: Redis holds no addresses.
  */
 export class FlexibleRateLimiter implements RateLimiter {
   private constructor(

@@ -22,18 +22,10 @@ const failureMemoryS = (lockS: number): number => Math.max(lockS, 86_400);
 type Limiter = RateLimiterMemory | RateLimiterRedis;
 
 /**
- * The login throttle on rate-limiter-flexible: one counter per key, in memory or in Redis (shared
- * by every instance). Each attempt consumes a point before the password is checked and a right
- * password deletes the counter, so the counter holds the failures in a row; the attempt after
- * `maxFailures` of them is refused and locks the key for `lockS` seconds (the library's
- * `blockDuration`). Consuming first makes the count atomic: a burst of guesses sent at once
- * cannot all pass a check made before any of them failed.
- *
- * Keys are stored as SHA-256 hashes, so Redis holds no logins or addresses.
- *
- * On Redis, the library's `insuranceLimiter` (an in-memory limiter with the same settings) answers
- * whenever Redis fails or is not connected: the lock then holds per instance until Redis is back,
- * and a sign-in never fails because Redis did.
+ * The login throttle on rate-limiter-flexible: each attempt consumes a point before the password
+ * is checked, so a burst of guesses cannot pass together, and a right password deletes the
+ * counter (decision 0009). Keys are hashed; on Redis an in-memory insurance limiter answers while
+ * Redis cannot, so a sign-in never fails because Redis did.
  */
 export class RateLimiterLoginThrottle implements LoginThrottle {
   private constructor(private readonly limiter: Limiter) {}

@@ -7,10 +7,8 @@ import type { Logger } from '../../application/ports/logger.js';
  * that gets no answer within a second fails, so callers can fall back to memory instead of
  * holding a request. The client keeps reconnecting in the background; losing and regaining Redis
  * is logged once each (the message of the error only: it names the host, never a password).
- *
- * Commands are auto-pipelined: those issued in the same turn of the event loop (the rate-limit
- * counts of the requests read in that turn, typically) go out in one write. On the benchmark's
- * machine a write that wakes Redis cost about 38 µs of the service's CPU per request.
+ * Commands issued in one turn of the event loop are auto-pipelined into one write, since a write
+ * that wakes Redis is costly (BENCHMARKS.md).
  */
 /** A command that gets no answer within this is a failure. */
 const COMMAND_TIMEOUT_MS = 1_000;

@@ -47,18 +47,10 @@ interface KeptJson {
 }
 
 /**
- * Idempotency keys in Redis, shared by every instance of the service. Each step is one Lua script,
- * so it is atomic: `begin` claims a key that is absent or whose time is up (`SET ... PX`) and
- * otherwise returns what holds it; `complete` overwrites the claim with the response, and
- * `release` deletes it, only while the caller's claim still holds the key in flight.
- *
- * Time is the service's clock: a value carries the moment it expires, and a value past it counts
- * as absent even while Redis still keeps it. The `PX` expiry (the same length) is what removes it
- * from Redis. Keys are `<prefix>:idempotency:<SHA-256 of scope and key>`, so Redis holds no user
- * ids or addresses in its key names.
- *
- * A Redis that fails or cannot be reached makes the call reject at once (the client has no offline
- * queue); the caller decides what that means for the request.
+ * Idempotency keys in Redis, shared by every instance: each step is one atomic Lua script, a value
+ * past its time by the service's clock counts as absent (`PX` removes it later), and key names are
+ * hashes of scope and key. A Redis that cannot answer makes the call reject at once; the caller
+ * decides what that means (decision 0011).
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly shas = new Map<string, string>();

@@ -10,21 +10,11 @@ export interface TokenCacheOptions {
 export const DEFAULT_TOKEN_CACHE: TokenCacheOptions = { max: 10_000 };
 
 /**
- * Remembers the claims of access tokens it has verified, until they expire, so that a client
- * presenting the same token again costs a map lookup instead of an Ed25519 verification (about
- * 180 µs of CPU per PASETO v4.public token, more than the rest of a request).
- *
- * Only what the signature proves is cached: the claims of a token that verified. Revocation is
- * not a property of the token, so it is not cached: the account and session are still re-read on
- * every request (`AuthenticateHandler`), and a logout, a password change, a deactivation or a
- * deletion bites on the next request as before. Failures are not cached either: a bad token
- * costs a verification each time, and cannot push good ones out.
- *
- * Expiry is checked against the clock on every hit, with the verifier's own rule (valid up to
- * and including the `exp` instant); a token found expired, or presented more than
- * `ISSUE_CLOCK_SKEW_MS` before its `iat` (the clock moved back), is dropped and handed to the
- * verifier, which gives the exact error. The cache holds at most `max` entries (LRU), each a
- * token of this service (it verified), so its memory is bounded by a few megabytes.
+ * Remembers the claims of verified access tokens until they expire, so a token seen before costs
+ * a lookup instead of an Ed25519 verification. Only what the signature proves is cached: not
+ * revocation (the session is still read on every request), not failures (a bad token cannot push
+ * good ones out). Expiry and the issue-time allowance are checked on every hit; a token that fails
+ * them goes back to the verifier for its exact error.
  */
 export class CachingTokenVerifier implements TokenVerifier {
   private readonly cache: LRUCache<string, AccessTokenClaims>;

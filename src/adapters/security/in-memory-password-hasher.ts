@@ -3,7 +3,7 @@ import type { PasswordHasher } from '../../application/ports/password-hasher.js'
 
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
-/** scrypt at about a millisecond a hash and 1 MiB of memory: far below what stored passwords need. */
+/** A deliberately cheap scrypt cost, so tests run fast: far below what stored passwords need. */
 const COST: ScryptOptions = { N: 1024, r: 8, p: 1 };
 const PREFIX = 'mem';
 

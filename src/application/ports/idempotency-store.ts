@@ -1,18 +1,10 @@
 import { token } from './token.js';
 
 /**
- * Remembers the outcome of requests sent with an idempotency key, so that a retry gets the first
- * answer again instead of doing the work twice.
- *
- * A key lives in a scope (the caller) and is bound to the fingerprint of the request that first
- * used it. `begin` claims the key for a new request, atomically: of several requests beginning
- * with the same key at once, exactly one gets `new`, the others see it `in_flight`. The claimant
- * then either `complete`s the key with the response to keep, or `release`s it (the work failed
- * and created nothing), after which the key is free again. A claim that is neither completed nor
- * released (the process died) lapses after its lease.
- *
- * Time comes from the Clock port: a kept response or a claim whose time is up counts as absent,
- * whatever the backing store still holds, and is purged when convenient.
+ * Remembers the outcome of requests sent with an idempotency key, so a retry gets the first answer
+ * instead of doing the work twice. `begin` claims a key atomically (one of concurrent duplicates
+ * gets `new`); the claimant then `complete`s or `release`s it, or its lease lapses. Anything past
+ * its time by the Clock port counts as absent.
  */
 export interface IdempotencyStore {
   begin(request: IdempotencyRequest): Promise<IdempotencyBegin>;

@@ -3,12 +3,7 @@ import { token } from './token.js';
 
 /**
  * The write side's store of orders. Inside a unit of work `findById` locks the order's row until
- * the unit ends, so a status change reads, checks and writes without anyone else moving the
- * order in between.
- *
- * An order belongs to a stored user: `add` for a user that does not exist (or that is removed
- * while the order is being added) throws `not_found` (`User with id N not found`), and removing a
- * user removes the user's orders with it (`UserRepository.remove`).
+ * the unit ends. `add` for a user that is not stored throws `not_found`.
  */
 export interface OrderRepository {
   findById(id: number): Promise<Order | null>;

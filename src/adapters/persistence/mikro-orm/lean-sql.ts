@@ -32,11 +32,9 @@ interface Pool {
 }
 
 /**
- * The hot reads (the account check of every request, a user, a page of users) with as little
- * client work as the database allows. Through MikroORM's query builder one read cost about 430 µs
- * of CPU, through `em.execute` about 100-190 µs (knex formats the statement each time), and as a
- * prepared statement on a client of the same pool about 40-50 µs; the database plans it once
- * per connection too.
+ * The hot reads (the account check of every request, a user, a page of users) as named prepared
+ * statements, which skip the query builder's formatting and are planned once per connection
+ * (decision 0013; costs in BENCHMARKS.md).
  *
  * - Inside a unit of work the statement runs in the unit's transaction, through MikroORM, so a
  *   command reads its own writes and its locks.

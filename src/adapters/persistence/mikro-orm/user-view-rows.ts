@@ -7,8 +7,7 @@ const epochMs = (column: string): string => `round(extract(epoch from ${column})
 
 /**
  * The columns of a user's view over `users u`; the password hash is never read on this side.
- * Times come as epoch milliseconds: a number is made a Date at once, where the text form cost a
- * parse per field (about a tenth of the CPU of a page of 50 users).
+ * Times come as epoch milliseconds, cheaper to turn into Dates than PostgreSQL's text form.
  */
 export const VIEW_COLUMNS = `u.id, u.email, u.username, u.full_name, u.role, u.is_active, ${epochMs('u.created_at')} as created_at, ${epochMs('u.updated_at')} as updated_at, u.version`;
 

@@ -1,23 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * `user_counts`: how many users there are per (role, is_active), kept exact by statement-level
- * triggers on `users`, so that the `total` of a page of users without a search is a sum over at
- * most six rows instead of a count over every user (a million rows took PostgreSQL tens of
- * milliseconds of CPU per page).
- *
- * - Each trigger runs once per statement over its transition table, so a bulk insert updates each
- *   counter once. Each writes its counters with one `insert ... on conflict do update` in
- *   (role, is_active) order, so two statements lock counter rows in the same order and cannot
- *   deadlock on them.
- * - An update moves a user between counters only when its role or activity changed: the net
- *   change per counter is computed and counters whose change is zero are not written (a profile
- *   edit touches no counter).
- * - The counters are rows of the writing transaction: a rollback undoes them, and a reader sees
- *   the counts of its own snapshot, like a `count(*)` would.
- * - The triggers are created before the counters are filled, in the migration's transaction:
- *   `create trigger` locks out writers to `users` until it commits, so no write is missed or
- *   counted twice.
+ * `user_counts`: users per (role, is_active), kept exact by statement-level triggers on `users` in
+ * the writing transaction, so a page's `total` is a sum over a few rows (decision 0014). Counters
+ * are written in (role, is_active) order so triggers cannot deadlock, and only when they change.
+ * The triggers are created before the counters are filled, in this migration's transaction, so no
+ * write is missed or counted twice.
  *
  * Rebuilding the counters by hand (after writing to `users` with triggers disabled):
  * `begin; lock table users in share row exclusive mode; delete from user_counts;

@@ -9,7 +9,7 @@
  *   --warmup S        seconds of warm-up before each (3)
  *   --connections N   concurrent connections (50)
  *   --users N         users seeded (1000000)
- *   --only LIST       scenario ids to run, comma-separated (1,2,3a,3b,3c,4,5a,5b,6)
+ *   --only LIST       scenario ids to run, comma-separated (1,2,3a,3b,3c,4,5a,5b,6; the audit log's A1-A5, see audit.ts)
  *   --out FILE        where the JSON goes (bench/results/bench-<time>.json)
  *   --keep-db         keep the seeded database and print its name
  *   --database NAME   run on a database kept by --keep-db instead of seeding a new one
@@ -49,6 +49,7 @@ import {
   userIds,
   type BenchDatabase,
 } from './database.js';
+import { auditScenarios } from './audit.js';
 import { measure, type LoadResult } from './load.js';
 import {
   cpuSeconds,
@@ -479,10 +480,10 @@ async function main(): Promise<void> {
     WEB_CONCURRENCY: String(workers),
     ...extraServiceEnv(),
   });
-  const startService = async (workers: number): Promise<Started> => {
+  const startService = async (workers: number, script = MAIN): Promise<Started> => {
     const port = await freePort();
     const service = await startProcess({
-      script: MAIN,
+      script,
       nodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [],
       env: serviceEnv(workers, port),
       port,
@@ -579,7 +580,7 @@ async function main(): Promise<void> {
     },
   ]);
   let patched = 0;
-  await scenario('5b', 'PATCH /api/v1/users/{id}', service, [
+  const patches: autocannon.Request[] = [
     {
       method: 'PATCH',
       headers: { 'content-type': 'application/json', ...asAdmin },
@@ -588,7 +589,12 @@ async function main(): Promise<void> {
         return { ...req, path: `/api/v1/users/${id}`, body: JSON.stringify({ full_name: `Patched ${patched++}` }) };
       },
     },
-  ]);
+  ];
+  await scenario('5b', 'PATCH /api/v1/users/{id}', service, patches);
+  const auditFigures = await auditScenarios(
+    { only: ONLY, databaseUrl: database.url, asAdmin, writes: patches, service, startService: (script) => startService(1, script), scenario, log },
+    join(here, 'service-without-audit.js'),
+  );
   await service.stop();
 
   // 6. Scenario 2 on a cluster of two workers.
@@ -620,6 +626,7 @@ async function main(): Promise<void> {
         argon2VerifyMs: verifyMs,
         argon2ParallelPerS: parallelPerS,
         ceilingRps,
+        ...auditFigures,
         scenarios: results,
         targets: goals,
       },

@@ -30,6 +30,7 @@ async function serve(config: AppConfig): Promise<void> {
   // A cluster's primary has created the admin before forking its workers.
   if (!cluster.isWorker) await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
+  service.auditPruner.start();
   const http = createDrainableServer(app.callback(), config.server);
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'tsyringe';
+import { runWithContext, type CommandContext } from './audit/command-context.js';
 import { HANDLER_RESOLVER, type Constructor, type HandlerResolver } from './ports/handler-resolver.js';
 import { LOGGER, type Logger } from './ports/logger.js';
 import { UNIT_OF_WORK, type UnitOfWork } from './ports/unit-of-work.js';
@@ -76,8 +77,13 @@ export function unitOfWorkMiddleware(uow: UnitOfWork): BusMiddleware {
   return (envelope, next) => (envelope.handlerClass.transactional === false ? next() : uow.run(next));
 }
 
+/** The command bus as one caller sees it: every command runs in that caller's context. */
+export interface CommandDispatcher {
+  execute<C, R>(handler: HandlerClass<CommandHandler<C, R>>, command: C): Promise<R>;
+}
+
 @injectable()
-export class CommandBus extends Bus {
+export class CommandBus extends Bus implements CommandDispatcher {
   constructor(
     @inject(HANDLER_RESOLVER) resolver: HandlerResolver,
     @inject(UNIT_OF_WORK) uow: UnitOfWork,
@@ -88,6 +94,14 @@ export class CommandBus extends Bus {
 
   execute<C, R>(handler: HandlerClass<CommandHandler<C, R>>, command: C): Promise<R> {
     return this.dispatch('command', handler, command);
+  }
+
+  /** The bus for one caller: its commands' events carry `context` (actor, request id, address). */
+  in(context: CommandContext): CommandDispatcher {
+    return {
+      execute: <C, R>(handler: HandlerClass<CommandHandler<C, R>>, command: C): Promise<R> =>
+        runWithContext(context, () => this.execute(handler, command)),
+    };
   }
 }
 

@@ -8,6 +8,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { CommandBus, QueryBus } from '../application/bus.js';
+import { AuditPruner } from '../application/audit/audit-pruner.js';
+import { DOMAIN_EVENTS, DomainEvents } from '../application/audit/domain-events.js';
+import { RecordingOrderRepository, RecordingUserRepository } from '../application/audit/recording-repositories.js';
+import { AUDIT_LOG, type AuditLog } from '../application/ports/audit-log.js';
 import { CLOCK, type Clock } from '../application/ports/clock.js';
 import { HANDLER_RESOLVER, type HandlerResolver } from '../application/ports/handler-resolver.js';
 import { LOGGER, type Logger } from '../application/ports/logger.js';
@@ -59,12 +63,19 @@ export interface ContainerOverrides {
   readonly tokens?: TokenIssuer & TokenVerifier;
   /** Prefix of the keys this service keeps in Redis (default REDIS_KEY_PREFIX, `um`); tests give each run its own. */
   readonly redisKeyPrefix?: string;
+  /**
+   * Wraps the store's audit log: tests make it fail to see a change roll back with its event, and
+   * the benchmark makes it discard events to measure what writing them costs.
+   */
+  readonly auditLog?: (log: AuditLog) => AuditLog;
 }
 
 export interface Service {
   readonly container: DependencyContainer;
   readonly config: AppConfig;
   readonly persistence: Persistence;
+  /** Prunes old audit events; `main` starts it, `close` stops it. */
+  readonly auditPruner: AuditPruner;
   /** Readiness turns 503 from now on: the service is about to stop. */
   startDraining(): void;
   /** Closes what the service opened (the store unless it was handed in). */
@@ -140,11 +151,18 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
     const c = rootContainer.createChildContainer();
     registerValue(c, CLOCK, clock);
     registerValue(c, LOGGER, logger);
-    registerValue(c, USER_REPOSITORY, persistence.users);
+    // Every unit of work writes the events its changes recorded before it commits; the
+    // repositories the handlers get hand those events over as they save.
+    const auditLog = overrides.auditLog?.(persistence.auditLog) ?? persistence.auditLog;
+    const events = new DomainEvents(auditLog, clock);
+    registerValue(c, AUDIT_LOG, auditLog);
+    registerValue(c, DOMAIN_EVENTS, events);
+    registerValue(c, USER_REPOSITORY, new RecordingUserRepository(persistence.users, events, auditLog));
     registerValue(c, USER_READ_MODEL, persistence.userReadModel);
-    registerValue(c, ORDER_REPOSITORY, persistence.orders);
+    registerValue(c, ORDER_REPOSITORY, new RecordingOrderRepository(persistence.orders, events));
     registerValue(c, ORDER_READ_MODEL, persistence.orderReadModel);
-    registerValue(c, UNIT_OF_WORK, persistence.unitOfWork);
+    registerValue(c, UNIT_OF_WORK, events.auditing(persistence.unitOfWork));
+    const auditPruner = new AuditPruner(auditLog, clock, logger, { retentionDays: config.audit.retentionDays });
     registerValue(c, PASSWORD_HASHER, overrides.passwordHasher ?? new Argon2PasswordHasher());
     registerValue(c, TOKEN_ISSUER, tokens);
     // Verified tokens are remembered until they expire (the rate limit and the authentication
@@ -193,11 +211,13 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       container: c,
       config,
       persistence,
+      auditPruner,
       startDraining() {
         draining = true;
       },
       async close() {
         draining = true;
+        await auditPruner.stop();
         if (ownsPersistence) await persistence.close();
         if (redis !== null) await closeRedisClient(redis);
       },

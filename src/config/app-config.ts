@@ -50,6 +50,8 @@ export interface AppConfig {
   };
   readonly rateLimit: { readonly max: number; readonly windowS: number };
   readonly login: { readonly maxFailures: number; readonly lockS: number };
+  /** Audit events older than `retentionDays` are pruned by every instance, in small batches. */
+  readonly audit: { readonly retentionDays: number };
   /**
    * The first admin, created on start when no active admin exists. All three are set or all are
    * null; ADMIN_USERNAME defaults to `admin` when ADMIN_EMAIL and ADMIN_PASSWORD are set.

@@ -82,6 +82,9 @@ const SCHEMA = {
     maxFailures: setting('LOGIN_MAX_FAILURES', integer(1, 1000)),
     lockS: setting('LOGIN_LOCK_S', integer(1, 30 * DAY)),
   },
+  audit: {
+    retentionDays: setting('AUDIT_RETENTION_DAYS', integer(1, 100 * 365)),
+  },
   admin: {
     email: setting('ADMIN_EMAIL', nullable(email)),
     username: setting('ADMIN_USERNAME', nullable(username)),

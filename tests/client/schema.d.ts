@@ -212,6 +212,26 @@ export interface paths {
         patch: operations["changeOrderStatusV1"];
         trace?: never;
     };
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit events
+         * @description Admins only. Newest first. Filters `actor_id`, `subject_type`, `subject_id`, `action`, `since` (inclusive) and `until` (exclusive), the last two ISO 8601 dates or date-times with an offset. Events are never changed or deleted through the API; those older than AUDIT_RETENTION_DAYS are pruned. Version 1 answers numbered pages; for deep pages, use version 2.
+         */
+        get: operations["listAuditEventsV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/auth/token": {
         parameters: {
             query?: never;
@@ -418,6 +438,26 @@ export interface paths {
          * @description Body `{"status": ...}`. `pending -> paid | cancelled`, `paid -> shipped | cancelled`, `shipped -> delivered`. The owner may only cancel a pending order; every other move is for admins (403 otherwise); moderators may not change orders. Any move not listed, the same status included, is 409 whoever asks. Honours `If-Match` (412).
          */
         patch: operations["changeOrderStatusV2"];
+        trace?: never;
+    };
+    "/api/v2/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit events
+         * @description Admins only. Newest first. Filters `actor_id`, `subject_type`, `subject_id`, `action`, `since` (inclusive) and `until` (exclusive), the last two ISO 8601 dates or date-times with an offset. Events are never changed or deleted through the API; those older than AUDIT_RETENTION_DAYS are pruned. Version 2 answers keyset pages: pass `next_cursor` back as `cursor`.
+         */
+        get: operations["listAuditEventsV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/health/live": {
@@ -865,6 +905,59 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
         };
+        AuditEventPage: {
+            items: {
+                /**
+                 * @description Increases with each event written
+                 * @example 42
+                 */
+                id: string;
+                /** Format: date-time */
+                occurred_at: string;
+                /** @enum {string} */
+                action: "user.registered" | "user.updated" | "user.password_changed" | "user.password_reset" | "user.email_verified" | "user.deleted" | "session.started" | "session.ended" | "session.reuse_detected" | "auth.sign_in_failed" | "auth.locked" | "order.placed" | "order.status_changed";
+                /**
+                 * Format: int32
+                 * @description Who acted; null when nobody known did (a failed sign-in, a start-up command)
+                 */
+                actor_id: number | null;
+                /** @enum {string} */
+                subject_type: "user" | "order" | "session";
+                /** @description A user or order id; a session id (UUID); null for a sign-in with an unknown login */
+                subject_id: number | string | null;
+                request_id: string | null;
+                /** @description Null once the user concerned has been erased */
+                ip: string | null;
+                /**
+                 * @description The fields that changed. `username`, `full_name`, `role`, `is_active` and `email_verified` carry `from` and `to`; `email` carries them masked (`a***@example.com`); never a password, hash or token. Erasure empties the values of `email`, `username` and `full_name`.
+                 * @example {
+                 *       "role": {
+                 *         "from": "user",
+                 *         "to": "moderator"
+                 *       }
+                 *     }
+                 */
+                changes: {
+                    [key: string]: {
+                        from?: unknown;
+                        to?: unknown;
+                    };
+                } | null;
+            }[];
+            /**
+             * Format: int64
+             * @description How many events match: counted exactly up to 10000, estimated past that
+             */
+            total: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int32 */
+            page_size: number;
+            /** Format: int64 */
+            total_pages: number;
+            /** @description False when `total` and `total_pages` are estimates */
+            total_exact: boolean;
+        };
         UserSlice: {
             items: {
                 /**
@@ -932,6 +1025,48 @@ export interface components {
                 created_at: string;
                 /** Format: date-time */
                 updated_at: string;
+            }[];
+            /** @description Opaque; null on the last page */
+            next_cursor: string | null;
+        };
+        AuditEventSlice: {
+            items: {
+                /**
+                 * @description Increases with each event written
+                 * @example 42
+                 */
+                id: string;
+                /** Format: date-time */
+                occurred_at: string;
+                /** @enum {string} */
+                action: "user.registered" | "user.updated" | "user.password_changed" | "user.password_reset" | "user.email_verified" | "user.deleted" | "session.started" | "session.ended" | "session.reuse_detected" | "auth.sign_in_failed" | "auth.locked" | "order.placed" | "order.status_changed";
+                /**
+                 * Format: int32
+                 * @description Who acted; null when nobody known did (a failed sign-in, a start-up command)
+                 */
+                actor_id: number | null;
+                /** @enum {string} */
+                subject_type: "user" | "order" | "session";
+                /** @description A user or order id; a session id (UUID); null for a sign-in with an unknown login */
+                subject_id: number | string | null;
+                request_id: string | null;
+                /** @description Null once the user concerned has been erased */
+                ip: string | null;
+                /**
+                 * @description The fields that changed. `username`, `full_name`, `role`, `is_active` and `email_verified` carry `from` and `to`; `email` carries them masked (`a***@example.com`); never a password, hash or token. Erasure empties the values of `email`, `username` and `full_name`.
+                 * @example {
+                 *       "role": {
+                 *         "from": "user",
+                 *         "to": "moderator"
+                 *       }
+                 *     }
+                 */
+                changes: {
+                    [key: string]: {
+                        from?: unknown;
+                        to?: unknown;
+                    };
+                } | null;
             }[];
             /** @description Opaque; null on the last page */
             next_cursor: string | null;
@@ -2293,6 +2428,54 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV1"];
         };
     };
+    listAuditEventsV1: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page, 1 to 100 */
+                page_size?: number;
+                /** @description Only events by this user */
+                actor_id?: number;
+                /** @description Only events about this kind of subject */
+                subject_type?: "user" | "order" | "session";
+                /** @description Only events about this subject (a user or order id, a session id) */
+                subject_id?: string;
+                /** @description Only events of this action */
+                action?: "user.registered" | "user.updated" | "user.password_changed" | "user.password_reset" | "user.email_verified" | "user.deleted" | "session.started" | "session.ended" | "session.reuse_detected" | "auth.sign_in_failed" | "auth.locked" | "order.placed" | "order.status_changed";
+                /** @description Only events at or after this instant (ISO 8601) */
+                since?: string;
+                /** @description Only events before this instant (ISO 8601) */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit events */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
     issueTokenV2: {
         parameters: {
             query?: never;
@@ -3050,6 +3233,54 @@ export interface operations {
             413: components["responses"]["PayloadTooLargeV2"];
             415: components["responses"]["UnsupportedMediaTypeV2"];
             422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    listAuditEventsV2: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+                /** @description Only events by this user */
+                actor_id?: number;
+                /** @description Only events about this kind of subject */
+                subject_type?: "user" | "order" | "session";
+                /** @description Only events about this subject (a user or order id, a session id) */
+                subject_id?: string;
+                /** @description Only events of this action */
+                action?: "user.registered" | "user.updated" | "user.password_changed" | "user.password_reset" | "user.email_verified" | "user.deleted" | "session.started" | "session.ended" | "session.reuse_detected" | "auth.sign_in_failed" | "auth.locked" | "order.placed" | "order.status_changed";
+                /** @description Only events at or after this instant (ISO 8601) */
+                since?: string;
+                /** @description Only events before this instant (ISO 8601) */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A slice of audit events */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventSlice"];
+                };
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
             429: components["responses"]["RateLimitV2"];
             500: components["responses"]["InternalServerV2"];
             503: components["responses"]["ServiceUnavailableV2"];

@@ -36,8 +36,8 @@ let counter = 0;
 export async function startApi(
   persistence: Persistence,
   overrides: ConfigOverrides = {},
-  /** Wiring beyond the config (the key prefix in Redis, or a logger shared with the store, say). */
-  wiring: Pick<ContainerOverrides, 'redisKeyPrefix'> & { readonly logger?: MemoryLogger } = {},
+  /** Wiring beyond the config (the key prefix in Redis, the audit log, or a logger shared with the store, say). */
+  wiring: Pick<ContainerOverrides, 'redisKeyPrefix' | 'auditLog'> & { readonly logger?: MemoryLogger } = {},
 ): Promise<TestApi> {
   // Suites make hundreds of requests from one address: the rate limit is out of their way
   // unless they set one (the rate-limit suites do, with small numbers).

@@ -62,6 +62,7 @@ class PooledTarget implements StorageTarget {
       sessions: raw.sessions,
       authReadModel: raw.authReadModel,
       unitOfWork: raw.unitOfWork,
+      auditLog: raw.auditLog,
       idempotencyStore: (clock) => raw.idempotencyStore(clock),
       poolUse: () => raw.poolUse?.() ?? null,
       ping: () => (released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping()),

@@ -1,3 +1,4 @@
+import { auditRoutes } from './routes/audit.routes.js';
 import Router from '@koa/router';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
@@ -29,7 +30,7 @@ import { orderRoutes } from './routes/orders.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
 /** Every route of the API, relative to a version prefix. */
-export const apiRoutes: readonly RouteSpec<any, any, any>[] = [...authRoutes, ...userRoutes, ...orderRoutes];
+export const apiRoutes: readonly RouteSpec<any, any, any>[] = [...authRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
 
 /** Answered the same by every version, and never rate limited. */
 const UNVERSIONED = /^\/(health|metrics|openapi\.json|docs|redoc|problems)(\/|$)/;

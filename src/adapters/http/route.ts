@@ -8,7 +8,7 @@ import type Koa from 'koa';
 import { DomainError, unauthorized } from '../../domain/shared/errors.js';
 import type { Actor, Role } from '../../domain/user/role.js';
 import { insufficientRole, requireRole } from '../../domain/user/user-policy.js';
-import type { CommandBus, QueryBus } from '../../application/bus.js';
+import type { CommandBus, CommandDispatcher, QueryBus } from '../../application/bus.js';
 import { AuthenticateHandler } from '../../application/queries/authenticate/authenticate.handler.js';
 import { AuthenticateQuery } from '../../application/queries/authenticate/authenticate.query.js';
 import { decode, type JsonSchema, type ObjectCodec } from './codecs/codec.js';
@@ -33,7 +33,8 @@ export interface RouteInput<P, Q, B> {
   readonly query: Q;
   readonly body: B;
   readonly ctx: Koa.Context;
-  readonly commands: CommandBus;
+  /** The command bus in this request's context (caller, request id, address). */
+  readonly commands: CommandDispatcher;
   readonly queries: QueryBus;
 }
 
@@ -209,7 +210,7 @@ export function routeMiddleware<P, Q, B>(spec: RouteSpec<P, Q, B>, deps: RouteDe
         query,
         body,
         ctx,
-        commands: deps.commands,
+        commands: deps.commands.in({ actorId: actor?.id ?? null, requestId: String(ctx.state.requestId), ip: ctx.ip }),
         queries: deps.queries,
       });
     const reply =

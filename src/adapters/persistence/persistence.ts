@@ -1,3 +1,4 @@
+import type { AuditLog } from '../../application/ports/audit-log.js';
 import type { OrderReadModel } from '../../application/ports/order-read-model.js';
 import type { OrderRepository } from '../../application/ports/order-repository.js';
 import type { AuthReadModel } from '../../application/ports/auth-read-model.js';
@@ -20,6 +21,8 @@ export interface Persistence {
   readonly sessions: SessionRepository;
   readonly authReadModel: AuthReadModel;
   readonly unitOfWork: UnitOfWork;
+  /** Its writes join the unit of work, so an event commits with its change. */
+  readonly auditLog: AuditLog;
   /** Idempotency keys kept in this store, timed by `clock` (the service's). */
   idempotencyStore(clock: Clock): IdempotencyStore;
   /** The connection pool's use now (for the metrics); absent or null for a store without a pool. */

@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../shared/domain-event.js';
 import { DomainError, validationFailed, type FieldIssue } from '../shared/errors.js';
 import {
   TOTAL_TOO_LARGE,
@@ -43,6 +44,14 @@ function check(issues: FieldIssue[], field: string, problem: string | null): voi
 const freezeItems = (items: readonly OrderItem[]): readonly OrderItem[] =>
   Object.freeze(items.map((item) => Object.freeze({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents })));
 
+/** A stored order was placed. */
+export const orderPlaced = (order: OrderProps): DomainEvent => ({
+  action: 'order.placed',
+  subjectType: 'order',
+  subjectId: String(order.id),
+  changes: { status: { from: null, to: order.status } },
+});
+
 /**
  * The order aggregate: its lines, its total and its status. Its methods return a changed copy;
  * the repository decides when the change is stored. Lines and total are fixed once placed; only
@@ -58,9 +67,17 @@ export class Order implements OrderProps {
   readonly createdAt!: Date;
   readonly updatedAt!: Date;
   readonly version!: number;
+  /** What happened to this order since it was restored (not enumerable: not a property of the order). */
+  declare readonly events: readonly DomainEvent[];
 
-  private constructor(props: OrderProps) {
+  private constructor(props: OrderProps, events: readonly DomainEvent[] = []) {
     Object.assign(this, props, { items: freezeItems(props.items) });
+    Object.defineProperty(this, 'events', { value: Object.freeze([...events]), enumerable: false });
+  }
+
+  /** The same order with no events pending: what a save returns once it has collected them. */
+  withoutEvents(): Order {
+    return this.events.length === 0 ? this : new Order(this);
   }
 
   /** Rebuilds a stored order; adapters use it, so it trusts its input. */
@@ -105,6 +122,12 @@ export class Order implements OrderProps {
     if (moversOf(this.status, to) === null) {
       throw new DomainError('conflict', `Cannot change order status from ${this.status} to ${to}`);
     }
-    return new Order({ ...this, status: to, updatedAt: now, version: this.version + 1 });
+    const event: DomainEvent = {
+      action: 'order.status_changed',
+      subjectType: 'order',
+      subjectId: String(this.id),
+      changes: { status: { from: this.status, to } },
+    };
+    return new Order({ ...this, status: to, updatedAt: now, version: this.version + 1 }, [...this.events, event]);
   }
 }

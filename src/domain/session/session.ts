@@ -1,3 +1,5 @@
+import type { DomainEvent } from '../shared/domain-event.js';
+
 /**
  * A session is one sign-in: it starts when a password is checked, lives until an absolute expiry
  * (refreshing never extends it), and ends early when it is revoked (logout, reuse of a spent
@@ -37,3 +39,30 @@ export const issuedBeforePasswordChange = (issuedAt: Date, passwordChangedAt: Da
 export function sessionTimes(now: Date, ttlS: number): { createdAt: Date; expiresAt: Date } {
   return { createdAt: new Date(now.getTime()), expiresAt: new Date(now.getTime() + ttlS * 1000) };
 }
+
+/** An event about a session. */
+const sessionEvent = (session: Session, action: 'session.started' | 'session.ended' | 'session.reuse_detected'): DomainEvent => ({
+  action,
+  subjectType: 'session',
+  subjectId: session.id,
+  // The session's user acts when the request carries no access token (sign-in, logout, refresh).
+  actorId: session.userId,
+});
+
+export const sessionStarted = (session: Session): DomainEvent => sessionEvent(session, 'session.started');
+export const sessionEnded = (session: Session): DomainEvent => sessionEvent(session, 'session.ended');
+/** A spent refresh token was presented again: the session is revoked. */
+export const sessionReuseDetected = (session: Session): DomainEvent => sessionEvent(session, 'session.reuse_detected');
+
+const signInEvent = (action: 'auth.sign_in_failed' | 'auth.locked', userId: number | null): DomainEvent => ({
+  action,
+  subjectType: 'user',
+  subjectId: userId === null ? null : String(userId),
+  // Nobody acted: whoever tried is not known to be that user.
+  actorId: null,
+});
+
+/** A wrong password, or a login nobody has (`userId` null). */
+export const signInFailed = (userId: number | null): DomainEvent => signInEvent('auth.sign_in_failed', userId);
+/** A sign-in refused because its login is locked after too many failures. */
+export const signInLocked = (userId: number | null): DomainEvent => signInEvent('auth.locked', userId);

@@ -1,3 +1,4 @@
+import { maskEmail, type Changes, type DomainEvent, type FieldChange } from '../shared/domain-event.js';
 import { DomainError, validationFailed, type FieldIssue } from '../shared/errors.js';
 import type { Role } from './role.js';
 import { emailProblem, fullNameProblem, normalizeEmail, usernameProblem } from './user-rules.js';
@@ -27,6 +28,43 @@ export interface ProfileChanges {
   readonly fullName?: string | null;
 }
 
+/** Never in an event, not even by name: secrets, and what changes with every write anyway. */
+const UNRECORDED: ReadonlySet<string> = new Set(['id', 'passwordHash', 'passwordChangedAt', 'createdAt', 'updatedAt', 'version']);
+/** Recorded with both values; `email` is recorded masked; any other field by its name only. */
+const WITH_VALUES: ReadonlySet<string> = new Set(['username', 'fullName', 'role', 'isActive', 'emailVerified']);
+
+const apiName = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+function fieldChange(field: string, from: unknown, to: unknown): FieldChange {
+  if (field === 'email') return { from: maskEmail(String(from)), to: maskEmail(String(to)) };
+  return WITH_VALUES.has(field) ? { from, to } : {};
+}
+
+/** The fields that differ between two states of a user, as an event records them. */
+export function userChanges(before: UserProps, after: UserProps): Changes {
+  const changes: Record<string, FieldChange> = {};
+  for (const field of Object.keys(after) as (keyof UserProps)[]) {
+    if (UNRECORDED.has(field) || before[field] === after[field]) continue;
+    changes[apiName(field)] = fieldChange(field, before[field], after[field]);
+  }
+  return changes;
+}
+
+const userEvent = (id: number, action: DomainEvent['action'], changes: Changes | null = null): DomainEvent => ({
+  action,
+  subjectType: 'user',
+  subjectId: String(id),
+  changes,
+});
+
+/** A stored sign-up; its own user is the actor when nobody signed in made it. */
+export const userRegistered = (user: UserProps): DomainEvent => ({
+  ...userEvent(user.id, 'user.registered', { role: { from: null, to: user.role }, is_active: { from: null, to: user.isActive } }),
+  actorId: user.id,
+});
+
+export const userDeleted = (id: number): DomainEvent => userEvent(id, 'user.deleted');
+
 function check(issues: FieldIssue[], field: string, problem: string | null): void {
   if (problem !== null) issues.push({ field, message: problem });
 }
@@ -55,14 +93,40 @@ export class User implements UserProps {
   readonly updatedAt!: Date;
   readonly version!: number;
   readonly passwordChangedAt!: Date | null;
+  /**
+   * What happened to this user since it was restored, oldest first. Not a property of the user
+   * (not enumerable): saving the user through the core's repository collects them.
+   */
+  declare readonly events: readonly DomainEvent[];
 
-  private constructor(props: UserProps) {
+  private constructor(props: UserProps, events: readonly DomainEvent[] = []) {
     Object.assign(this, props);
+    Object.defineProperty(this, 'events', { value: Object.freeze([...events]), enumerable: false });
   }
 
   /** Rebuilds a stored user; adapters use it, so it trusts its input. */
   static restore(props: UserProps): User {
     return new User(props);
+  }
+
+  /** The same user with no events pending: what a save returns once it has collected them. */
+  withoutEvents(): User {
+    return this.events.length === 0 ? this : new User(this);
+  }
+
+  /** The same user with one more event; a second `user.updated` merges into the pending one. */
+  private recording(event: DomainEvent): User {
+    const last = this.events.at(-1);
+    if (event.action === 'user.updated' && last?.action === 'user.updated') {
+      const changes: Record<string, FieldChange> = { ...last.changes };
+      for (const [field, change] of Object.entries(event.changes ?? {})) {
+        // A field changed twice by one command: from its first value to its last.
+        changes[field] = field in changes ? { ...change, ...('from' in change ? { from: changes[field]!.from } : {}) } : change;
+      }
+      const merged = { ...last, changes };
+      return new User(this, [...this.events.slice(0, -1), merged]);
+    }
+    return new User(this, [...this.events, event]);
   }
 
   static register(
@@ -88,11 +152,15 @@ export class User implements UserProps {
     return this.role === 'admin' && this.isActive;
   }
 
-  /** A change that changes nothing returns the same user: its version and ETag stay. */
-  private with(changes: Partial<UserProps>, now: Date): User {
+  /**
+   * A change that changes nothing returns the same user: its version and ETag stay, and nothing
+   * is recorded. Otherwise the event `action` records the changed fields.
+   */
+  private with(changes: Partial<UserProps>, now: Date, action: DomainEvent['action'] = 'user.updated'): User {
     const changed = (Object.keys(changes) as (keyof UserProps)[]).some((key) => changes[key] !== this[key]);
     if (!changed) return this;
-    return new User({ ...this, ...changes, updatedAt: now, version: this.version + 1 });
+    const next = new User({ ...this, ...changes, updatedAt: now, version: this.version + 1 }, this.events);
+    return next.recording(userEvent(this.id, action, userChanges(this, next)));
   }
 
   changeProfile(changes: ProfileChanges, now: Date): User {
@@ -121,8 +189,9 @@ export class User implements UserProps {
    * A new password: `passwordChangedAt` becomes `now`, so every session begun and every access
    * token issued before it stops counting. Always a change, even to an equal hash.
    */
-  changePassword(passwordHash: string, now: Date): User {
-    return new User({ ...this, passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 });
+  changePassword(passwordHash: string, now: Date, action: 'user.password_changed' | 'user.password_reset' = 'user.password_changed'): User {
+    const next = new User({ ...this, passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 }, this.events);
+    return next.recording(userEvent(this.id, action));
   }
 
   /** Throws when removing this user would leave no active admin. */

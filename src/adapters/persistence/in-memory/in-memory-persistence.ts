@@ -1,4 +1,5 @@
 import type { ClearablePersistence } from '../persistence.js';
+import { InMemoryAuditLog } from './in-memory-audit-log.js';
 import { InMemoryDatabase } from './in-memory-database.js';
 import { InMemoryOrderReadModel } from './in-memory-order-read-model.js';
 import { InMemoryOrderRepository } from './in-memory-order-repository.js';
@@ -21,6 +22,7 @@ export function createInMemoryPersistence(): ClearablePersistence {
     sessions: new InMemorySessionRepository(db),
     authReadModel: new InMemoryAuthReadModel(db),
     unitOfWork: new InMemoryUnitOfWork(db),
+    auditLog: new InMemoryAuditLog(db),
     idempotencyStore: (clock) => new InMemoryIdempotencyStore(db, clock),
     async ping() {
       if (closed) throw new Error('The in-memory store is closed');

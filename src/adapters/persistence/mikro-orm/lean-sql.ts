@@ -21,6 +21,21 @@ export function sqlStatement(sql: string): SqlStatement {
   return { name: `um_${createHash('sha1').update(knexText).digest('hex').slice(0, 24)}`, text, knexText };
 }
 
+const statements = new Map<string, SqlStatement>();
+
+/**
+ * The statement for a text built at run time (from filters and sorts), made once per distinct
+ * text, so its prepared name is computed once too: a list's filters make a few dozen at most.
+ */
+export function cachedStatement(sql: string): SqlStatement {
+  let statement = statements.get(sql);
+  if (statement === undefined) {
+    statement = sqlStatement(sql);
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
 /** What the read side needs of a client of the pool MikroORM's knex keeps (a `pg` client). */
 interface PooledClient {
   query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;

@@ -14,6 +14,7 @@ import type { SqlOrm } from './mikro-orm-context.js';
 import { MikroOrmUnitOfWork } from './mikro-orm-unit-of-work.js';
 import { MikroOrmOrderReadModel } from './mikro-orm-order-read-model.js';
 import { MikroOrmOrderRepository } from './mikro-orm-order-repository.js';
+import { MikroOrmAuditLog } from './mikro-orm-audit-log.js';
 import { MikroOrmAuthReadModel } from './mikro-orm-auth-read-model.js';
 import { MikroOrmIdempotencyStore } from './mikro-orm-idempotency-store.js';
 import { MikroOrmSessionRepository } from './mikro-orm-session-repository.js';
@@ -166,6 +167,7 @@ function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null): ClearablePersi
     sessions: guardAvailability(new MikroOrmSessionRepository(orm)),
     authReadModel: guardAvailability(new MikroOrmAuthReadModel(orm)),
     unitOfWork: guardAvailability(new MikroOrmUnitOfWork(orm)),
+    auditLog: guardAvailability(new MikroOrmAuditLog(orm)),
     idempotencyStore: (clock) => guardAvailability(new MikroOrmIdempotencyStore(orm, clock)),
     poolUse() {
       // knex's pool (tarn): connections lent out, and acquisitions waiting for one.

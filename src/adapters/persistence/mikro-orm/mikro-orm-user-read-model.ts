@@ -1,6 +1,6 @@
 import type { UserFilter, UserListCriteria, UserReadModel, UserSliceCriteria, UserSortField } from '../../../application/ports/user-read-model.js';
 import type { Page, Slice, UserView } from '../../../application/ports/views.js';
-import { LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
+import { cachedStatement, LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 import { toUserView, VIEW_COLUMNS, type UserViewRow as Row } from './user-view-rows.js';
 
@@ -69,17 +69,6 @@ const orderBy = (sort: UserListCriteria['sort']): string => {
   return `order by ${SORT_KEYS[sort.field]} ${direction}, u.id ${direction}`;
 };
 
-/** One prepared statement per distinct text: the filters and sorts make a few dozen at most. */
-const statements = new Map<string, SqlStatement>();
-function cached(sql: string): SqlStatement {
-  let statement = statements.get(sql);
-  if (statement === undefined) {
-    statement = sqlStatement(sql);
-    statements.set(sql, statement);
-  }
-  return statement;
-}
-
 /**
  * Users for the query side: lean SQL with explicit columns, rows mapped to views without entity
  * hydration. Outside a unit of work it reads through the 'read' connection, a replica when one is
@@ -101,7 +90,7 @@ export class MikroOrmUserReadModel implements UserReadModel {
     // One round trip: the total, and the page joined to it (no rows past the end: one row of nulls).
     const total = totalClause(filter);
     const where = filterClause(filter);
-    const statement = cached(
+    const statement = cachedStatement(
       `select t.total, p.* from (${total.sql}) t left join lateral (
          select ${VIEW_COLUMNS} from users u ${where.sql} ${orderBy(sort)} limit ? offset ?
        ) p on true`,
@@ -129,7 +118,7 @@ export class MikroOrmUserReadModel implements UserReadModel {
       sql = `${sql === '' ? 'where' : `${sql} and`} (${SORT_KEYS[sort.field]}, u.id) ${op} (${key}, ?)`;
       values.push(after.key, after.id);
     }
-    const rows = await this.sql.all<Row>(cached(`select ${VIEW_COLUMNS} from users u ${sql} ${orderBy(sort)} limit ?`), [...values, limit + 1], 'read');
+    const rows = await this.sql.all<Row>(cachedStatement(`select ${VIEW_COLUMNS} from users u ${sql} ${orderBy(sort)} limit ?`), [...values, limit + 1], 'read');
     return { items: rows.slice(0, limit).map((row) => toUserView(this.sql, row)), hasMore: rows.length > limit };
   }
 }

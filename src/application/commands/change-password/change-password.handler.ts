@@ -36,7 +36,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     @inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ actor, currentPassword, newPassword, ip }: ChangePasswordCommand): Promise<void> {
@@ -47,11 +47,11 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     const key = loginThrottleKey(user, user.username, ip);
     const wait = await this.throttle.attempt(key);
     if (wait > 0) {
-      this.events.record({ type: 'auth_locked', via: 'password_change', userId: user.id, ip, retryAfterS: wait });
+      this.security.record({ type: 'auth_locked', via: 'password_change', userId: user.id, ip, retryAfterS: wait });
       throw loginLocked(wait);
     }
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      this.events.record({ type: 'auth_failed', via: 'password_change', reason: 'bad_credentials', userId: user.id, ip });
+      this.security.record({ type: 'auth_failed', via: 'password_change', reason: 'bad_credentials', userId: user.id, ip });
       throw badRequest(WRONG_CURRENT_PASSWORD);
     }
     await this.throttle.succeed(key);
@@ -65,7 +65,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
       await this.users.update(locked.changePassword(newHash, now));
       return this.sessions.revokeAllOfUser(actor.id, now);
     });
-    this.events.record({ type: 'password_changed', userId: actor.id });
-    this.events.record({ type: 'session_revoked', userId: actor.id, sessionId: null, sessions: revoked, reason: 'password_changed' });
+    this.security.record({ type: 'password_changed', userId: actor.id });
+    this.security.record({ type: 'session_revoked', userId: actor.id, sessionId: null, sessions: revoked, reason: 'password_changed' });
   }
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionTimes } from '../../../domain/session/session.js';
+import { sessionStarted, sessionTimes, signInFailed, signInLocked } from '../../../domain/session/session.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
@@ -9,6 +10,7 @@ import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-event
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
 import { SESSION_POLICY, SESSION_REPOSITORY, type SessionPolicy, type SessionRepository } from '../../ports/session-repository.js';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
+import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { IssueTokenCommand, type TokenGrant } from './issue-token.command.js';
 import { grantFor, loginLocked } from './token-grant.js';
@@ -39,7 +41,9 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
     @inject(SESSION_POLICY) private readonly policy: SessionPolicy,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
+    @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ login, password, ip }: IssueTokenCommand): Promise<TokenGrant> {
@@ -51,30 +55,37 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     const userId = user?.id ?? null;
     const wait = await this.throttle.attempt(key);
     if (wait > 0) {
-      this.events.record({ type: 'auth_locked', via: 'sign_in', userId, ip, retryAfterS: wait });
+      this.security.record({ type: 'auth_locked', via: 'sign_in', userId, ip, retryAfterS: wait });
+      // Refusals change no row: their events are written on their own.
+      await this.events.writeAlone(signInLocked(userId));
       throw loginLocked(wait);
     }
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (user === null || !matches) {
-      this.events.record({ type: 'auth_failed', via: 'sign_in', reason: 'bad_credentials', userId, ip });
+      this.security.record({ type: 'auth_failed', via: 'sign_in', reason: 'bad_credentials', userId, ip });
+      await this.events.writeAlone(signInFailed(userId));
       throw unauthorized(BAD_CREDENTIALS);
     }
     await this.throttle.succeed(key);
     if (!user.isActive) {
-      this.events.record({ type: 'auth_failed', via: 'sign_in', reason: 'inactive', userId, ip });
+      this.security.record({ type: 'auth_failed', via: 'sign_in', reason: 'inactive', userId, ip });
       throw forbidden('User account is inactive');
     }
 
     const refresh = this.refreshTokens.generate();
     let session;
     try {
-      session = await this.sessions.start({ userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS) }, refresh.hash);
+      session = await this.uow.run(async () => {
+        const started = await this.sessions.start({ userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS) }, refresh.hash);
+        this.events.record(sessionStarted(started));
+        return started;
+      });
     } catch (error) {
       // Deleted between the check and now: as if it had never existed.
       if (error instanceof DomainError && error.kind === 'not_found') throw unauthorized(BAD_CREDENTIALS);
       throw error;
     }
-    this.events.record({ type: 'sign_in_succeeded', userId: user.id, ip });
+    this.security.record({ type: 'sign_in_succeeded', userId: user.id, ip });
     return grantFor(this.tokens, session, refresh.token, this.clock.now());
   }
 }

@@ -1,4 +1,6 @@
 import { inject, injectable } from 'tsyringe';
+import { sessionEnded } from '../../../domain/session/session.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
@@ -18,7 +20,8 @@ export class LogoutHandler implements CommandHandler<LogoutCommand, void> {
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
+    @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ refreshToken }: LogoutCommand): Promise<void> {
@@ -26,6 +29,7 @@ export class LogoutHandler implements CommandHandler<LogoutCommand, void> {
     if (hash === null) return;
     const found = await this.sessions.findByRefreshHash(hash);
     if (found === null || !(await this.sessions.revoke(found.session.id, this.clock.now()))) return;
-    this.events.record({ type: 'session_revoked', userId: found.session.userId, sessionId: found.session.id, sessions: 1, reason: 'logout' });
+    this.events.record(sessionEnded(found.session));
+    this.security.record({ type: 'session_revoked', userId: found.session.userId, sessionId: found.session.id, sessions: 1, reason: 'logout' });
   }
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionState, type Session } from '../../../domain/session/session.js';
+import { sessionReuseDetected, sessionState, type Session } from '../../../domain/session/session.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
@@ -42,7 +43,8 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
     @inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
+    @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ refreshToken }: RefreshTokenCommand): Promise<TokenGrant> {
@@ -55,7 +57,9 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       if (found === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
       const { session, spent } = found;
       if (spent) {
-        return { kind: 'reused', session, revoked: await this.sessions.revoke(session.id, now) };
+        const revoked = await this.sessions.revoke(session.id, now);
+        this.events.record(sessionReuseDetected(session));
+        return { kind: 'reused', session, revoked };
       }
       const account = await this.auth.getAuthContext(session.userId, session.id);
       if (account === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
@@ -72,7 +76,9 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       }
       if (!(await this.sessions.rotate(session.id, hash, next.hash, now))) {
         // Spent by someone else since it was read: reuse all the same.
-        return { kind: 'reused', session, revoked: await this.sessions.revoke(session.id, now) };
+        const revoked = await this.sessions.revoke(session.id, now);
+        this.events.record(sessionReuseDetected(session));
+        return { kind: 'reused', session, revoked };
       }
       return { kind: 'rotated', session, now };
     });
@@ -80,9 +86,9 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       case 'refused':
         throw outcome.error;
       case 'reused':
-        this.events.record({ type: 'refresh_reuse_detected', userId: outcome.session.userId, sessionId: outcome.session.id });
+        this.security.record({ type: 'refresh_reuse_detected', userId: outcome.session.userId, sessionId: outcome.session.id });
         if (outcome.revoked) {
-          this.events.record({ type: 'session_revoked', userId: outcome.session.userId, sessionId: outcome.session.id, sessions: 1, reason: 'refresh_reuse' });
+          this.security.record({ type: 'session_revoked', userId: outcome.session.userId, sessionId: outcome.session.id, sessions: 1, reason: 'refresh_reuse' });
         }
         throw unauthorized(REFRESH_TOKEN_REUSED);
       case 'rotated':

@@ -5,6 +5,7 @@ import { passwordProblem } from '../../../domain/user/user-rules.js';
 import { User } from '../../../domain/user/user.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
+import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
@@ -13,9 +14,9 @@ import { RegisterUserCommand } from './register-user.command.js';
 @injectable()
 export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, UserView> {
   /**
-   * The password is hashed before anything is written, and the one write (`add`) is atomic on
-   * its own: no transaction (and no pooled connection) is held while argon2 runs or waits for
-   * its turn.
+   * The password is hashed before anything is written, and the write (the user and its event)
+   * is one short unit of work: no transaction (and no pooled connection) is held while argon2
+   * runs or waits for its turn.
    */
   static readonly transactional = false;
 
@@ -23,6 +24,7 @@ export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, 
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
   ) {}
 
   async execute({ input, actor }: RegisterUserCommand): Promise<UserView> {
@@ -43,7 +45,7 @@ export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, 
       },
       this.clock.now(),
     );
-    return toUserView(await this.users.add(draft));
+    return toUserView(await this.uow.run(() => this.users.add(draft)));
   }
 }
 

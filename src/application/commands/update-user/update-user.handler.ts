@@ -21,7 +21,7 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(SECURITY_EVENTS) private readonly events: SecurityEvents,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ actor, userId, changes, expectedVersions }: UpdateUserCommand): Promise<UserView> {
@@ -48,7 +48,7 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
     const saved = await this.users.update(next);
     if (user.isActive && !saved.isActive) {
       const ended = await this.sessions.revokeAllOfUser(user.id, now);
-      this.events.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: ended, reason: 'deactivated' });
+      this.security.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: ended, reason: 'deactivated' });
     }
     return toUserView(saved);
   }

@@ -1,5 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { ROLES, type Role } from '../../../../domain/user/role.js';
+import { AuditEventSchema } from './audit-event.entity.js';
 import { IdempotencyKeySchema } from './idempotency-key.entity.js';
 import { OrderItemSchema, OrderSchema } from './order.entity.js';
 import { RefreshTokenSchema, SessionSchema } from './session.entity.js';
@@ -61,4 +62,4 @@ export const UserSchema = new EntitySchema<UserRecord>({
 });
 
 /** The entities MikroORM is told about. */
-export const ENTITIES = [UserSchema, UserCountSchema, OrderSchema, OrderItemSchema, SessionSchema, RefreshTokenSchema, IdempotencyKeySchema];
+export const ENTITIES = [UserSchema, UserCountSchema, OrderSchema, OrderItemSchema, SessionSchema, RefreshTokenSchema, IdempotencyKeySchema, AuditEventSchema];

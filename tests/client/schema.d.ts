@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV1"];
         delete?: never;
@@ -283,7 +283,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: end the session
-         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.
+         * @description Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.
          */
         post: operations["logoutV2"];
         delete?: never;
@@ -678,7 +678,6 @@ export interface components {
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -707,10 +706,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -749,7 +745,6 @@ export interface components {
         /** @description The whole profile; `full_name` may be null. */
         UserReplace: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -765,7 +760,6 @@ export interface components {
         /** @description Only the fields sent change. `role` is for admins; `is_active` for admins, and for moderators on plain users. */
         UserUpdate: {
             /**
-             * Format: email
              * @description Stored lower-cased; unique.
              * @example ada@example.com
              */
@@ -965,10 +959,7 @@ export interface components {
                  * @example 1
                  */
                 id: number;
-                /**
-                 * Format: email
-                 * @example ada@example.com
-                 */
+                /** @example ada@example.com */
                 email: string;
                 /** @example ada */
                 username: string;
@@ -1804,6 +1795,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
             413: components["responses"]["PayloadTooLargeV1"];
             415: components["responses"]["UnsupportedMediaTypeV1"];
             422: components["responses"]["ValidationV1"];
@@ -1890,10 +1882,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -1947,10 +1936,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2037,10 +2023,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2110,10 +2093,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2210,10 +2190,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2614,6 +2591,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
             413: components["responses"]["PayloadTooLargeV2"];
             415: components["responses"]["UnsupportedMediaTypeV2"];
             422: components["responses"]["ValidationV2"];
@@ -2700,10 +2678,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2757,10 +2732,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2847,10 +2819,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -2920,10 +2889,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;
@@ -3020,10 +2986,7 @@ export interface operations {
                          * @example 1
                          */
                         id: number;
-                        /**
-                         * Format: email
-                         * @example ada@example.com
-                         */
+                        /** @example ada@example.com */
                         email: string;
                         /** @example ada */
                         username: string;

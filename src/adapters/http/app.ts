@@ -24,7 +24,7 @@ import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/service-metrics
 import { IdempotentRequests } from './idempotency.js';
 import { apiVersion } from './middleware/api-version.js';
 import { buildOpenApi } from './openapi.js';
-import { API_VERSIONS, routeMiddleware, specFor, type ApiVersion, type RouteDeps, type RouteSpec } from './route.js';
+import { API_VERSIONS, ROUTER_OPTIONS, routeMiddleware, specFor, type ApiVersion, type RouteDeps, type RouteSpec } from './route.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -147,11 +147,11 @@ export function buildApp(container: DependencyContainer): Koa {
   // Each version under its prefix, and the unprefixed paths served by the version the
   // X-API-Version header names.
   for (const version of API_VERSIONS) {
-    const router = new Router({ prefix: `/api/v${version}` });
+    const router = new Router({ ...ROUTER_OPTIONS, prefix: `/api/v${version}` });
     for (const spec of apiRoutes) router.register(spec.path, [spec.method], routeMiddleware(specFor(spec, version), deps));
     app.use(router.routes()).use(router.allowedMethods());
   }
-  const byHeader = new Router();
+  const byHeader = new Router(ROUTER_OPTIONS);
   for (const spec of apiRoutes) {
     const perVersion = new Map(API_VERSIONS.map((v) => [v, routeMiddleware(specFor(spec, v), deps)] as const));
     byHeader.register(spec.path, [spec.method], (ctx, next) => perVersion.get(ctx.state.apiVersion as ApiVersion)!(ctx, next));

@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../domain/shared/errors.js';
+import { isId } from '../../domain/shared/ids.js';
 
 export interface Position {
   readonly key: string;
@@ -41,7 +42,7 @@ export class CursorCodec {
       throw invalid();
     }
     const { k, i, q } = parsed as { k?: unknown; i?: unknown; q?: unknown };
-    if (typeof k !== 'string' || typeof i !== 'number' || !Number.isInteger(i) || typeof q !== 'string') throw invalid();
+    if (typeof k !== 'string' || !isId(i) || typeof q !== 'string') throw invalid();
     if (q !== fingerprint) {
       throw new DomainError('bad_request', 'The cursor belongs to another query: keep the sort and filters it was made with', [
         { field: 'cursor', message: 'Cursor does not match the sort and filters of this request' },

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { ERROR_TABLE, problemType } from './errors.js';
 import type { ErrorKind } from '../../domain/shared/errors.js';
 import type { PlainRouteDoc } from './openapi.js';
+import { ROUTER_OPTIONS } from './route.js';
 
 const require = createRequire(import.meta.url);
 const SWAGGER_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -136,7 +137,7 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
 
 /** The router for the documentation; `document` is built once at start. */
 export function docsRouter(document: Record<string, unknown>): Router {
-  const router = new Router();
+  const router = new Router(ROUTER_OPTIONS);
   const json = JSON.stringify(document);
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json; charset=utf-8';

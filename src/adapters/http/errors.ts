@@ -1,5 +1,31 @@
 import type { ErrorKind, FieldIssue } from '../../domain/shared/errors.js';
 
+/**
+ * Errors echo the caller's input only in part: a message (and the path) holds at most this many
+ * characters, a field issue's message too, and its field name a few less.
+ */
+export const ERROR_ECHO_MAX = 500;
+const FIELD_NAME_MAX = 200;
+/** At most this many field issues are listed in one error. */
+export const ERROR_DETAILS_MAX = 100;
+
+/** The text cut to `max` characters, an ellipsis marking the cut, never half a surrogate pair. */
+export function clipped(text: string, max: number = ERROR_ECHO_MAX): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}\u2026`;
+}
+
+/** The input of an error body within the limits the document declares. */
+function bounded(input: ErrorBodyInput): ErrorBodyInput {
+  const details = input.details?.slice(0, ERROR_DETAILS_MAX).map((d) => ({ field: clipped(d.field, FIELD_NAME_MAX), message: clipped(d.message) }));
+  const more = (input.details?.length ?? 0) - ERROR_DETAILS_MAX;
+  const message = more > 0 ? `${input.message} (the first ${ERROR_DETAILS_MAX} of ${ERROR_DETAILS_MAX + more} problems are listed)` : input.message;
+  return { ...input, message: clipped(message), path: clipped(input.path), details };
+}
+
 /** The one table from error kind to HTTP status and the `error` name of the contract. */
 export const ERROR_TABLE: Readonly<Record<ErrorKind, { readonly status: number; readonly name: string; readonly title: string }>> = {
   bad_request: { status: 400, name: 'BadRequestError', title: 'Bad Request' },
@@ -35,7 +61,8 @@ export interface ErrorBodyInput {
 }
 
 /** Version 1's error shape: `{error, message, path, request_id, details?}`. */
-export function errorBodyV1(input: ErrorBodyInput): Record<string, unknown> {
+export function errorBodyV1(whole: ErrorBodyInput): Record<string, unknown> {
+  const input = bounded(whole);
   const body: Record<string, unknown> = {
     error: ERROR_TABLE[input.kind].name,
     message: input.message,
@@ -50,7 +77,8 @@ export function errorBodyV1(input: ErrorBodyInput): Record<string, unknown> {
 export const problemType = (kind: ErrorKind): string => `/problems/${kind.replaceAll('_', '-')}`;
 
 /** Version 2's error shape: RFC 9457 problem details (`application/problem+json`). */
-export function problemBody(input: ErrorBodyInput): Record<string, unknown> {
+export function problemBody(whole: ErrorBodyInput): Record<string, unknown> {
+  const input = bounded(whole);
   const entry = ERROR_TABLE[input.kind];
   const body: Record<string, unknown> = {
     type: problemType(input.kind),
@@ -68,13 +96,13 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 const FIELD_ISSUES = {
   type: 'array',
-  maxItems: 1000,
+  maxItems: ERROR_DETAILS_MAX,
   items: {
     type: 'object',
     required: ['field', 'message'],
     properties: {
-      field: { type: 'string', maxLength: 200, examples: ['email'] },
-      message: { type: 'string', maxLength: 500, examples: ['Invalid email format'] },
+      field: { type: 'string', maxLength: FIELD_NAME_MAX, examples: ['email'] },
+      message: { type: 'string', maxLength: ERROR_ECHO_MAX, examples: ['Invalid email format'] },
     },
   },
 } as const;
@@ -87,8 +115,8 @@ export const ProblemSchema = {
     type: { type: 'string', format: 'uri-reference', maxLength: 200, examples: ['/problems/not-found'] },
     title: { type: 'string', maxLength: 200, examples: ['Not Found'] },
     status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599, examples: [404] },
-    detail: { type: 'string', maxLength: 2000, examples: ['User with id 123 not found'] },
-    instance: { type: 'string', maxLength: 2000, examples: ['/api/v2/users/123'] },
+    detail: { type: 'string', maxLength: ERROR_ECHO_MAX, examples: ['User with id 123 not found'] },
+    instance: { type: 'string', maxLength: ERROR_ECHO_MAX, examples: ['/api/v2/users/123'] },
     request_id: { type: 'string', maxLength: 128 },
     errors: FIELD_ISSUES,
   },
@@ -100,8 +128,8 @@ export const ErrorSchemaV1 = {
   description: 'The error shape of API v1.',
   properties: {
     error: { type: 'string', maxLength: 100, examples: ['NotFoundError'] },
-    message: { type: 'string', maxLength: 2000, examples: ['User with id 123 not found'] },
-    path: { type: 'string', maxLength: 2000, examples: ['/api/v1/users/123'] },
+    message: { type: 'string', maxLength: ERROR_ECHO_MAX, examples: ['User with id 123 not found'] },
+    path: { type: 'string', maxLength: ERROR_ECHO_MAX, examples: ['/api/v1/users/123'] },
     request_id: { type: 'string', maxLength: 128 },
     details: FIELD_ISSUES,
   },

@@ -10,6 +10,7 @@ import Router from '@koa/router';
 import { token } from '../../application/ports/token.js';
 import type { HttpMetrics } from './metrics.js';
 import type { PlainRouteDoc } from './openapi.js';
+import { ROUTER_OPTIONS } from './route.js';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -94,7 +95,7 @@ export const HEALTH_ROUTES: readonly PlainRouteDoc[] = [
 ];
 
 export function healthRouter(readiness: Readiness, metrics: HttpMetrics): Router {
-  const router = new Router();
+  const router = new Router(ROUTER_OPTIONS);
   router.get('/health/live', (ctx) => {
     ctx.body = { status: 'ok' };
   });

@@ -125,7 +125,12 @@ export function buildOpenApi(info: DocumentInfo, routes: readonly RouteSpec<any,
   const paths: Record<string, Record<string, unknown>> = {};
   const tags = new Map<string, string>();
 
+  // Two codecs of one name would otherwise overwrite each other's schema, and one of them would be documented wrong.
   const named = (name: string, schema: JsonSchema) => {
+    const before = schemas[name];
+    if (before !== undefined && before !== schema && JSON.stringify(before) !== JSON.stringify(schema)) {
+      throw new Error(`Two different schemas are named ${name} in the OpenAPI document: give one of the codecs another name`);
+    }
     schemas[name] = schema;
     return { $ref: `#/components/schemas/${name}` };
   };

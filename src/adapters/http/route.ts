@@ -48,6 +48,9 @@ export interface SuccessDoc {
 }
 
 export const API_VERSIONS = [1, 2] as const;
+
+/** Paths are case-sensitive (`/API/V1/users` is 404): every router of the app is built with these. */
+export const ROUTER_OPTIONS = { sensitive: true } as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {

@@ -25,8 +25,8 @@ export function isSecretKey(key: string): boolean {
 
 /**
  * Secrets that turn up inside ordinary strings (a URL with `?access_token=`, an error message that
- * quotes a header): PASETO tokens, PASERK secret keys, bearer credentials and the password of a
- * connection URL.
+ * quotes a header): PASETO tokens, PASERK secret keys, bearer credentials, the password of a
+ * connection URL and argon2 password hashes.
  */
 const SECRET_IN_TEXT: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bv[1-4]\.(?:public|local)\.[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]+)?/g, REDACTED],
@@ -34,13 +34,14 @@ const SECRET_IN_TEXT: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{16,}/gi, `$1 ${REDACTED}`],
   [/\b((?:access|refresh)_token=)[^&\s"']+/gi, `$1${REDACTED}`],
   [/(\/\/[^/:@\s]*:)[^@/\s]+@/g, `$1${REDACTED}@`],
+  [/\$argon2(?:id|i|d)\$[^\s'",)]+/g, REDACTED],
 ];
 
 /**
  * Text that none of the patterns above can match lacks all of these; most log text (paths, ids,
  * routes) is let through after this one test instead of five replacements.
  */
-const MAY_HOLD_SECRET = /v[1-4]\.|k[1-4]\.|bearer|basic|_token=|@/i;
+const MAY_HOLD_SECRET = /v[1-4]\.|k[1-4]\.|bearer|basic|_token=|@|\$argon2/i;
 
 export function redactText(text: string): string {
   if (text.length < 16 || !MAY_HOLD_SECRET.test(text)) return text;

@@ -23,6 +23,7 @@ import {
 import { accessTokenTerms } from './access-token-terms.js';
 import { K4_PUBLIC_PATTERN, K4_SECRET_PATTERN, KEY_ID_PATTERN } from '../../config/key-formats.js';
 import type { SigningKey } from '../../config/token-keys.js';
+import { isId } from '../../domain/shared/ids.js';
 import { DomainError } from '../../domain/shared/errors.js';
 
 const v4 = new PublicProtocol(
@@ -201,7 +202,7 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier {
       throw rejected(reasonOf(error));
     }
     const { sub, sid, jti, iat, exp } = claims;
-    if (typeof sub !== 'string' || !SUBJECT_PATTERN.test(sub) || !Number.isSafeInteger(Number(sub))) {
+    if (typeof sub !== 'string' || !SUBJECT_PATTERN.test(sub) || !isId(Number(sub))) {
       throw rejected('claims');
     }
     if (typeof jti !== 'string' || jti === '' || typeof iat !== 'string' || typeof exp !== 'string') {

@@ -98,10 +98,31 @@ export class User implements UserProps {
    * (not enumerable): saving the user through the core's repository collects them.
    */
   declare readonly events: readonly DomainEvent[];
+  // A private field: spreading a user (`{ ...user }`) copies its props, never this. Undefined for a
+  // user as restored, whose changes (if any) nobody tracked.
+  #changed: ReadonlySet<keyof UserProps> | undefined = undefined;
 
-  private constructor(props: UserProps, events: readonly DomainEvent[] = []) {
+  private constructor(
+    props: UserProps,
+    events: readonly DomainEvent[] = [],
+    changed?: ReadonlySet<keyof UserProps>,
+  ) {
     Object.assign(this, props);
     Object.defineProperty(this, 'events', { value: Object.freeze([...events]), enumerable: false });
+    this.#changed = changed;
+  }
+
+  /**
+   * The fields this aggregate's methods changed since the user was restored: all that storing the
+   * change must write. Undefined when unknown (a user built by `restore`): store every field.
+   */
+  get changedFields(): ReadonlySet<keyof UserProps> | undefined {
+    return this.#changed;
+  }
+
+  private changed(changes: Partial<UserProps>): User {
+    const changed = new Set([...(this.#changed ?? []), ...(Object.keys(changes) as (keyof UserProps)[])]);
+    return new User({ ...this, ...changes }, this.events, changed);
   }
 
   /** Rebuilds a stored user; adapters use it, so it trusts its input. */
@@ -111,7 +132,7 @@ export class User implements UserProps {
 
   /** The same user with no events pending: what a save returns once it has collected them. */
   withoutEvents(): User {
-    return this.events.length === 0 ? this : new User(this);
+    return this.events.length === 0 ? this : new User(this, [], this.#changed);
   }
 
   /** The same user with one more event; a second `user.updated` merges into the pending one. */
@@ -124,9 +145,9 @@ export class User implements UserProps {
         changes[field] = field in changes ? { ...change, ...('from' in change ? { from: changes[field]!.from } : {}) } : change;
       }
       const merged = { ...last, changes };
-      return new User(this, [...this.events.slice(0, -1), merged]);
+      return new User(this, [...this.events.slice(0, -1), merged], this.#changed);
     }
-    return new User(this, [...this.events, event]);
+    return new User(this, [...this.events, event], this.#changed);
   }
 
   static register(
@@ -157,9 +178,13 @@ export class User implements UserProps {
    * is recorded. Otherwise the event `action` records the changed fields.
    */
   private with(changes: Partial<UserProps>, now: Date, action: DomainEvent['action'] = 'user.updated'): User {
-    const changed = (Object.keys(changes) as (keyof UserProps)[]).some((key) => changes[key] !== this[key]);
-    if (!changed) return this;
-    const next = new User({ ...this, ...changes, updatedAt: now, version: this.version + 1 }, this.events);
+    const differing = (Object.keys(changes) as (keyof UserProps)[]).filter((key) => changes[key] !== this[key]);
+    if (differing.length === 0) return this;
+    const next = this.changed({
+      ...Object.fromEntries(differing.map((key) => [key, changes[key]])),
+      updatedAt: now,
+      version: this.version + 1,
+    });
     return next.recording(userEvent(this.id, action, userChanges(this, next)));
   }
 
@@ -190,7 +215,7 @@ export class User implements UserProps {
    * token issued before it stops counting. Always a change, even to an equal hash.
    */
   changePassword(passwordHash: string, now: Date, action: 'user.password_changed' | 'user.password_reset' = 'user.password_changed'): User {
-    const next = new User({ ...this, passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 }, this.events);
+    const next = this.changed({ passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 });
     return next.recording(userEvent(this.id, action));
   }
 

@@ -1,10 +1,18 @@
+import { unauthorized } from '../../../domain/shared/errors.js';
+import { BAD_CREDENTIALS } from '../../../application/commands/issue-token/issue-token.handler.js';
 import { object, oneOf, text } from './codec.js';
+
+/** A login that is not text is answered as any login that matches nobody. */
+const badCredentials = () => unauthorized(BAD_CREDENTIALS);
 
 const atMost = (label: string, max: number) => (v: string) => (v.length > max ? `${label} must be at most ${max} characters` : null);
 const nonEmpty = (label: string) => (v: string) => (v.length === 0 ? `${label} is required` : v.length > 254 ? `${label} is too long` : null);
-const Login = text('Login', { minLength: 1, maxLength: 254, description: 'Username or email' }, nonEmpty('Username'));
-const Secret = text('Secret', { minLength: 1, maxLength: 1024, format: 'password', writeOnly: true }, (v) =>
-  v.length === 0 ? 'Password is required' : v.length > 1024 ? 'Password is too long' : null,
+const Login = text('Login', { minLength: 1, maxLength: 254, description: 'Username or email' }, nonEmpty('Username'), badCredentials);
+const Secret = text(
+  'Secret',
+  { minLength: 1, maxLength: 1024, format: 'password', writeOnly: true },
+  (v) => (v.length === 0 ? 'Password is required' : v.length > 1024 ? 'Password is too long' : null),
+  badCredentials,
 );
 
 export const TokenRequestJson = object('TokenRequest', { username: Login, password: Secret }, {}, 'Sign-in; `username` may be the email.');

@@ -5,7 +5,7 @@
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type { FieldIssue } from '../../../domain/shared/errors.js';
+import type { DomainError, FieldIssue } from '../../../domain/shared/errors.js';
 
 export type JsonSchema = { readonly [key: string]: unknown };
 
@@ -22,20 +22,43 @@ function codec<A>(
   return Object.assign(new t.Type<A, unknown, unknown>(name, is, validate, t.identity), { schema });
 }
 
-/** A string checked by `problem`, which returns the caller's message or null. */
+/** C0 controls, DEL and lone surrogates: what no field or parameter of the API holds. */
+const NOT_TEXT = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export const NOT_TEXT_MESSAGE = 'Must not contain control characters or lone surrogates';
+
+/**
+ * Text as it enters the service: refused when it holds a control character or a lone surrogate,
+ * otherwise normalised to NFC, so that validation, comparison, hashing and storage all see one form.
+ */
+export function enteredText(raw: string): { value: string } | { error: string } {
+  return NOT_TEXT.test(raw) ? { error: NOT_TEXT_MESSAGE } : { value: raw.normalize('NFC') };
+}
+
+/**
+ * A string checked by `problem`, which returns the caller's message or null. `refuse`, for a
+ * credential (a login, a token), is the error that text which is not text answers instead of a
+ * 422 naming the field: the contract answers those with 401.
+ */
 export function text(
   name: string,
   schema: JsonSchema,
   problem: (value: string) => string | null = () => null,
+  refuse?: () => DomainError,
 ): Codec<string> {
   return codec(
     name,
     { type: 'string', ...schema },
-    (u): u is string => typeof u === 'string' && problem(u) === null,
+    (u): u is string => typeof u === 'string' && !NOT_TEXT.test(u) && u === u.normalize('NFC') && problem(u) === null,
     (u, c) => {
       if (typeof u !== 'string') return t.failure(u, c, 'Must be a string');
-      const message = problem(u);
-      return message === null ? t.success(u) : t.failure(u, c, message);
+      const entered = enteredText(u);
+      if ('error' in entered) {
+        if (refuse !== undefined) throw refuse();
+        return t.failure(u, c, entered.error);
+      }
+      const message = problem(entered.value);
+      return message === null ? t.success(entered.value) : t.failure(u, c, message);
     },
   );
 }

@@ -4,10 +4,10 @@
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type { Codec, JsonSchema } from './codec.js';
+import { MAX_ID } from '../../../domain/shared/ids.js';
+import { enteredText, type Codec, type JsonSchema } from './codec.js';
 
-/** PostgreSQL's integer: ids beyond it cannot exist. */
-export const MAX_ID = 2_147_483_647;
+export { MAX_ID };
 
 export interface ParamCodec<A> extends Codec<A> {
   /** Where the parameter lives, for the OpenAPI document. */
@@ -49,7 +49,12 @@ export function params<
         errors.push({ value: raw, context, message: `Query parameter ${key} must be given once` });
         continue;
       }
-      const parsed = spec.parse(raw);
+      const entered = enteredText(raw);
+      if ('error' in entered) {
+        errors.push({ value: raw, context, message: `${key}: ${entered.error.toLowerCase()}` });
+        continue;
+      }
+      const parsed = spec.parse(entered.value);
       if ('error' in parsed) errors.push({ value: raw, context, message: parsed.error });
       else out[key] = parsed.value;
     }

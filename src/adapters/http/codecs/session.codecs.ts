@@ -1,4 +1,6 @@
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '../../../domain/user/user-rules.js';
+import { unauthorized } from '../../../domain/shared/errors.js';
+import { INVALID_REFRESH_TOKEN } from '../../../application/commands/refresh-token/refresh-token.handler.js';
 import { object, text } from './codec.js';
 
 /**
@@ -9,6 +11,7 @@ const RefreshToken = text(
   'RefreshToken',
   { minLength: 1, maxLength: 512, writeOnly: true, description: 'The opaque refresh token from /auth/token or /auth/refresh' },
   (v) => (v.length === 0 ? 'Refresh token is required' : v.length > 512 ? 'Refresh token is too long' : null),
+  () => unauthorized(INVALID_REFRESH_TOKEN),
 );
 
 export const RefreshRequest = object('RefreshRequest', { refresh_token: RefreshToken }, {}, 'Exchanges a refresh token for a new pair.');

@@ -65,10 +65,12 @@ export const authRoutes: readonly RouteSpec<any, any, any>[] = [
     tag: 'Authentication',
     summary: 'Sign out: end the session',
     description:
-      'Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way.',
+      'Revokes the session of the refresh token: its refresh tokens and its access tokens stop working on the very next request, on every instance. The refresh token is the credential; no `Authorization` header is needed (one that is sent is ignored). Idempotent, like OAuth token revocation (RFC 7009): a token of a session that has already ended, or a token the service does not know, is 204 too, since afterwards it cannot be used either way. A token holding a control character or a lone surrogate is 401.',
     auth: 'public',
     body: LogoutRequest,
     success: { status: 204, description: 'The session is revoked (or was not usable anyway)' },
+    // A refresh token that is not text (a control character, a lone surrogate) is refused as such.
+    errors: [401],
     async handle({ body, commands }) {
       await commands.execute(LogoutHandler, new LogoutCommand(body.refresh_token));
       return { status: 204, headers: NO_STORE };

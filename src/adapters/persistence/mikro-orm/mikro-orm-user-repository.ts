@@ -99,8 +99,12 @@ export class MikroOrmUserRepository implements UserRepository {
     return User.restore({ ...user, id });
   }
 
+  /** Writes the columns of the fields that changed, or every column when which ones is unknown. */
   async update(user: User): Promise<User> {
-    const changed = await this.write((em) => em.nativeUpdate(UserRecord, { id: user.id }, toColumns(user)));
+    const columns = toColumns(user);
+    const fields = user.changedFields;
+    const changes = fields === undefined ? columns : Object.fromEntries([...fields].map((field) => [field, columns[field as keyof typeof columns]]));
+    const changed = await this.write((em) => em.nativeUpdate(UserRecord, { id: user.id }, changes));
     if (changed === 0) throw userNotFound(user.id);
     return user;
   }

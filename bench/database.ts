@@ -83,7 +83,9 @@ export async function seedUsers(
       );
       progress(to);
     }
-    await client.query('analyze users');
+    // As autovacuum would on a live database: statistics, and the visibility map that lets a deep
+    // page count the rows it skips from the index alone.
+    await client.query('vacuum analyze users');
   });
   return (Date.now() - started) / 1000;
 }

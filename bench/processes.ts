@@ -129,13 +129,13 @@ export function resetPeakRss(pids: readonly number[]): boolean {
   return ok;
 }
 
-/** Peak resident set of each process since its start or the last reset, in MiB. */
-export function peakRssMiB(pids: readonly number[]): Record<number, number> {
+/** A memory figure of /proc/<pid>/status (VmHWM, VmRSS) of each process, in MiB. */
+function statusMiB(pids: readonly number[], field: 'VmHWM' | 'VmRSS'): Record<number, number> {
   const result: Record<number, number> = {};
   for (const pid of pids) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+      const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
       if (Number.isFinite(kb)) result[pid] = Math.round((kb / 1024) * 10) / 10;
     } catch {
       // gone meanwhile
@@ -143,6 +143,12 @@ export function peakRssMiB(pids: readonly number[]): Record<number, number> {
   }
   return result;
 }
+
+/** Peak resident set of each process since its start or the last reset, in MiB. */
+export const peakRssMiB = (pids: readonly number[]): Record<number, number> => statusMiB(pids, 'VmHWM');
+
+/** Resident set of each process now, in MiB. */
+export const rssMiB = (pids: readonly number[]): Record<number, number> => statusMiB(pids, 'VmRSS');
 
 /** CPU time (user + system) of each process, in seconds; processes gone are left out. */
 export function cpuSeconds(pids: readonly number[]): Map<number, number> {

@@ -1,15 +1,18 @@
 /**
  * `npm run bench`: the service's throughput and latency on PostgreSQL and Redis, scenario by
- * scenario, against a bare Koa ceiling measured in the same run. Prints requests/s, p50, p99,
- * errors, the ratio to the ceiling and the server's peak RSS per scenario, and writes the figures
- * to a JSON file. Nothing here passes or fails: the targets are printed beside the figures.
+ * scenario, against two ceilings measured in the same run: a bare Koa app answering from memory
+ * (1), and a minimal app doing the same work as the service for scenarios 2 and 3a (2w, 3aw: see
+ * same-work.ts). Then searches and a deep page at a million users (7a-7d, 8) and the embedded
+ * default, PGlite, with its idle and peak RSS (e2). Prints requests/s, p50, p99, errors, the
+ * ratios to the ceilings and the server's peak RSS per scenario, and writes the figures to a JSON
+ * file. Nothing here passes or fails: the targets are printed beside the figures.
  *
  * Options (after `npm run bench --`):
  *   --duration S      seconds measured per scenario (10)
  *   --warmup S        seconds of warm-up before each (3)
  *   --connections N   concurrent connections (50)
  *   --users N         users seeded (1000000)
- *   --only LIST       scenario ids to run, comma-separated (1,2,3a,3b,3c,4,5a,5b,6; the audit log's A1-A5, see audit.ts)
+ *   --only LIST       scenario ids to run, comma-separated (1,2,2w,3a,3aw,3b,3c,4,5a,5b,6,7a,7b,7c,7d,8,e2; the audit log's A1-A5, see audit.ts)
  *   --out FILE        where the JSON goes (bench/results/bench-<time>.json)
  *   --keep-db         keep the seeded database and print its name
  *   --database NAME   run on a database kept by --keep-db instead of seeding a new one
@@ -59,6 +62,7 @@ import {
   pidsMatching,
   processTree,
   resetPeakRss,
+  rssMiB,
   startProcess,
   type Started,
 } from './processes.js';
@@ -68,6 +72,7 @@ const ROOT = join(here, '..', '..');
 /** The service under test: this build's, or another build's (BENCH_SERVICE_MAIN) to compare with. */
 const MAIN = process.env.BENCH_SERVICE_MAIN ?? join(here, '..', 'src', 'main.js');
 const CEILING = join(here, 'ceiling.js');
+const SAME_WORK = join(here, 'same-work.js');
 
 const { values: args } = parseArgs({
   options: {
@@ -75,7 +80,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     users: { type: 'string', default: '1000000' },
-    only: { type: 'string', default: '1,2,3a,3b,3c,4,5a,5b,6' },
+    only: { type: 'string', default: '1,2,2w,3a,3aw,3b,3c,4,5a,5b,6,7a,7b,7c,7d,8,e2' },
     out: { type: 'string' },
     'keep-db': { type: 'boolean', default: false },
     database: { type: 'string' },
@@ -102,6 +107,9 @@ interface ScenarioResult extends LoadResult {
   readonly id: string;
   readonly title: string;
   readonly ratioToCeiling: number | null;
+  /** Requests/s as a share of the same-work ceiling's for the same request (scenarios 2 and 3a). */
+  readonly ratioToSameWork: number | null;
+  readonly connections: number;
   /** Peak RSS during the measured run, per process (the primary first in a cluster). */
   readonly peakRssMiB: readonly number[];
   /** Cores busy on average during the measured run, by whom ("other": processes not in the benchmark). */
@@ -114,6 +122,8 @@ const results: ScenarioResult[] = [];
 let databaseName = '';
 const cleanups: Array<() => Promise<unknown>> = [];
 let ceilingRps: number | null = null;
+/** The same-work ceiling's results, by the id of the service scenario they bound. */
+const sameWork = new Map<string, LoadResult>();
 
 const log = (message: string): void => console.log(`[bench] ${message}`);
 
@@ -178,24 +188,30 @@ function record(
   id: string,
   title: string,
   result: LoadResult,
+  connections: number,
   rss: Record<number, number>,
   pids: readonly number[],
   cpu: ScenarioResult['cpuCores'],
   extra?: Record<string, unknown>,
 ): ScenarioResult {
+  const bound = sameWork.get(id);
   const entry: ScenarioResult = {
     id,
     title,
     ...result,
+    connections,
     ratioToCeiling: ceilingRps === null ? null : Math.round((result.rps / ceilingRps) * 1000) / 1000,
+    ratioToSameWork: bound === undefined ? null : Math.round((result.rps / bound.rps) * 1000) / 1000,
     peakRssMiB: pids.map((pid) => rss[pid] ?? NaN),
     cpuCores: cpu,
     ...(extra === undefined ? {} : { extra }),
   };
   results.push(entry);
-  const ratio = entry.ratioToCeiling === null ? '' : ` (${(entry.ratioToCeiling * 100).toFixed(1)}% of ceiling)`;
+  const ratio =
+    (entry.ratioToCeiling === null ? '' : ` (${(entry.ratioToCeiling * 100).toFixed(1)}% of ceiling)`) +
+    (entry.ratioToSameWork === null ? '' : ` (${(entry.ratioToSameWork * 100).toFixed(1)}% of the same work)`);
   log(
-    `${id} ${title}: ${result.rps} req/s${ratio}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+    `${id} ${title}: ${result.rps} req/s at ${connections} connections${ratio}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
       `errors ${result.errors}, peak RSS ${entry.peakRssMiB.join(' + ')} MiB`,
   );
   log(
@@ -211,16 +227,17 @@ async function scenario(
   title: string,
   target: Started,
   requests: autocannon.Request[],
-  hooks: { before?: () => Promise<void>; after?: () => Promise<Record<string, unknown>> } = {},
+  hooks: { connections?: number; before?: () => Promise<void>; after?: () => Promise<Record<string, unknown>> } = {},
 ): Promise<ScenarioResult | null> {
   if (!ONLY.has(id)) return null;
   log(`${id} ${title} ...`);
   const pids = processTree(target.pid);
+  const connections = hooks.connections ?? CONNECTIONS;
   let start: CpuSnapshot | undefined;
   let end: CpuSnapshot | undefined;
   const result = await measure({
     base: target.base,
-    connections: CONNECTIONS,
+    connections,
     durationS: DURATION_S,
     warmupS: WARMUP_S,
     requests,
@@ -235,7 +252,7 @@ async function scenario(
   });
   const rss = peakRssMiB(pids);
   const extra = await hooks.after?.();
-  return record(id, title, result, rss, pids, cpuCores(start!, end!), extra);
+  return record(id, title, result, connections, rss, pids, cpuCores(start!, end!), extra);
 }
 
 /** `count` numbers of seeded users from `from` on that are active (every 50th is not). */
@@ -341,12 +358,14 @@ function printTable(): void {
     r.p50Ms.toFixed(2),
     r.p99Ms.toFixed(2),
     String(r.errors),
+    String(r.connections),
     r.ratioToCeiling === null ? '-' : `${(r.ratioToCeiling * 100).toFixed(1)}%`,
+    r.ratioToSameWork === null ? '-' : `${(r.ratioToSameWork * 100).toFixed(1)}%`,
     r.peakRssMiB.map((m) => m.toFixed(0)).join('+'),
     r.cpuCores.server.toFixed(2),
     r.cpuCores.other.toFixed(2),
   ]);
-  const head = ['#', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs ceiling', 'peak RSS MiB', 'server cores', 'other cores'];
+  const head = ['#', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'conns', 'vs ceiling', 'vs same work', 'peak RSS MiB', 'server cores', 'other cores'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
@@ -385,9 +404,106 @@ function targets(verifyMs: number, cores: number, parallelPerS: number): Array<{
   if (s2 !== undefined && s6 !== undefined) {
     out.push({ target: 'scenario 6 >= 1.4x scenario 2', figure: `${(s6.rps / s2.rps).toFixed(2)}x`, met: s6.rps / s2.rps >= 1.4 });
   }
-  const peaks = results.flatMap((r) => r.peakRssMiB.filter((m) => Number.isFinite(m)));
+  for (const id of ['2', '3a']) {
+    const s = by(id);
+    const bound = sameWork.get(id);
+    if (s === undefined || bound === undefined || s.ratioToSameWork === null) continue;
+    const share = id === '2' ? 0.85 : 0.8;
+    out.push({ target: `scenario ${id} >= ${share * 100}% of its same-work ceiling`, figure: `${(s.ratioToSameWork * 100).toFixed(1)}%`, met: s.ratioToSameWork >= share });
+    const p99Ratio = s.p99Ms / bound.p99Ms;
+    out.push({
+      target: `scenario ${id} p99 within 1.3x of the same-work ceiling's`,
+      figure: `${s.p99Ms} ms / ${bound.p99Ms} ms = ${p99Ratio.toFixed(2)}x`,
+      met: p99Ratio <= 1.3,
+    });
+  }
+  const s3a = by('3a');
+  if (s3a !== undefined) out.push({ target: `scenario 3a p99 < 40 ms at ${s3a.connections} connections`, figure: `${s3a.p99Ms} ms`, met: s3a.p99Ms < 40 });
+  const latency: Array<[string, number]> = [
+    ['7a', 30],
+    ['7b', 30],
+    ['7c', 10],
+    ['7d', 150],
+    ['8', 100],
+  ];
+  for (const [id, ms] of latency) {
+    const s = by(id);
+    if (s !== undefined) out.push({ target: `scenario ${id} p99 < ${ms} ms at ${s.connections} connections`, figure: `${s.p99Ms} ms`, met: s.p99Ms < ms });
+  }
+  const e2 = by('e2');
+  if (e2 !== undefined) {
+    out.push({ target: `scenario e2 (PGlite) >= 2,000 req/s at ${e2.connections} connections`, figure: `${e2.rps} req/s`, met: e2.rps >= 2000 });
+    out.push({ target: 'scenario e2 (PGlite) p99 < 40 ms', figure: `${e2.p99Ms} ms`, met: e2.p99Ms < 40 });
+    const idle = e2.extra?.['idleRssMiB'] as number | undefined;
+    if (idle !== undefined) out.push({ target: 'PGlite service RSS < 200 MB at idle', figure: `${idle} MiB`, met: idle * 1.048576 < 200 });
+    const peak = Math.max(...e2.peakRssMiB);
+    out.push({ target: 'PGlite service RSS < 300 MB under load', figure: `${peak} MiB`, met: peak * 1.048576 < 300 });
+  }
+  // The service on PostgreSQL: the ceilings and the embedded database have targets of their own.
+  const peaks = results.filter((r) => !['1', '2w', '3aw', 'e2'].includes(r.id)).flatMap((r) => r.peakRssMiB.filter((m) => Number.isFinite(m)));
   if (peaks.length > 0) out.push({ target: 'RSS < 150 MB per process', figure: `${Math.max(...peaks)} MiB at most`, met: Math.max(...peaks) * 1.048576 < 150 });
   return out;
+}
+
+/** Users signed up on the embedded service whose tokens drive scenario e2. */
+const EMBEDDED_READERS = 20;
+
+/**
+ * Scenario 2 on PGlite, as `npm start` runs it out of the box (the database in DATA_DIR, rate
+ * limits in memory): its resident set once started and idle, then under load.
+ */
+async function embeddedScenario(work: string, signingKey: string): Promise<void> {
+  const port = await freePort();
+  const service = await startProcess({
+    script: MAIN,
+    nodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [],
+    env: {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATA_DIR: join(work, 'embedded'),
+      TOKEN_KEY_ID: 'bench',
+      TOKEN_SIGNING_KEY: signingKey,
+      RATE_LIMIT_MAX: '1000000',
+      RATE_LIMIT_WINDOW_S: '60',
+      LOG_LEVEL: 'info',
+      ...extraServiceEnv(),
+    },
+    port,
+    readyPath: '/health/ready',
+    logFile: join(work, 'service-embedded.log'),
+  });
+  cleanups.push(() => service.stop());
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const idleRssMiB = rssMiB([service.pid])[service.pid] ?? NaN;
+  log(`e2 PGlite service idle after start: RSS ${idleRssMiB} MiB`);
+  const readers: Array<{ id: number; token: string }> = [];
+  for (let n = 0; n < EMBEDDED_READERS; n++) {
+    const username = `embedded_${n}`;
+    const res = await fetch(`${service.base}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: `${username}@bench.example`, username, password: SEED_PASSWORD }),
+    });
+    const { id } = await json<{ id: number }>(res);
+    readers.push({ id, token: await signIn(service.base, username, SEED_PASSWORD) });
+  }
+  let next = 0;
+  await scenario(
+    'e2',
+    'scenario 2 on the embedded default (PGlite)',
+    service,
+    [
+      {
+        method: 'GET',
+        setupRequest: (req) => {
+          const reader = readers[next++ % readers.length]!;
+          return { ...req, path: `/api/v1/users/${reader.id}`, headers: { authorization: `Bearer ${reader.token}` } };
+        },
+      },
+    ],
+    { after: async () => ({ idleRssMiB }) },
+  );
+  await service.stop();
 }
 
 async function main(): Promise<void> {
@@ -515,14 +631,37 @@ async function main(): Promise<void> {
     },
   ];
   const asAdmin = { authorization: `Bearer ${adminToken}` };
+  const firstPage: autocannon.Request[] = [{ method: 'GET', path: '/api/v1/users?page=1&page_size=50', headers: asAdmin }];
+
+  // 2w, 3aw. The same-work ceilings of scenarios 2 and 3a, on the same database and Redis.
+  if (ONLY.has('2w') || ONLY.has('3aw')) {
+    const tokensFile = join(work, 'tokens.json');
+    writeFileSync(tokensFile, JSON.stringify([adminToken, ...readers.map((r) => r.token)]));
+    const port = await freePort();
+    const bare = await startProcess({
+      script: SAME_WORK,
+      args: [String(port), database.url, REDIS_URL, tokensFile],
+      env: { NODE_ENV: 'production' },
+      port,
+      readyPath: '/ready',
+      logFile: join(work, 'same-work.log'),
+    });
+    cleanups.push(() => bare.stop());
+    for (const [id, bounds, title, requests] of [
+      ['2w', '2', 'same work as scenario 2 (Koa, node-postgres, ioredis)', readOwnUser],
+      ['3aw', '3a', 'same work as scenario 3a (Koa, node-postgres, ioredis)', firstPage],
+    ] as const) {
+      const result = await scenario(id, title, bare, [...requests]);
+      if (result !== null) sameWork.set(bounds, result);
+    }
+    await bare.stop();
+  }
 
   // 2. Authenticated reads with rate limiting on.
   await scenario('2', 'GET /api/v1/users/{id}, authenticated, rate limited', service, readOwnUser);
 
   // 3. Lists at a million users.
-  await scenario('3a', 'GET /api/v1/users?page=1&page_size=50', service, [
-    { method: 'GET', path: '/api/v1/users?page=1&page_size=50', headers: asAdmin },
-  ]);
+  await scenario('3a', 'GET /api/v1/users?page=1&page_size=50', service, firstPage);
   await scenario('3b', 'GET /api/v2/users?limit=50 (first page)', service, [{ method: 'GET', path: '/api/v2/users?limit=50', headers: asAdmin }]);
   if (ONLY.has('3c')) {
     const depth = Math.floor(USERS * 0.9);
@@ -536,6 +675,19 @@ async function main(): Promise<void> {
       { method: 'GET', path: deepPath, headers: asAdmin },
     ]);
   }
+
+  // 7, 8. Searches at ten connections (the trigram indexes), then one request at a time: a term
+  // matching nothing, a broad term whose matches bunch up at the end of the order, a deep page.
+  const get = (path: string): autocannon.Request[] => [{ method: 'GET', path, headers: asAdmin }];
+  await scenario('7a', 'GET /api/v1/users?search=user12345 (11 matches)', service, get('/api/v1/users?search=user12345'), { connections: 10 });
+  await scenario('7b', 'GET /api/v2/users?limit=50&search=user12345', service, get('/api/v2/users?limit=50&search=user12345'), { connections: 10 });
+  await scenario('7c', 'GET /api/v1/users?search=zzzz (no match)', service, get('/api/v1/users?search=zzzz'), { connections: 1 });
+  await scenario('7d', 'GET /api/v1/users?search=user99&sort=username (broad)', service, get('/api/v1/users?search=user99&sort=username'), {
+    connections: 1,
+  });
+  await scenario('8', 'GET /api/v1/users?page=10000&page_size=50 (deep page)', service, get('/api/v1/users?page=10000&page_size=50'), {
+    connections: 1,
+  });
 
   // 4. Sign-ins: argon2id bound; the event loop must stay responsive meanwhile.
   let signer = 0;
@@ -603,6 +755,9 @@ async function main(): Promise<void> {
     await scenario('6', 'scenario 2 with WEB_CONCURRENCY=2', service, readOwnUser);
     await service.stop();
   }
+
+  // e2. Scenario 2 on the embedded default: PGlite in the service's data directory, no Redis.
+  if (ONLY.has('e2')) await embeddedScenario(work, key.secret);
 
   printTable();
   const goals = targets(verifyMs, cores, parallelPerS);

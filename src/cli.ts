@@ -1,15 +1,14 @@
 /**
- * Operator commands, run with `npm run cli -- <command>` (or `node dist/src/cli.js <command>`):
- *
- *   generate-key [kid]              prints a new PASETO v4 key pair as PASERK strings
- *   create-admin <email> <username> creates an admin on the configured database; the password is
- *                                   read from standard input, never from the arguments
+ * Operator commands, run with `npm run -s cli -- <command>` (`-s` keeps npm's banner out of the
+ * output) or `node dist/src/cli.js <command>`. `--help` lists them.
  *
  * Exit codes: 0 done, 1 refused (conflict, weak password, bad config), 2 wrong usage.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { DomainError } from './domain/shared/errors.js';
 import { CommandBus } from './application/bus.js';
 import { EnsureAdminCommand } from './application/commands/ensure-admin/ensure-admin.command.js';
@@ -18,9 +17,27 @@ import { generateTokenKeyPair } from './adapters/security/paseto-token-service.j
 import { buildService } from './composition-root/container.js';
 import { ConfigError, loadConfig } from './config/config.js';
 
-const USAGE = `usage:
-  cli generate-key [kid]
-  cli create-admin <email> <username>     (password on standard input)`;
+const USAGE = `usage: cli <command> [arguments]
+
+commands:
+  generate-key [kid]               prints a new PASETO v4 key pair as lines of an .env file
+  create-admin <email> <username>  creates an admin on the configured database; the password is
+                                   read from standard input, never from the arguments
+
+options:
+  -h, --help     shows this help
+  -v, --version  shows the version`;
+
+function version(): string {
+  // dist/src/cli.js and src/cli.ts both sit two folders below package.json.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const usageError = (message: string): number => {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  return 2;
+};
 
 async function readPassword(): Promise<string> {
   const input = process.stdin;
@@ -70,12 +87,34 @@ async function createAdmin(email: string, username: string): Promise<number> {
   }
 }
 
+const parseCommandLine = (args: string[]) =>
+  parseArgs({
+    args,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+  });
+
 async function run(args: string[]): Promise<number> {
-  const [command, ...rest] = args;
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(args);
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (parsed.values.version === true) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const [command, ...rest] = parsed.positionals;
   if (command === 'generate-key' && rest.length <= 1) return generateKey(rest[0]);
   if (command === 'create-admin' && rest.length === 2) return createAdmin(rest[0]!, rest[1]!);
-  process.stderr.write(`${USAGE}\n`);
-  return 2;
+  if (command === undefined) return usageError('No command given.');
+  if (command === 'generate-key' || command === 'create-admin') return usageError(`Wrong arguments for ${command}.`);
+  return usageError(`Unknown command: ${command}`);
 }
 
 run(process.argv.slice(2))

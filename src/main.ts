@@ -11,7 +11,7 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { LOGGER, type Logger } from './application/ports/logger.js';
 import { buildApp } from './adapters/http/app.js';
-import { ensureConfiguredAdmin } from './composition-root/bootstrap.js';
+import { ensureConfiguredAdmin, startedLine } from './composition-root/bootstrap.js';
 import { runPrimary } from './composition-root/cluster.js';
 import { createDrainableServer } from './composition-root/http-server.js';
 import { buildService, type Service } from './composition-root/container.js';
@@ -62,10 +62,13 @@ async function serve(config: AppConfig): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await http.listen(config.server.port);
-  logger.info('listening', {
+  const { message, url, docs } = startedLine(config.server.port);
+  logger.info(message, {
     // A worker's start is one part of the cluster's; the primary logs `started` once all serve.
     ...(cluster.isWorker ? { event: 'worker_started', pid: process.pid } : { event: 'started' }),
     port: config.server.port,
+    url,
+    docs,
     storage: config.database.url === null ? `embedded (${config.database.dataDir})` : 'postgresql',
     env: config.env,
   });

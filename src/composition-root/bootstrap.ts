@@ -23,3 +23,9 @@ export async function ensureConfiguredAdmin(container: DependencyContainer, conf
     logger.warn('admin not created', { event: 'admin_not_created', reason: error.message, username });
   }
 }
+
+/** The start log line's message and its links: where the service answers, and its docs. */
+export function startedLine(port: number): { message: string; url: string; docs: string } {
+  const url = `http://localhost:${port}`;
+  return { message: `listening on ${url} (docs at ${url}/docs)`, url, docs: `${url}/docs` };
+}

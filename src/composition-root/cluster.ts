@@ -15,7 +15,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../application/ports/logger.js';
 import { WinstonLogger } from '../adapters/logging/winston-logger.js';
 import type { AppConfig } from '../config/config.js';
-import { ensureConfiguredAdmin } from './bootstrap.js';
+import { ensureConfiguredAdmin, startedLine } from './bootstrap.js';
 import { buildService } from './container.js';
 
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -75,9 +75,12 @@ export async function runPrimary(config: AppConfig): Promise<void> {
     restartDelayMs = 500;
     if (!started && serving.size === wanted) {
       started = true;
-      logger.info('listening', {
+      const { message, url, docs } = startedLine(config.server.port);
+      logger.info(message, {
         event: 'started',
         port: config.server.port,
+        url,
+        docs,
         storage: 'postgresql',
         env: config.env,
         workers: wanted,

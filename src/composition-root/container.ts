@@ -33,7 +33,6 @@ import { SystemClock } from '../adapters/clock/system-clock.js';
 import { READINESS, type Readiness, type ReadinessCheck } from '../adapters/http/health.js';
 import { HTTP_OPTIONS, type HttpOptions } from '../adapters/http/http-options.js';
 import { WinstonLogger } from '../adapters/logging/winston-logger.js';
-import { createInMemoryPersistence } from '../adapters/persistence/in-memory/in-memory-persistence.js';
 import { openMikroOrmPersistence } from '../adapters/persistence/mikro-orm/mikro-orm-persistence.js';
 import type { Persistence } from '../adapters/persistence/persistence.js';
 import { lockDataDir } from '../adapters/persistence/data-dir-lock.js';
@@ -51,15 +50,17 @@ import { SECURITY_EVENTS, type SecurityEvents } from '../application/ports/secur
 import type { AppConfig } from '../config/config.js';
 import { resolveSigningKey } from '../config/config.js';
 
+/**
+ * Adapters handed in instead of the configured ones; `inMemoryAdapters(config)`
+ * (`in-memory-adapters.ts`) gives every in-memory double at once.
+ */
 export interface ContainerOverrides {
-  /** A store already opened (tests pass one per storage); otherwise chosen from the config. */
+  /** A store already opened, which `close()` leaves open; otherwise chosen from the config. */
   readonly persistence?: Persistence;
-  /** Use the in-memory store instead of the configured database. */
-  readonly inMemory?: boolean;
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly passwordHasher?: PasswordHasher;
-  /** Tokens from another adapter (the in-memory one, say) instead of PASETO. */
+  /** Access tokens from another adapter (the in-memory one, say) instead of PASETO. */
   readonly tokens?: TokenIssuer & TokenVerifier;
   /** Prefix of the keys this service keeps in Redis (default REDIS_KEY_PREFIX, `um`); tests give each run its own. */
   readonly redisKeyPrefix?: string;
@@ -123,8 +124,7 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
   const clock = overrides.clock ?? new SystemClock();
   const logger = overrides.logger ?? new WinstonLogger({ level: config.log.level, clock });
   const ownsPersistence = overrides.persistence === undefined;
-  const persistence =
-    overrides.persistence ?? (overrides.inMemory === true ? createInMemoryPersistence() : await openConfiguredPersistence(config, logger));
+  const persistence = overrides.persistence ?? (await openConfiguredPersistence(config, logger));
   // Redis, when configured, holds the short-lived state the instances share (login failures,
   // request budgets).
   // The client connects in the background; until it does, and whenever Redis fails, that state

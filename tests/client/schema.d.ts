@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.
+         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. Without `search`, `total` is exact, read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users. With `search` (served by trigram indexes) the matches are counted exactly up to 10,000; past that `total` and `total_pages` are an estimate and `total_exact` is false. A numbered page still costs an index entry per row it skips: for deep pages, use version 2.
          */
         get: operations["listUsersV1"];
         put?: never;
@@ -520,6 +520,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where to start
+         * @description The name and version of the API, and the paths of its documentation, its OpenAPI document and its readiness check.
+         */
+        get: operations["getIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -722,15 +742,20 @@ export interface components {
             }[];
             /**
              * Format: int32
-             * @description Exactly how many items match the filters (not an estimate), as the database saw them when the page was read
+             * @description How many items match the filters, as the database saw them when the page was read: exact, except for a search with more than 10,000 matches, where it is an estimate (`total_exact` is false)
              */
             total: number;
             /** Format: int64 */
             page: number;
             /** Format: int32 */
             page_size: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Computed from `total`: an estimate when it is
+             */
             total_pages: number;
+            /** @description False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it) */
+            total_exact: boolean;
         };
         /** @description The current password and the new one. */
         ChangePasswordRequest: {
@@ -884,15 +909,20 @@ export interface components {
             }[];
             /**
              * Format: int32
-             * @description Exactly how many items match the filters (not an estimate), as the database saw them when the page was read
+             * @description How many items match the filters, as the database saw them when the page was read: exact, except for a search with more than 10,000 matches, where it is an estimate (`total_exact` is false)
              */
             total: number;
             /** Format: int64 */
             page: number;
             /** Format: int32 */
             page_size: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Computed from `total`: an estimate when it is
+             */
             total_pages: number;
+            /** @description False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it) */
+            total_exact: boolean;
         };
         /** @description `pending -> paid | cancelled`, `paid -> shipped | cancelled`, `shipped -> delivered`. The owner may only cancel a pending order; every other move is for admins. */
         OrderStatusChange: {
@@ -949,7 +979,7 @@ export interface components {
             page_size: number;
             /** Format: int64 */
             total_pages: number;
-            /** @description False when `total` and `total_pages` are estimates */
+            /** @description False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it) */
             total_exact: boolean;
         };
         UserSlice: {
@@ -3341,6 +3371,37 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            500: components["responses"]["InternalServerV1Unlimited"];
+        };
+    };
+    getIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An index of the service */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        version: string;
+                        links: {
+                            docs: string;
+                            redoc: string;
+                            openapi: string;
+                            health: string;
+                        };
+                    };
                 };
             };
             500: components["responses"]["InternalServerV1Unlimited"];

@@ -4,7 +4,7 @@
  * Time is a FixedClock, so expiry is tested by moving it, on Redis as elsewhere.
  */
 import { expect } from 'chai';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import type { Redis } from 'ioredis';
@@ -14,7 +14,7 @@ import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
 import { InMemoryDatabase } from '../../src/adapters/persistence/in-memory/in-memory-database.js';
 import { IDEMPOTENCY_KEYS, InMemoryIdempotencyStore } from '../../src/adapters/persistence/in-memory/in-memory-idempotency-store.js';
 import { MikroOrmIdempotencyStore } from '../../src/adapters/persistence/mikro-orm/mikro-orm-idempotency-store.js';
-import { mikroOrmOptions } from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
+import { mikroOrmOptions, openPGlite } from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
 import { closeRedisClient, createRedisClient } from '../../src/adapters/redis/redis-client.js';
 import { RedisIdempotencyStore } from '../../src/adapters/redis/redis-idempotency-store.js';
 import { deleteKeys, keysUnder, requireRedis, runKeyPrefix, testRedisUrl } from '../support/redis.js';
@@ -240,7 +240,7 @@ describe('IdempotencyStore [pglite]: expired rows are purged', () => {
   let orm: MikroORM<AbstractSqlDriver>;
   before(async function () {
     this.timeout(60_000);
-    pglite = new PGlite();
+    pglite = openPGlite(null);
     await pglite.waitReady;
     orm = await MikroORM.init<AbstractSqlDriver>(mikroOrmOptions({ kind: 'pglite', dataDir: null }, pglite));
     await orm.getMigrator().up();

@@ -52,8 +52,9 @@ function documentedOperations(document: Document): Set<string> {
 
 /** Every `$ref` in the document, with where it was found. */
 function refsOf(node: unknown, at = '#', found: { ref: string; at: string }[] = []): { ref: string; at: string }[] {
-  if (Array.isArray(node)) node.forEach((value, i) => refsOf(value, `${at}/${i}`, found));
-  else if (typeof node === 'object' && node !== null) {
+  if (Array.isArray(node)) {
+    for (const [i, value] of node.entries()) refsOf(value, `${at}/${i}`, found);
+  } else if (typeof node === 'object' && node !== null) {
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string') found.push({ ref: value, at });
       else refsOf(value, `${at}/${key}`, found);

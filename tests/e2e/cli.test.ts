@@ -2,12 +2,14 @@
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { PublicProtocol } from 'paseto';
 import { ImportPublicKeyFactory, ImportSecretKeyFactory, SignFactory, VerifyFactory } from 'paseto/v4/public';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { requireStorage, storageTargets } from '../support/storage.js';
-import { CLI, runNode } from './process.js';
+import { CLI, ROOT, runNode, runProcess } from './process.js';
 
 describe('cli generate-key', function () {
   this.timeout(30_000);
@@ -30,6 +32,51 @@ describe('cli generate-key', function () {
     const { code, stderr } = await runNode(CLI, ['create-admin', 'only-email@example.com'], {});
     expect(code).to.equal(2);
     expect(stderr).to.contain('usage');
+  });
+
+  it('writes, through `npm run -s cli`, an .env file with nothing but its settings and comments', async () => {
+    const { code, stdout, stderr } = await runProcess('npm', ['run', '-s', 'cli', '--', 'generate-key', 'env-kid'], {});
+    expect(code, stderr).to.equal(0);
+    // Docker Compose reads KEY=VALUE lines, comments and blank lines: nothing else may appear.
+    for (const line of stdout.split('\n')) expect(line, 'a line of the .env file').to.match(/^(#.*|[A-Z_]+=\S+|)$/);
+    const settings = parseEnv(stdout);
+    expect(Object.keys(settings).sort()).to.deep.equal(['TOKEN_KEY_ID', 'TOKEN_SIGNING_KEY']);
+    expect(settings['TOKEN_KEY_ID']).to.equal('env-kid');
+    expect(settings['TOKEN_SIGNING_KEY']).to.match(/^k4\.secret\./);
+  });
+});
+
+describe('cli options', function () {
+  this.timeout(30_000);
+
+  it('--help prints the commands to standard output and exits 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const { code, stdout, stderr } = await runNode(CLI, [flag], {});
+      expect(code, flag).to.equal(0);
+      expect(stdout, flag).to.contain('generate-key').and.contain('create-admin').and.contain('--version');
+      expect(stderr, flag).to.equal('');
+    }
+  });
+
+  it('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const { code, stdout } = await runNode(CLI, [flag], {});
+      expect(code, flag).to.equal(0);
+      expect(stdout, flag).to.equal(`${version}\n`);
+    }
+  });
+
+  it('exits 2 naming an unknown option or command, with the usage', async () => {
+    const option = await runNode(CLI, ['generate-key', '--kid=x'], {});
+    expect(option.code).to.equal(2);
+    expect(option.stderr).to.contain("'--kid'").and.contain('usage');
+    const command = await runNode(CLI, ['rotate-key'], {});
+    expect(command.code).to.equal(2);
+    expect(command.stderr).to.contain('Unknown command: rotate-key');
+    const none = await runNode(CLI, [], {});
+    expect(none.code).to.equal(2);
+    expect(none.stderr).to.contain('No command given');
   });
 });
 

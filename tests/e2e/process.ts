@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The repository's root, where npm scripts run. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** dist/src/main.js, the entry point containers run. */
 export const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.js');
 export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli.js');
@@ -28,10 +30,15 @@ export interface Running {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the service as a separate process and waits for its `started` log line. */
-export async function startService(env: Record<string, string>, timeoutMs = 30_000): Promise<Running> {
+/**
+ * Starts the service as a separate process (`node dist/src/main.js`, or `command` run from the
+ * repository's root) and waits for its `started` log line.
+ */
+export async function startService(env: Record<string, string>, timeoutMs = 30_000, command: readonly string[] = [process.execPath, MAIN]): Promise<Running> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const [file, ...args] = command;
+  const child = spawn(file!, args, {
+    cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,8 +76,14 @@ export async function startService(env: Record<string, string>, timeoutMs = 30_0
 
 /** Runs a command of the service to its end. */
 export function runNode(script: string, args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runProcess(process.execPath, [script, ...args], env, input);
+}
+
+/** Runs any program from the repository's root to its end. */
+export function runProcess(file: string, args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(file, args, {
+      cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

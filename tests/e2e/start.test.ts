@@ -84,8 +84,21 @@ describe('the service process on the embedded database', function () {
     expect(running.stdout()).to.not.contain('admin_created');
   });
 
-  it('drains and exits 0 on SIGTERM', async () => {
+  it('names its URL and its docs when it starts; drains and exits 0 on SIGTERM', async () => {
     running = await startService({ DATA_DIR: dataDir });
+    const started = running
+      .stdout()
+      .split('\n')
+      .find((line) => line.includes('"event":"started"'));
+    const url = `http://localhost:${running.port}`;
+    expect(JSON.parse(started!)).to.include({ message: `listening on ${url} (docs at ${url}/docs)`, url, docs: `${url}/docs` });
+    const code = await running.stop('SIGTERM');
+    expect(code).to.equal(0);
+    expect(running.stdout()).to.contain('"event":"stopped"');
+  });
+
+  it('stops on a SIGTERM sent to `npm start`: the script hands its process over to node', async () => {
+    running = await startService({ DATA_DIR: dataDir }, 60_000, ['npm', 'start']);
     const code = await running.stop('SIGTERM');
     expect(code).to.equal(0);
     expect(running.stdout()).to.contain('"event":"stopped"');

@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { buildApp } from '../../src/adapters/http/app.js';
+import { createInMemoryPersistence } from '../../src/adapters/persistence/in-memory/in-memory-persistence.js';
 import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
 import { ensureConfiguredAdmin } from '../../src/composition-root/bootstrap.js';
 import { buildService, type Service } from '../../src/composition-root/container.js';
@@ -68,7 +69,7 @@ describe('faults: Redis dies, hangs and comes back', function () {
       server: { trustProxy: true },
       admin: { ...ADMIN },
     });
-    service = await buildService(config, { inMemory: true, logger, redisKeyPrefix: prefix });
+    service = await buildService(config, { persistence: createInMemoryPersistence(), logger, redisKeyPrefix: prefix });
     await ensureConfiguredAdmin(service.container, config);
     http = supertest.agent(buildApp(service.container).callback());
     expect((await readiness('ok', 5_000)).body.status, 'connected to the throwaway Redis').to.equal('ok');

@@ -147,7 +147,7 @@ function casesFor(op: Operation, fixtures: Record<string, string>, seed: number)
     ...(resolved === undefined ? {} : { body: { json: bodies[i % bodies.length] } }),
   });
   const cases: Case[] = [];
-  bodies.forEach((_, i) => cases.push({ label: 'valid', ...base(i) }));
+  for (const i of bodies.keys()) cases.push({ label: 'valid', ...base(i) });
   for (const p of parameters.filter((p) => p.in === 'query')) {
     for (const value of sample(valid(p.schema).map(String), 2)) cases.push({ label: `valid query ${p.name}`, ...base(0), query: { [p.name]: value } });
   }
@@ -205,8 +205,8 @@ const document = new DocumentSchema().document;
 /** Every string in a request body (at any depth) long enough not to turn up in a log line by chance. */
 function bodyStrings(value: unknown, found: string[] = []): string[] {
   if (typeof value === 'string' && value.length >= 6 && value.trim().length >= 6) found.push(value);
-  else if (Array.isArray(value)) value.forEach((v) => bodyStrings(v, found));
-  else if (typeof value === 'object' && value !== null) Object.values(value).forEach((v) => bodyStrings(v, found));
+  else if (Array.isArray(value)) for (const v of value) bodyStrings(v, found);
+  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) bodyStrings(v, found);
   return found;
 }
 

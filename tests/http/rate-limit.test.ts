@@ -84,7 +84,7 @@ describe('HTTP rate limits', () => {
         await api.http.get('/users/me').set('X-API-Version', '7'), // 400
       ];
       expect(answers.map((r) => r.status)).to.deep.equal([401, 401, 404, 405, 400]);
-      answers.forEach((res, i) => expectHeaders(res, MAX - 1 - i));
+      for (const [i, res] of answers.entries()) expectHeaders(res, MAX - 1 - i);
     });
 
     it('over the budget: 429 RateLimitError in v1, problem details in v2, with Retry-After and Remaining 0', async () => {

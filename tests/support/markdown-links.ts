@@ -11,8 +11,8 @@ export interface MarkdownLink {
   readonly target: string;
 }
 
-/** Folders that hold no documentation of the project's own. */
-const SKIPPED = new Set(['node_modules', 'dist', '.git', 'data', 'test-artifacts']);
+/** Folders that hold no documentation of the project's own (.tools: Node releases of scripts/node.sh). */
+const SKIPPED = new Set(['node_modules', 'dist', '.git', '.tools', 'data', 'test-artifacts']);
 
 export function markdownFiles(root: string, dir = root): string[] {
   return readdirSync(dir)

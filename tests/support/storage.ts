@@ -54,17 +54,10 @@ class PooledTarget implements StorageTarget {
       if (await raw.ping().then(() => true, () => false)) this.idle.push(raw);
       else await raw.destroy().catch(() => undefined);
     };
+    // Every port of the store as it is; only the store's own life cycle is the pool's.
+    const { clear: _clear, destroy: _destroy, ...ports } = raw;
     return {
-      users: raw.users,
-      userReadModel: raw.userReadModel,
-      orders: raw.orders,
-      orderReadModel: raw.orderReadModel,
-      sessions: raw.sessions,
-      authReadModel: raw.authReadModel,
-      unitOfWork: raw.unitOfWork,
-      auditLog: raw.auditLog,
-      idempotencyStore: (clock) => raw.idempotencyStore(clock),
-      poolUse: () => raw.poolUse?.() ?? null,
+      ...ports,
       ping: () => (released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping()),
       close: release,
       reset: () => raw.clear(),

@@ -32,8 +32,8 @@ import { userRoutes } from './routes/users.routes.js';
 /** Every route of the API, relative to a version prefix. */
 export const apiRoutes: readonly RouteSpec<any, any, any>[] = [...authRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
 
-/** Answered the same by every version, and never rate limited. */
-const UNVERSIONED = /^\/(health|metrics|openapi\.json|docs|redoc|problems)(\/|$)/;
+/** Answered the same by every version, and never rate limited: `/` and the paths below. */
+const UNVERSIONED = /^\/((health|metrics|openapi\.json|docs|redoc|problems)(\/|$)|$)/;
 
 const DOCUMENT_INFO = {
   title: 'User Management API',

@@ -1,13 +1,15 @@
 /**
  * The documentation, served without reaching the internet: `/openapi.json`, Swagger UI at
  * `/docs` (from swagger-ui-dist; its Authorize button signs in through the OAuth2 password
- * flow) and ReDoc at `/redoc` (the standalone bundle of redoc). Pages load only local scripts,
+ * flow) and ReDoc at `/redoc` (redoc's standalone bundle, copied into `assets/` beside this
+ * module by `npm run build`, so redoc is only a build-time package). Pages load only local scripts,
  * none inline, so a strict Content-Security-Policy holds.
  */
 import Router from '@koa/router';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ERROR_TABLE, problemType } from './errors.js';
 import type { ErrorKind } from '../../domain/shared/errors.js';
 import type { PlainRouteDoc } from './openapi.js';
@@ -15,7 +17,7 @@ import { ROUTER_OPTIONS } from './route.js';
 
 const require = createRequire(import.meta.url);
 const SWAGGER_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
-const REDOC_BUNDLE = join(dirname(require.resolve('redoc/package.json')), 'bundles', 'redoc.standalone.js');
+const REDOC_BUNDLE = fileURLToPath(new URL('./assets/redoc.standalone.js', import.meta.url));
 
 const SWAGGER_FILES: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -77,7 +79,43 @@ const cached = (path: string) => {
 
 const ONE_DAY = 'public, max-age=86400';
 
+/** Where a newcomer goes from `/`. */
+const INDEX_LINKS = {
+  docs: '/docs',
+  redoc: '/redoc',
+  openapi: '/openapi.json',
+  health: '/health/ready',
+} as const;
+
+const linkSchema = { type: 'string', maxLength: 100 } as const;
+
 export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
+  {
+    operationId: 'getIndex',
+    method: 'GET',
+    path: '/',
+    tag: 'Documentation',
+    summary: 'Where to start',
+    description: 'The name and version of the API, and the paths of its documentation, its OpenAPI document and its readiness check.',
+    responses: {
+      200: {
+        description: 'An index of the service',
+        schema: {
+          type: 'object',
+          required: ['name', 'version', 'links'],
+          properties: {
+            name: { type: 'string', maxLength: 100 },
+            version: { type: 'string', maxLength: 50 },
+            links: {
+              type: 'object',
+              required: Object.keys(INDEX_LINKS),
+              properties: Object.fromEntries(Object.keys(INDEX_LINKS).map((name) => [name, linkSchema])),
+            },
+          },
+        },
+      },
+    },
+  },
   {
     operationId: 'getOpenApiDocument',
     method: 'GET',
@@ -139,6 +177,11 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
 export function docsRouter(document: Record<string, unknown>): Router {
   const router = new Router(ROUTER_OPTIONS);
   const json = JSON.stringify(document);
+  const info = (document['info'] ?? {}) as { title?: string; version?: string };
+  const index = { name: info.title ?? '', version: info.version ?? '', links: INDEX_LINKS };
+  router.get('/', (ctx) => {
+    ctx.body = index;
+  });
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json; charset=utf-8';
     ctx.body = json;

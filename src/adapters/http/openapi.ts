@@ -99,7 +99,7 @@ export function errorStatuses(spec: RouteSpec<any, any, any>): number[] {
   if (spec.auth !== 'public') statuses.add(401);
   if (spec.auth !== 'public' || spec.restricted !== undefined) statuses.add(403);
   if (spec.params !== undefined || spec.load !== undefined) statuses.add(404);
-  if (spec.body !== undefined) [413, 415, 422].forEach((s) => statuses.add(s));
+  if (spec.body !== undefined) for (const status of [413, 415, 422]) statuses.add(status);
   // Idempotency-Key: 409 while the first request with the key is in flight (422 and 400 come with the body).
   if (spec.idempotent === true) statuses.add(409);
   for (const status of spec.errors ?? []) if (status >= 400) statuses.add(status);
@@ -212,13 +212,15 @@ export function buildOpenApi(info: DocumentInfo, routes: readonly RouteSpec<any,
         if (spec.acceptsForm !== undefined) content['application/x-www-form-urlencoded'] = { schema: named(spec.acceptsForm.name, spec.acceptsForm.schema) };
         operation['requestBody'] = { required: true, content };
       }
-      (paths[path] ??= {})[spec.method.toLowerCase()] = operation;
+      paths[path] = { ...paths[path], [spec.method.toLowerCase()]: operation };
     }
   }
 
   for (const route of plain) {
     tags.set(route.tag, `${route.tag}: outside the versioned API, not rate limited.`);
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
+    const item = paths[route.path] ?? {};
+    paths[route.path] = item;
+    item[route.method.toLowerCase()] = {
       operationId: route.operationId,
       tags: [route.tag],
       summary: route.summary,

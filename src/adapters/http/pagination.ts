@@ -27,6 +27,7 @@ export function pageReply<T, J>(
       page: request.page,
       page_size: request.pageSize,
       total_pages: totalPages,
+      total_exact: page.totalExact ?? true,
     },
     headers: { Link: links.join(', ') },
   };
@@ -34,18 +35,20 @@ export function pageReply<T, J>(
 
 export const pageSchema = (item: Record<string, unknown>) => ({
   type: 'object',
-  required: ['items', 'total', 'page', 'page_size', 'total_pages'],
+  required: ['items', 'total', 'page', 'page_size', 'total_pages', 'total_exact'],
   properties: {
     items: { type: 'array', items: item, maxItems: 100 },
     total: {
       type: 'integer',
       minimum: 0,
       maximum: 2_147_483_647,
-      description: 'Exactly how many items match the filters (not an estimate), as the database saw them when the page was read',
+      description:
+        'How many items match the filters, as the database saw them when the page was read: exact, except for a search with more than 10,000 matches, where it is an estimate (`total_exact` is false)',
     },
     page: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     page_size: { type: 'integer', minimum: 1, maximum: 100 },
-    total_pages: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+    total_pages: { type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Computed from `total`: an estimate when it is' },
+    total_exact: { type: 'boolean', description: 'False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it)' },
   },
 });
 

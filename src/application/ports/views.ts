@@ -16,6 +16,8 @@ export interface UserView {
 export interface Page<T> {
   readonly items: readonly T[];
   readonly total: number;
+  /** False when `total` is an estimate (a search with more matches than are counted); absent or true when exact. */
+  readonly totalExact?: boolean;
 }
 
 /** A keyset slice: the items and whether more follow them. */

@@ -42,7 +42,7 @@ export function listSuite(open: OpenStore): void {
     it('defaults to page 1 of 50, oldest first, with total and total_pages', async () => {
       const res = await list('');
       expect(res.status).to.equal(200);
-      expect(res.body).to.include({ page: 1, page_size: 50, total: 13, total_pages: 1 });
+      expect(res.body).to.include({ page: 1, page_size: 50, total: 13, total_pages: 1, total_exact: true });
       const ids = (res.body.items as Listed[]).map((u) => u.id);
       expect(ids).to.deep.equal([...ids].sort((a, b) => a - b));
       expect(res.body.items).to.have.length(13);
@@ -52,7 +52,7 @@ export function listSuite(open: OpenStore): void {
       const seen: number[] = [];
       for (let page = 1; page <= 3; page += 1) {
         const res = await list(`?page=${page}&page_size=5&search=list.example`);
-        expect(res.body).to.include({ page, page_size: 5, total: 12, total_pages: 3 });
+        expect(res.body).to.include({ page, page_size: 5, total: 12, total_pages: 3, total_exact: true });
         seen.push(...(res.body.items as Listed[]).map((u) => u.id));
         const link = res.headers['link'] as string;
         expect(link).to.contain('rel="first"').and.contain('rel="last"');

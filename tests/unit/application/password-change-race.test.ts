@@ -11,6 +11,7 @@ import { buildApp } from '../../../src/adapters/http/app.js';
 import { MemoryLogger } from '../../../src/adapters/logging/memory-logger.js';
 import { InMemoryPasswordHasher } from '../../../src/adapters/security/in-memory-password-hasher.js';
 import { buildService, type Service } from '../../../src/composition-root/container.js';
+import { inMemoryAdapters } from '../../../src/composition-root/in-memory-adapters.js';
 import { testConfig } from '../../../src/config/config.js';
 import { latch, type Latch } from '../../contract/helpers.js';
 
@@ -42,7 +43,8 @@ describe('a password change racing a sign-in with the old password', () => {
   const hasher = new GatedHasher();
 
   before(async () => {
-    service = await buildService(testConfig(), { inMemory: true, clock, logger: new MemoryLogger('debug'), passwordHasher: hasher });
+    const config = testConfig();
+    service = await buildService(config, { ...inMemoryAdapters(config, { clock }), logger: new MemoryLogger('debug'), passwordHasher: hasher });
     http = supertest.agent(buildApp(service.container).callback());
   });
   after(() => service.close());

@@ -88,7 +88,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     tag: TAG,
     summary: 'List users',
     description:
-      'Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. `total` is exact: without `search` it is read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users; with `search` the matching users are counted. A numbered page costs the rows it skips: for deep pages, use version 2.',
+      'Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. Without `search`, `total` is exact, read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users. With `search` (served by trigram indexes) the matches are counted exactly up to 10,000; past that `total` and `total_pages` are an estimate and `total_exact` is false. A numbered page still costs an index entry per row it skips: for deep pages, use version 2.',
     auth: 'required',
     roles: ['admin', 'moderator'],
     query: ListUsersQueryCodec,

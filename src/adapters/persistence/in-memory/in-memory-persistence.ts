@@ -11,12 +11,12 @@ import { InMemoryUserReadModel } from './in-memory-user-read-model.js';
 import { InMemoryUserRepository } from './in-memory-user-repository.js';
 
 /** A fresh, empty in-memory store: every port over one in-memory database. */
-export function createInMemoryPersistence(): ClearablePersistence {
+export function createInMemoryPersistence(options: { readonly exactCountLimit?: number } = {}): ClearablePersistence {
   const db = new InMemoryDatabase();
   let closed = false;
   return {
     users: new InMemoryUserRepository(db),
-    userReadModel: new InMemoryUserReadModel(db),
+    userReadModel: new InMemoryUserReadModel(db, options.exactCountLimit),
     orders: new InMemoryOrderRepository(db),
     orderReadModel: new InMemoryOrderReadModel(db),
     sessions: new InMemorySessionRepository(db),

@@ -19,7 +19,14 @@ const compare = (a: number | string, b: number | string): number => (a < b ? -1 
 
 /** Reads committed users (or, inside a unit of work, the unit's own state), as views. */
 export class InMemoryUserReadModel implements UserReadModel {
-  constructor(private readonly db: InMemoryDatabase) {}
+  /**
+   * `exactCountLimit`: as in the SQL read model, a search with more matches than this reports its
+   * total as not exact (the total given is still the exact count, a fair estimate).
+   */
+  constructor(
+    private readonly db: InMemoryDatabase,
+    private readonly exactCountLimit = 10_000,
+  ) {}
 
   async getById(id: number): Promise<UserView | null> {
     const row = this.db.rows(USERS).get(id);
@@ -29,7 +36,9 @@ export class InMemoryUserReadModel implements UserReadModel {
   async list({ filter, sort, page, pageSize }: UserListCriteria): Promise<Page<UserView>> {
     const matching = this.sorted(filter, sort);
     const start = (page - 1) * pageSize;
-    return { items: matching.slice(start, start + pageSize).map(toUserView), total: matching.length };
+    const items = matching.slice(start, start + pageSize).map(toUserView);
+    if (filter.search !== undefined && matching.length > this.exactCountLimit) return { items, total: matching.length, totalExact: false };
+    return { items, total: matching.length };
   }
 
   async listAfter({ filter, sort, limit, after }: UserSliceCriteria): Promise<Slice<UserView>> {

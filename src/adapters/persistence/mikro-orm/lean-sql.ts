@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
 
@@ -46,6 +47,58 @@ interface Pool {
   releaseConnection(client: PooledClient): Promise<unknown>;
 }
 
+/** The names of the statements prepared on each PGlite instance (its one session). */
+const preparedOn = new WeakMap<PGlite, Set<string>>();
+
+/** A value as PostgreSQL's text format has it. */
+const textValue = (value: unknown): string | null =>
+  value === null || value === undefined ? null : typeof value === 'boolean' ? (value ? 't' : 'f') : value instanceof Date ? value.toISOString() : String(value);
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * Runs a statement on PGlite as a named prepared statement, through the wire protocol: parsed and
+ * planned once per instance, then bound and executed in one call into the WebAssembly module.
+ * `PGlite.query` parses, describes and plans every time, in several calls. The caller holds the
+ * connection (no transaction of another request is open) and PGlite's lock.
+ */
+async function runPrepared<R>(pglite: PGlite, statement: SqlStatement, values: readonly unknown[]): Promise<R[]> {
+  let prepared = preparedOn.get(pglite);
+  if (prepared === undefined) {
+    prepared = new Set();
+    preparedOn.set(pglite, prepared);
+  }
+  const { serialize } = protocol;
+  const parts = prepared.has(statement.name) ? [] : [serialize.parse({ name: statement.name, text: statement.text, types: [] })];
+  parts.push(
+    serialize.bind({ statement: statement.name, values: values.map(textValue) }),
+    serialize.describe({ type: 'P' }),
+    serialize.execute({}),
+    serialize.sync(),
+  );
+  // A read changes no file: nothing to sync to the file system.
+  const { messages } = await pglite.execProtocol(concat(parts), { syncToFs: false, throwOnError: false });
+  if (messages.some((message) => message.name === 'parseComplete')) prepared.add(statement.name);
+  const error = messages.find((message) => message.name === 'error');
+  if (error !== undefined) throw error;
+  return (parse.parseResults(messages, types.parsers)[0]?.rows ?? []) as R[];
+}
+
+/** The PGlite instance a PGlite-backed ORM runs on (see `mikroOrmOptions`), or null. */
+function pgliteOf(orm: SqlOrm): PGlite | null {
+  const options = orm.config.get('driverOptions') as { connection?: { pglite?: () => unknown } } | undefined;
+  const instance = options?.connection?.pglite?.();
+  return instance instanceof PGlite ? instance : null;
+}
+
 /**
  * The hot reads (the account check of every request, a user, a page of users) as named prepared
  * statements, which skip the query builder's formatting and are planned once per connection
@@ -56,27 +109,33 @@ interface Pool {
  * - On PostgreSQL outside a unit of work: a client of MikroORM's own pool ('read' is the replica
  *   when one is configured), the statement prepared by name. Timings still go to MikroORM's
  *   logger, so slow statements are logged as `slow_query` like every other.
- * - On PGlite (one connection, in-process): through MikroORM, as written.
+ * - On PGlite (one connection, in-process) outside a unit of work: with the connection taken from
+ *   MikroORM's pool (so no other request's transaction is open on it), as a prepared statement
+ *   through PGlite's wire protocol (`runPrepared`).
  *
  * Statements select named columns, never `*`, so a migration that adds a column does not
  * invalidate the plans prepared before it.
  */
 export class LeanSql {
   private readonly prepared: boolean;
+  private readonly pglite: PGlite | null;
 
   constructor(private readonly orm: SqlOrm) {
     this.prepared = orm.config.getDriver() instanceof PostgreSqlDriver;
+    this.pglite = this.prepared ? null : pgliteOf(orm);
   }
 
   async all<R>(statement: SqlStatement, values: readonly unknown[], connection: 'read' | 'write'): Promise<R[]> {
     const tx = transactionEntityManager(this.orm);
     if (tx !== undefined) return tx.execute<R[]>(statement.knexText, [...values], 'all');
-    if (!this.prepared) return this.orm.em.getConnection(connection).execute<R[]>(statement.knexText, [...values], 'all');
+    const pglite = this.pglite;
+    if (!this.prepared && pglite === null) return this.orm.em.getConnection(connection).execute<R[]>(statement.knexText, [...values], 'all');
     const pool = this.orm.em.getConnection(connection).getKnex().client as Pool;
     const started = Date.now();
     const client = await pool.acquireConnection();
     let failed = false;
     try {
+      if (pglite !== null) return await pglite.runExclusive(() => runPrepared<R>(pglite, statement, values));
       return (await client.query({ name: statement.name, text: statement.text, values })).rows as R[];
     } catch (error) {
       failed = true;

@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { MikroORM, type LoggerOptions, type Options } from '@mikro-orm/core';
 import type { Logger } from '../../../application/ports/logger.js';
 import { SlowQueryLogger } from './slow-query-logger.js';
@@ -34,6 +35,16 @@ export interface MikroOrmOptions {
   readonly logger?: Logger;
   /** Statements taking at least this many milliseconds are logged as `slow_query` warnings. */
   readonly slowQueryMs?: number;
+  /** Matches of a search counted exactly before its total becomes an estimate (10,000). */
+  readonly exactCountLimit?: number;
+}
+
+/**
+ * A PGlite instance as the store needs it: with `pg_trgm`, whose indexes serve substring search.
+ * In `dataDir`, or in memory when null.
+ */
+export function openPGlite(dataDir: string | null): PGlite {
+  return new PGlite({ ...(dataDir === null ? {} : { dataDir }), extensions: { pg_trgm } });
 }
 
 function driverLog(logger: Logger) {
@@ -98,8 +109,10 @@ export function mikroOrmOptions(
       migrationsList: MIGRATIONS,
       emit: 'ts',
       tableName: 'mikro_orm_migrations',
+      // Each migration in a transaction of its own, so that one can opt out of it to build an
+      // index concurrently (see Migration20261206000000_user_search_indexes).
       transactional: true,
-      allOrNothing: true,
+      allOrNothing: false,
       snapshot: false,
       silent: options.debugSql !== true,
       // Where a generated migration would be written; migrations are only ever read from MIGRATIONS.
@@ -117,7 +130,7 @@ export async function openMikroOrmPersistence(
   target: MikroOrmTarget,
   options: MikroOrmOptions = {},
 ): Promise<ClearablePersistence> {
-  const pglite = target.kind === 'pglite' ? new PGlite(target.dataDir ?? undefined) : null;
+  const pglite = target.kind === 'pglite' ? openPGlite(target.dataDir) : null;
   let orm: SqlOrm | null = null;
   try {
     if (pglite !== null) await pglite.waitReady;
@@ -131,17 +144,20 @@ export async function openMikroOrmPersistence(
     await pglite?.close().catch(() => undefined);
     throw error;
   }
-  return mikroOrmPersistence(orm, pglite);
+  return mikroOrmPersistence(orm, pglite, options);
 }
 
 /** Any 64-bit number the instances agree on: the advisory lock that serialises migrations. */
 const MIGRATION_LOCK = 0x756d_6d69_6772;
+const MIGRATION_LOCK_POLL_MS = 200;
 
 /**
- * Applies the pending migrations. On PostgreSQL, instances starting together take turns under an
- * advisory lock held by a transaction of its own (the migrator uses other connections of the
- * pool), so the second finds nothing left to do instead of failing on a half-made schema. PGlite
- * has a single connection and a single process: it needs no lock.
+ * Applies the pending migrations. On PostgreSQL, instances starting together take turns under a
+ * session advisory lock held on a connection of its own (the migrator uses other connections of
+ * the pool), so the second finds nothing left to do instead of failing on a half-made schema.
+ * The others wait for the lock by polling outside any transaction: a concurrent index build waits
+ * for every transaction older than itself, and one blocked on the lock would never end. PGlite has
+ * a single connection and a single process: it needs no lock.
  */
 async function migrate(orm: SqlOrm, shared: boolean): Promise<void> {
   if (!shared) {
@@ -149,19 +165,29 @@ async function migrate(orm: SqlOrm, shared: boolean): Promise<void> {
     return;
   }
   const knex = orm.em.getConnection('write').getKnex();
-  await knex.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
-    await orm.getMigrator().up();
-  });
+  const connection: unknown = await knex.client.acquireConnection();
+  try {
+    const locked = async () =>
+      ((await knex.raw('select pg_try_advisory_lock(?) as locked', [MIGRATION_LOCK]).connection(connection)) as { rows: Array<{ locked: boolean }> })
+        .rows[0]?.locked === true;
+    while (!(await locked())) await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
+    try {
+      await orm.getMigrator().up();
+    } finally {
+      await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK]).connection(connection);
+    }
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
 }
 
-function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null): ClearablePersistence {
+function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null, options: MikroOrmOptions): ClearablePersistence {
   let closing: Promise<void> | null = null;
   const hasReplica = orm.config.get('replicas', []).length > 0;
   // Every port answers 503 rather than 500 while the database cannot be reached.
   return {
     users: guardAvailability(new MikroOrmUserRepository(orm)),
-    userReadModel: guardAvailability(new MikroOrmUserReadModel(orm)),
+    userReadModel: guardAvailability(new MikroOrmUserReadModel(orm, options.exactCountLimit)),
     orders: guardAvailability(new MikroOrmOrderRepository(orm)),
     orderReadModel: guardAvailability(new MikroOrmOrderReadModel(orm)),
     sessions: guardAvailability(new MikroOrmSessionRepository(orm)),

@@ -1,6 +1,6 @@
 import type { UserFilter, UserListCriteria, UserReadModel, UserSliceCriteria, UserSortField } from '../../../application/ports/user-read-model.js';
 import type { Page, Slice, UserView } from '../../../application/ports/views.js';
-import { cachedStatement, LeanSql, sqlStatement } from './lean-sql.js';
+import { cachedStatement, LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 import { toUserView, VIEW_COLUMNS, type UserViewRow as Row } from './user-view-rows.js';
 
@@ -40,16 +40,15 @@ function filterClause(filter: UserFilter): { sql: string; values: unknown[] } {
   return { sql: parts.length === 0 ? '' : `where ${parts.join(' and ')}`, values };
 }
 
+/** Matches of a search counted exactly; past them the total is an estimate (a broad term would visit most of the table). */
+export const EXACT_COUNT_LIMIT = 10_000;
+
 /**
- * The `total` of a page. Without a search it is read from `user_counts` (kept exact by triggers,
- * see `Migration20260105000000_user_counts`): a sum over at most six rows, whatever the number of
- * users. A search has to look at every row anyway (a substring matches no index), so it is counted.
+ * The number of users with a role and an activity (either may be absent): the `total` of a page
+ * without a search. Read from `user_counts` (kept exact by triggers, see
+ * `Migration20260105000000_user_counts`): a sum over at most six rows, whatever the number of users.
  */
-function totalClause(filter: UserFilter): { sql: string; values: unknown[] } {
-  if (filter.search !== undefined) {
-    const where = filterClause(filter);
-    return { sql: `select count(*) as total from users u ${where.sql}`, values: where.values };
-  }
+function countersClause(filter: UserFilter): { sql: string; values: unknown[] } {
   const parts: string[] = [];
   const values: unknown[] = [];
   if (filter.role !== undefined) {
@@ -64,20 +63,87 @@ function totalClause(filter: UserFilter): { sql: string; values: unknown[] } {
   return { sql: `select coalesce(sum(c.n), 0) as total from user_counts c ${where}`, values };
 }
 
-const orderBy = (sort: UserListCriteria['sort']): string => {
+const orderBy = (sort: UserListCriteria['sort'], key = SORT_KEYS[sort.field], id = 'u.id'): string => {
   const direction = sort.direction === 'asc' ? 'asc' : 'desc';
-  return `order by ${SORT_KEYS[sort.field]} ${direction}, u.id ${direction}`;
+  return `order by ${key} ${direction}, ${id} ${direction}`;
 };
+
+/** Up to this many estimated matches, a search's page is sorted from its matches, whatever the planner would pick. */
+const SORT_MATCHES_UP_TO = 100_000;
+
+/** A keyset condition on (sort key, id): strictly after the position in the sort's direction. */
+function afterClause(sort: UserListCriteria['sort'], after: UserSliceCriteria['after'], key: string, id: string) {
+  if (after === undefined) return { sql: '', values: [] as unknown[] };
+  const op = sort.direction === 'asc' ? '>' : '<';
+  const value = sort.field === 'created_at' ? '?::timestamptz' : '? collate "C"';
+  return { sql: `(${key}, ${id}) ${op} (${value}, ?)`, values: [after.key, after.id] as unknown[] };
+}
+
+/**
+ * The ids of a page or a slice, in order: `limit ? offset ?` (offset only for pages) follows.
+ * - `walk`: the sort's index is walked and each row filtered, which the planner picks for no
+ *   search or a broad one; a row comparison on (sort key, id) walks the same index, so a deep
+ *   slice costs what the first does.
+ * - `matches`: a search's matches are found first (the trigram indexes), then sorted. A search
+ *   whose matches bunch up at the far end of the sort order (`user99` by username) would
+ *   otherwise walk most of the index, the planner assuming matches are spread evenly.
+ */
+function idsClause(filter: UserFilter, sort: UserListCriteria['sort'], after: UserSliceCriteria['after'], how: 'walk' | 'matches', offset: boolean) {
+  const where = filterClause(filter);
+  const tail = offset ? 'limit ? offset ?' : 'limit ?';
+  if (how === 'walk') {
+    const position = afterClause(sort, after, SORT_KEYS[sort.field], 'u.id');
+    const conditions = [where.sql.replace(/^where /, ''), position.sql].filter((c) => c !== '');
+    const sql = `select u.id from users u ${conditions.length === 0 ? '' : `where ${conditions.join(' and ')}`} ${orderBy(sort)} ${tail}`;
+    return { sql, values: [...where.values, ...position.values] };
+  }
+  const position = afterClause(sort, after, 'm.k', 'm.id');
+  const sql = `select m.id from (select u.id, ${SORT_KEYS[sort.field]} as k from users u ${where.sql} offset 0) m
+    ${position.sql === '' ? '' : `where ${position.sql}`} ${orderBy(sort, 'm.k', 'm.id')} ${tail}`;
+  return { sql, values: [...where.values, ...position.values] };
+}
+
+/**
+ * A search's first statement (see `MikroOrmUserReadModel.search`): up to `limit + 1` matches, their
+ * count, and the page or slice cut from them; `limit ?` (and `offset ?` for a page) follow `values`.
+ */
+export function searchStatement(
+  filter: UserFilter,
+  sort: UserListCriteria['sort'],
+  after: UserSliceCriteria['after'],
+  offset: boolean,
+  limit: number,
+): { statement: SqlStatement; values: unknown[] } {
+  const where = filterClause(filter);
+  const position = afterClause(sort, after, 'm.k', 'm.id');
+  const page = `select m.id from m ${position.sql === '' ? '' : `where ${position.sql}`} ${orderBy(sort, 'm.k', 'm.id')} ${offset ? 'limit ? offset ?' : 'limit ?'}`;
+  const statement = cachedStatement(
+    `with m as materialized (select u.id, ${SORT_KEYS[sort.field]} as k from users u ${where.sql} limit ${limit + 1})
+     select t.total, p.* from (select count(*) as total from m) t left join lateral (${viewsOf(page, sort)}) p on true`,
+  );
+  return { statement, values: [...where.values, ...position.values] };
+}
+
+/** The views of the users whose ids `ids` gives, in the sort's order. */
+const viewsOf = (ids: string, sort: UserListCriteria['sort']): string =>
+  `select ${VIEW_COLUMNS} from (${ids}) k join users u on u.id = k.id ${orderBy(sort)}`;
 
 /**
  * Users for the query side: lean SQL with explicit columns, rows mapped to views without entity
  * hydration. Outside a unit of work it reads through the 'read' connection, a replica when one is
  * configured; inside one it reads in the unit's transaction, so a command sees its own writes.
+ *
+ * A page's ids are read first, and only those rows are read whole: the rows an offset skips cost
+ * an index entry each rather than a row.
  */
 export class MikroOrmUserReadModel implements UserReadModel {
   private readonly sql: LeanSql;
 
-  constructor(orm: SqlOrm) {
+  /** `exactCountLimit`: matches of a search counted exactly before the total is estimated. */
+  constructor(
+    orm: SqlOrm,
+    private readonly exactCountLimit = EXACT_COUNT_LIMIT,
+  ) {
     this.sql = new LeanSql(orm);
   }
 
@@ -87,38 +153,78 @@ export class MikroOrmUserReadModel implements UserReadModel {
   }
 
   async list({ filter, sort, page, pageSize }: UserListCriteria): Promise<Page<UserView>> {
-    // One round trip: the total, and the page joined to it (no rows past the end: one row of nulls).
-    const total = totalClause(filter);
-    const where = filterClause(filter);
-    const statement = cachedStatement(
-      `select t.total, p.* from (${total.sql}) t left join lateral (
-         select ${VIEW_COLUMNS} from users u ${where.sql} ${orderBy(sort)} limit ? offset ?
-       ) p on true`,
-    );
-    const rows = await this.sql.all<Row & { total: string | number }>(
-      statement,
-      [...total.values, ...where.values, pageSize, (page - 1) * pageSize],
-      'read',
-    );
-    return {
-      items: rows.filter((row) => row.id !== null).map((row) => toUserView(this.sql, row)),
-      total: Number(rows[0]?.total ?? 0),
-    };
+    const paging = [pageSize, (page - 1) * pageSize];
+    if (filter.search === undefined) {
+      // One round trip: the total, and the page joined to it (no rows past the end: one row of nulls).
+      const total = countersClause(filter);
+      const ids = idsClause(filter, sort, undefined, 'walk', true);
+      const rows = await this.sql.all<Row & { total: string | number }>(
+        cachedStatement(`select t.total, p.* from (${total.sql}) t left join lateral (${viewsOf(ids.sql, sort)}) p on true`),
+        [...total.values, ...ids.values, ...paging],
+        'read',
+      );
+      return { items: this.views(rows), total: Number(rows[0]?.total ?? 0) };
+    }
+    const found = await this.search(filter, sort, undefined, true, paging);
+    return found.exact ? { items: found.items, total: found.total } : { items: found.items, total: found.total, totalExact: false };
   }
 
   async listAfter({ filter, sort, limit, after }: UserSliceCriteria): Promise<Slice<UserView>> {
+    const { items } =
+      filter.search === undefined
+        ? await this.read(idsClause(filter, sort, after, 'walk', false), sort, [limit + 1])
+        : await this.search(filter, sort, after, false, [limit + 1]);
+    return { items: items.slice(0, limit), hasMore: items.length > limit };
+  }
+
+  private views(rows: ReadonlyArray<Row>): UserView[] {
+    return rows.filter((row) => row.id !== null).map((row) => toUserView(this.sql, row));
+  }
+
+  private async read(ids: { sql: string; values: unknown[] }, sort: UserListCriteria['sort'], paging: unknown[]) {
+    return {
+      items: this.views(await this.sql.all<Row>(cachedStatement(viewsOf(ids.sql, sort)), [...ids.values, ...paging], 'read')),
+    };
+  }
+
+  /**
+   * A page or slice of a search, and how many users match. One statement finds up to one past
+   * `exactCountLimit` matches (through the trigram indexes), counts them and cuts the page from
+   * them: when they are all the matches, that is the answer. Past the limit the total is the
+   * planner's estimate, and the page is read again, from the matches sorted or by walking the
+   * sort's index (see `idsClause`).
+   */
+  private async search(
+    filter: UserFilter,
+    sort: UserListCriteria['sort'],
+    after: UserSliceCriteria['after'],
+    offset: boolean,
+    paging: unknown[],
+  ): Promise<{ items: UserView[]; total: number; exact: boolean }> {
+    const first = searchStatement(filter, sort, after, offset, this.exactCountLimit);
+    const rows = await this.sql.all<Row & { total: string | number }>(first.statement, [...first.values, ...paging], 'read');
+    const counted = Number(rows[0]?.total ?? 0);
+    if (counted <= this.exactCountLimit) return { items: this.views(rows), total: counted, exact: true };
+    const total = await this.estimate(filter, counted);
+    const { items } = await this.read(idsClause(filter, sort, after, total <= SORT_MATCHES_UP_TO ? 'matches' : 'walk', offset), sort, paging);
+    return { items, total, exact: false };
+  }
+
+  /**
+   * The planner's estimate of a search's matches, from the column statistics: at least the
+   * `counted` already seen, at most the users the other filters let through.
+   */
+  private async estimate(filter: UserFilter, counted: number): Promise<number> {
     const where = filterClause(filter);
-    let sql = where.sql;
-    const values = [...where.values];
-    if (after !== undefined) {
-      // A row comparison on (sort key, id) walks the same index as the ORDER BY: a deep slice
-      // costs what the first does.
-      const op = sort.direction === 'asc' ? '>' : '<';
-      const key = sort.field === 'created_at' ? '?::timestamptz' : '? collate "C"';
-      sql = `${sql === '' ? 'where' : `${sql} and`} (${SORT_KEYS[sort.field]}, u.id) ${op} (${key}, ?)`;
-      values.push(after.key, after.id);
-    }
-    const rows = await this.sql.all<Row>(cachedStatement(`select ${VIEW_COLUMNS} from users u ${sql} ${orderBy(sort)} limit ?`), [...values, limit + 1], 'read');
-    return { items: rows.slice(0, limit).map((row) => toUserView(this.sql, row)), hasMore: rows.length > limit };
+    const [plan] = await this.sql.all<{ 'QUERY PLAN': unknown }>(
+      cachedStatement(`explain (format json) select 1 from users u ${where.sql}`),
+      where.values,
+      'read',
+    );
+    const text = plan?.['QUERY PLAN'];
+    const parsed = (typeof text === 'string' ? JSON.parse(text) : text) as Array<{ Plan: { 'Plan Rows': number } }>;
+    const ceiling = countersClause(filter);
+    const [all] = await this.sql.all<{ total: string | number }>(cachedStatement(ceiling.sql), ceiling.values, 'read');
+    return Math.min(Number(all?.total ?? counted), Math.max(counted, Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0)));
   }
 }

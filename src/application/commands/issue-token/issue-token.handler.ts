@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionStarted, sessionTimes, signInFailed, signInLocked } from '../../../domain/session/session.js';
+import { sessionStarted, sessionTimes, signInFailed, signInLocked, type Session } from '../../../domain/session/session.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
@@ -73,7 +73,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     }
 
     const refresh = this.refreshTokens.generate();
-    let session;
+    let session: Session;
     try {
       session = await this.uow.run(async () => {
         const started = await this.sessions.start({ userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS) }, refresh.hash);

@@ -9,6 +9,8 @@ import type { UserView } from './ports/views.js';
  */
 export interface Caller extends Actor {
   readonly self: UserView;
+  /** The session the caller's access token belongs to (absent for a caller made up by a tool). */
+  readonly sessionId?: string;
 }
 
 /** The caller's own view when `userId` is the caller and the actor came from authentication. */
@@ -16,3 +18,6 @@ export const ownView = (actor: Actor, userId: number): UserView | undefined => {
   const self = (actor as Partial<Caller>).self;
   return actor.id === userId && self !== undefined && self.id === userId ? self : undefined;
 };
+
+/** The session of the caller's token, when the actor came from authentication. */
+export const callerSessionId = (actor: Actor): string | null => (actor as Partial<Caller>).sessionId ?? null;

@@ -16,7 +16,7 @@ import { CLOCK, type Clock } from '../application/ports/clock.js';
 import { HANDLER_RESOLVER, type HandlerResolver } from '../application/ports/handler-resolver.js';
 import { LOGGER, type Logger } from '../application/ports/logger.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../application/ports/password-hasher.js';
-import { TOKEN_ISSUER, TOKEN_VERIFIER, type TokenIssuer, type TokenVerifier } from '../application/ports/tokens.js';
+import { PUBLIC_KEY_SET, TOKEN_ISSUER, TOKEN_VERIFIER, type PublicKeySet, type TokenIssuer, type TokenVerifier } from '../application/ports/tokens.js';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.js';
 import { ORDER_READ_MODEL } from '../application/ports/order-read-model.js';
 import { ORDER_REPOSITORY } from '../application/ports/order-repository.js';
@@ -27,6 +27,7 @@ import { IDEMPOTENCY_STORE } from '../application/ports/idempotency-store.js';
 import { LOGIN_THROTTLE } from '../application/ports/login-throttle.js';
 import { RATE_LIMITER } from '../application/ports/rate-limiter.js';
 import { REFRESH_TOKENS } from '../application/ports/refresh-tokens.js';
+import { SESSION_READ_MODEL } from '../application/ports/session-read-model.js';
 import { SESSION_POLICY, SESSION_REPOSITORY } from '../application/ports/session-repository.js';
 import type { Token } from '../application/ports/token.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
@@ -165,11 +166,15 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
     const auditPruner = new AuditPruner(auditLog, clock, logger, { retentionDays: config.audit.retentionDays });
     registerValue(c, PASSWORD_HASHER, overrides.passwordHasher ?? new Argon2PasswordHasher());
     registerValue(c, TOKEN_ISSUER, tokens);
+    // Tokens that are not signed with a public key (the in-memory adapter) publish no keys.
+    const keySet = tokens as Partial<PublicKeySet>;
+    registerValue<PublicKeySet>(c, PUBLIC_KEY_SET, typeof keySet.publishedKeys === 'function' ? (keySet as PublicKeySet) : { publishedKeys: () => [] });
     // Verified tokens are remembered until they expire (the rate limit and the authentication
     // of one request both ask); revocation is still read from the database on every request.
     registerValue(c, TOKEN_VERIFIER, new CachingTokenVerifier(tokens, clock));
     registerValue(c, SESSION_REPOSITORY, persistence.sessions);
     registerValue(c, AUTH_READ_MODEL, persistence.authReadModel);
+    registerValue(c, SESSION_READ_MODEL, persistence.sessionReadModel);
     registerValue(c, SESSION_POLICY, { refreshTtlS: config.tokens.refreshTtlS });
     registerValue(c, REFRESH_TOKENS, new CryptoRefreshTokens());
     const throttle = {

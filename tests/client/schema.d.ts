@@ -64,7 +64,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users": {
+    "/api/v1/auth/keys": {
         parameters: {
             query?: never;
             header?: never;
@@ -72,18 +72,72 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. Without `search`, `total` is exact, read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users. With `search` (served by trigram indexes) the matches are counted exactly up to 10,000; past that `total` and `total_pages` are an estimate and `total_exact` is false. A numbered page still costs an index entry per row it skips: for deep pages, use version 2.
+         * The public keys that verify access tokens
+         * @description Anyone. So that other services verify access tokens without calling this one: take the `kid` from the token's footer and verify the token (PASETO `v4.public`) with the key of that `kid`, then check `exp`, `iss` and `aud`. The `active` key signs new tokens; a `retired` key only verifies tokens issued before a rotation. Cacheable for 5 minutes, with an `ETag` for `If-None-Match`. A verifier that meets an unknown `kid` may fetch again at once (a rotation has happened).
          */
-        get: operations["listUsersV1"];
+        get: operations["listPublicKeysV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's live sessions
+         * @description One per sign-in, newest first (at most the 100 newest); `current` marks the session of the token that asks. `last_used_at`, `user_agent` and `ip` are those of the sign-in or of the last refresh.
+         */
+        get: operations["listOwnSessionsV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the signed-in user's sessions
+         * @description Like a logout of that session: its refresh token and its access tokens stop working on the very next request, on every instance. Ending the current session signs the caller out. A session that is not one of the caller's live sessions (someone else's, ended, or unknown) is 404.
+         */
+        delete: operations["endOwnSessionV1"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         /**
-         * Create a user (sign up)
-         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
-         *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         * Deactivate the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). `is_active` becomes false and every session of the account ends; an admin can reactivate it (sessions do not come back). The last active admin cannot: 409.
          */
-        post: operations["createUserV1"];
+        post: operations["deactivateOwnAccountV1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -104,6 +158,80 @@ export interface paths {
         get: operations["getCurrentUserV1"];
         put?: never;
         post?: never;
+        /**
+         * Erase the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). The account, its orders and its sessions are erased; its tokens then get 401. The last active admin cannot: 409.
+         */
+        delete: operations["deleteOwnAccountV1"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything stored about the signed-in user
+         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, every session the service still keeps (ended ones with their state), and the audit events the user acted in or that are about the user, their sessions or their orders. Never cached.
+         */
+        get: operations["exportOwnAccountV1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's live sessions
+         * @description Admins only. Newest first (at most the 100 newest); `current` is true only for the admin's own session when the admin asks about themself.
+         */
+        get: operations["listUserSessionsV1"];
+        put?: never;
+        post?: never;
+        /**
+         * End every session of a user
+         * @description Admins only. Every refresh token and access token of the user stops working on the very next request, on every instance; the user can sign in again (to keep them out, deactivate the account).
+         */
+        delete: operations["endUserSessionsV1"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 1 answers numbered pages with a total. Without `search`, `total` is exact, read from per-role and per-activity counts that the database keeps in the same transactions as the writes, so it costs the same at any number of users. With `search` (served by trigram indexes) the matches are counted exactly up to 10,000; past that `total` and `total_pages` are an estimate and `total_exact` is false. A numbered page still costs an index entry per row it skips: for deep pages, use version 2.
+         */
+        get: operations["listUsersV1"];
+        put?: never;
+        /**
+         * Create a user (sign up)
+         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
+         *
+         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         */
+        post: operations["createUserV1"];
         delete?: never;
         options?: never;
         head?: never;
@@ -292,7 +420,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v2/users": {
+    "/api/v2/auth/keys": {
         parameters: {
             query?: never;
             header?: never;
@@ -300,18 +428,72 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users
-         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 2 answers keyset pages: pass `next_cursor` back as `cursor`.
+         * The public keys that verify access tokens
+         * @description Anyone. So that other services verify access tokens without calling this one: take the `kid` from the token's footer and verify the token (PASETO `v4.public`) with the key of that `kid`, then check `exp`, `iss` and `aud`. The `active` key signs new tokens; a `retired` key only verifies tokens issued before a rotation. Cacheable for 5 minutes, with an `ETag` for `If-None-Match`. A verifier that meets an unknown `kid` may fetch again at once (a rotation has happened).
          */
-        get: operations["listUsersV2"];
+        get: operations["listPublicKeysV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's live sessions
+         * @description One per sign-in, newest first (at most the 100 newest); `current` marks the session of the token that asks. `last_used_at`, `user_agent` and `ip` are those of the sign-in or of the last refresh.
+         */
+        get: operations["listOwnSessionsV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the signed-in user's sessions
+         * @description Like a logout of that session: its refresh token and its access tokens stop working on the very next request, on every instance. Ending the current session signs the caller out. A session that is not one of the caller's live sessions (someone else's, ended, or unknown) is 404.
+         */
+        delete: operations["endOwnSessionV2"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         /**
-         * Create a user (sign up)
-         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
-         *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         * Deactivate the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). `is_active` becomes false and every session of the account ends; an admin can reactivate it (sessions do not come back). The last active admin cannot: 409.
          */
-        post: operations["createUserV2"];
+        post: operations["deactivateOwnAccountV2"];
         delete?: never;
         options?: never;
         head?: never;
@@ -332,6 +514,80 @@ export interface paths {
         get: operations["getCurrentUserV2"];
         put?: never;
         post?: never;
+        /**
+         * Erase the signed-in user's account
+         * @description Body `{"password"}`: the account's password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked). The account, its orders and its sessions are erased; its tokens then get 401. The last active admin cannot: 409.
+         */
+        delete: operations["deleteOwnAccountV2"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything stored about the signed-in user
+         * @description One JSON document, as a download: the profile (never a password or its hash), every order with its items, every session the service still keeps (ended ones with their state), and the audit events the user acted in or that are about the user, their sessions or their orders. Never cached.
+         */
+        get: operations["exportOwnAccountV2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's live sessions
+         * @description Admins only. Newest first (at most the 100 newest); `current` is true only for the admin's own session when the admin asks about themself.
+         */
+        get: operations["listUserSessionsV2"];
+        put?: never;
+        post?: never;
+        /**
+         * End every session of a user
+         * @description Admins only. Every refresh token and access token of the user stops working on the very next request, on every instance; the user can sign in again (to keep them out, deactivate the account).
+         */
+        delete: operations["endUserSessionsV2"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 2 answers keyset pages: pass `next_cursor` back as `cursor`.
+         */
+        get: operations["listUsersV2"];
+        put?: never;
+        /**
+         * Create a user (sign up)
+         * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
+         *
+         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         */
+        post: operations["createUserV2"];
         delete?: never;
         options?: never;
         head?: never;
@@ -694,6 +950,220 @@ export interface components {
         LogoutRequest: {
             /** @description The opaque refresh token from /auth/token or /auth/refresh */
             refresh_token: string;
+        };
+        PublicKeys: {
+            /** @description The active key first, then the retired keys whose tokens still verify */
+            keys: {
+                /**
+                 * @description The `kid` in the footer of the tokens this key verifies
+                 * @example 2026-12
+                 */
+                kid: string;
+                /** @description PASERK `k4.public`: an Ed25519 public key for PASETO v4.public */
+                paserk: string;
+                /**
+                 * @description `active` signs new tokens; `retired` only verifies tokens issued before a rotation
+                 * @enum {string}
+                 */
+                status: "active" | "retired";
+            }[];
+        };
+        SessionList: {
+            /** @description Live sessions, newest first */
+            items: {
+                /**
+                 * @description Opaque; the path parameter of DELETE /users/me/sessions/{session_id}
+                 * @example 2f1c5d2e-8b7a-4c1e-9f3a-6d2b1e0c4a57
+                 */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description The sign-in
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description When the session ends at the latest; refreshing does not extend it
+                 */
+                expires_at: string;
+                /**
+                 * Format: date-time
+                 * @description The sign-in or the last refresh (not every request)
+                 */
+                last_used_at: string;
+                /**
+                 * @description Of the sign-in or the last refresh, cut to 256 characters; null when none was sent
+                 * @example Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0
+                 */
+                user_agent: string | null;
+                /**
+                 * @description The address of the sign-in or the last refresh
+                 * @example 203.0.113.7
+                 */
+                ip: string | null;
+                /** @description The session of the token that asked */
+                current: boolean;
+            }[];
+        };
+        /** @description The caller's password, to confirm a step that cannot be undone by the caller. */
+        PasswordConfirmationRequest: {
+            /**
+             * Format: password
+             * @description The account's current password
+             */
+            password: string;
+        };
+        AccountExport: {
+            /** Format: date-time */
+            exported_at: string;
+            user: {
+                /**
+                 * Format: int32
+                 * @example 1
+                 */
+                id: number;
+                /** @example ada@example.com */
+                email: string;
+                /** @example ada */
+                username: string;
+                /** @example Ada Lovelace */
+                full_name: string | null;
+                /** @enum {string} */
+                role: "user" | "moderator" | "admin";
+                is_active: boolean;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+                /**
+                 * Format: date-time
+                 * @description The last password change; never the password or its hash
+                 */
+                password_changed_at: string | null;
+            };
+            /** @description Every order, newest first, with its items */
+            orders: {
+                /**
+                 * Format: int32
+                 * @example 7
+                 */
+                id: number;
+                /**
+                 * Format: int32
+                 * @example 1
+                 */
+                user_id: number;
+                /** @enum {string} */
+                status: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
+                /** @example EUR */
+                currency: string;
+                items: {
+                    /** @example BOOK-1 */
+                    sku: string;
+                    /**
+                     * Format: int32
+                     * @example 2
+                     */
+                    quantity: number;
+                    /**
+                     * Format: int64
+                     * @example 1999
+                     */
+                    unit_price_cents: number;
+                }[];
+                /**
+                 * Format: int64
+                 * @description Computed by the service.
+                 * @example 3998
+                 */
+                total_cents: number;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** @description Every session still stored, ended ones included */
+            sessions: {
+                /**
+                 * @description Opaque; the path parameter of DELETE /users/me/sessions/{session_id}
+                 * @example 2f1c5d2e-8b7a-4c1e-9f3a-6d2b1e0c4a57
+                 */
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description The sign-in
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @description When the session ends at the latest; refreshing does not extend it
+                 */
+                expires_at: string;
+                /**
+                 * Format: date-time
+                 * @description The sign-in or the last refresh (not every request)
+                 */
+                last_used_at: string;
+                /**
+                 * @description Of the sign-in or the last refresh, cut to 256 characters; null when none was sent
+                 * @example Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0
+                 */
+                user_agent: string | null;
+                /**
+                 * @description The address of the sign-in or the last refresh
+                 * @example 203.0.113.7
+                 */
+                ip: string | null;
+                /**
+                 * Format: date-time
+                 * @description When it was ended (logout, revocation, reuse of a refresh token), or null
+                 */
+                revoked_at: string | null;
+                /**
+                 * @description `superseded`: begun before the last password change
+                 * @enum {string}
+                 */
+                state: "live" | "revoked" | "expired" | "superseded";
+            }[];
+            /** @description The audit events the user acted in, or about the user, their sessions or their orders; newest first */
+            audit_events: {
+                /**
+                 * @description Increases with each event written
+                 * @example 42
+                 */
+                id: string;
+                /** Format: date-time */
+                occurred_at: string;
+                /** @enum {string} */
+                action: "user.registered" | "user.updated" | "user.password_changed" | "user.password_reset" | "user.email_verified" | "user.deleted" | "session.started" | "session.ended" | "session.reuse_detected" | "auth.sign_in_failed" | "auth.locked" | "order.placed" | "order.status_changed";
+                /**
+                 * Format: int32
+                 * @description Who acted; null when nobody known did (a failed sign-in, a start-up command)
+                 */
+                actor_id: number | null;
+                /** @enum {string} */
+                subject_type: "user" | "order" | "session";
+                /** @description A user or order id; a session id (UUID); null for a sign-in with an unknown login */
+                subject_id: number | string | null;
+                request_id: string | null;
+                /** @description Null once the user concerned has been erased */
+                ip: string | null;
+                /**
+                 * @description The fields that changed. `username`, `full_name`, `role`, `is_active` and `email_verified` carry `from` and `to`; `email` carries them masked (`a***@example.com`); never a password, hash or token. Erasure empties the values of `email`, `username` and `full_name`.
+                 * @example {
+                 *       "role": {
+                 *         "from": "user",
+                 *         "to": "moderator"
+                 *       }
+                 *     }
+                 */
+                changes: {
+                    [key: string]: {
+                        from?: unknown;
+                        to?: unknown;
+                    };
+                } | null;
+            }[];
         };
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {
@@ -1292,27 +1762,6 @@ export interface components {
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
-        /** @description Conflict (ConflictError) */
-        ConflictV1: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "error": "ConflictError",
-                 *       "message": "Email already registered",
-                 *       "path": "/api/v1/users/123",
-                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
-                 *     }
-                 */
-                "application/json": components["schemas"]["ErrorV1"];
-            };
-        };
         /** @description Not Found (NotFoundError) */
         NotFoundV1: {
             headers: {
@@ -1327,6 +1776,27 @@ export interface components {
                  * @example {
                  *       "error": "NotFoundError",
                  *       "message": "User with id 123 not found",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorV1"];
+            };
+        };
+        /** @description Conflict (ConflictError) */
+        ConflictV1: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "ConflictError",
+                 *       "message": "Email already registered",
                  *       "path": "/api/v1/users/123",
                  *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
                  *     }
@@ -1571,29 +2041,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Conflict (ConflictError) */
-        ConflictV2: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "type": "/problems/conflict",
-                 *       "title": "Conflict",
-                 *       "status": 409,
-                 *       "detail": "Email already registered",
-                 *       "instance": "/api/v2/users/123",
-                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
-                 *     }
-                 */
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /** @description Not Found (NotFoundError) */
         NotFoundV2: {
             headers: {
@@ -1610,6 +2057,29 @@ export interface components {
                  *       "title": "Not Found",
                  *       "status": 404,
                  *       "detail": "User with id 123 not found",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Conflict (ConflictError) */
+        ConflictV2: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/conflict",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "Email already registered",
                  *       "instance": "/api/v2/users/123",
                  *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
                  *     }
@@ -1670,6 +2140,10 @@ export interface components {
         ETag: string;
         /** @description RFC 8288 links to other pages */
         Link: string;
+        /** @description How long a cache may keep the answer, if at all */
+        "Cache-Control": string;
+        /** @description A download: `attachment` with a file name */
+        "Content-Disposition": string;
         /** @description The authentication scheme: Bearer */
         "WWW-Authenticate": string;
         /** @description Seconds to wait before trying again */
@@ -1834,6 +2308,326 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV1"];
         };
     };
+    listPublicKeysV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeys"];
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is current */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    listOwnSessionsV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    endOwnSessionV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `id` of a session, as listed */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            404: components["responses"]["NotFoundV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    deactivateOwnAccountV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Deactivated; every session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            409: components["responses"]["ConflictV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    getCurrentUserV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int32
+                         * @example 1
+                         */
+                        id: number;
+                        /** @example ada@example.com */
+                        email: string;
+                        /** @example ada */
+                        username: string;
+                        /** @example Ada Lovelace */
+                        full_name: string | null;
+                        /** @enum {string} */
+                        role: "user" | "moderator" | "admin";
+                        is_active: boolean;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    deleteOwnAccountV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            409: components["responses"]["ConflictV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    exportOwnAccountV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    listUserSessionsV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            404: components["responses"]["NotFoundV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    endUserSessionsV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the user has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            404: components["responses"]["NotFoundV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
     listUsersV1: {
         parameters: {
             query?: {
@@ -1935,55 +2729,6 @@ export interface operations {
             413: components["responses"]["PayloadTooLargeV1"];
             415: components["responses"]["UnsupportedMediaTypeV1"];
             422: components["responses"]["ValidationV1"];
-            429: components["responses"]["RateLimitV1"];
-            500: components["responses"]["InternalServerV1"];
-            503: components["responses"]["ServiceUnavailableV1"];
-        };
-    };
-    getCurrentUserV1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The caller */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /** @example ada@example.com */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            401: components["responses"]["UnauthorizedV1"];
-            403: components["responses"]["ForbiddenV1"];
             429: components["responses"]["RateLimitV1"];
             500: components["responses"]["InternalServerV1"];
             503: components["responses"]["ServiceUnavailableV1"];
@@ -2630,6 +3375,326 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV2"];
         };
     };
+    listPublicKeysV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeys"];
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is current */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    listOwnSessionsV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    endOwnSessionV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `id` of a session, as listed */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            404: components["responses"]["NotFoundV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    deactivateOwnAccountV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Deactivated; every session has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            409: components["responses"]["ConflictV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    getCurrentUserV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int32
+                         * @example 1
+                         */
+                        id: number;
+                        /** @example ada@example.com */
+                        email: string;
+                        /** @example ada */
+                        username: string;
+                        /** @example Ada Lovelace */
+                        full_name: string | null;
+                        /** @enum {string} */
+                        role: "user" | "moderator" | "admin";
+                        is_active: boolean;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    deleteOwnAccountV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmationRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            409: components["responses"]["ConflictV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    exportOwnAccountV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    listUserSessionsV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            404: components["responses"]["NotFoundV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    endUserSessionsV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the user has ended */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            404: components["responses"]["NotFoundV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
     listUsersV2: {
         parameters: {
             query?: {
@@ -2731,55 +3796,6 @@ export interface operations {
             413: components["responses"]["PayloadTooLargeV2"];
             415: components["responses"]["UnsupportedMediaTypeV2"];
             422: components["responses"]["ValidationV2"];
-            429: components["responses"]["RateLimitV2"];
-            500: components["responses"]["InternalServerV2"];
-            503: components["responses"]["ServiceUnavailableV2"];
-        };
-    };
-    getCurrentUserV2: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The caller */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: int32
-                         * @example 1
-                         */
-                        id: number;
-                        /** @example ada@example.com */
-                        email: string;
-                        /** @example ada */
-                        username: string;
-                        /** @example Ada Lovelace */
-                        full_name: string | null;
-                        /** @enum {string} */
-                        role: "user" | "moderator" | "admin";
-                        is_active: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
-                };
-            };
-            401: components["responses"]["UnauthorizedV2"];
-            403: components["responses"]["ForbiddenV2"];
             429: components["responses"]["RateLimitV2"];
             500: components["responses"]["InternalServerV2"];
             503: components["responses"]["ServiceUnavailableV2"];

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { NewSession } from '../../src/application/ports/session-repository.js';
-import type { Session } from '../../src/domain/session/session.js';
+import type { Session, SessionDevice } from '../../src/domain/session/session.js';
 import type { User } from '../../src/domain/user/user.js';
 import { aUser, at } from '../support/builders.js';
 import { describeStorages, useStorage } from '../support/storage.js';
@@ -14,16 +14,22 @@ import { expectDomainError, outcomes, rejectionOf, rendezvous, Rollback } from '
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HOUR = 3_600_000;
+const SIGN_IN: SessionDevice = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0', ip: '203.0.113.7' };
+const DEVICE: SessionDevice = { userAgent: 'curl/8.5.0', ip: '2001:db8::1' };
 
 /** A refresh token's hash as the service stores it (any distinct string would do). */
 const aHash = (): string => createHash('sha256').update(randomBytes(32)).digest('base64url');
 
 /** A session of the user begun at `begun`, lasting a day, with milliseconds to check their round trip. */
-const draft = (user: User, begun = new Date(at(100).getTime() + 123)): NewSession => ({
+const draft = (user: User, begun = new Date(at(100).getTime() + 123), device: SessionDevice = SIGN_IN): NewSession => ({
   userId: user.id,
   createdAt: begun,
   expiresAt: new Date(begun.getTime() + 24 * HOUR),
+  device,
 });
+
+/** The session as stored: the draft without where it came from. */
+const stored = (id: string, { device: _device, ...session }: NewSession): Session => ({ id, ...session, revokedAt: null });
 
 describeStorages('SessionRepository contract', (target) => {
   const store = useStorage(target);
@@ -44,7 +50,7 @@ describeStorages('SessionRepository contract', (target) => {
     it('stores a session under a new UUID and finds it by its refresh token, unspent', async () => {
       const { session, hash } = await start(ada);
       expect(session.id).to.match(UUID);
-      expect(session).to.deep.equal({ id: session.id, ...draft(ada), revokedAt: null });
+      expect(session).to.deep.equal(stored(session.id, draft(ada)));
       expect(await sessions().findByRefreshHash(hash)).to.deep.equal({ session, spent: false });
     });
 
@@ -84,7 +90,7 @@ describeStorages('SessionRepository contract', (target) => {
     it('spends the token and makes the next one current, in the same session', async () => {
       const { session, hash } = await start(ada);
       const next = aHash();
-      expect(await sessions().rotate(session.id, hash, next, at(200))).to.equal(true);
+      expect(await sessions().rotate(session.id, hash, next, at(200), DEVICE)).to.equal(true);
       expect(await sessions().findByRefreshHash(hash)).to.deep.equal({ session, spent: true });
       expect(await sessions().findByRefreshHash(next)).to.deep.equal({ session, spent: false });
     });
@@ -93,12 +99,12 @@ describeStorages('SessionRepository contract', (target) => {
       const first = await start(ada);
       const other = await start(bob);
       const next = aHash();
-      expect(await sessions().rotate(first.session.id, first.hash, next, at(200))).to.equal(true);
+      expect(await sessions().rotate(first.session.id, first.hash, next, at(200), DEVICE)).to.equal(true);
       const again = aHash();
-      expect(await sessions().rotate(first.session.id, first.hash, again, at(201)), 'spent').to.equal(false);
-      expect(await sessions().rotate(first.session.id, other.hash, again, at(201)), 'another session').to.equal(false);
-      expect(await sessions().rotate(randomUUID(), next, again, at(201)), 'unknown session').to.equal(false);
-      expect(await sessions().rotate('not-a-uuid', next, again, at(201)), 'malformed id').to.equal(false);
+      expect(await sessions().rotate(first.session.id, first.hash, again, at(201), DEVICE), 'spent').to.equal(false);
+      expect(await sessions().rotate(first.session.id, other.hash, again, at(201), DEVICE), 'another session').to.equal(false);
+      expect(await sessions().rotate(randomUUID(), next, again, at(201), DEVICE), 'unknown session').to.equal(false);
+      expect(await sessions().rotate('not-a-uuid', next, again, at(201), DEVICE), 'malformed id').to.equal(false);
       expect(await sessions().findByRefreshHash(again)).to.equal(null);
       expect((await sessions().findByRefreshHash(next))?.spent).to.equal(false);
     });
@@ -108,7 +114,7 @@ describeStorages('SessionRepository contract', (target) => {
       const chain = [hash];
       for (let i = 0; i < 10; i += 1) {
         const next = aHash();
-        expect(await sessions().rotate(session.id, chain.at(-1)!, next, at(300 + i))).to.equal(true);
+        expect(await sessions().rotate(session.id, chain.at(-1)!, next, at(300 + i), DEVICE)).to.equal(true);
         chain.push(next);
       }
       for (const spent of chain.slice(0, -1)) expect((await sessions().findByRefreshHash(spent))?.spent).to.equal(true);
@@ -118,7 +124,7 @@ describeStorages('SessionRepository contract', (target) => {
     it('lets at most one of two concurrent rotations of one token succeed (outside units)', async () => {
       const { session, hash } = await start(ada);
       const [a, b] = [aHash(), aHash()];
-      const results = await Promise.all([sessions().rotate(session.id, hash, a, at(200)), sessions().rotate(session.id, hash, b, at(200))]);
+      const results = await Promise.all([sessions().rotate(session.id, hash, a, at(200), DEVICE), sessions().rotate(session.id, hash, b, at(200), DEVICE)]);
       expect(results.filter(Boolean)).to.have.length(1);
       const current = (await Promise.all([a, b].map((h) => sessions().findByRefreshHash(h)))).filter((found) => found !== null);
       expect(current).to.have.length(1);
@@ -134,7 +140,7 @@ describeStorages('SessionRepository contract', (target) => {
           const found = await sessions().findByRefreshHash(hash);
           await meet.arrive();
           if (found === null || found.spent) return 'spent';
-          return (await sessions().rotate(found.session.id, hash, aHash(), at(200))) ? 'rotated' : 'lost';
+          return (await sessions().rotate(found.session.id, hash, aHash(), at(200), DEVICE)) ? 'rotated' : 'lost';
         });
       const { values, errors } = await outcomes([refresh(), refresh()]);
       expect(errors).to.deep.equal([]);
@@ -147,7 +153,7 @@ describeStorages('SessionRepository contract', (target) => {
       const next = aHash();
       const error = await rejectionOf(
         store().unitOfWork.run(async () => {
-          expect(await sessions().rotate(session.id, hash, next, at(200))).to.equal(true);
+          expect(await sessions().rotate(session.id, hash, next, at(200), DEVICE)).to.equal(true);
           throw new Rollback();
         }),
       );
@@ -184,7 +190,7 @@ describeStorages('SessionRepository contract', (target) => {
     it('removes a user’s sessions and refresh tokens with the user', async () => {
       const { session, hash } = await start(ada);
       const next = aHash();
-      await sessions().rotate(session.id, hash, next, at(200));
+      await sessions().rotate(session.id, hash, next, at(200), DEVICE);
       const kept = await start(bob);
       await store().users.remove(ada.id);
       expect(await sessions().findByRefreshHash(hash)).to.equal(null);
@@ -254,5 +260,86 @@ describeStorages('AuthReadModel contract', (target) => {
       await store().sessions.revoke(session.id, at(800));
       expect((await auth().getAuthContext(ada.id, session.id))?.session?.revokedAt?.getTime()).to.equal(at(800).getTime());
     });
+  });
+});
+
+describeStorages('SessionReadModel contract', (target) => {
+  const store = useStorage(target);
+  const read = () => store().sessionReadModel;
+  let ada: User;
+  let bob: User;
+  beforeEach(async () => {
+    ada = await store().users.add(aUser());
+    bob = await store().users.add(aUser());
+  });
+
+  const startAt = async (user: User, begun: Date, device: SessionDevice = SIGN_IN): Promise<{ session: Session; hash: string }> => {
+    const hash = aHash();
+    return { session: await store().sessions.start(draft(user, begun, device), hash), hash };
+  };
+
+  it('gives null for a user that does not exist, and no sessions for one who has none', async () => {
+    expect(await read().sessionsOfUser(bob.id + 1000)).to.equal(null);
+    expect(await read().sessionsOfUser(ada.id)).to.deep.equal({ passwordChangedAt: null, sessions: [] });
+  });
+
+  it('gives each session with where its sign-in came from, last used when it began, newest first, the user’s only', async () => {
+    const older = await startAt(ada, new Date(at(100).getTime() + 1));
+    const newer = await startAt(ada, new Date(at(200).getTime() + 2), DEVICE);
+    await startAt(bob, at(300));
+    const found = await read().sessionsOfUser(ada.id);
+    expect(found?.sessions).to.deep.equal([
+      { ...newer.session, lastUsedAt: newer.session.createdAt, ...DEVICE },
+      { ...older.session, lastUsedAt: older.session.createdAt, ...SIGN_IN },
+    ]);
+  });
+
+  it('keeps an unknown user agent and address as null, and 256 characters of any script', async () => {
+    const wide = { userAgent: 'é'.repeat(200) + '日本語'.repeat(18) + 'xy', ip: 'fe80::1%eth0' };
+    expect(Array.from(wide.userAgent)).to.have.length(256);
+    await startAt(ada, at(100), { userAgent: null, ip: null });
+    await startAt(ada, at(200), wide);
+    const [second, first] = (await read().sessionsOfUser(ada.id))!.sessions;
+    expect(second).to.deep.include(wide);
+    expect(first).to.deep.include({ userAgent: null, ip: null });
+  });
+
+  it('moves last use and device to a rotation’s, and leaves them when the rotation fails', async () => {
+    const { session, hash } = await startAt(ada, at(100));
+    const used = new Date(at(250).getTime() + 5);
+    expect(await store().sessions.rotate(session.id, hash, aHash(), used, DEVICE)).to.equal(true);
+    expect(await store().sessions.rotate(session.id, hash, aHash(), at(300), SIGN_IN), 'spent').to.equal(false);
+    const [view] = (await read().sessionsOfUser(ada.id))!.sessions;
+    expect(view).to.deep.include({ ...DEVICE, createdAt: session.createdAt });
+    expect(view?.lastUsedAt.getTime()).to.equal(used.getTime());
+  });
+
+  it('lists ended sessions with their end, and the last password change that supersedes older ones', async () => {
+    const { session } = await startAt(ada, at(100));
+    await store().sessions.revoke(session.id, at(150));
+    const changedAt = new Date(at(160).getTime() + 3);
+    await store().users.update((await store().users.findById(ada.id))!.changePassword('new-hash', changedAt));
+    const found = await read().sessionsOfUser(ada.id);
+    expect(found?.passwordChangedAt?.getTime()).to.equal(changedAt.getTime());
+    expect(found?.sessions.map((s) => s.revokedAt?.getTime())).to.deep.equal([at(150).getTime()]);
+  });
+
+  it('sees a unit’s own writes inside it, and nothing of a unit rolled back', async () => {
+    const { session, hash } = await startAt(ada, at(100));
+    const error = await rejectionOf(
+      store().unitOfWork.run(async () => {
+        expect(await store().sessions.rotate(session.id, hash, aHash(), at(200), DEVICE)).to.equal(true);
+        expect((await read().sessionsOfUser(ada.id))?.sessions[0]).to.deep.include(DEVICE);
+        throw new Rollback();
+      }),
+    );
+    expect(error).to.be.instanceOf(Rollback);
+    expect((await read().sessionsOfUser(ada.id))?.sessions[0]).to.deep.include({ ...SIGN_IN, lastUsedAt: session.createdAt });
+  });
+
+  it('gives null once the user is removed with their sessions', async () => {
+    await startAt(ada, at(100));
+    await store().users.remove(ada.id);
+    expect(await read().sessionsOfUser(ada.id)).to.equal(null);
   });
 });

@@ -63,6 +63,8 @@ const HEADERS: Record<string, { description: string; schema: JsonSchema }> = {
   Location: { description: 'Where the new resource lives', schema: { type: 'string', maxLength: 2000 } },
   ETag: { description: 'The version of the resource, for If-None-Match and If-Match', schema: { type: 'string', maxLength: 40 } },
   Link: { description: 'RFC 8288 links to other pages', schema: { type: 'string', maxLength: 20000 } },
+  'Cache-Control': { description: 'How long a cache may keep the answer, if at all', schema: { type: 'string', maxLength: 100 } },
+  'Content-Disposition': { description: 'A download: `attachment` with a file name', schema: { type: 'string', maxLength: 200 } },
   Allow: { description: 'The methods the path supports', schema: { type: 'string', maxLength: 100 } },
   'WWW-Authenticate': { description: 'The authentication scheme: Bearer', schema: { type: 'string', maxLength: 200 } },
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 } },

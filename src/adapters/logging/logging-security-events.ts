@@ -48,6 +48,7 @@ export class LoggingSecurityEvents implements SecurityEvents {
           session_id: event.sessionId,
           sessions: event.sessions,
           reason: event.reason,
+          ...(event.by === undefined ? {} : { by: event.by }),
         });
         return;
     }

@@ -4,6 +4,7 @@ import type { OrderRepository } from '../../application/ports/order-repository.j
 import type { AuthReadModel } from '../../application/ports/auth-read-model.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import type { SessionReadModel } from '../../application/ports/session-read-model.js';
 import type { SessionRepository } from '../../application/ports/session-repository.js';
 import type { UnitOfWork } from '../../application/ports/unit-of-work.js';
 import type { UserReadModel } from '../../application/ports/user-read-model.js';
@@ -19,6 +20,7 @@ export interface Persistence {
   readonly orders: OrderRepository;
   readonly orderReadModel: OrderReadModel;
   readonly sessions: SessionRepository;
+  readonly sessionReadModel: SessionReadModel;
   readonly authReadModel: AuthReadModel;
   readonly unitOfWork: UnitOfWork;
   /** Its writes join the unit of work, so an event commits with its change. */

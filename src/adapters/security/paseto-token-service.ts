@@ -17,6 +17,8 @@ import {
   type AccessTokenClaims,
   type AccessTokenSubject,
   type IssuedToken,
+  type PublicKeySet,
+  type PublishedKey,
   type TokenIssuer,
   type TokenVerifier,
 } from '../../application/ports/tokens.js';
@@ -104,7 +106,7 @@ function describeKeyError(kid: string, kind: 'k4.secret' | 'k4.public'): Error {
  * `iat` and `exp` carry milliseconds (RFC 3339 allows fractions), so "issued before the password
  * changed" compares exactly even when a client signs in again in the same second.
  */
-export class PasetoTokenService implements TokenIssuer, TokenVerifier {
+export class PasetoTokenService implements TokenIssuer, TokenVerifier, PublicKeySet {
   private constructor(
     private readonly options: Omit<PasetoTokenServiceOptions, 'signingKey' | 'verifyKeys'>,
     private readonly kid: string,
@@ -112,6 +114,7 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier {
     private readonly footer: Uint8Array,
     private readonly verifyKeys: ReadonlyMap<string, PublicKey>,
     private readonly clock: Clock,
+    private readonly published: readonly PublishedKey[],
   ) {}
 
   /** Imports every key once. Throws a plain Error naming the key id (never the key) when a key is unusable. */
@@ -133,6 +136,7 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier {
     }
     const ownPublicPaserk = await v4.ExportPublicKey(ownPublic);
     const keys = new Map<string, PublicKey>([[signingKey.kid, ownPublic]]);
+    const published: PublishedKey[] = [{ kid: signingKey.kid, paserk: ownPublicPaserk, status: 'active' }];
     for (const { kid, public: paserk } of options.verifyKeys ?? []) {
       if (!KEY_ID_PATTERN.test(kid)) throw new Error(`Token key id "${kid}" is not valid`);
       if (!K4_PUBLIC_PATTERN.test(paserk)) throw describeKeyError(kid, 'k4.public');
@@ -146,9 +150,14 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier {
       } catch {
         throw describeKeyError(kid, 'k4.public');
       }
+      published.push({ kid, paserk, status: 'retired' });
     }
     const footer = encoder.encode(JSON.stringify({ kid: signingKey.kid }));
-    return new PasetoTokenService({ issuer, audience, accessTtlS }, signingKey.kid, secretKey, footer, keys, clock);
+    return new PasetoTokenService({ issuer, audience, accessTtlS }, signingKey.kid, secretKey, footer, keys, clock, published);
+  }
+
+  publishedKeys(): readonly PublishedKey[] {
+    return this.published;
   }
 
   /** The key id new tokens carry. */

@@ -19,9 +19,18 @@ export type SecurityEvent =
   /** For the password-reset use case: the password was set from a reset token. */
   | { readonly type: 'password_reset'; readonly userId: number }
   /** `sessions` ended at once; `sessionId` when one was named (a logout, a reuse). */
-  | { readonly type: 'session_revoked'; readonly userId: number | null; readonly sessionId: string | null; readonly sessions: number; readonly reason: SessionEndReason };
+  | {
+      readonly type: 'session_revoked';
+      readonly userId: number | null;
+      readonly sessionId: string | null;
+      readonly sessions: number;
+      readonly reason: SessionEndReason;
+      /** Who ended them, when it was a signed-in caller. */
+      readonly by?: number;
+    };
 
-export type AuthVia = 'sign_in' | 'password_change';
+/** Where a password was checked: sign-in, the current password of a change, or a step confirmed by password (deactivation, erasure). */
+export type AuthVia = 'sign_in' | 'password_change' | 'password_confirmation';
 
 /** Where security events go: their own log lines, and the counters of `/metrics`. */
 export interface SecurityEvents {

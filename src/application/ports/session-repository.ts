@@ -1,8 +1,8 @@
-import type { Session } from '../../domain/session/session.js';
+import type { Session, SessionDevice } from '../../domain/session/session.js';
 import { token } from './token.js';
 
-/** A session about to be stored; the store gives it its id. */
-export type NewSession = Omit<Session, 'id' | 'revokedAt'>;
+/** A session about to be stored; the store gives it its id. It was last used when it began. */
+export type NewSession = Omit<Session, 'id' | 'revokedAt'> & { readonly device: SessionDevice };
 
 export interface RefreshTokenLookup {
   readonly session: Session;
@@ -30,9 +30,10 @@ export interface SessionRepository {
   /**
    * Spends `refreshHash` and makes `nextHash` the session's refresh token, only if `refreshHash`
    * is the session's unspent token at that moment (compare-and-set): false when it was already
-   * spent or is not the session's.
+   * spent or is not the session's. A rotation is a use of the session: it was last used `now`,
+   * from `device`.
    */
-  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date): Promise<boolean>;
+  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date, device: SessionDevice): Promise<boolean>;
   /** Revokes the session; true when this call revoked it, false when it was already revoked or is unknown. */
   revoke(sessionId: string, now: Date): Promise<boolean>;
   /** Revokes every session of the user that is not yet revoked; returns how many. */

@@ -49,3 +49,21 @@ export const TOKEN_VERIFIER = token<TokenVerifier>('TokenVerifier');
 
 /** The shape of a session id: a UUID, lower-case hex. */
 export const SESSION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A key that verifies access tokens, as other services fetch it. */
+export interface PublishedKey {
+  /** The key id in the footer of the tokens it verifies. */
+  readonly kid: string;
+  /** PASERK `k4.public...`. */
+  readonly paserk: string;
+  /** `active`: new tokens are signed with it; `retired`: its tokens still verify until they expire. */
+  readonly status: 'active' | 'retired';
+}
+
+/** The public half of the token keys, for verifiers outside the service. */
+export interface PublicKeySet {
+  /** The active key first. Empty when tokens are not public-key signed (the in-memory adapter). */
+  publishedKeys(): readonly PublishedKey[];
+}
+
+export const PUBLIC_KEY_SET = token<PublicKeySet>('PublicKeySet');

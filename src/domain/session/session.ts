@@ -66,3 +66,37 @@ const signInEvent = (action: 'auth.sign_in_failed' | 'auth.locked', userId: numb
 export const signInFailed = (userId: number | null): DomainEvent => signInEvent('auth.sign_in_failed', userId);
 /** A sign-in refused because its login is locked after too many failures. */
 export const signInLocked = (userId: number | null): DomainEvent => signInEvent('auth.locked', userId);
+
+/** The most of a user agent a session keeps, in characters. */
+export const USER_AGENT_MAX = 256;
+/** Longer than any IPv4 or IPv6 address in text, zone included. */
+export const IP_MAX = 64;
+
+/** Where a session was last used from: its sign-in's, then its last refresh's. */
+export interface SessionDevice {
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+}
+
+// C0 controls, DEL and lone surrogates: text that the contract refuses everywhere else.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function keepText(value: string | null | undefined, max: number): string | null {
+  if (value === null || value === undefined) return null;
+  const cleaned = value.normalize('NFC').replace(UNSAFE_TEXT, '').trim();
+  if (cleaned === '') return null;
+  // By code points, so a cut never splits a pair.
+  const points = Array.from(cleaned);
+  return points.length <= max ? cleaned : points.slice(0, max).join('');
+}
+
+/**
+ * What a session keeps of the request that signed in or refreshed: a header and an address are
+ * whatever the client sent, so they are cut to size and stripped of control characters rather
+ * than refused; a request is never turned away for its user agent.
+ */
+export const sessionDevice = (userAgent: string | null | undefined, ip: string | null | undefined): SessionDevice => ({
+  userAgent: keepText(userAgent, USER_AGENT_MAX),
+  ip: keepText(ip, IP_MAX),
+});

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { issuedBeforePasswordChange, sessionState, sessionTimes, type Session } from '../../../src/domain/session/session.js';
+import { IP_MAX, USER_AGENT_MAX, issuedBeforePasswordChange, sessionDevice, sessionState, sessionTimes, type Session } from '../../../src/domain/session/session.js';
 
 const t = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
 
@@ -41,5 +41,30 @@ describe('domain: session', () => {
     const times = sessionTimes(now, 60);
     expect(times.expiresAt.getTime() - times.createdAt.getTime()).to.equal(60_000);
     expect(times.createdAt).to.not.equal(now);
+  });
+
+  describe('sessionDevice', () => {
+    it('keeps a user agent and an address as sent, trimmed', () => {
+      expect(sessionDevice('  Mozilla/5.0 (X11)  ', '203.0.113.7')).to.deep.equal({ userAgent: 'Mozilla/5.0 (X11)', ip: '203.0.113.7' });
+    });
+
+    it('cuts a user agent to 256 characters and an address to 64, counting characters rather than UTF-16 units', () => {
+      const long = '😀'.repeat(300);
+      const kept = sessionDevice(long, 'a'.repeat(100));
+      expect(Array.from(kept.userAgent!)).to.have.length(USER_AGENT_MAX);
+      expect(kept.userAgent).to.equal('😀'.repeat(256));
+      expect(kept.ip).to.have.length(IP_MAX);
+    });
+
+    it('drops control characters and lone surrogates, and normalises to NFC', () => {
+      expect(sessionDevice('a\u0000b\tc\u007f\ud800d', null).userAgent).to.equal('abcd');
+      expect(sessionDevice('Cafe\u0301', null).userAgent).to.equal('Café');
+    });
+
+    it('gives null for nothing, an empty header or only blanks and controls', () => {
+      for (const value of [null, undefined, '', '   ', '\u0001\u0002']) {
+        expect(sessionDevice(value, value)).to.deep.equal({ userAgent: null, ip: null });
+      }
+    });
   });
 });

@@ -6,10 +6,15 @@ import { LogoutHandler } from '../../../application/commands/logout/logout.handl
 import { RefreshTokenCommand } from '../../../application/commands/refresh-token/refresh-token.command.js';
 import { RefreshTokenHandler } from '../../../application/commands/refresh-token/refresh-token.handler.js';
 import { TokenRequestForm, TokenRequestJson, TokenResponseSchema } from '../codecs/auth.codecs.js';
-import { LogoutRequest, RefreshRequest } from '../codecs/session.codecs.js';
+import { ListPublicKeysHandler } from '../../../application/queries/list-public-keys/list-public-keys.handler.js';
+import { ListPublicKeysQuery } from '../../../application/queries/list-public-keys/list-public-keys.query.js';
+import { LogoutRequest, PublicKeysSchema, RefreshRequest, presentPublicKeys } from '../codecs/session.codecs.js';
+import { contentETag, withEntityTag } from '../conditional.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+/** Long enough to spare the service, short enough that a rotation reaches every verifier well within a token's lifetime. */
+const KEYS_CACHE = { 'Cache-Control': 'public, max-age=300' };
 
 /** The token response of sign-in and refresh (RFC 6749 section 5.1 names, never cached). */
 const tokenReply = (grant: TokenGrant) => ({
@@ -39,7 +44,7 @@ export const authRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 200, description: 'An access token and a refresh token', schema: TokenResponseSchema },
     errors: [401, 403, 429],
     async handle({ body, commands, ctx }) {
-      return tokenReply(await commands.execute(IssueTokenHandler, new IssueTokenCommand(body.username, body.password, ctx.ip)));
+      return tokenReply(await commands.execute(IssueTokenHandler, new IssueTokenCommand(body.username, body.password, ctx.ip, ctx.get('User-Agent'))));
     },
   }),
   defineRoute({
@@ -54,8 +59,8 @@ export const authRoutes: readonly RouteSpec<any, any, any>[] = [
     body: RefreshRequest,
     success: { status: 200, description: 'A new access token and refresh token', schema: TokenResponseSchema },
     errors: [401, 403],
-    async handle({ body, commands }) {
-      return tokenReply(await commands.execute(RefreshTokenHandler, new RefreshTokenCommand(body.refresh_token)));
+    async handle({ body, commands, ctx }) {
+      return tokenReply(await commands.execute(RefreshTokenHandler, new RefreshTokenCommand(body.refresh_token, ctx.ip, ctx.get('User-Agent'))));
     },
   }),
   defineRoute({
@@ -74,6 +79,23 @@ export const authRoutes: readonly RouteSpec<any, any, any>[] = [
     async handle({ body, commands }) {
       await commands.execute(LogoutHandler, new LogoutCommand(body.refresh_token));
       return { status: 204, headers: NO_STORE };
+    },
+  }),
+  defineRoute({
+    operationId: 'listPublicKeys',
+    method: 'GET',
+    path: '/auth/keys',
+    tag: 'Authentication',
+    summary: 'The public keys that verify access tokens',
+    description:
+      'Anyone. So that other services verify access tokens without calling this one: take the `kid` from the token\'s footer and verify the token (PASETO `v4.public`) with the key of that `kid`, then check `exp`, `iss` and `aud`. The `active` key signs new tokens; a `retired` key only verifies tokens issued before a rotation. Cacheable for 5 minutes, with an `ETag` for `If-None-Match`. A verifier that meets an unknown `kid` may fetch again at once (a rotation has happened).',
+    auth: 'public',
+    success: { status: 200, description: 'The keys', schema: PublicKeysSchema, name: 'PublicKeys', headers: ['ETag', 'Cache-Control'] },
+    errors: [304],
+    async handle({ queries, ctx }) {
+      const body = presentPublicKeys(await queries.execute(ListPublicKeysHandler, new ListPublicKeysQuery()));
+      const reply = withEntityTag(ctx, contentETag(body), body);
+      return { ...reply, headers: { ...reply.headers, ...KEYS_CACHE } };
     },
   }),
 ];

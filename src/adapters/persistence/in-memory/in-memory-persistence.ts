@@ -6,6 +6,7 @@ import { InMemoryOrderRepository } from './in-memory-order-repository.js';
 import { InMemoryAuthReadModel } from './in-memory-auth-read-model.js';
 import { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
 import { InMemorySessionRepository } from './in-memory-session-repository.js';
+import { InMemorySessionReadModel } from './in-memory-session-read-model.js';
 import { InMemoryUnitOfWork } from './in-memory-unit-of-work.js';
 import { InMemoryUserReadModel } from './in-memory-user-read-model.js';
 import { InMemoryUserRepository } from './in-memory-user-repository.js';
@@ -20,6 +21,7 @@ export function createInMemoryPersistence(options: { readonly exactCountLimit?: 
     orders: new InMemoryOrderRepository(db),
     orderReadModel: new InMemoryOrderReadModel(db),
     sessions: new InMemorySessionRepository(db),
+    sessionReadModel: new InMemorySessionReadModel(db),
     authReadModel: new InMemoryAuthReadModel(db),
     unitOfWork: new InMemoryUnitOfWork(db),
     auditLog: new InMemoryAuditLog(db),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { userNotFound } from '../../../application/not-found.js';
 import type { NewSession, RefreshTokenLookup, SessionRepository } from '../../../application/ports/session-repository.js';
-import type { Session } from '../../../domain/session/session.js';
+import type { Session, SessionDevice } from '../../../domain/session/session.js';
 import type { InMemoryDatabase } from './in-memory-database.js';
 import { REFRESH_TOKENS, SESSIONS, deleteSessionsWhere, findSessionRow, toSession, type RefreshTokenRow } from './session-tables.js';
 import { USERS } from './tables.js';
@@ -26,6 +26,9 @@ export class InMemorySessionRepository implements SessionRepository {
         createdAt: begun,
         expiresAt: session.expiresAt.getTime(),
         revokedAt: null,
+        lastUsedAt: begun,
+        userAgent: session.device.userAgent,
+        ip: session.device.ip,
       });
       tx.insert(REFRESH_TOKENS, { hash: refreshHash, sessionUuid: row.uuid, issuedAt: begun, spentAt: null });
       return toSession(row);
@@ -39,7 +42,7 @@ export class InMemorySessionRepository implements SessionRepository {
     return session === undefined ? null : { session: toSession(session), spent: token.spentAt !== null };
   }
 
-  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date): Promise<boolean> {
+  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date, device: SessionDevice): Promise<boolean> {
     return this.db.write((tx) => {
       let current: RefreshTokenRow | undefined;
       for (const row of tx.rows(REFRESH_TOKENS).values()) {
@@ -49,6 +52,8 @@ export class InMemorySessionRepository implements SessionRepository {
       const at = now.getTime();
       tx.update(REFRESH_TOKENS, { ...current, spentAt: at });
       tx.insert(REFRESH_TOKENS, { hash: nextHash, sessionUuid: sessionId, issuedAt: at, spentAt: null });
+      const session = findSessionRow(tx, sessionId);
+      if (session !== undefined) tx.update(SESSIONS, { ...session, lastUsedAt: at, userAgent: device.userAgent, ip: device.ip });
       return true;
     });
   }

@@ -1,3 +1,4 @@
+import type { SessionView } from '../../../application/ports/session-read-model.js';
 import type { Session } from '../../../domain/session/session.js';
 import { defineTable, type TableWriter } from './in-memory-database.js';
 
@@ -13,6 +14,10 @@ export interface SessionRow {
   readonly createdAt: number;
   readonly expiresAt: number;
   readonly revokedAt: number | null;
+  /** The sign-in or the last refresh, and the user agent and address it came from. */
+  readonly lastUsedAt: number;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
 }
 
 export interface RefreshTokenRow {
@@ -43,6 +48,13 @@ export const toSession = (row: SessionRow): Session => ({
   createdAt: new Date(row.createdAt),
   expiresAt: new Date(row.expiresAt),
   revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
+});
+
+export const toSessionView = (row: SessionRow): SessionView => ({
+  ...toSession(row),
+  lastUsedAt: new Date(row.lastUsedAt),
+  userAgent: row.userAgent,
+  ip: row.ip,
 });
 
 /** Reads rows: a writer inside a change, or the database itself (its unit's state, or the committed one). */

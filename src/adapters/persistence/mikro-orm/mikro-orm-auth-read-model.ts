@@ -2,7 +2,7 @@ import type { AuthContext, AuthReadModel } from '../../../application/ports/auth
 import { SESSION_ID_PATTERN } from '../../../application/ports/tokens.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
-import { SESSION_SELECT, type SessionColumns } from './session-rows.js';
+import { SESSION_SELECT, sessionFrom, type SessionColumns } from './session-rows.js';
 import { toUserView, VIEW_COLUMNS, type UserViewRow } from './user-view-rows.js';
 
 interface Row extends SessionColumns, UserViewRow {
@@ -42,16 +42,7 @@ export class MikroOrmAuthReadModel implements AuthReadModel {
       role: row.role,
       isActive: row.is_active,
       passwordChangedAt: row.password_changed_at === null ? null : this.sql.time(row.password_changed_at),
-      session:
-        row.session_id === null || row.session_user_id === null
-          ? null
-          : {
-              id: row.session_id,
-              userId: Number(row.session_user_id),
-              createdAt: this.sql.time(row.session_created_at),
-              expiresAt: this.sql.time(row.session_expires_at),
-              revokedAt: row.session_revoked_at === null || row.session_revoked_at === undefined ? null : this.sql.time(row.session_revoked_at),
-            },
+      session: sessionFrom(row, (value) => this.sql.time(value)),
       user: toUserView(this.sql, row),
     };
   }

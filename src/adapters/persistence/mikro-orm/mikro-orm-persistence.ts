@@ -19,6 +19,7 @@ import { MikroOrmAuditLog } from './mikro-orm-audit-log.js';
 import { MikroOrmAuthReadModel } from './mikro-orm-auth-read-model.js';
 import { MikroOrmIdempotencyStore } from './mikro-orm-idempotency-store.js';
 import { MikroOrmSessionRepository } from './mikro-orm-session-repository.js';
+import { MikroOrmSessionReadModel } from './mikro-orm-session-read-model.js';
 import { MikroOrmUserReadModel } from './mikro-orm-user-read-model.js';
 import { MikroOrmUserRepository } from './mikro-orm-user-repository.js';
 
@@ -191,6 +192,7 @@ function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null, options: MikroO
     orders: guardAvailability(new MikroOrmOrderRepository(orm)),
     orderReadModel: guardAvailability(new MikroOrmOrderReadModel(orm)),
     sessions: guardAvailability(new MikroOrmSessionRepository(orm)),
+    sessionReadModel: guardAvailability(new MikroOrmSessionReadModel(orm)),
     authReadModel: guardAvailability(new MikroOrmAuthReadModel(orm)),
     unitOfWork: guardAvailability(new MikroOrmUnitOfWork(orm)),
     auditLog: guardAvailability(new MikroOrmAuditLog(orm)),

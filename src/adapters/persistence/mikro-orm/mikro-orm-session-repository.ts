@@ -4,7 +4,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { userNotFound } from '../../../application/not-found.js';
 import type { NewSession, RefreshTokenLookup, SessionRepository } from '../../../application/ports/session-repository.js';
 import { SESSION_ID_PATTERN } from '../../../application/ports/tokens.js';
-import type { Session } from '../../../domain/session/session.js';
+import type { Session, SessionDevice } from '../../../domain/session/session.js';
 import { RefreshTokenRecord, SessionRecord } from './entities/session.entity.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import { entityManagerFor, transactionEntityManager, write, type SqlOrm } from './mikro-orm-context.js';
@@ -19,8 +19,8 @@ const START_SESSION = sqlStatement(
   `with removed as (
      delete from sessions where user_id = ? and (revoked_at is not null or expires_at < ?::timestamptz)
    ), created as (
-     insert into sessions (id, user_id, created_at, expires_at, revoked_at)
-     values (?::uuid, ?, ?::timestamptz, ?::timestamptz, null) returning id
+     insert into sessions (id, user_id, created_at, expires_at, revoked_at, last_used_at, user_agent, ip)
+     values (?::uuid, ?, ?::timestamptz, ?::timestamptz, null, ?::timestamptz, ?, ?) returning id
    )
    insert into refresh_tokens (hash, session_id, issued_at, spent_at) select ?, id, ?::timestamptz, null from created`,
 );
@@ -47,11 +47,13 @@ export class MikroOrmSessionRepository implements SessionRepository {
 
   async start(session: NewSession, refreshHash: string): Promise<Session> {
     const id = randomUUID();
+    const { userId, createdAt, expiresAt, device } = session;
+    const started: Session = { id, userId, createdAt, expiresAt, revokedAt: null };
     try {
       if (transactionEntityManager(this.orm) === undefined) {
-        const { userId, createdAt, expiresAt } = session;
-        await this.sql.all(START_SESSION, [userId, createdAt, id, userId, createdAt, expiresAt, refreshHash, createdAt], 'write');
-        return { ...session, id, revokedAt: null };
+        const values = [userId, createdAt, id, userId, createdAt, expiresAt, createdAt, device.userAgent, device.ip, refreshHash, createdAt];
+        await this.sql.all(START_SESSION, values, 'write');
+        return started;
       }
       // Inside a unit: statements in a savepoint, so that a failure leaves the unit usable.
       await write(this.orm, async (em) => {
@@ -59,15 +61,24 @@ export class MikroOrmSessionRepository implements SessionRepository {
           userId: session.userId,
           $or: [{ revokedAt: { $ne: null } }, { expiresAt: { $lt: session.createdAt } }],
         });
-        await em.insert(SessionRecord, { id, userId: session.userId, createdAt: session.createdAt, expiresAt: session.expiresAt, revokedAt: null });
+        await em.insert(SessionRecord, {
+          id,
+          userId,
+          createdAt,
+          expiresAt,
+          revokedAt: null,
+          lastUsedAt: createdAt,
+          userAgent: device.userAgent,
+          ip: device.ip,
+        });
         await em.insert(RefreshTokenRecord, { hash: refreshHash, sessionId: id, issuedAt: session.createdAt, spentAt: null });
       });
     } catch (error) {
       // The user was deleted meanwhile.
-      if (isForeignKeyViolation(error)) throw userNotFound(session.userId);
+      if (isForeignKeyViolation(error)) throw userNotFound(userId);
       throw error;
     }
-    return { ...session, id, revokedAt: null };
+    return started;
   }
 
   async findByRefreshHash(refreshHash: string): Promise<RefreshTokenLookup | null> {
@@ -84,12 +95,13 @@ export class MikroOrmSessionRepository implements SessionRepository {
     return session === null ? null : { session, spent: row.spent_at !== null && row.spent_at !== undefined };
   }
 
-  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date): Promise<boolean> {
+  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date, device: SessionDevice): Promise<boolean> {
     if (!SESSION_ID_PATTERN.test(sessionId)) return Promise.resolve(false);
     return write(this.orm, async (em: SqlEntityManager) => {
       const spent = await em.nativeUpdate(RefreshTokenRecord, { hash: refreshHash, sessionId, spentAt: null }, { spentAt: now });
       if (spent === 0) return false;
       await em.insert(RefreshTokenRecord, { hash: nextHash, sessionId, issuedAt: now, spentAt: null });
+      await em.nativeUpdate(SessionRecord, { id: sessionId }, { lastUsedAt: now, userAgent: device.userAgent, ip: device.ip });
       return true;
     });
   }

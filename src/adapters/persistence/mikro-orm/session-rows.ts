@@ -27,14 +27,19 @@ export function readTime(em: SqlEntityManager, value: unknown): Date {
   return parsed;
 }
 
-/** The session in a row, or null when the row has none (an outer join that found nothing). */
-export function sessionOf(em: SqlEntityManager, row: SessionColumns): Session | null {
+/**
+ * The session in a row, or null when the row has none (an outer join that found nothing); `time`
+ * reads a time as the statement returned it.
+ */
+export function sessionFrom(row: SessionColumns, time: (value: unknown) => Date): Session | null {
   if (row.session_id === null || row.session_user_id === null) return null;
   return {
     id: row.session_id,
     userId: Number(row.session_user_id),
-    createdAt: readTime(em, row.session_created_at),
-    expiresAt: readTime(em, row.session_expires_at),
-    revokedAt: row.session_revoked_at === null || row.session_revoked_at === undefined ? null : readTime(em, row.session_revoked_at),
+    createdAt: time(row.session_created_at),
+    expiresAt: time(row.session_expires_at),
+    revokedAt: row.session_revoked_at === null || row.session_revoked_at === undefined ? null : time(row.session_revoked_at),
   };
 }
+
+export const sessionOf = (em: SqlEntityManager, row: SessionColumns): Session | null => sessionFrom(row, (value) => readTime(em, value));

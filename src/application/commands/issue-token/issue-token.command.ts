@@ -5,6 +5,8 @@ export class IssueTokenCommand {
     readonly password: string,
     /** The caller's address, as the HTTP adapter sees it (honouring TRUST_PROXY). */
     readonly ip: string,
+    /** The User-Agent header, kept with the session so its owner can tell it apart. */
+    readonly userAgent: string | null = null,
   ) {}
 }
 

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionStarted, sessionTimes, signInFailed, signInLocked, type Session } from '../../../domain/session/session.js';
+import { sessionDevice, sessionStarted, sessionTimes, signInFailed, signInLocked, type Session } from '../../../domain/session/session.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
@@ -46,7 +46,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
-  async execute({ login, password, ip }: IssueTokenCommand): Promise<TokenGrant> {
+  async execute({ login, password, ip, userAgent }: IssueTokenCommand): Promise<TokenGrant> {
     // The session begins when the password is checked: should the password change meanwhile,
     // the session is older than the change and does not count.
     const begun = this.clock.now();
@@ -75,8 +75,9 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     const refresh = this.refreshTokens.generate();
     let session: Session;
     try {
+      const draft = { userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS), device: sessionDevice(userAgent, ip) };
       session = await this.uow.run(async () => {
-        const started = await this.sessions.start({ userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS) }, refresh.hash);
+        const started = await this.sessions.start(draft, refresh.hash);
         this.events.record(sessionStarted(started));
         return started;
       });

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionReuseDetected, sessionState, type Session } from '../../../domain/session/session.js';
+import { sessionDevice, sessionReuseDetected, sessionState, type Session } from '../../../domain/session/session.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
@@ -47,7 +47,7 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
-  async execute({ refreshToken }: RefreshTokenCommand): Promise<TokenGrant> {
+  async execute({ refreshToken, ip, userAgent }: RefreshTokenCommand): Promise<TokenGrant> {
     const hash = this.refreshTokens.hashOf(refreshToken);
     if (hash === null) throw unauthorized(INVALID_REFRESH_TOKEN);
     const next = this.refreshTokens.generate();
@@ -74,7 +74,7 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
         case 'live':
           break;
       }
-      if (!(await this.sessions.rotate(session.id, hash, next.hash, now))) {
+      if (!(await this.sessions.rotate(session.id, hash, next.hash, now, sessionDevice(userAgent, ip)))) {
         // Spent by someone else since it was read: reuse all the same.
         const revoked = await this.sessions.revoke(session.id, now);
         this.events.record(sessionReuseDetected(session));

@@ -4,6 +4,9 @@ import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
+import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
+import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
@@ -19,7 +22,9 @@ import { UpdateUserCommand } from './update-user.command.js';
 export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, UserView> {
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
-    @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
+    @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
+    @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
+    @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
@@ -47,8 +52,8 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
     }
     const saved = await this.users.update(next);
     if (user.isActive && !saved.isActive) {
-      const ended = await this.sessions.revokeAllOfUser(user.id, now);
-      this.security.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: ended, reason: 'deactivated' });
+      const ended = await endSessionsOf(this, user.id, now);
+      this.security.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: ended, reason: 'deactivated', by: actor.id });
     }
     return toUserView(saved);
   }

@@ -44,6 +44,6 @@ export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Call
       default:
         throw revoked();
     }
-    return { id: claims.userId, role: context.role, self: context.user };
+    return { id: claims.userId, role: context.role, self: context.user, sessionId: claims.sessionId };
   }
 }

@@ -9,6 +9,10 @@ export class SessionRecord {
   /** Absolute end of the session. */
   expiresAt!: Date;
   revokedAt!: Date | null;
+  /** The sign-in or the last refresh, and the user agent and address it came from. */
+  lastUsedAt!: Date;
+  userAgent!: string | null;
+  ip!: string | null;
 }
 
 /**
@@ -24,9 +28,10 @@ export class RefreshTokenRecord {
 }
 
 /**
- * The mappings mirror the migration (`Migration20260103000000_sessions`) to the constraint, so
- * MikroORM's schema diff against a migrated database stays empty. Relations name their targets by
- * entity name, so this file and `user.entity.ts` (which lists every entity) do not import each other.
+ * The mappings mirror the migrations (`Migration20260103000000_sessions`,
+ * `Migration20261204000000_session_devices`) to the constraint, so MikroORM's schema diff against
+ * a migrated database stays empty. Relations name their targets by entity name, so this file and
+ * `user.entity.ts` (which lists every entity) do not import each other.
  */
 export const SessionSchema = new EntitySchema<SessionRecord>({
   class: SessionRecord,
@@ -46,6 +51,9 @@ export const SessionSchema = new EntitySchema<SessionRecord>({
     createdAt: { type: 'datetime', columnType: 'timestamptz(3)' },
     expiresAt: { type: 'datetime', columnType: 'timestamptz(3)' },
     revokedAt: { type: 'datetime', columnType: 'timestamptz(3)', nullable: true },
+    lastUsedAt: { type: 'datetime', columnType: 'timestamptz(3)' },
+    userAgent: { type: 'string', columnType: 'varchar(256)', length: 256, nullable: true },
+    ip: { type: 'string', columnType: 'varchar(64)', length: 64, nullable: true },
   },
 });
 

@@ -1,0 +1,11 @@
+import type { Actor } from '../../../domain/user/role.js';
+import type { PasswordConfirmation } from '../confirm-password.js';
+
+/** The caller erases their own account, confirming with their password. */
+export class DeleteAccountCommand implements PasswordConfirmation {
+  constructor(
+    readonly actor: Actor,
+    readonly password: string,
+    readonly ip: string,
+  ) {}
+}

@@ -1,0 +1,2 @@
+/** The public keys that verify access tokens: anyone may ask. */
+export class ListPublicKeysQuery {}

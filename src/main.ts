@@ -9,23 +9,13 @@
  */
 import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { createServer, type Server } from 'node:http';
 import { LOGGER, type Logger } from './application/ports/logger.js';
 import { buildApp } from './adapters/http/app.js';
 import { ensureConfiguredAdmin, startedLine } from './composition-root/bootstrap.js';
 import { runPrimary } from './composition-root/cluster.js';
+import { createDrainableServer } from './composition-root/http-server.js';
 import { buildService, type Service } from './composition-root/container.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -42,22 +32,22 @@ async function serve(config: AppConfig): Promise<void> {
   const app = buildApp(service.container);
   service.auditPruner.start();
   service.dispatcher.start();
-  const http = createServer(app.callback());
+  const http = createDrainableServer(app.callback(), config.server);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { event: 'stopping', signal });
     service.startDraining();
-    // In-flight requests get until the timeout; then their connections are cut.
+    // Requests already received get until the timeout; then their connections are cut.
     const timeoutMs = config.server.shutdownTimeoutS * 1000;
     const force = setTimeout(() => {
       logger.warn('forced exit', { event: 'forced_exit', timeout_ms: timeoutMs, open_connections: 'closed' });
-      http.closeAllConnections();
+      http.server.closeAllConnections();
       void service.close().finally(() => process.exit(1));
     }, timeoutMs);
     force.unref();
-    http.close(() => {
+    void http.drain().then(() =>
       service
         .close()
         .then(() => {
@@ -67,13 +57,12 @@ async function serve(config: AppConfig): Promise<void> {
         .catch((error: unknown) => {
           logger.error('shutdown failed', { event: 'shutdown_failed', error: String(error) });
           process.exit(1);
-        });
-    });
-    http.closeIdleConnections();
+        }),
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  await listen(http, config.server.port);
+  await http.listen(config.server.port);
   const { message, url, docs } = startedLine(config.server.port);
   logger.info(message, {
     // A worker's start is one part of the cluster's; the primary logs `started` once all serve.

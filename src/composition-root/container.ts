@@ -45,6 +45,7 @@ import { HTTP_OPTIONS, type HttpOptions } from '../adapters/http/http-options.js
 import { WinstonLogger } from '../adapters/logging/winston-logger.js';
 import { openMikroOrmPersistence } from '../adapters/persistence/mikro-orm/mikro-orm-persistence.js';
 import type { Persistence } from '../adapters/persistence/persistence.js';
+import { lockDataDir } from '../adapters/persistence/data-dir-lock.js';
 import { Argon2PasswordHasher } from '../adapters/security/argon2-password-hasher.js';
 import { PasetoTokenService } from '../adapters/security/paseto-token-service.js';
 import { CachingTokenVerifier } from '../adapters/security/caching-token-verifier.js';
@@ -53,6 +54,9 @@ import { RateLimiterLoginThrottle } from '../adapters/rate-limit/rate-limiter-lo
 import { FlexibleRateLimiter } from '../adapters/rate-limit/flexible-rate-limiter.js';
 import { closeRedisClient, createRedisClient } from '../adapters/redis/redis-client.js';
 import { RedisIdempotencyStore } from '../adapters/redis/redis-idempotency-store.js';
+import { LoggingSecurityEvents } from '../adapters/logging/logging-security-events.js';
+import { SERVICE_METRICS, ServiceMetrics } from '../adapters/metrics/service-metrics.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../application/ports/security-events.js';
 import type { AppConfig } from '../config/config.js';
 import { resolveSigningKey } from '../config/config.js';
 
@@ -109,10 +113,29 @@ export async function openConfiguredPersistence(config: AppConfig, logger: Logge
       { logger, slowQueryMs: config.database.slowQueryMs },
     );
   }
-  // The embedded database keeps its files in a folder of its own under DATA_DIR.
-  const dataDir = join(config.database.dataDir, 'pglite');
-  await mkdir(dataDir, { recursive: true });
-  return openMikroOrmPersistence({ kind: 'pglite', dataDir }, { logger, slowQueryMs: config.database.slowQueryMs });
+  // One process at a time: a second one (the CLI while the service runs, say) stops here, before
+  // the database is opened, and writes nothing.
+  await mkdir(config.database.dataDir, { recursive: true });
+  const lock = lockDataDir(config.database.dataDir);
+  try {
+    // The embedded database keeps its files in a folder of its own under DATA_DIR.
+    const dataDir = join(config.database.dataDir, 'pglite');
+    await mkdir(dataDir, { recursive: true });
+    const persistence = await openMikroOrmPersistence({ kind: 'pglite', dataDir }, { logger, slowQueryMs: config.database.slowQueryMs });
+    return {
+      ...persistence,
+      async close() {
+        try {
+          await persistence.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 function registerValue<T>(c: DependencyContainer, port: Token<T>, value: T): void {
@@ -219,9 +242,16 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       appUrl: config.mail.appUrl,
     });
     registerValue<HandlerResolver>(c, HANDLER_RESOLVER, { resolve: (type) => c.resolve(type) });
+    const serviceMetrics = new ServiceMetrics({
+      pool: () => persistence.poolUse?.() ?? null,
+      redisFallback: () => redis !== null && redis.status !== 'ready',
+    });
+    registerValue(c, SERVICE_METRICS, serviceMetrics);
+    registerValue<SecurityEvents>(c, SECURITY_EVENTS, new LoggingSecurityEvents(logger, serviceMetrics));
     let draining = false;
     const checks: ReadinessCheck[] = [{ name: 'database', check: () => persistence.ping() }];
-    if (redis !== null) checks.push({ name: 'redis', check: async () => void (await redis.ping()) });
+    // Redis is shared state the service replaces with memory when it fails: degraded, not down.
+    if (redis !== null) checks.push({ name: 'redis', required: false, check: async () => void (await redis.ping()) });
     registerValue<Readiness>(c, READINESS, { checks, draining: () => draining });
     registerValue<HttpOptions>(c, HTTP_OPTIONS, {
       bodyLimitBytes: config.server.bodyLimitBytes,

@@ -26,6 +26,12 @@ export interface AppConfig {
     readonly webConcurrency: number;
     /** How long a stopping service waits for in-flight requests before it exits anyway. */
     readonly shutdownTimeoutS: number;
+    /** A client has this long to send a request's headers (408 after). */
+    readonly headersTimeoutS: number;
+    /** A client has this long to send a whole request, headers and body (408 after). */
+    readonly requestTimeoutS: number;
+    /** An idle keep-alive connection is closed after this long. */
+    readonly keepAliveTimeoutS: number;
   };
   readonly database: {
     /** PostgreSQL; null keeps the data in the embedded database under `dataDir`. */

@@ -60,6 +60,9 @@ const SCHEMA = {
     corsOrigins: setting('CORS_ORIGINS', origins),
     webConcurrency: setting('WEB_CONCURRENCY', integer(1, 1024)),
     shutdownTimeoutS: setting('SHUTDOWN_TIMEOUT_S', integer(1, 600)),
+    headersTimeoutS: setting('HTTP_HEADERS_TIMEOUT_S', integer(1, 3_600)),
+    requestTimeoutS: setting('HTTP_REQUEST_TIMEOUT_S', integer(1, 3_600)),
+    keepAliveTimeoutS: setting('HTTP_KEEP_ALIVE_TIMEOUT_S', integer(1, 3_600)),
   },
   database: {
     url: setting('DATABASE_URL', nullable(url(['postgres:', 'postgresql:'])), 'url'),
@@ -204,6 +207,9 @@ function crossChecks(s: Settings, issues: ConfigIssue[]): void {
   }
   if (tokens.refreshTtlS < tokens.accessTtlS) {
     issues.push(issue('tokens.refreshTtlS', `must be at least ACCESS_TOKEN_TTL_S (${tokens.accessTtlS}), got ${tokens.refreshTtlS}`));
+  }
+  if (s.server.headersTimeoutS > s.server.requestTimeoutS) {
+    issues.push(issue('server.headersTimeoutS', `must be at most HTTP_REQUEST_TIMEOUT_S (${s.server.requestTimeoutS}), got ${s.server.headersTimeoutS}`));
   }
   if (database.readUrl !== null && database.url === null) {
     issues.push(issue('database.readUrl', 'needs DATABASE_URL: the embedded database has no replica'));

@@ -309,7 +309,7 @@ export interface paths {
          * Create a user (sign up)
          * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
          *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
          */
         post: operations["createUserV1"];
         delete?: never;
@@ -387,7 +387,7 @@ export interface paths {
          * Place an order
          * @description The user itself, or an admin for the user. 1 to 100 items; the service computes `total_cents`, which cannot be sent. The order starts `pending`.
          *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
          */
         post: operations["placeOrderV1"];
         delete?: never;
@@ -745,7 +745,7 @@ export interface paths {
          * Create a user (sign up)
          * @description Anyone may sign up. An authenticated admin may also set `role` and `is_active`.
          *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
          */
         post: operations["createUserV2"];
         delete?: never;
@@ -823,7 +823,7 @@ export interface paths {
          * Place an order
          * @description The user itself, or an admin for the user. 1 to 100 items; the service computes `total_cents`, which cannot be sent. The order starts `pending`.
          *
-         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
+         *     **Retries with `Idempotency-Key`.** The first success (2xx) of a request that carries a key is kept for 24 hours, under the key and the caller (the signed-in user; for a request without a token, the client address). A retry with the same key, method, path and body within that time creates nothing and gets that response again, its status, body, `Location` and `ETag`, with `Idempotent-Replayed: true`. Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment. The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request. The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed). A retry whose first request created something that has since been deleted: 409, and nothing is created again. A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.
          */
         post: operations["placeOrderV2"];
         delete?: never;
@@ -905,7 +905,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the database (and Redis, when configured) answer; 503 naming the one that failed, or while the service drains.
+         * @description 200 when the database answers (`degraded`, naming redis, when a configured Redis does not: the service then serves from memory); 503 naming the database when it fails, or while the service drains.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -925,7 +925,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description Request count and latency histogram by method, route template and status, and process metrics, in the Prometheus text format.
+         * @description Request count and latency histogram by method, route template and status, process metrics, and the service's own: sign-ins by outcome (`auth_sign_ins_total`), refresh-token reuse detected, requests refused by the rate limit, database pool connections in use and waiting, and whether the Redis fallback is active; in the Prometheus text format.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -4816,8 +4816,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        status: "ok" | "unavailable" | "draining";
-                        /** @description Each backing service: ok, or failed with the reason */
+                        status: "ok" | "degraded" | "unavailable" | "draining";
+                        /** @description Each backing service: ok; degraded for an optional one (Redis) that failed; or failed with the reason for a required one */
                         checks?: {
                             [key: string]: string;
                         };
@@ -4836,7 +4836,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready */
+            /** @description Ready (possibly degraded) */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4845,8 +4845,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        status: "ok" | "unavailable" | "draining";
-                        /** @description Each backing service: ok, or failed with the reason */
+                        status: "ok" | "degraded" | "unavailable" | "draining";
+                        /** @description Each backing service: ok; degraded for an optional one (Redis) that failed; or failed with the reason for a required one */
                         checks?: {
                             [key: string]: string;
                         };
@@ -4863,8 +4863,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        status: "ok" | "unavailable" | "draining";
-                        /** @description Each backing service: ok, or failed with the reason */
+                        status: "ok" | "degraded" | "unavailable" | "draining";
+                        /** @description Each backing service: ok; degraded for an optional one (Redis) that failed; or failed with the reason for a required one */
                         checks?: {
                             [key: string]: string;
                         };

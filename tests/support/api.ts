@@ -42,17 +42,17 @@ let counter = 0;
 export async function startApi(
   persistence: Persistence,
   overrides: ConfigOverrides = {},
-  /** Wiring beyond the config (the key prefix in Redis, say). */
-  wiring: Pick<ContainerOverrides, 'redisKeyPrefix' | 'auditLog' | 'resetRequestFloorMs' | 'mailer'> = {},
+  /** Wiring beyond the config (the key prefix in Redis, the audit log, a logger shared with the store, or the mail's shortcuts, say). */
+  wiring: Pick<ContainerOverrides, 'redisKeyPrefix' | 'auditLog' | 'resetRequestFloorMs' | 'mailer'> & { readonly logger?: MemoryLogger } = {},
 ): Promise<TestApi> {
   // Suites make hundreds of requests from one address: the rate limit is out of their way
   // unless they set one (the rate-limit suites do, with small numbers).
   const config = testConfig({ ...overrides, rateLimit: { max: 1_000_000, ...(overrides?.rateLimit ?? {}) }, admin: { ...ADMIN, ...(overrides?.admin ?? {}) } } as ConfigOverrides);
   const clock = new FixedClock(new Date());
-  const logger = new MemoryLogger('debug');
+  const logger = wiring.logger ?? new MemoryLogger('debug');
   const mailer = new MemoryMailer();
   // Suites ask for many resets: the floor that evens out their times is measured by a test of its own.
-  const service = await buildService(config, { persistence, clock, logger, mailer, resetRequestFloorMs: 0, ...wiring });
+  const service = await buildService(config, { persistence, clock, mailer, resetRequestFloorMs: 0, ...wiring, logger });
   await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
   const http = supertest.agent(app.callback());

@@ -21,6 +21,7 @@ import { DOCS_ROUTES, docsRouter } from './docs.js';
 import { PAGE_ROUTES, pagesRouter } from './pages.js';
 import { HEALTH_ROUTES, READINESS, healthRouter, type Readiness } from './health.js';
 import { HttpMetrics, MAIL_METRICS } from './metrics.js';
+import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/service-metrics.js';
 import { IdempotentRequests } from './idempotency.js';
 import { apiVersion } from './middleware/api-version.js';
 import { buildOpenApi } from './openapi.js';
@@ -116,7 +117,8 @@ export function buildApp(container: DependencyContainer): Koa {
   // X-Forwarded-For is believed: earlier entries come from the client and can be forged.
   const app = new Koa({ proxy: options.trustProxy, maxIpsCount: 1 });
   app.silent = true;
-  const metrics = new HttpMetrics(container.isRegistered(MAIL_METRICS) ? [container.resolve(MAIL_METRICS)] : []);
+  const serviceMetrics = container.resolve<ServiceMetrics>(SERVICE_METRICS);
+  const metrics = new HttpMetrics([serviceMetrics.registry, ...(container.isRegistered(MAIL_METRICS) ? [container.resolve<ServiceMetrics['registry']>(MAIL_METRICS)] : [])]);
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(metrics.middleware());
@@ -132,6 +134,7 @@ export function buildApp(container: DependencyContainer): Koa {
     tokens: container.resolve<TokenVerifier>(TOKEN_VERIFIER),
     logger,
     exempt: (path) => UNVERSIONED.test(path),
+    refused: () => serviceMetrics.rateLimited(),
   });
   app.use(limits.count);
   app.use(apiVersion((path) => UNVERSIONED.test(path)));

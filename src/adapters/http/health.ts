@@ -1,8 +1,10 @@
 /**
  * Liveness, readiness and metrics: outside the versioned API and never rate limited.
- * Readiness asks every backing service, each within a time limit, and answers 503 naming the
- * ones that failed; it answers 503 as soon as the service starts draining, so a load balancer
- * stops sending new requests.
+ * Readiness asks every backing service, each within a time limit. A required one (the database)
+ * that fails makes it 503 naming it; an optional one (Redis, which the service replaces with
+ * memory) makes it 200 `degraded`, so that one shared Redis going down does not take every
+ * instance out of the load balancer at once. It answers 503 as soon as the service starts
+ * draining, so a load balancer stops sending new requests.
  */
 import Router from '@koa/router';
 import { token } from '../../application/ports/token.js';
@@ -12,6 +14,8 @@ import { ROUTER_OPTIONS } from './route.js';
 
 export interface ReadinessCheck {
   readonly name: string;
+  /** False when the service carries on without it (in a degraded way); true when absent. */
+  readonly required?: boolean;
   check(): Promise<void>;
 }
 
@@ -46,8 +50,12 @@ const STATUS_SCHEMA = {
   type: 'object',
   required: ['status'],
   properties: {
-    status: { type: 'string', enum: ['ok', 'unavailable', 'draining'] },
-    checks: { type: 'object', additionalProperties: { type: 'string', maxLength: 300 }, description: 'Each backing service: ok, or failed with the reason' },
+    status: { type: 'string', enum: ['ok', 'degraded', 'unavailable', 'draining'] },
+    checks: {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 300 },
+      description: 'Each backing service: ok; degraded for an optional one (Redis) that failed; or failed with the reason for a required one',
+    },
   },
 };
 
@@ -67,9 +75,10 @@ export const HEALTH_ROUTES: readonly PlainRouteDoc[] = [
     path: '/health/ready',
     tag: 'Operations',
     summary: 'Readiness',
-    description: '200 when the database (and Redis, when configured) answer; 503 naming the one that failed, or while the service drains.',
+    description:
+      '200 when the database answers (`degraded`, naming redis, when a configured Redis does not: the service then serves from memory); 503 naming the database when it fails, or while the service drains.',
     responses: {
-      200: { description: 'Ready', schema: STATUS_SCHEMA },
+      200: { description: 'Ready (possibly degraded)', schema: STATUS_SCHEMA },
       503: { description: 'Not ready: a backing service failed, or the service is stopping', schema: STATUS_SCHEMA },
     },
   },
@@ -79,7 +88,8 @@ export const HEALTH_ROUTES: readonly PlainRouteDoc[] = [
     path: '/metrics',
     tag: 'Operations',
     summary: 'Prometheus metrics',
-    description: 'Request count and latency histogram by method, route template and status, and process metrics, in the Prometheus text format.',
+    description:
+      'Request count and latency histogram by method, route template and status, process metrics, and the service\'s own: sign-ins by outcome (`auth_sign_ins_total`), refresh-token reuse detected, requests refused by the rate limit, database pool connections in use and waiting, and whether the Redis fallback is active; in the Prometheus text format.',
     responses: { 200: { description: 'Metrics', contentType: 'text/plain', schema: { type: 'string', maxLength: 10000000 } } },
   },
 ];
@@ -95,10 +105,20 @@ export function healthRouter(readiness: Readiness, metrics: HttpMetrics): Router
       ctx.body = { status: 'draining' };
       return;
     }
-    const results = await Promise.all(readiness.checks.map(async (check) => [check.name, await run(check)] as const));
-    const ok = results.every(([, result]) => result === 'ok');
-    ctx.status = ok ? 200 : 503;
-    ctx.body = { status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) };
+    const results = await Promise.all(
+      readiness.checks.map(async (check) => {
+        const result = await run(check);
+        const optional = check.required === false;
+        return { name: check.name, shown: optional && result !== 'ok' ? 'degraded' : result, fatal: !optional && result !== 'ok' };
+      }),
+    );
+    const unavailable = results.some((r) => r.fatal);
+    const degraded = results.some((r) => r.shown === 'degraded');
+    ctx.status = unavailable ? 503 : 200;
+    ctx.body = {
+      status: unavailable ? 'unavailable' : degraded ? 'degraded' : 'ok',
+      checks: Object.fromEntries(results.map((r) => [r.name, r.shown])),
+    };
   });
   router.get('/metrics', async (ctx) => {
     const { contentType, body } = await metrics.scrape();

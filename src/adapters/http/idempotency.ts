@@ -8,6 +8,10 @@
  * Only a success (2xx) is kept. A refusal from the use case (409 taken, 404 gone meanwhile, ...)
  * and a failure (5xx) created nothing, since the use case runs in one transaction, so the key is
  * released and a retry runs again and gets today's answer.
+ *
+ * A kept answer may name a resource that was deleted since (a sign-up replayed after the user was
+ * erased). The replay then says so with 409 instead of a 201 for something that is gone, and
+ * creates nothing: the key's promise is that the request takes effect at most once.
  */
 import { createHash, createHmac } from 'node:crypto';
 import type Koa from 'koa';
@@ -50,6 +54,7 @@ export const IDEMPOTENCY_DOC = {
     ' Errors are not kept: a refused or failed request created nothing, so its retry runs again and gets the answer of the moment.',
     ' The checks before the work (token, path, permissions, existence, body) apply to a retry as to the first request.',
     ` The same key with another body or path: 422. The same key while the first request is still running: 409 (retry once it has completed).`,
+    ' A retry whose first request created something that has since been deleted: 409, and nothing is created again.',
     ' A malformed key: 400. Keys cannot be checked (their store is down): 503 with `Retry-After`; nothing was done.',
   ].join(''),
 } as const;
@@ -112,7 +117,11 @@ export interface IdempotentCall {
   readonly path: string;
   /** The decoded body. */
   readonly body: unknown;
+  /** Whether what a kept reply created is still there; a replay of a reply that names a gone resource is 409. */
+  readonly stillExists?: (reply: KeptReply) => Promise<boolean>;
 }
+
+export const REPLAYED_RESOURCE_GONE = `The resource created by the first request with this ${IDEMPOTENCY_KEY_HEADER} has since been deleted; send a new request with a new key to create it again`;
 
 /**
  * Runs requests that carry a key through the store. The fingerprint of a request is an
@@ -147,6 +156,7 @@ export class IdempotentRequests {
     switch (begun.outcome) {
       case 'replay': {
         const { status, headers, body } = begun.response;
+        if (call.stillExists !== undefined && !(await call.stillExists(begun.response))) throw new DomainError('conflict', REPLAYED_RESOURCE_GONE);
         return { status, headers: { ...headers, [IDEMPOTENT_REPLAYED_HEADER]: 'true' }, ...(body === null ? {} : { body }) };
       }
       case 'in_flight':

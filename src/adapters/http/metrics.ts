@@ -23,6 +23,7 @@ function processMetrics(): Registry {
 export class HttpMetrics {
   private readonly registry = new Registry();
 
+  /** `others`: registries of the service's own metrics, merged into every scrape. */
   constructor(private readonly others: readonly Registry[] = []) {}
 
   private readonly requests = new Counter({

@@ -14,7 +14,7 @@ import { AuthenticateQuery } from '../../application/queries/authenticate/authen
 import { decode, type JsonSchema, type ObjectCodec } from './codecs/codec.js';
 import type { ParamCodec } from './codecs/params.js';
 import type { CursorCodec } from './cursor.js';
-import { idempotencyKeyOf, idempotencyScope, resolvedPath, type IdempotentRequests } from './idempotency.js';
+import { idempotencyKeyOf, idempotencyScope, resolvedPath, type IdempotentRequests, type KeptReply } from './idempotency.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -84,6 +84,11 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
    * success. Checked after the body, so only a request that passed every check claims a key.
    */
   readonly idempotent?: boolean;
+  /**
+   * For an `idempotent` route: whether what a kept reply created still exists. A replay of one
+   * that names a deleted resource is 409 rather than a success for something gone.
+   */
+  readonly stillExists?: (input: { reply: KeptReply; queries: QueryBus }) => Promise<boolean>;
   handle(input: RouteInput<P, Q, B>): Promise<Reply>;
   /**
    * What a later version does differently (its query, its success document, its handler).
@@ -221,6 +226,7 @@ export function routeMiddleware<P, Q, B>(spec: RouteSpec<P, Q, B>, deps: RouteDe
               method: spec.method,
               path: resolvedPath(String(ctx.state.apiBase), spec.path, params),
               body,
+              ...(spec.stillExists === undefined ? {} : { stillExists: (reply: KeptReply) => spec.stillExists!({ reply, queries: deps.queries }) }),
             },
             run,
           );

@@ -1,5 +1,6 @@
 import type { LogFields, Logger } from '../../application/ports/logger.js';
 import { enabled, type Level, type LogLevel } from './levels.js';
+import { withContext } from './log-context.js';
 import { redact, redactText } from './redact.js';
 
 export interface LogEntry {
@@ -44,6 +45,6 @@ export class MemoryLogger implements Logger {
 
   private write(level: Level, message: string, fields: LogFields | undefined): void {
     if (!enabled(this.level, level)) return;
-    this.entries.push({ level, message: redactText(String(message)), fields: redact(fields) });
+    this.entries.push({ level, message: redactText(String(message)), fields: redact(withContext(fields)) });
   }
 }

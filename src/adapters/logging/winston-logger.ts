@@ -3,6 +3,7 @@ import winston from 'winston';
 import type { Clock } from '../../application/ports/clock.js';
 import type { LogFields, Logger } from '../../application/ports/logger.js';
 import { LEVELS, type Level, type LogLevel } from './levels.js';
+import { withContext } from './log-context.js';
 import { redact, redactText } from './redact.js';
 
 export interface WinstonLoggerOptions {
@@ -86,7 +87,7 @@ export class WinstonLogger implements Logger {
 
   private write(level: Level, message: string, fields: LogFields | undefined): void {
     if (!this.winston.isLevelEnabled(level)) return;
-    const entry: Entry = { level, message: redactText(String(message)), fields: redact(fields) };
+    const entry: Entry = { level, message: redactText(String(message)), fields: redact(withContext(fields)) };
     this.winston.log(entry as unknown as winston.LogEntry);
   }
 }

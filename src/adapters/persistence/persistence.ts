@@ -32,6 +32,8 @@ export interface Persistence {
   readonly auditLog: AuditLog;
   /** Idempotency keys kept in this store, timed by `clock` (the service's). */
   idempotencyStore(clock: Clock): IdempotencyStore;
+  /** The connection pool's use now (for the metrics); absent or null for a store without a pool. */
+  poolUse?(): { readonly inUse: number; readonly waiting: number } | null;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { accountOfThrottleKey, type LoginThrottle } from '../../application/ports/login-throttle.js';
+import { accountOfThrottleKey, loginThrottleKey, type LoginThrottle } from '../../application/ports/login-throttle.js';
 
 export interface LoginThrottleOptions {
   /** Failed attempts in a row allowed; the next attempt is refused. */
@@ -74,8 +74,8 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
     await this.limiter.delete(await this.counterKey(key));
   }
 
-  async clearAccount(logins: readonly string[]): Promise<void> {
-    await Promise.all(logins.map((login) => this.epochs.penalty(storedKey(login.toLowerCase()), 1)));
+  async clearAccount(accountId: number): Promise<void> {
+    await this.epochs.penalty(storedKey(accountOfThrottleKey(loginThrottleKey({ id: accountId }, '', ''))), 1);
   }
 
   private async counterKey(key: string): Promise<string> {

@@ -4,6 +4,7 @@ import type { Actor } from '../../domain/user/role.js';
 import type { User } from '../../domain/user/user.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../ports/password-hasher.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../ports/security-events.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../ports/user-repository.js';
 import { loginLocked } from './issue-token/token-grant.js';
@@ -32,15 +33,22 @@ export class ConfirmedByPassword {
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async run({ actor, password, ip }: PasswordConfirmation, step: (locked: User) => Promise<void>): Promise<void> {
     const user = await this.users.findById(actor.id);
     if (user === null) throw unauthorized('User no longer exists');
-    const key = loginThrottleKey(user.username, ip);
+    const key = loginThrottleKey(user, user.username, ip);
     const wait = await this.throttle.attempt(key);
-    if (wait > 0) throw loginLocked(wait);
-    if (!(await this.hasher.verify(user.passwordHash, password))) throw badRequest(WRONG_PASSWORD);
+    if (wait > 0) {
+      this.security.record({ type: 'auth_locked', via: 'password_confirmation', userId: user.id, ip, retryAfterS: wait });
+      throw loginLocked(wait);
+    }
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      this.security.record({ type: 'auth_failed', via: 'password_confirmation', reason: 'bad_credentials', userId: user.id, ip });
+      throw badRequest(WRONG_PASSWORD);
+    }
     await this.throttle.succeed(key);
     await this.uow.run(async () => {
       const locked = await this.users.findById(actor.id);

@@ -11,17 +11,20 @@ export interface LoginThrottle {
   attempt(key: string): Promise<number>;
   /** The password was right: the key's failures are forgotten. */
   succeed(key: string): Promise<void>;
-  /**
-   * Forgets the failures of an account from every address (after a password reset): `logins` are
-   * the account's names as `loginThrottleKey` takes them (its username and email).
-   */
-  clearAccount(logins: readonly string[]): Promise<void>;
+  /** Forgets the failures of an account from every address (after a password reset). */
+  clearAccount(accountId: number): Promise<void>;
 }
 
 export const LOGIN_THROTTLE = token<LoginThrottle>('LoginThrottle');
 
-/** The key for one account (by the login as typed, regardless of case) from one address. */
-export const loginThrottleKey = (login: string, ip: string): string => `${login.toLowerCase()} ${ip}`;
+/**
+ * The key of the attempts from one address at one account: the account's id when the login names
+ * one, whichever login named it (username or email), so an account gets one count and not one per
+ * spelling; the login as typed (regardless of case) when it names none, so probing unknown logins
+ * is locked the same way.
+ */
+export const loginThrottleKey = (account: { readonly id: number } | null, login: string, ip: string): string =>
+  account === null ? `login:${login.toLowerCase()} ${ip}` : `account:${account.id} ${ip}`;
 
-/** The account part of a key made by `loginThrottleKey`. */
+/** The account part of a key made by `loginThrottleKey` (`account:<id>` or `login:<login>`). */
 export const accountOfThrottleKey = (key: string): string => key.slice(0, Math.max(0, key.lastIndexOf(' ')));

@@ -387,9 +387,10 @@ export function accountSuite(open: OpenStore): void {
       const res = await api.http.post('/api/v1/users/me/deactivate').set(bearer(user.token)).set('X-Request-Id', 'deactivate').send({ password: PASSWORD });
       expectStatus(res, 204);
       expect(res.text).to.equal('');
-      expectStatus(await me(api, user.token), 401);
-      expectStatus(await me(api, other.access), 401);
-      expectStatus(await refresh(api, other.refresh), 401);
+      // The sessions are ended; while the account is inactive its tokens say why (403).
+      expectStatus(await me(api, user.token), 403, 'ForbiddenError');
+      expectStatus(await me(api, other.access), 403, 'ForbiddenError');
+      expectStatus(await refresh(api, other.refresh), 403, 'ForbiddenError');
       const signIn2 = await api.http.post('/api/v1/auth/token').send({ username: user.username, password: PASSWORD });
       expectStatus(signIn2, 403, 'ForbiddenError');
       const admin = await api.adminToken();

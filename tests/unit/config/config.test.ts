@@ -32,7 +32,11 @@ const API_VARIABLES = [
 ];
 
 /** Settings the service adds to the contract's list (documented in the README). */
-const SERVICE_VARIABLES = ['SHUTDOWN_TIMEOUT_S', 'DATABASE_SLOW_QUERY_MS', 'REDIS_KEY_PREFIX', 'MAIL_REQUEST_MAX', 'MAIL_REQUEST_WINDOW_S'];
+const SERVICE_VARIABLES = [
+  'SHUTDOWN_TIMEOUT_S', 'DATABASE_SLOW_QUERY_MS', 'REDIS_KEY_PREFIX',
+  'HTTP_HEADERS_TIMEOUT_S', 'HTTP_REQUEST_TIMEOUT_S', 'HTTP_KEEP_ALIVE_TIMEOUT_S',
+  'MAIL_REQUEST_MAX', 'MAIL_REQUEST_WINDOW_S',
+];
 
 const pathOf = (env: string): string => ENV_VARS.find((v) => v.env === env)!.path;
 
@@ -73,7 +77,17 @@ describe('configuration', () => {
     it('decodes the defaults of the contract', () => {
       const config = decodeConfig(readJson('default.json'));
       expect(config.env).to.equal('development');
-      expect(config.server).to.deep.equal({ port: 3000, trustProxy: false, bodyLimitBytes: 102_400, corsOrigins: [], webConcurrency: 1, shutdownTimeoutS: 10 });
+      expect(config.server).to.deep.equal({
+        port: 3000,
+        trustProxy: false,
+        bodyLimitBytes: 102_400,
+        corsOrigins: [],
+        webConcurrency: 1,
+        shutdownTimeoutS: 10,
+        headersTimeoutS: 20,
+        requestTimeoutS: 60,
+        keepAliveTimeoutS: 5,
+      });
       expect(config.database).to.deep.equal({ url: null, readUrl: null, dataDir: './data', slowQueryMs: 200 });
       expect(config.redis.url).to.equal(null);
       expect(config.rateLimit).to.deep.equal({ max: 100, windowS: 60 });
@@ -123,9 +137,13 @@ describe('configuration', () => {
           WEB_CONCURRENCY: '4',
           DATABASE_URL: 'postgres://app@db/users',
           BODY_LIMIT_BYTES: '1024',
+          HTTP_HEADERS_TIMEOUT_S: '7',
+          HTTP_REQUEST_TIMEOUT_S: '9',
+          HTTP_KEEP_ALIVE_TIMEOUT_S: '11',
         }),
       );
       expect(config.server).to.include({ port: 8080, trustProxy: true, webConcurrency: 4, bodyLimitBytes: 1024 });
+      expect(config.server).to.include({ headersTimeoutS: 7, requestTimeoutS: 9, keepAliveTimeoutS: 11 });
       expect(config.rateLimit.max).to.equal(7);
       expect(config.login.lockS).to.equal(60);
       expect(config.tokens.accessTtlS).to.equal(300);
@@ -260,6 +278,8 @@ describe('configuration', () => {
         [{ ACCESS_TOKEN_TTL_S: '3600', REFRESH_TOKEN_TTL_S: '60' }, 'REFRESH_TOKEN_TTL_S'],
         // One data directory of the embedded database cannot be opened by two processes.
         [{ WEB_CONCURRENCY: '2' }, 'WEB_CONCURRENCY'],
+        // Node cuts a request at its whole-request timeout: its headers cannot be given longer.
+        [{ HTTP_HEADERS_TIMEOUT_S: '30', HTTP_REQUEST_TIMEOUT_S: '10' }, 'HTTP_HEADERS_TIMEOUT_S'],
       ];
       for (const [vars, named] of cases) {
         const error = configError(() => decodeConfig(withEnv(vars)));

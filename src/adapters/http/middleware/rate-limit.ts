@@ -25,6 +25,8 @@ export interface RateLimitDeps {
   readonly logger: Logger;
   /** Paths that are never limited. */
   readonly exempt: (path: string) => boolean;
+  /** Told of every request refused with 429 (for the metrics). */
+  readonly refused?: () => void;
 }
 
 /** The budget a request is counted against: `user:<id>` for a valid access token, `ip:<address>` otherwise. */
@@ -77,6 +79,7 @@ export function rateLimit(deps: RateLimitDeps): { readonly count: Koa.Middleware
     async enforce(ctx, next) {
       const decision = ctx.state.rateLimit as RateLimitDecision | undefined;
       if (decision !== undefined && !decision.allowed) {
+        deps.refused?.();
         throw new DomainError(
           'rate_limited',
           `Rate limit exceeded: ${decision.limit} requests per ${decision.windowS} seconds. Try again in ${decision.resetS} seconds.`,

@@ -14,6 +14,8 @@ import { UpdateUserCommand } from '../../../application/commands/update-user/upd
 import { UpdateUserHandler } from '../../../application/commands/update-user/update-user.handler.js';
 import { GetUserHandler } from '../../../application/queries/get-user/get-user.handler.js';
 import { GetUserQuery } from '../../../application/queries/get-user/get-user.query.js';
+import { UserExistsHandler } from '../../../application/queries/user-exists/user-exists.handler.js';
+import { UserExistsQuery } from '../../../application/queries/user-exists/user-exists.query.js';
 import { ListUsersHandler } from '../../../application/queries/list-users/list-users.handler.js';
 import { ListUsersQuery } from '../../../application/queries/list-users/list-users.query.js';
 import { userPosition, type UserSortField } from '../../../application/ports/user-read-model.js';
@@ -65,6 +67,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 201, description: 'The new user', schema: UserSchema, headers: ['Location'] },
     errors: [409],
     idempotent: true,
+    stillExists: ({ reply, queries }) => queries.execute(UserExistsHandler, new UserExistsQuery((reply.body as { id: number }).id)),
     async handle({ body, actor, commands, ctx }) {
       const input = {
         email: body.email,

@@ -200,6 +200,11 @@ function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null, options: MikroO
     outbox: guardAvailability(new MikroOrmOutbox(orm)),
     auditLog: guardAvailability(new MikroOrmAuditLog(orm)),
     idempotencyStore: (clock) => guardAvailability(new MikroOrmIdempotencyStore(orm, clock)),
+    poolUse() {
+      // knex's pool (tarn): connections lent out, and acquisitions waiting for one.
+      const pool = (orm.em.getConnection('write').getKnex().client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
+      return pool === undefined ? null : { inUse: pool.numUsed(), waiting: pool.numPendingAcquires() };
+    },
     async ping() {
       await orm.em.getConnection('write').execute('select 1');
       if (hasReplica) await orm.em.getConnection('read').execute('select 1');

@@ -6,6 +6,7 @@ import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
 import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
@@ -16,7 +17,7 @@ export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
 
 /**
  * The caller's new password. The current one is checked first (400 when wrong); wrong guesses
- * count against the same login throttle as sign-in (the account's username from this address), so
+ * count against the same login throttle as sign-in (the account from this address), so
  * a stolen access token cannot be used to guess the password at leisure.
  *
  * The hashes are checked and made outside any transaction (they take a while); the change itself
@@ -37,6 +38,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(OUTBOX) private readonly outbox: Outbox,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ actor, currentPassword, newPassword, ip }: ChangePasswordCommand): Promise<void> {
@@ -44,21 +46,30 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     if (weak !== null) throw validationFailed([{ field: 'new_password', message: weak }]);
     const user = await this.users.findById(actor.id);
     if (user === null) throw unauthorized('User no longer exists');
-    const key = loginThrottleKey(user.username, ip);
+    const key = loginThrottleKey(user, user.username, ip);
     const wait = await this.throttle.attempt(key);
-    if (wait > 0) throw loginLocked(wait);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw badRequest(WRONG_CURRENT_PASSWORD);
+    if (wait > 0) {
+      this.security.record({ type: 'auth_locked', via: 'password_change', userId: user.id, ip, retryAfterS: wait });
+      throw loginLocked(wait);
+    }
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      this.security.record({ type: 'auth_failed', via: 'password_change', reason: 'bad_credentials', userId: user.id, ip });
+      throw badRequest(WRONG_CURRENT_PASSWORD);
+    }
     await this.throttle.succeed(key);
     const newHash = await this.hasher.hash(newPassword);
 
-    await this.uow.run(async () => {
+    const revoked = await this.uow.run(async () => {
       const now = this.clock.now();
       const locked = await this.users.findById(actor.id);
       if (locked === null) throw unauthorized('User no longer exists');
       if (locked.passwordHash !== user.passwordHash) throw badRequest(WRONG_CURRENT_PASSWORD);
       await this.users.update(locked.changePassword(newHash, now));
-      await this.sessions.revokeAllOfUser(actor.id, now);
+      const revoked = await this.sessions.revokeAllOfUser(actor.id, now);
       await this.outbox.enqueue({ kind: 'password_changed', to: locked.email, data: { username: locked.username } }, now);
+      return revoked;
     });
+    this.security.record({ type: 'password_changed', userId: actor.id });
+    this.security.record({ type: 'session_revoked', userId: actor.id, sessionId: null, sessions: revoked, reason: 'password_changed' });
   }
 }

@@ -3,6 +3,7 @@ import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
@@ -26,14 +27,17 @@ export class DeactivateAccountHandler implements CommandHandler<DeactivateAccoun
     @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
     @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
-  execute(command: DeactivateAccountCommand): Promise<void> {
-    return this.confirmed.run(command, async (user) => {
+  async execute(command: DeactivateAccountCommand): Promise<void> {
+    let ended = 0;
+    await this.confirmed.run(command, async (user) => {
       const now = this.clock.now();
       const others = user.isActiveAdmin ? await this.users.countActiveAdminsExcept(user.id) : 0;
       await this.users.update(user.changeAccess({ isActive: false }, others, now));
-      await endSessionsOf(this, user.id, now);
+      ended = await endSessionsOf(this, user.id, now);
     });
+    this.security.record({ type: 'session_revoked', userId: command.actor.id, sessionId: null, sessions: ended, reason: 'deactivated', by: command.actor.id });
   }
 }

@@ -5,7 +5,7 @@ import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
-import { LOGGER, type Logger } from '../../ports/logger.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { EndSessionCommand } from './end-session.command.js';
 
@@ -23,7 +23,7 @@ export class EndSessionHandler implements CommandHandler<EndSessionCommand, void
     @inject(AUTH_READ_MODEL) private readonly auth: AuthReadModel,
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(LOGGER) private readonly logger: Logger,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
     @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
   ) {}
 
@@ -35,6 +35,6 @@ export class EndSessionHandler implements CommandHandler<EndSessionCommand, void
     if (session === null || sessionState(session, now, context!.passwordChangedAt) !== 'live') throw sessionNotFound(sessionId);
     // Ended meanwhile by someone else: then it is their event.
     if (await this.sessions.revoke(sessionId, now)) this.events.record(sessionEnded(session));
-    this.logger.info('session revoked', { event: 'session_revoked', user_id: actor.id, session_id: sessionId, by: actor.id });
+    this.security.record({ type: 'session_revoked', userId: actor.id, sessionId, sessions: 1, reason: 'revoked', by: actor.id });
   }
 }

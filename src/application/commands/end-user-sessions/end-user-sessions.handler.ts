@@ -4,7 +4,7 @@ import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
-import { LOGGER, type Logger } from '../../ports/logger.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
@@ -20,13 +20,13 @@ export class EndUserSessionsHandler implements CommandHandler<EndUserSessionsCom
     @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
     @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(LOGGER) private readonly logger: Logger,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ actor, userId }: EndUserSessionsCommand): Promise<void> {
     requireRole(actor, 'admin');
     if ((await this.users.findById(userId)) === null) throw userNotFound(userId);
     const count = await endSessionsOf(this, userId, this.clock.now());
-    this.logger.info('sessions revoked', { event: 'session_revoked', user_id: userId, sessions: count, by: actor.id });
+    this.security.record({ type: 'session_revoked', userId, sessionId: null, sessions: count, reason: 'revoked', by: actor.id });
   }
 }

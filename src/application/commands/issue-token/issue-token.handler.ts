@@ -7,6 +7,7 @@ import { CLOCK, type Clock } from '../../ports/clock.js';
 import { MAIL_POLICY, type MailPolicy } from '../../ports/email-tokens.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
 import { SESSION_POLICY, SESSION_REPOSITORY, type SessionPolicy, type SessionRepository } from '../../ports/session-repository.js';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
@@ -22,10 +23,11 @@ export const EMAIL_NOT_VERIFIED = 'Email address not verified';
  * Sign-in: checks the password and starts a session, answering with an access token and the
  * session's first refresh token.
  *
- * The login throttle counts the attempt before anything is read, whether or not the account
- * exists: a locked login is 429 even with the right password, and probing unknown logins gets
- * locked the same way. An unknown user costs one hash check too, so neither the status nor the
- * time tells who exists.
+ * The login throttle counts the attempt before the password is checked, per account when the
+ * login names one (username and email share one count) and per typed login otherwise: a locked
+ * account is 429 even with the right password, and probing unknown logins gets locked the same
+ * way. An unknown user costs one hash check too, so neither the status nor the time tells who
+ * exists.
  */
 @injectable()
 export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, TokenGrant> {
@@ -44,27 +46,34 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(CLOCK) private readonly clock: Clock,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ login, password, ip, userAgent }: IssueTokenCommand): Promise<TokenGrant> {
     // The session begins when the password is checked: should the password change meanwhile,
     // the session is older than the change and does not count.
     const begun = this.clock.now();
-    const key = loginThrottleKey(login, ip);
+    const user = await this.users.findByLogin(login);
+    const key = loginThrottleKey(user, login, ip);
+    const userId = user?.id ?? null;
     const wait = await this.throttle.attempt(key);
     if (wait > 0) {
+      this.security.record({ type: 'auth_locked', via: 'sign_in', userId, ip, retryAfterS: wait });
       // Refusals change no row: their events are written on their own.
-      await this.events.writeAlone(signInLocked((await this.users.findByLogin(login))?.id ?? null));
+      await this.events.writeAlone(signInLocked(userId));
       throw loginLocked(wait);
     }
-    const user = await this.users.findByLogin(login);
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (user === null || !matches) {
-      await this.events.writeAlone(signInFailed(user?.id ?? null));
+      this.security.record({ type: 'auth_failed', via: 'sign_in', reason: 'bad_credentials', userId, ip });
+      await this.events.writeAlone(signInFailed(userId));
       throw unauthorized(BAD_CREDENTIALS);
     }
     await this.throttle.succeed(key);
-    if (!user.isActive) throw forbidden('User account is inactive');
+    if (!user.isActive) {
+      this.security.record({ type: 'auth_failed', via: 'sign_in', reason: 'inactive', userId, ip });
+      throw forbidden('User account is inactive');
+    }
     if (this.mail.verificationRequired && !user.emailVerified) throw forbidden(EMAIL_NOT_VERIFIED);
 
     const refresh = this.refreshTokens.generate();
@@ -81,6 +90,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
       if (error instanceof DomainError && error.kind === 'not_found') throw unauthorized(BAD_CREDENTIALS);
       throw error;
     }
+    this.security.record({ type: 'sign_in_succeeded', userId: user.id, ip });
     return grantFor(this.tokens, session, refresh.token, this.clock.now());
   }
 }

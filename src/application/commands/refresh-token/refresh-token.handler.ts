@@ -5,7 +5,7 @@ import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
-import { LOGGER, type Logger } from '../../ports/logger.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
@@ -20,7 +20,7 @@ export const REFRESH_TOKEN_REUSED = 'Refresh token was already used: the session
 type Outcome =
   | { readonly kind: 'rotated'; readonly session: Session; readonly now: Date }
   | { readonly kind: 'refused'; readonly error: DomainError }
-  | { readonly kind: 'reused'; readonly session: Session };
+  | { readonly kind: 'reused'; readonly session: Session; readonly revoked: boolean };
 
 /**
  * Refresh with rotation and reuse detection. The refresh token is spent and replaced in one unit
@@ -43,8 +43,8 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
     @inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(CLOCK) private readonly clock: Clock,
-    @inject(LOGGER) private readonly logger: Logger,
     @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute({ refreshToken, ip, userAgent }: RefreshTokenCommand): Promise<TokenGrant> {
@@ -57,12 +57,14 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       if (found === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
       const { session, spent } = found;
       if (spent) {
-        await this.sessions.revoke(session.id, now);
+        const revoked = await this.sessions.revoke(session.id, now);
         this.events.record(sessionReuseDetected(session));
-        return { kind: 'reused', session };
+        return { kind: 'reused', session, revoked };
       }
       const account = await this.auth.getAuthContext(session.userId, session.id);
       if (account === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
+      // Before the session's state: deactivation ended the session, and the answer says why.
+      if (!account.isActive) return { kind: 'refused', error: forbidden('User account is inactive') };
       switch (sessionState(session, now, account.passwordChangedAt)) {
         case 'expired':
           return { kind: 'refused', error: unauthorized('Refresh token has expired') };
@@ -72,12 +74,11 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
         case 'live':
           break;
       }
-      if (!account.isActive) return { kind: 'refused', error: forbidden('User account is inactive') };
       if (!(await this.sessions.rotate(session.id, hash, next.hash, now, sessionDevice(userAgent, ip)))) {
         // Spent by someone else since it was read: reuse all the same.
-        await this.sessions.revoke(session.id, now);
+        const revoked = await this.sessions.revoke(session.id, now);
         this.events.record(sessionReuseDetected(session));
-        return { kind: 'reused', session };
+        return { kind: 'reused', session, revoked };
       }
       return { kind: 'rotated', session, now };
     });
@@ -85,7 +86,10 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       case 'refused':
         throw outcome.error;
       case 'reused':
-        this.logger.warn('refresh token reused', { event: 'refresh_token_reused', user_id: outcome.session.userId, session_id: outcome.session.id });
+        this.security.record({ type: 'refresh_reuse_detected', userId: outcome.session.userId, sessionId: outcome.session.id });
+        if (outcome.revoked) {
+          this.security.record({ type: 'session_revoked', userId: outcome.session.userId, sessionId: outcome.session.id, sessions: 1, reason: 'refresh_reuse' });
+        }
         throw unauthorized(REFRESH_TOKEN_REUSED);
       case 'rotated':
         return grantFor(this.tokens, outcome.session, next.token, outcome.now);

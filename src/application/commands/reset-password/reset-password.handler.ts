@@ -5,8 +5,8 @@ import type { CommandHandler } from '../../bus.js';
 import { EmailTokens, INVALID_TOKEN } from '../../mail/email-tokens.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, type LoginThrottle } from '../../ports/login-throttle.js';
-import { LOGGER, type Logger } from '../../ports/logger.js';
 import { OUTBOX, type Outbox } from '../../ports/outbox.js';
+import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
@@ -33,7 +33,7 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
-    @inject(LOGGER) private readonly logger: Logger,
+    @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -41,17 +41,18 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
     const weak = passwordProblem(newPassword);
     if (weak !== null) throw validationFailed([{ field: 'new_password', message: weak }]);
     const hash = await this.hasher.hash(newPassword);
-    const user = await this.uow.run(async () => {
+    const { user, revoked } = await this.uow.run(async () => {
       const now = this.clock.now();
       const redeemed = await this.tokens.redeem('password_reset', token, now);
       const found = await this.users.findById(redeemed.userId);
       if (found === null || found.email !== redeemed.email || !found.isActive) throw badRequest(INVALID_TOKEN);
       const changed = await this.users.update(found.changePassword(hash, now, 'user.password_reset'));
-      await this.sessions.revokeAllOfUser(found.id, now);
+      const ended = await this.sessions.revokeAllOfUser(found.id, now);
       await this.outbox.enqueue({ kind: 'password_changed', to: changed.email, data: { username: changed.username } }, now);
-      return changed;
+      return { user: changed, revoked: ended };
     });
-    await this.throttle.clearAccount([user.username, user.email]);
-    this.logger.info('password reset', { event: 'password_reset', user_id: user.id });
+    await this.throttle.clearAccount(user.id);
+    this.security.record({ type: 'password_reset', userId: user.id });
+    this.security.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: revoked, reason: 'password_reset' });
   }
 }

@@ -14,9 +14,9 @@ const revoked = (): DomainError => new DomainError('unauthorized', 'Token has be
  * Checks the token, then re-reads the account and the token's session in one read
  * (`AuthReadModel.getAuthContext`, one SQL statement):
  * - a deleted account's token is 401;
+ * - a deactivated account's token is 403 (before the session is looked at: the deactivation ended it);
  * - a token whose session was revoked (logout, reuse of a refresh token, a password change) or has
  *   ended, or that was issued before the last password change, is 401;
- * - a deactivated account's token is 403;
  * - a demoted user acts with the new role from the next request on, because the role comes from
  *   the account, not the token.
  * The caller comes with its own account's view, read by the same statement (`Caller.self`).
@@ -33,6 +33,8 @@ export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Call
     const claims = await this.tokens.verifyAccessToken(token);
     const context = await this.auth.getAuthContext(claims.userId, claims.sessionId);
     if (context === null) throw unauthorized('User no longer exists');
+    // Before the session: deactivation ends every session, and its token still says why it fails.
+    if (!context.isActive) throw forbidden('User account is inactive');
     if (context.session === null || issuedBeforePasswordChange(claims.issuedAt, context.passwordChangedAt)) throw revoked();
     switch (sessionState(context.session, this.clock.now(), context.passwordChangedAt)) {
       case 'live':
@@ -42,7 +44,6 @@ export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Call
       default:
         throw revoked();
     }
-    if (!context.isActive) throw forbidden('User account is inactive');
     return { id: claims.userId, role: context.role, self: context.user, sessionId: claims.sessionId };
   }
 }

@@ -12,7 +12,7 @@
  *   --warmup S        seconds of warm-up before each (3)
  *   --connections N   concurrent connections (50)
  *   --users N         users seeded (1000000)
- *   --only LIST       scenario ids to run, comma-separated (1,2,2w,3a,3aw,3b,3c,4,5a,5b,6,7a,7b,7c,7d,8,e2; the audit log's A1-A5, see audit.ts)
+ *   --only LIST       scenario ids to run, comma-separated (1,2,2w,3a,3aw,3b,3c,4,5a,5b,6,7a,7b,7c,7d,8,e2; the audit log's A1-A5, see audit.ts; the mail outbox's `mail`, see mail.ts)
  *   --out FILE        where the JSON goes (bench/results/bench-<time>.json)
  *   --keep-db         keep the seeded database and print its name
  *   --database NAME   run on a database kept by --keep-db instead of seeding a new one
@@ -54,6 +54,7 @@ import {
 } from './database.js';
 import { auditScenarios } from './audit.js';
 import { measure, type LoadResult } from './load.js';
+import { runMailBench, type MailBenchFigures } from './mail.js';
 import {
   cpuSeconds,
   freePort,
@@ -759,6 +760,10 @@ async function main(): Promise<void> {
   // e2. Scenario 2 on the embedded default: PGlite in the service's data directory, no Redis.
   if (ONLY.has('e2')) await embeddedScenario(work, key.secret);
 
+  // The mail outbox's cost to a sign-up and the dispatcher's rate (bench/mail.ts).
+  let mail: MailBenchFigures | null = null;
+  if (ONLY.has('mail')) mail = await runMailBench({ databaseUrl: database.url, log, roundS: DURATION_S });
+
   printTable();
   const goals = targets(verifyMs, cores, parallelPerS);
   console.log('\ntargets (information, not a test):');
@@ -783,6 +788,7 @@ async function main(): Promise<void> {
         ceilingRps,
         ...auditFigures,
         scenarios: results,
+        mail,
         targets: goals,
       },
       null,

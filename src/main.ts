@@ -31,6 +31,7 @@ async function serve(config: AppConfig): Promise<void> {
   if (!cluster.isWorker) await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
   service.auditPruner.start();
+  service.dispatcher.start();
   const http = createDrainableServer(app.callback(), config.server);
   let stopping = false;
   const stop = (signal: string) => {

@@ -30,6 +30,15 @@ import { REFRESH_TOKENS } from '../application/ports/refresh-tokens.js';
 import { SESSION_READ_MODEL } from '../application/ports/session-read-model.js';
 import { SESSION_POLICY, SESSION_REPOSITORY } from '../application/ports/session-repository.js';
 import type { Token } from '../application/ports/token.js';
+import { EMAIL_TOKEN_CODEC, EMAIL_TOKEN_REPOSITORY, MAIL_POLICY, MAIL_REQUEST_LIMITER, type MailPolicy } from '../application/ports/email-tokens.js';
+import { MAILER, type Mailer } from '../application/ports/mailer.js';
+import { OUTBOX } from '../application/ports/outbox.js';
+import { LogMailer } from '../adapters/mail/log-mailer.js';
+import { MailMetrics } from '../adapters/mail/mail-metrics.js';
+import { DISPATCHER_DEFAULTS, OutboxDispatcher, type DispatcherOptions } from '../adapters/mail/outbox-dispatcher.js';
+import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
+import { CryptoEmailTokens } from '../adapters/security/crypto-email-tokens.js';
+import { MAIL_METRICS } from '../adapters/http/metrics.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
 import { READINESS, type Readiness, type ReadinessCheck } from '../adapters/http/health.js';
 import { HTTP_OPTIONS, type HttpOptions } from '../adapters/http/http-options.js';
@@ -65,6 +74,12 @@ export interface ContainerOverrides {
   readonly tokens?: TokenIssuer & TokenVerifier;
   /** Prefix of the keys this service keeps in Redis (default REDIS_KEY_PREFIX, `um`); tests give each run its own. */
   readonly redisKeyPrefix?: string;
+  /** Where mails go instead of the configured server (tests keep them in memory). */
+  readonly mailer?: Mailer;
+  /** The dispatcher's timings (tests shorten the waits). */
+  readonly dispatcher?: Partial<Omit<DispatcherOptions, 'appUrl'>>;
+  /** How long a password-reset request takes at least (tests that make many shorten it). */
+  readonly resetRequestFloorMs?: number;
   /**
    * Wraps the store's audit log: tests make it fail to see a change roll back with its event, and
    * the benchmark makes it discard events to measure what writing them costs.
@@ -72,10 +87,16 @@ export interface ContainerOverrides {
   readonly auditLog?: (log: AuditLog) => AuditLog;
 }
 
+/** The least time a password-reset request takes, so that its time does not tell whether the address has an account. */
+const RESET_REQUEST_FLOOR_MS = 250;
+
 export interface Service {
   readonly container: DependencyContainer;
   readonly config: AppConfig;
   readonly persistence: Persistence;
+  /** Sends the outbox's mails; `main` starts it, `close` stops it (finishing the mails in hand). */
+  readonly dispatcher: OutboxDispatcher;
+  readonly mailer: Mailer;
   /** Prunes old audit events; `main` starts it, `close` stops it. */
   readonly auditPruner: AuditPruner;
   /** Readiness turns 503 from now on: the service is about to stop. */
@@ -191,6 +212,35 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       IDEMPOTENCY_STORE,
       redis === null ? persistence.idempotencyStore(clock) : new RedisIdempotencyStore(redis, clock, overrides.redisKeyPrefix ?? config.redis.keyPrefix),
     );
+    // Mail: written to the outbox with the change that causes it, sent by the dispatcher.
+    const mailer =
+      overrides.mailer ??
+      (config.mail.smtpUrl === null ? new LogMailer(logger, config.mail.from) : new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }));
+    registerValue(c, MAILER, mailer);
+    registerValue(c, OUTBOX, persistence.outbox);
+    registerValue(c, EMAIL_TOKEN_REPOSITORY, persistence.emailTokens);
+    registerValue(c, EMAIL_TOKEN_CODEC, new CryptoEmailTokens());
+    registerValue<MailPolicy>(c, MAIL_POLICY, {
+      emailTokenTtlS: config.mail.emailTokenTtlS,
+      passwordResetTtlS: config.mail.passwordResetTtlS,
+      verificationRequired: config.mail.verificationRequired,
+      resetRequestFloorMs: overrides.resetRequestFloorMs ?? RESET_REQUEST_FLOOR_MS,
+    });
+    const mailBudget = {
+      max: config.mail.requestMax,
+      windowS: config.mail.requestWindowS,
+      keyPrefix: `${overrides.redisKeyPrefix ?? config.redis.keyPrefix}:mail-requests`,
+    };
+    registerValue(c, MAIL_REQUEST_LIMITER, redis === null ? FlexibleRateLimiter.inMemory(mailBudget) : FlexibleRateLimiter.onRedis(redis, mailBudget));
+    const mailMetrics = new MailMetrics(persistence.outbox, clock);
+    registerValue(c, MAIL_METRICS, mailMetrics.registry);
+    const dispatcher = new OutboxDispatcher(persistence.outbox, mailer, clock, logger, mailMetrics, {
+      ...DISPATCHER_DEFAULTS,
+      maxDelayMs: config.mail.retryMaxDelayS * 1000,
+      retryForMs: config.mail.retryForS * 1000,
+      ...overrides.dispatcher,
+      appUrl: config.mail.appUrl,
+    });
     registerValue<HandlerResolver>(c, HANDLER_RESOLVER, { resolve: (type) => c.resolve(type) });
     const serviceMetrics = new ServiceMetrics({
       pool: () => persistence.poolUse?.() ?? null,
@@ -216,12 +266,17 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       container: c,
       config,
       persistence,
+      dispatcher,
+      mailer,
       auditPruner,
       startDraining() {
         draining = true;
       },
       async close() {
         draining = true;
+        // The mails in hand are finished before the store and the mail server go.
+        await dispatcher.stop();
+        await mailer.close();
         await auditPruner.stop();
         if (ownsPersistence) await persistence.close();
         if (redis !== null) await closeRedisClient(redis);

@@ -69,5 +69,23 @@ export interface AppConfig {
     readonly verifyKeys: readonly VerifyKeySetting[];
   };
   readonly log: { readonly level: LogLevel };
+  readonly mail: {
+    /** Where links in mails point, without a trailing slash; `http://localhost:<PORT>` unless APP_URL says otherwise. */
+    readonly appUrl: string;
+    /** `smtp://` or `smtps://`; null writes mails to the log instead (development). */
+    readonly smtpUrl: string | null;
+    readonly from: string;
+    /** An unverified account cannot sign in. */
+    readonly verificationRequired: boolean;
+    readonly passwordResetTtlS: number;
+    readonly emailTokenTtlS: number;
+    /** The longest wait between two tries of a mail. */
+    readonly retryMaxDelayS: number;
+    /** How long after it was queued a mail is tried before it is marked failed. */
+    readonly retryForS: number;
+    /** Requests for mails allowed per address and per target email in each window. */
+    readonly requestMax: number;
+    readonly requestWindowS: number;
+  };
 }
 

@@ -102,6 +102,18 @@ const SCHEMA = {
   log: {
     level: setting('LOG_LEVEL', oneOf(LOG_LEVELS)),
   },
+  mail: {
+    appUrl: setting('APP_URL', nullable(url(['http:', 'https:']))),
+    smtpUrl: setting('SMTP_URL', nullable(url(['smtp:', 'smtps:'])), 'url'),
+    from: setting('MAIL_FROM', text),
+    verificationRequired: setting('EMAIL_VERIFICATION_REQUIRED', boolean),
+    passwordResetTtlS: setting('PASSWORD_RESET_TTL_S', integer(60, 7 * DAY)),
+    emailTokenTtlS: setting('EMAIL_TOKEN_TTL_S', integer(60, 30 * DAY)),
+    retryMaxDelayS: setting('MAIL_RETRY_MAX_DELAY_S', integer(1, DAY)),
+    retryForS: setting('MAIL_RETRY_FOR_S', integer(1, 30 * DAY)),
+    requestMax: setting('MAIL_REQUEST_MAX', integer(1, 1_000_000)),
+    requestWindowS: setting('MAIL_REQUEST_WINDOW_S', integer(1, DAY)),
+  },
 } as const;
 
 interface Schema {
@@ -258,6 +270,8 @@ export function decodeConfig(raw: unknown): AppConfig {
   const adminSet = s.admin.email !== null && s.admin.password !== null;
   const config: AppConfig = {
     ...s,
+    // Links in mails point at this service's own pages unless APP_URL names a client app.
+    mail: { ...s.mail, appUrl: (s.mail.appUrl ?? `http://localhost:${s.server.port}`).replace(/\/+$/, '') },
     admin: adminSet ? { ...s.admin, username: s.admin.username ?? 'admin' } : { email: null, username: null, password: null },
   };
   return deepFreeze(config);

@@ -84,6 +84,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/verify-email/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new verification mail to the caller's address
+         * @description Queues a verification mail to the account's address with a link to `APP_URL/verify-email#token=...`; earlier verification tokens stop working. 409 when the address is verified already. Requests for mails are limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestEmailVerificationV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an email address with the token from the mail
+         * @description Spends the token and sets `email_verified`. A token is single-use, expires after `EMAIL_TOKEN_TTL_S`, and proves only the address it was sent to: an unknown, spent, expired or superseded token, or one for an address the account no longer has, is 400 `Invalid or expired token`.
+         */
+        post: operations["verifyEmailV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a password-reset mail
+         * @description Always 202, in about the same time whether or not the address belongs to an account, so the answer tells nobody which addresses have accounts. An active account with that email gets a mail with a link to `APP_URL/reset-password#token=...`, valid for `PASSWORD_RESET_TTL_S`; earlier reset tokens stop working. Limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestPasswordResetV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token from the reset mail
+         * @description Spends the token and sets the new password: every session of the account ends, every access token issued before stops working, the sign-in lockout of the account is cleared, and a notice goes to the account's address. An unknown, spent or expired token, or one for an address the account no longer has, is 400 `Invalid or expired token`; a weak password is 422.
+         */
+        post: operations["resetPasswordV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/me/sessions": {
         parameters: {
             query?: never;
@@ -434,6 +514,86 @@ export interface paths {
         get: operations["listPublicKeysV2"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/auth/verify-email/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new verification mail to the caller's address
+         * @description Queues a verification mail to the account's address with a link to `APP_URL/verify-email#token=...`; earlier verification tokens stop working. 409 when the address is verified already. Requests for mails are limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestEmailVerificationV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an email address with the token from the mail
+         * @description Spends the token and sets `email_verified`. A token is single-use, expires after `EMAIL_TOKEN_TTL_S`, and proves only the address it was sent to: an unknown, spent, expired or superseded token, or one for an address the account no longer has, is 400 `Invalid or expired token`.
+         */
+        post: operations["verifyEmailV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/auth/password-reset/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a password-reset mail
+         * @description Always 202, in about the same time whether or not the address belongs to an account, so the answer tells nobody which addresses have accounts. An active account with that email gets a mail with a link to `APP_URL/reset-password#token=...`, valid for `PASSWORD_RESET_TTL_S`; earlier reset tokens stop working. Limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.
+         */
+        post: operations["requestPasswordResetV2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token from the reset mail
+         * @description Spends the token and sets the new password: every session of the account ends, every access token issued before stops working, the sign-in lockout of the account is cleared, and a notice goes to the account's address. An unknown, spent or expired token, or one for an address the account no longer has, is 400 `Invalid or expired token`; a weak password is 422.
+         */
+        post: operations["resetPasswordV2"];
         delete?: never;
         options?: never;
         head?: never;
@@ -876,6 +1036,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page a verification mail links to
+         * @description Reads the token from the fragment (`#token=...`) and confirms the address through `POST /api/v1/auth/verify-email`.
+         */
+        get: operations["getVerifyEmailPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page a password-reset mail links to
+         * @description Reads the token from the fragment (`#token=...`), asks for the new password and sets it through `POST /api/v1/auth/password-reset`.
+         */
+        get: operations["getResetPasswordPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -968,6 +1168,29 @@ export interface components {
                 status: "active" | "retired";
             }[];
         };
+        /** @description Proves the address a verification mail was sent to. */
+        VerifyEmailRequest: {
+            /** @description The token from the link in the mail (after `#token=`) */
+            token: string;
+        };
+        /** @description The address of the account whose password is forgotten. */
+        PasswordResetRequest: {
+            /**
+             * @description Stored lower-cased; unique.
+             * @example ada@example.com
+             */
+            email: string;
+        };
+        /** @description The token from the reset mail and the new password. */
+        PasswordResetConfirm: {
+            /** @description The token from the link in the mail (after `#token=`) */
+            token: string;
+            /**
+             * Format: password
+             * @description At least one upper-case letter, one lower-case letter and one digit.
+             */
+            new_password: string;
+        };
         SessionList: {
             /** @description Live sessions, newest first */
             items: {
@@ -1031,6 +1254,8 @@ export interface components {
                 /** @enum {string} */
                 role: "user" | "moderator" | "admin";
                 is_active: boolean;
+                /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                email_verified: boolean;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: date-time */
@@ -1205,6 +1430,8 @@ export interface components {
                 /** @enum {string} */
                 role: "user" | "moderator" | "admin";
                 is_active: boolean;
+                /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                email_verified: boolean;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: date-time */
@@ -1468,6 +1695,8 @@ export interface components {
                 /** @enum {string} */
                 role: "user" | "moderator" | "admin";
                 is_active: boolean;
+                /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                email_verified: boolean;
                 /** Format: date-time */
                 created_at: string;
                 /** Format: date-time */
@@ -1762,27 +1991,6 @@ export interface components {
                 "application/json": components["schemas"]["ErrorV1"];
             };
         };
-        /** @description Not Found (NotFoundError) */
-        NotFoundV1: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "error": "NotFoundError",
-                 *       "message": "User with id 123 not found",
-                 *       "path": "/api/v1/users/123",
-                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
-                 *     }
-                 */
-                "application/json": components["schemas"]["ErrorV1"];
-            };
-        };
         /** @description Conflict (ConflictError) */
         ConflictV1: {
             headers: {
@@ -1797,6 +2005,27 @@ export interface components {
                  * @example {
                  *       "error": "ConflictError",
                  *       "message": "Email already registered",
+                 *       "path": "/api/v1/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorV1"];
+            };
+        };
+        /** @description Not Found (NotFoundError) */
+        NotFoundV1: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "NotFoundError",
+                 *       "message": "User with id 123 not found",
                  *       "path": "/api/v1/users/123",
                  *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
                  *     }
@@ -2041,29 +2270,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Not Found (NotFoundError) */
-        NotFoundV2: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "type": "/problems/not-found",
-                 *       "title": "Not Found",
-                 *       "status": 404,
-                 *       "detail": "User with id 123 not found",
-                 *       "instance": "/api/v2/users/123",
-                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
-                 *     }
-                 */
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /** @description Conflict (ConflictError) */
         ConflictV2: {
             headers: {
@@ -2080,6 +2286,29 @@ export interface components {
                  *       "title": "Conflict",
                  *       "status": 409,
                  *       "detail": "Email already registered",
+                 *       "instance": "/api/v2/users/123",
+                 *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not Found (NotFoundError) */
+        NotFoundV2: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/not-found",
+                 *       "title": "Not Found",
+                 *       "status": 404,
+                 *       "detail": "User with id 123 not found",
                  *       "instance": "/api/v2/users/123",
                  *       "request_id": "0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e"
                  *     }
@@ -2349,6 +2578,133 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV1"];
         };
     };
+    requestEmailVerificationV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mail is queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedV1"];
+            403: components["responses"]["ForbiddenV1"];
+            409: components["responses"]["ConflictV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    verifyEmailV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is verified */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    requestPasswordResetV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not a mail goes out) */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
+    resetPasswordV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; sign in with it */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV1"];
+            413: components["responses"]["PayloadTooLargeV1"];
+            415: components["responses"]["UnsupportedMediaTypeV1"];
+            422: components["responses"]["ValidationV1"];
+            429: components["responses"]["RateLimitV1"];
+            500: components["responses"]["InternalServerV1"];
+            503: components["responses"]["ServiceUnavailableV1"];
+        };
+    };
     listOwnSessionsV1: {
         parameters: {
             query?: never;
@@ -2481,6 +2837,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2715,6 +3073,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2807,6 +3167,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2877,6 +3239,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -2974,6 +3338,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3416,6 +3782,133 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableV2"];
         };
     };
+    requestEmailVerificationV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mail is queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthorizedV2"];
+            403: components["responses"]["ForbiddenV2"];
+            409: components["responses"]["ConflictV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    verifyEmailV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is verified */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    requestPasswordResetV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted (whether or not a mail goes out) */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
+    resetPasswordV2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; sign in with it */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestV2"];
+            413: components["responses"]["PayloadTooLargeV2"];
+            415: components["responses"]["UnsupportedMediaTypeV2"];
+            422: components["responses"]["ValidationV2"];
+            429: components["responses"]["RateLimitV2"];
+            500: components["responses"]["InternalServerV2"];
+            503: components["responses"]["ServiceUnavailableV2"];
+        };
+    };
     listOwnSessionsV2: {
         parameters: {
             query?: never;
@@ -3548,6 +4041,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3782,6 +4277,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3874,6 +4371,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -3944,6 +4443,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -4041,6 +4542,8 @@ export interface operations {
                         /** @enum {string} */
                         role: "user" | "moderator" | "admin";
                         is_active: boolean;
+                        /** @description Whether the address was proved by a mailed token; changing the email resets it */
+                        email_verified: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -4523,6 +5026,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            500: components["responses"]["InternalServerV1Unlimited"];
+        };
+    };
+    getVerifyEmailPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            500: components["responses"]["InternalServerV1Unlimited"];
+        };
+    };
+    getResetPasswordPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
             };
             500: components["responses"]["InternalServerV1Unlimited"];
         };

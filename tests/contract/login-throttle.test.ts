@@ -3,7 +3,7 @@
  * instances of the service) and on a Redis that cannot be reached (the in-memory insurance answers).
  */
 import { expect } from 'chai';
-import type { LoginThrottle } from '../../src/application/ports/login-throttle.js';
+import { loginThrottleKey, type LoginThrottle } from '../../src/application/ports/login-throttle.js';
 import { RateLimiterLoginThrottle, type LoginThrottleOptions } from '../../src/adapters/rate-limit/rate-limiter-login-throttle.js';
 import { redisBackedSubjects } from '../support/redis.js';
 import { sleep } from './helpers.js';
@@ -79,6 +79,24 @@ for (const subject of SUBJECTS) {
       for (let i = 0; i < OPTIONS.maxFailures; i += 1) expect(await short.attempt(shortKey)).to.equal(0);
       expect(await short.attempt(shortKey)).to.equal(1);
       expect(await long.attempt(longKey)).to.be.within(58, 59);
+    });
+
+    it('clears an account from every address at once, and only that account', async () => {
+      const throttle = subject.make({ maxFailures: 2, lockS: 60 });
+      const [account, other] = [100_000 + ++sequence, 200_000 + sequence];
+      const keys = [
+        loginThrottleKey({ id: account }, 'ada', '10.0.0.1'),
+        loginThrottleKey({ id: account }, 'ada@example.com', '10.0.0.2'),
+        loginThrottleKey({ id: other }, 'bob', '10.0.0.1'),
+      ];
+      for (const key of keys) for (let i = 0; i < 3; i += 1) await throttle.attempt(key);
+      for (const key of keys) expect(await throttle.attempt(key), key).to.be.greaterThan(0);
+      await throttle.clearAccount(account);
+      for (const key of keys.slice(0, 2)) expect(await throttle.attempt(key), key).to.equal(0);
+      expect(await throttle.attempt(keys[2]!)).to.be.greaterThan(0);
+      // The count starts afresh after a clear, and locks again.
+      await throttle.attempt(keys[0]!);
+      expect(await throttle.attempt(keys[0]!)).to.be.greaterThan(0);
     });
 
     if (subject.name === 'redis') {

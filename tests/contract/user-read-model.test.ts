@@ -5,7 +5,7 @@ import type { User } from '../../src/domain/user/user.js';
 import { aUser, at, changed } from '../support/builders.js';
 import { describeStorages, useStorage } from '../support/storage.js';
 
-const VIEW_KEYS = ['id', 'email', 'username', 'fullName', 'role', 'isActive', 'createdAt', 'updatedAt', 'version'];
+const VIEW_KEYS = ['id', 'email', 'username', 'fullName', 'role', 'isActive', 'emailVerified', 'createdAt', 'updatedAt', 'version'];
 
 describeStorages('UserReadModel contract', (target) => {
   const store = useStorage(target);
@@ -20,7 +20,7 @@ describeStorages('UserReadModel contract', (target) => {
   let u: Record<'ada' | 'bob' | 'alx' | 'alb' | 'alice' | 'carol', User>;
   beforeEach(async () => {
     const add = (draft: Parameters<typeof aUser>[0]) => store().users.add(aUser(draft));
-    const ada = await add({ email: 'ada@example.com', username: 'ada', fullName: 'Ada Lovelace', role: 'admin', createdAt: at(10) });
+    const ada = await add({ email: 'ada@example.com', username: 'ada', fullName: 'Ada Lovelace', role: 'admin', emailVerified: true, createdAt: at(10) });
     const bob = await add({ email: 'a_b@example.com', username: 'Bob', fullName: 'Robert 100% Smith', isActive: false, createdAt: at(20) });
     const alx = await add({ email: 'a+c@sample.org', username: 'al_x', fullName: null, role: 'moderator', createdAt: at(20) });
     const alb = await add({ email: 'a.d@example.com', username: 'Alb', fullName: 'Back\\slash Person', createdAt: at(30) });

@@ -6,7 +6,6 @@
  * (.ci/run installs chromium).
  */
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,18 +13,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN } from '../support/api.js';
 import { ROOT } from '../support/openapi.js';
 import { serveApi, type ServedApi } from '../support/served-api.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = join(ROOT, 'test-artifacts', 'docs-authorized.png');
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -48,17 +37,13 @@ describe('Documentation pages in Chromium', function () {
   const pageErrors: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is not installed (apt-get install chromium; .ci/run does it)`);
-      console.log(`      Skipping the browser tests: ${CHROMIUM} is not installed (apt-get install chromium). With CI=true they fail instead.`);
-      this.skip();
-    }
+    requireChromium(this);
     served = await serveApi();
     profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 1100 },
     });
     // Every request of every page that goes to the network passes here: one for another host

@@ -14,7 +14,7 @@ import { createInMemoryPersistence } from '../../src/adapters/persistence/in-mem
 import { startApi, type TestApi } from '../support/api.js';
 
 /** Files of the documentation pages (scripts, styles, icons): served, but not operations. */
-const ASSETS = new Set(['GET /docs/init.js', 'GET /docs/{file}', 'GET /redoc/redoc.standalone.js']);
+const ASSETS = new Set(['GET /docs/init.js', 'GET /docs/{file}', 'GET /redoc/redoc.standalone.js', 'GET /pages/account.js']);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 

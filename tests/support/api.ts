@@ -8,6 +8,8 @@ import type { Persistence } from '../../src/adapters/persistence/persistence.js'
 import { buildApp } from '../../src/adapters/http/app.js';
 import { FixedClock } from '../../src/adapters/clock/fixed-clock.js';
 import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
+import { MemoryMailer } from '../../src/adapters/mail/memory-mailer.js';
+import type { MailMessage } from '../../src/application/ports/mailer.js';
 import { ensureConfiguredAdmin } from '../../src/composition-root/bootstrap.js';
 import { buildService, type ContainerOverrides, type Service } from '../../src/composition-root/container.js';
 import { testConfig, type AppConfig } from '../../src/config/config.js';
@@ -21,6 +23,10 @@ export interface TestApi {
   readonly logger: MemoryLogger;
   readonly clock: FixedClock;
   readonly config: AppConfig;
+  /** Every mail the dispatcher handed over. */
+  readonly mailer: MemoryMailer;
+  /** Sends what the outbox holds now, then returns the mails sent so far to `to` (all of them without it). */
+  mails(to?: string): Promise<MailMessage[]>;
   /** An access token for these credentials (fails the test when sign-in fails). */
   token(username: string, password?: string): Promise<string>;
   adminToken(): Promise<string>;
@@ -36,15 +42,17 @@ let counter = 0;
 export async function startApi(
   persistence: Persistence,
   overrides: ConfigOverrides = {},
-  /** Wiring beyond the config (the key prefix in Redis, the audit log, or a logger shared with the store, say). */
-  wiring: Pick<ContainerOverrides, 'redisKeyPrefix' | 'auditLog'> & { readonly logger?: MemoryLogger } = {},
+  /** Wiring beyond the config (the key prefix in Redis, the audit log, a logger shared with the store, or the mail's shortcuts, say). */
+  wiring: Pick<ContainerOverrides, 'redisKeyPrefix' | 'auditLog' | 'resetRequestFloorMs' | 'mailer'> & { readonly logger?: MemoryLogger } = {},
 ): Promise<TestApi> {
   // Suites make hundreds of requests from one address: the rate limit is out of their way
   // unless they set one (the rate-limit suites do, with small numbers).
   const config = testConfig({ ...overrides, rateLimit: { max: 1_000_000, ...(overrides?.rateLimit ?? {}) }, admin: { ...ADMIN, ...(overrides?.admin ?? {}) } } as ConfigOverrides);
   const clock = new FixedClock(new Date());
   const logger = wiring.logger ?? new MemoryLogger('debug');
-  const service = await buildService(config, { persistence, clock, ...wiring, logger });
+  const mailer = new MemoryMailer();
+  // Suites ask for many resets: the floor that evens out their times is measured by a test of its own.
+  const service = await buildService(config, { persistence, clock, mailer, resetRequestFloorMs: 0, ...wiring, logger });
   await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
   const http = supertest.agent(app.callback());
@@ -63,6 +71,11 @@ export async function startApi(
     logger,
     clock,
     config,
+    mailer,
+    async mails(to?: string) {
+      await service.dispatcher.drain();
+      return to === undefined ? [...mailer.sent] : mailer.to(to);
+    },
     token,
     adminToken,
     async createUser(fields = {}) {

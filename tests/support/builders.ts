@@ -22,6 +22,7 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
     updatedAt: created,
     version: 1,
     passwordChangedAt: null,
+    emailVerified: false,
     ...overrides,
   };
 }

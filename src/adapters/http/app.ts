@@ -18,8 +18,9 @@ import { requestLog } from './middleware/request-log.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { CursorCodec } from './cursor.js';
 import { DOCS_ROUTES, docsRouter } from './docs.js';
+import { PAGE_ROUTES, pagesRouter } from './pages.js';
 import { HEALTH_ROUTES, READINESS, healthRouter, type Readiness } from './health.js';
-import { HttpMetrics } from './metrics.js';
+import { HttpMetrics, MAIL_METRICS } from './metrics.js';
 import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/service-metrics.js';
 import { IdempotentRequests } from './idempotency.js';
 import { apiVersion } from './middleware/api-version.js';
@@ -27,14 +28,15 @@ import { buildOpenApi } from './openapi.js';
 import { API_VERSIONS, ROUTER_OPTIONS, routeMiddleware, specFor, type ApiVersion, type RouteDeps, type RouteSpec } from './route.js';
 import { accountRoutes } from './routes/account.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { mailRoutes } from './routes/mail.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
 /** Every route of the API, relative to a version prefix. */
-export const apiRoutes: readonly RouteSpec<any, any, any>[] = [...authRoutes, ...accountRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
+export const apiRoutes: readonly RouteSpec<any, any, any>[] = [...authRoutes, ...mailRoutes, ...accountRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
 
 /** Answered the same by every version, and never rate limited: `/` and the paths below. */
-const UNVERSIONED = /^\/((health|metrics|openapi\.json|docs|redoc|problems)(\/|$)|$)/;
+const UNVERSIONED = /^\/((health|metrics|openapi\.json|docs|redoc|problems|verify-email|reset-password|pages)(\/|$)|$)/;
 
 const DOCUMENT_INFO = {
   title: 'User Management API',
@@ -44,7 +46,7 @@ const DOCUMENT_INFO = {
 };
 
 /** The OpenAPI document of the routes this app serves. */
-export const openApiDocument = (): Record<string, unknown> => buildOpenApi(DOCUMENT_INFO, apiRoutes, [...HEALTH_ROUTES, ...DOCS_ROUTES]);
+export const openApiDocument = (): Record<string, unknown> => buildOpenApi(DOCUMENT_INFO, apiRoutes, [...HEALTH_ROUTES, ...DOCS_ROUTES, ...PAGE_ROUTES]);
 
 function bodyReader(limit: number): RouteDeps['parseBody'] {
   const parser = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: `${limit}b`, formLimit: `${limit}b`, strict: false });
@@ -116,7 +118,7 @@ export function buildApp(container: DependencyContainer): Koa {
   const app = new Koa({ proxy: options.trustProxy, maxIpsCount: 1 });
   app.silent = true;
   const serviceMetrics = container.resolve<ServiceMetrics>(SERVICE_METRICS);
-  const metrics = new HttpMetrics([serviceMetrics.registry]);
+  const metrics = new HttpMetrics([serviceMetrics.registry, ...(container.isRegistered(MAIL_METRICS) ? [container.resolve<ServiceMetrics['registry']>(MAIL_METRICS)] : [])]);
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(metrics.middleware());
@@ -144,6 +146,9 @@ export function buildApp(container: DependencyContainer): Koa {
 
   const docs = docsRouter(openApiDocument());
   app.use(docs.routes()).use(docs.allowedMethods());
+
+  const pages = pagesRouter();
+  app.use(pages.routes()).use(pages.allowedMethods());
 
   // Each version under its prefix, and the unprefixed paths served by the version the
   // X-API-Version header names.

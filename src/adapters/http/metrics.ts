@@ -5,6 +5,10 @@
  */
 import type Koa from 'koa';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { token } from '../../application/ports/token.js';
+
+/** Metrics of the service's own work (mail), merged into the scrape. */
+export const MAIL_METRICS = token<Registry>('MailMetrics');
 
 let processRegistry: Registry | undefined;
 

@@ -3,6 +3,8 @@ import type { OrderReadModel } from '../../application/ports/order-read-model.js
 import type { OrderRepository } from '../../application/ports/order-repository.js';
 import type { AuthReadModel } from '../../application/ports/auth-read-model.js';
 import type { Clock } from '../../application/ports/clock.js';
+import type { EmailTokenRepository } from '../../application/ports/email-tokens.js';
+import type { Outbox, OutboxQueue } from '../../application/ports/outbox.js';
 import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
 import type { SessionReadModel } from '../../application/ports/session-read-model.js';
 import type { SessionRepository } from '../../application/ports/session-repository.js';
@@ -23,6 +25,9 @@ export interface Persistence {
   readonly sessionReadModel: SessionReadModel;
   readonly authReadModel: AuthReadModel;
   readonly unitOfWork: UnitOfWork;
+  readonly emailTokens: EmailTokenRepository;
+  /** Mails written with the changes that cause them, and the dispatcher's side of them. */
+  readonly outbox: Outbox & OutboxQueue;
   /** Its writes join the unit of work, so an event commits with its change. */
   readonly auditLog: AuditLog;
   /** Idempotency keys kept in this store, timed by `clock` (the service's). */

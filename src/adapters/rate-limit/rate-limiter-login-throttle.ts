@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { LoginThrottle } from '../../application/ports/login-throttle.js';
+import { accountOfThrottleKey, loginThrottleKey, type LoginThrottle } from '../../application/ports/login-throttle.js';
 
 export interface LoginThrottleOptions {
   /** Failed attempts in a row allowed; the next attempt is refused. */
@@ -28,10 +28,17 @@ type Limiter = RateLimiterMemory | RateLimiterRedis;
  * Redis cannot, so a sign-in never fails because Redis did.
  */
 export class RateLimiterLoginThrottle implements LoginThrottle {
-  private constructor(private readonly limiter: Limiter) {}
+  /**
+   * @param epochs An account's clear count, mixed into its keys: clearing an account moves every
+   *   key of it (from any address) to fresh counters, without knowing the addresses.
+   */
+  private constructor(
+    private readonly limiter: Limiter,
+    private readonly epochs: Limiter,
+  ) {}
 
   static inMemory(options: LoginThrottleOptions): RateLimiterLoginThrottle {
-    return new RateLimiterLoginThrottle(new RateLimiterMemory(limiterOptions(options)));
+    return new RateLimiterLoginThrottle(new RateLimiterMemory(limiterOptions(options)), new RateLimiterMemory(epochOptions(options)));
   }
 
   /** `client` belongs to the caller, who closes it. */
@@ -44,12 +51,18 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory(limiterOptions(options)),
       }),
+      new RateLimiterRedis({
+        ...epochOptions(options),
+        storeClient: client,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(epochOptions(options)),
+      }),
     );
   }
 
   async attempt(key: string): Promise<number> {
     try {
-      await this.limiter.consume(storedKey(key));
+      await this.limiter.consume(await this.counterKey(key));
       return 0;
     } catch (refused) {
       if (refused instanceof RateLimiterRes) return Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
@@ -58,8 +71,22 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
   }
 
   async succeed(key: string): Promise<void> {
-    await this.limiter.delete(storedKey(key));
+    await this.limiter.delete(await this.counterKey(key));
   }
+
+  async clearAccount(accountId: number): Promise<void> {
+    await this.epochs.penalty(storedKey(accountOfThrottleKey(loginThrottleKey({ id: accountId }, '', ''))), 1);
+  }
+
+  private async counterKey(key: string): Promise<string> {
+    const epoch = (await this.epochs.get(storedKey(accountOfThrottleKey(key))))?.consumedPoints ?? 0;
+    return storedKey(epoch === 0 ? key : `${key}#${epoch}`);
+  }
+}
+
+/** Clear counts outlive every failure counter they move aside. */
+function epochOptions(options: LoginThrottleOptions) {
+  return { points: Number.MAX_SAFE_INTEGER, duration: 2 * failureMemoryS(options.lockS), keyPrefix: `${options.keyPrefix ?? DEFAULT_PREFIX}:epoch` };
 }
 
 function limiterOptions({ maxFailures, lockS, keyPrefix }: LoginThrottleOptions) {

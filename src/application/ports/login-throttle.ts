@@ -11,6 +11,8 @@ export interface LoginThrottle {
   attempt(key: string): Promise<number>;
   /** The password was right: the key's failures are forgotten. */
   succeed(key: string): Promise<void>;
+  /** Forgets the failures of an account from every address (after a password reset). */
+  clearAccount(accountId: number): Promise<void>;
 }
 
 export const LOGIN_THROTTLE = token<LoginThrottle>('LoginThrottle');
@@ -23,3 +25,6 @@ export const LOGIN_THROTTLE = token<LoginThrottle>('LoginThrottle');
  */
 export const loginThrottleKey = (account: { readonly id: number } | null, login: string, ip: string): string =>
   account === null ? `login:${login.toLowerCase()} ${ip}` : `account:${account.id} ${ip}`;
+
+/** The account part of a key made by `loginThrottleKey` (`account:<id>` or `login:<login>`). */
+export const accountOfThrottleKey = (key: string): string => key.slice(0, Math.max(0, key.lastIndexOf(' ')));

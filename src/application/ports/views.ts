@@ -8,6 +8,7 @@ export interface UserView {
   readonly fullName: string | null;
   readonly role: Role;
   readonly isActive: boolean;
+  readonly emailVerified: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly version: number;
@@ -40,6 +41,7 @@ export const toUserView = (u: UserView): UserView => ({
   fullName: u.fullName,
   role: u.role,
   isActive: u.isActive,
+  emailVerified: u.emailVerified,
   createdAt: u.createdAt,
   updatedAt: u.updatedAt,
   version: u.version,

@@ -17,6 +17,8 @@ export interface UserProps {
   readonly version: number;
   /** When the password last changed (null: never since sign-up). Tokens and sessions older than it are dead. */
   readonly passwordChangedAt: Date | null;
+  /** Whether the owner of `email` proved it by a mailed token; a new email starts unverified. */
+  readonly emailVerified: boolean;
 }
 
 /** A user not yet stored: the repository gives it its id. */
@@ -93,6 +95,7 @@ export class User implements UserProps {
   readonly updatedAt!: Date;
   readonly version!: number;
   readonly passwordChangedAt!: Date | null;
+  readonly emailVerified!: boolean;
   /**
    * What happened to this user since it was restored, oldest first. Not a property of the user
    * (not enumerable): saving the user through the core's repository collects them.
@@ -166,6 +169,7 @@ export class User implements UserProps {
       updatedAt: now,
       version: 1,
       passwordChangedAt: null,
+      emailVerified: false,
     };
   }
 
@@ -191,7 +195,10 @@ export class User implements UserProps {
   changeProfile(changes: ProfileChanges, now: Date): User {
     checkProfile(changes);
     const next: Partial<UserProps> = {};
-    if (changes.email !== undefined) Object.assign(next, { email: normalizeEmail(changes.email) });
+    // A new address is unverified until its owner proves it; the same address keeps its state.
+    if (changes.email !== undefined && normalizeEmail(changes.email) !== this.email) {
+      Object.assign(next, { email: normalizeEmail(changes.email), emailVerified: false });
+    }
     if (changes.username !== undefined) Object.assign(next, { username: changes.username });
     if (changes.fullName !== undefined) Object.assign(next, { fullName: changes.fullName });
     return this.with(next, now);
@@ -217,6 +224,11 @@ export class User implements UserProps {
   changePassword(passwordHash: string, now: Date, action: 'user.password_changed' | 'user.password_reset' = 'user.password_changed'): User {
     const next = this.changed({ passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 });
     return next.recording(userEvent(this.id, action));
+  }
+
+  /** The address was proved by a token mailed to it; verifying twice changes nothing. */
+  verifyEmail(now: Date): User {
+    return this.with({ emailVerified: true }, now, 'user.email_verified');
   }
 
   /** Throws when removing this user would leave no active admin. */

@@ -13,7 +13,7 @@ export function conventionsSuite(open: OpenStore): void {
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.equal('application/json; charset=utf-8');
       expect(Object.keys(res.body).sort()).to.deep.equal(
-        ['created_at', 'email', 'full_name', 'id', 'is_active', 'role', 'updated_at', 'username'].sort(),
+        ['created_at', 'email', 'email_verified', 'full_name', 'id', 'is_active', 'role', 'updated_at', 'username'].sort(),
       );
       expect(res.body.created_at).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(res.body.updated_at).to.match(/Z$/);

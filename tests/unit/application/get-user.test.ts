@@ -19,6 +19,7 @@ const view = (id: number, overrides: Partial<UserView> = {}): UserView => ({
   fullName: null,
   role: 'user',
   isActive: true,
+  emailVerified: false,
   createdAt: at(1),
   updatedAt: at(2),
   version: 1,

@@ -27,12 +27,15 @@ const API_VARIABLES = [
   'LOGIN_MAX_FAILURES', 'LOGIN_LOCK_S', 'ADMIN_EMAIL', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'ACCESS_TOKEN_TTL_S',
   'REFRESH_TOKEN_TTL_S', 'TOKEN_ISSUER', 'TOKEN_AUDIENCE', 'TOKEN_SIGNING_KEY', 'TOKEN_KEY_ID', 'TOKEN_VERIFY_KEYS',
   'LOG_LEVEL', 'TRUST_PROXY', 'CORS_ORIGINS', 'BODY_LIMIT_BYTES', 'WEB_CONCURRENCY', 'NODE_ENV', 'AUDIT_RETENTION_DAYS',
+  'APP_URL', 'SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFICATION_REQUIRED', 'PASSWORD_RESET_TTL_S', 'EMAIL_TOKEN_TTL_S',
+  'MAIL_RETRY_MAX_DELAY_S', 'MAIL_RETRY_FOR_S',
 ];
 
 /** Settings the service adds to the contract's list (documented in the README). */
 const SERVICE_VARIABLES = [
   'SHUTDOWN_TIMEOUT_S', 'DATABASE_SLOW_QUERY_MS', 'REDIS_KEY_PREFIX',
   'HTTP_HEADERS_TIMEOUT_S', 'HTTP_REQUEST_TIMEOUT_S', 'HTTP_KEEP_ALIVE_TIMEOUT_S',
+  'MAIL_REQUEST_MAX', 'MAIL_REQUEST_WINDOW_S',
 ];
 
 const pathOf = (env: string): string => ENV_VARS.find((v) => v.env === env)!.path;
@@ -92,6 +95,26 @@ describe('configuration', () => {
       expect(config.admin).to.deep.equal({ email: null, username: null, password: null });
       expect(config.tokens).to.include({ accessTtlS: 1800, refreshTtlS: 1_209_600, signingKey: null, keyId: null });
       expect(config.tokens.verifyKeys).to.deep.equal([]);
+      expect(config.mail).to.deep.equal({
+        appUrl: 'http://localhost:3000',
+        smtpUrl: null,
+        from: 'User Management <no-reply@localhost>',
+        verificationRequired: false,
+        passwordResetTtlS: 1800,
+        emailTokenTtlS: 86_400,
+        retryMaxDelayS: 60,
+        retryForS: 86_400,
+        requestMax: 5,
+        requestWindowS: 3600,
+      });
+    });
+
+    it('points mail links at this service on its port unless APP_URL names another place', () => {
+      expect(decodeConfig(withEnv({ PORT: '8080' })).mail.appUrl).to.equal('http://localhost:8080');
+      expect(decodeConfig(withEnv({ APP_URL: 'https://app.example.com/' })).mail.appUrl).to.equal('https://app.example.com');
+      const mail = decodeConfig(withEnv({ SMTP_URL: 'smtps://user:secret@mail.example.com:465', EMAIL_VERIFICATION_REQUIRED: 'true' })).mail;
+      expect(mail.smtpUrl).to.equal('smtps://user:secret@mail.example.com:465');
+      expect(mail.verificationRequired).to.equal(true);
     });
 
     it('decodes every environment file on top of the defaults', () => {
@@ -199,6 +222,15 @@ describe('configuration', () => {
       ['TOKEN_VERIFY_KEYS', 'k4.public.abc'],
       ['TOKEN_VERIFY_KEYS', 'old=k4.public.short'],
       ['LOG_LEVEL', 'verbose'],
+      ['APP_URL', 'ftp://app.example.com'],
+      ['SMTP_URL', 'http://mail.example.com'],
+      ['MAIL_FROM', ' '],
+      ['EMAIL_VERIFICATION_REQUIRED', 'maybe'],
+      ['PASSWORD_RESET_TTL_S', '0'],
+      ['EMAIL_TOKEN_TTL_S', '1d'],
+      ['MAIL_RETRY_MAX_DELAY_S', '0'],
+      ['MAIL_RETRY_FOR_S', '-1'],
+      ['MAIL_REQUEST_MAX', '0'],
     ];
 
     for (const [env, value] of BAD) {

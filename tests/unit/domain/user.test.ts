@@ -18,6 +18,7 @@ const aUser = (props: Partial<UserProps> = {}): User =>
     updatedAt: t0,
     version: 1,
     passwordChangedAt: null,
+    emailVerified: false,
     ...props,
   });
 
@@ -49,6 +50,15 @@ describe('domain: User', () => {
     expect(next).to.include({ fullName: 'Ada L.', email: 'ada2@example.com', username: 'ada', version: 2 });
     expect(next.updatedAt).to.equal(t1);
     expect(next.createdAt).to.equal(t0);
+  });
+
+  it('registers unverified; a new email unverifies, the same email in another case does not', () => {
+    expect(User.register({ email: 'a@example.com', username: 'ada', fullName: null, passwordHash: 'h', role: 'user' }, t0).emailVerified).to.equal(false);
+    const verified = aUser().verifyEmail(t1);
+    expect(verified).to.include({ emailVerified: true, version: 2 });
+    expect(verified.verifyEmail(t1)).to.equal(verified);
+    expect(verified.changeProfile({ email: 'ADA@example.com', fullName: 'Ada L.' }, t1).emailVerified).to.equal(true);
+    expect(verified.changeProfile({ email: 'ada2@example.com' }, t1)).to.include({ email: 'ada2@example.com', emailVerified: false });
   });
 
   it('a change that changes nothing keeps the same version', () => {

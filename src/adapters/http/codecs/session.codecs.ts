@@ -31,7 +31,7 @@ const CurrentPassword = text(
   (v) => (v.length === 0 ? 'Current password is required' : v.length > 1024 ? 'Current password is too long' : null),
 );
 
-const NewPassword = text(
+export const NewPassword = text(
   'NewPassword',
   {
     minLength: PASSWORD_MIN,

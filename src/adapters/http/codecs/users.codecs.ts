@@ -92,13 +92,14 @@ export const presentUser = (u: UserView) => ({
   full_name: u.fullName,
   role: u.role,
   is_active: u.isActive,
+  email_verified: u.emailVerified,
   created_at: u.createdAt.toISOString(),
   updated_at: u.updatedAt.toISOString(),
 });
 
 export const UserSchema = {
   type: 'object',
-  required: ['id', 'email', 'username', 'full_name', 'role', 'is_active', 'created_at', 'updated_at'],
+  required: ['id', 'email', 'username', 'full_name', 'role', 'is_active', 'email_verified', 'created_at', 'updated_at'],
   properties: {
     id: { type: 'integer', minimum: 1, maximum: MAX_ID, examples: [1] },
     email: { type: 'string', maxLength: EMAIL_MAX, pattern: EMAIL_PATTERN.source, examples: ['ada@example.com'] },
@@ -106,6 +107,7 @@ export const UserSchema = {
     full_name: { type: ['string', 'null'], maxLength: FULL_NAME_MAX, examples: ['Ada Lovelace'] },
     role: { type: 'string', enum: ROLES },
     is_active: { type: 'boolean' },
+    email_verified: { type: 'boolean', description: 'Whether the address was proved by a mailed token; changing the email resets it' },
     created_at: { type: 'string', format: 'date-time', maxLength: 30 },
     updated_at: { type: 'string', format: 'date-time', maxLength: 30 },
   },

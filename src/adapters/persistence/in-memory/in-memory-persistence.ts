@@ -10,6 +10,7 @@ import { InMemorySessionReadModel } from './in-memory-session-read-model.js';
 import { InMemoryUnitOfWork } from './in-memory-unit-of-work.js';
 import { InMemoryUserReadModel } from './in-memory-user-read-model.js';
 import { InMemoryUserRepository } from './in-memory-user-repository.js';
+import { InMemoryEmailTokenRepository, InMemoryOutbox } from './in-memory-mail.js';
 
 /** A fresh, empty in-memory store: every port over one in-memory database. */
 export function createInMemoryPersistence(options: { readonly exactCountLimit?: number } = {}): ClearablePersistence {
@@ -24,6 +25,8 @@ export function createInMemoryPersistence(options: { readonly exactCountLimit?: 
     sessionReadModel: new InMemorySessionReadModel(db),
     authReadModel: new InMemoryAuthReadModel(db),
     unitOfWork: new InMemoryUnitOfWork(db),
+    emailTokens: new InMemoryEmailTokenRepository(db),
+    outbox: new InMemoryOutbox(db),
     auditLog: new InMemoryAuditLog(db),
     idempotencyStore: (clock) => new InMemoryIdempotencyStore(db, clock),
     async ping() {

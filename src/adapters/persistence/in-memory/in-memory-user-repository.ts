@@ -5,6 +5,7 @@ import { userConflict } from '../user-constraints.js';
 import { UniqueViolation, type InMemoryDatabase, type TableWriter } from './in-memory-database.js';
 import { ORDERS } from './order-records.js';
 import { deleteSessionsOfUser } from './session-tables.js';
+import { deleteEmailTokensOfUser } from './in-memory-mail.js';
 import { USERS } from './tables.js';
 import { toUserProps, toUserRecord } from './user-records.js';
 
@@ -48,6 +49,7 @@ export class InMemoryUserRepository implements UserRepository {
       tx.deleteWhere(ORDERS, (order) => order.userId === id);
       // Its sessions and their refresh tokens too (SQL: on delete cascade).
       deleteSessionsOfUser(tx, id);
+      deleteEmailTokensOfUser(tx, id);
       tx.delete(USERS, id);
     });
   }

@@ -18,6 +18,7 @@ export interface UserRecord {
   readonly updatedAt: number;
   readonly version: number;
   readonly passwordChangedAt: number | null;
+  readonly emailVerified: boolean;
 }
 
 export const USERS = defineTable<UserRecord>({

@@ -14,6 +14,7 @@ export const toUserRecord = (user: NewUser): Omit<UserRecord, 'id'> => ({
   updatedAt: user.updatedAt.getTime(),
   version: user.version,
   passwordChangedAt: user.passwordChangedAt === null ? null : user.passwordChangedAt.getTime(),
+  emailVerified: user.emailVerified,
 });
 
 export const toUserProps = (row: UserRecord): UserProps => ({
@@ -28,6 +29,7 @@ export const toUserProps = (row: UserRecord): UserProps => ({
   updatedAt: new Date(row.updatedAt),
   version: row.version,
   passwordChangedAt: row.passwordChangedAt === null ? null : new Date(row.passwordChangedAt),
+  emailVerified: row.emailVerified,
 });
 
 export const toUserView = (row: UserRecord): UserView => ({
@@ -37,6 +39,7 @@ export const toUserView = (row: UserRecord): UserView => ({
   fullName: row.fullName,
   role: row.role,
   isActive: row.isActive,
+  emailVerified: row.emailVerified,
   createdAt: new Date(row.createdAt),
   updatedAt: new Date(row.updatedAt),
   version: row.version,

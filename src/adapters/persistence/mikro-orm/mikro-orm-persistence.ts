@@ -22,6 +22,7 @@ import { MikroOrmSessionRepository } from './mikro-orm-session-repository.js';
 import { MikroOrmSessionReadModel } from './mikro-orm-session-read-model.js';
 import { MikroOrmUserReadModel } from './mikro-orm-user-read-model.js';
 import { MikroOrmUserRepository } from './mikro-orm-user-repository.js';
+import { MikroOrmEmailTokenRepository, MikroOrmOutbox } from './mikro-orm-mail.js';
 
 export type MikroOrmTarget =
   /** PGlite, PostgreSQL compiled to WebAssembly, in this process: in `dataDir`, or in memory when null. */
@@ -195,6 +196,8 @@ function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null, options: MikroO
     sessionReadModel: guardAvailability(new MikroOrmSessionReadModel(orm)),
     authReadModel: guardAvailability(new MikroOrmAuthReadModel(orm)),
     unitOfWork: guardAvailability(new MikroOrmUnitOfWork(orm)),
+    emailTokens: guardAvailability(new MikroOrmEmailTokenRepository(orm)),
+    outbox: guardAvailability(new MikroOrmOutbox(orm)),
     auditLog: guardAvailability(new MikroOrmAuditLog(orm)),
     idempotencyStore: (clock) => guardAvailability(new MikroOrmIdempotencyStore(orm, clock)),
     poolUse() {

@@ -10,7 +10,7 @@ import { UserRecord } from './entities/user.entity.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import { entityManagerFor, transactionEntityManager, violatedUniqueConstraint, write, type SqlOrm } from './mikro-orm-context.js';
 
-const USER_COLUMNS = 'id, email, username, full_name, password_hash, role, is_active, created_at, updated_at, version, password_changed_at';
+const USER_COLUMNS = 'id, email, username, full_name, password_hash, role, is_active, created_at, updated_at, version, password_changed_at, email_verified';
 const BY_ID = sqlStatement(`select ${USER_COLUMNS} from users where id = ?`);
 // Inside a unit the row stays locked until the unit ends. A unit never changes a user's id, so
 // the lock is FOR NO KEY UPDATE: it excludes other writers of the row as FOR UPDATE would, but
@@ -33,6 +33,7 @@ interface UserRow {
   readonly updated_at: unknown;
   readonly version: number;
   readonly password_changed_at: unknown;
+  readonly email_verified: boolean;
 }
 
 const toColumns = (user: Omit<UserProps, 'id'>): Omit<UserRecord, 'id'> => ({
@@ -46,6 +47,7 @@ const toColumns = (user: Omit<UserProps, 'id'>): Omit<UserRecord, 'id'> => ({
   updatedAt: user.updatedAt,
   version: user.version,
   passwordChangedAt: user.passwordChangedAt,
+  emailVerified: user.emailVerified,
 });
 
 /**
@@ -91,6 +93,7 @@ export class MikroOrmUserRepository implements UserRepository {
       updatedAt: this.sql.time(row.updated_at),
       version: row.version,
       passwordChangedAt: row.password_changed_at === null ? null : this.sql.time(row.password_changed_at),
+      emailVerified: row.email_verified,
     });
   }
 

@@ -9,7 +9,7 @@ const epochMs = (column: string): string => `round(extract(epoch from ${column})
  * The columns of a user's view over `users u`; the password hash is never read on this side.
  * Times come as epoch milliseconds, cheaper to turn into Dates than PostgreSQL's text form.
  */
-export const VIEW_COLUMNS = `u.id, u.email, u.username, u.full_name, u.role, u.is_active, ${epochMs('u.created_at')} as created_at, ${epochMs('u.updated_at')} as updated_at, u.version`;
+export const VIEW_COLUMNS = `u.id, u.email, u.username, u.full_name, u.role, u.is_active, u.email_verified, ${epochMs('u.created_at')} as created_at, ${epochMs('u.updated_at')} as updated_at, u.version`;
 
 /** A row holding `VIEW_COLUMNS`. */
 export interface UserViewRow {
@@ -19,6 +19,7 @@ export interface UserViewRow {
   readonly full_name: string | null;
   readonly role: Role;
   readonly is_active: boolean;
+  readonly email_verified: boolean;
   readonly created_at: unknown;
   readonly updated_at: unknown;
   readonly version: number;
@@ -31,6 +32,7 @@ export const toUserView = (sql: LeanSql, row: UserViewRow): UserView => ({
   fullName: row.full_name,
   role: row.role,
   isActive: row.is_active,
+  emailVerified: row.email_verified,
   createdAt: sql.time(row.created_at),
   updatedAt: sql.time(row.updated_at),
   version: row.version,

@@ -4,6 +4,7 @@ import { passwordProblem } from '../../../domain/user/user-rules.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
+import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
@@ -35,6 +36,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @inject(OUTBOX) private readonly outbox: Outbox,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
@@ -63,7 +65,9 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
       if (locked === null) throw unauthorized('User no longer exists');
       if (locked.passwordHash !== user.passwordHash) throw badRequest(WRONG_CURRENT_PASSWORD);
       await this.users.update(locked.changePassword(newHash, now));
-      return this.sessions.revokeAllOfUser(actor.id, now);
+      const revoked = await this.sessions.revokeAllOfUser(actor.id, now);
+      await this.outbox.enqueue({ kind: 'password_changed', to: locked.email, data: { username: locked.username } }, now);
+      return revoked;
     });
     this.security.record({ type: 'password_changed', userId: actor.id });
     this.security.record({ type: 'session_revoked', userId: actor.id, sessionId: null, sessions: revoked, reason: 'password_changed' });

@@ -30,7 +30,9 @@ export class EnsureAdminHandler implements CommandHandler<EnsureAdminCommand, En
       },
       this.clock.now(),
     );
-    const admin = await this.users.add(draft);
+    // The operator named this address: it counts as verified, so the first admin can sign in
+    // even where EMAIL_VERIFICATION_REQUIRED is set.
+    const admin = await this.users.add({ ...draft, emailVerified: true });
     return { created: true, id: admin.id };
   }
 }

@@ -4,6 +4,7 @@ import { sessionDevice, sessionStarted, sessionTimes, signInFailed, signInLocked
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
+import { MAIL_POLICY, type MailPolicy } from '../../ports/email-tokens.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
@@ -16,6 +17,7 @@ import { IssueTokenCommand, type TokenGrant } from './issue-token.command.js';
 import { grantFor, loginLocked } from './token-grant.js';
 
 export const BAD_CREDENTIALS = 'Incorrect username or password';
+export const EMAIL_NOT_VERIFIED = 'Email address not verified';
 
 /**
  * Sign-in: checks the password and starts a session, answering with an access token and the
@@ -40,6 +42,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @inject(REFRESH_TOKENS) private readonly refreshTokens: RefreshTokens,
     @inject(SESSION_POLICY) private readonly policy: SessionPolicy,
+    @inject(MAIL_POLICY) private readonly mail: MailPolicy,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
@@ -71,6 +74,7 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
       this.security.record({ type: 'auth_failed', via: 'sign_in', reason: 'inactive', userId, ip });
       throw forbidden('User account is inactive');
     }
+    if (this.mail.verificationRequired && !user.emailVerified) throw forbidden(EMAIL_NOT_VERIFIED);
 
     const refresh = this.refreshTokens.generate();
     let session: Session;

@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { requireSelfOr } from '../../../domain/user/user-policy.js';
 import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
+import { EmailChangeMails } from '../../mail/email-change.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
@@ -12,6 +13,7 @@ import { ReplaceUserCommand } from './replace-user.command.js';
 export class ReplaceUserHandler implements CommandHandler<ReplaceUserCommand, UserView> {
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @inject(EmailChangeMails) private readonly emailChange: EmailChangeMails,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -20,6 +22,9 @@ export class ReplaceUserHandler implements CommandHandler<ReplaceUserCommand, Us
     const user = await this.users.findById(userId);
     if (user === null) throw userNotFound(userId);
     assertVersion(user.version, expectedVersions);
-    return toUserView(await this.users.update(user.changeProfile(profile, this.clock.now())));
+    const now = this.clock.now();
+    const saved = await this.users.update(user.changeProfile(profile, now));
+    await this.emailChange.afterChange(user, saved, now);
+    return toUserView(saved);
   }
 }

@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { authorizeUserPatch, mayAttemptUserPatch } from '../../../domain/user/user-policy.js';
 import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
+import { EmailChangeMails } from '../../mail/email-change.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
@@ -22,6 +23,7 @@ import { UpdateUserCommand } from './update-user.command.js';
 export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, UserView> {
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @inject(EmailChangeMails) private readonly emailChange: EmailChangeMails,
     @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
     @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
     @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
@@ -51,6 +53,7 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
       next = next.changeAccess(access, otherAdmins, now);
     }
     const saved = await this.users.update(next);
+    await this.emailChange.afterChange(user, saved, now);
     if (user.isActive && !saved.isActive) {
       const ended = await endSessionsOf(this, user.id, now);
       this.security.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: ended, reason: 'deactivated', by: actor.id });

@@ -5,6 +5,7 @@ import { IdempotencyKeySchema } from './idempotency-key.entity.js';
 import { OrderItemSchema, OrderSchema } from './order.entity.js';
 import { RefreshTokenSchema, SessionSchema } from './session.entity.js';
 import { UserCountSchema } from './user-count.entity.js';
+import { EmailTokenSchema, MailOutboxSchema } from './mail.entity.js';
 
 /**
  * A row of the `users` table as MikroORM sees it. It never leaves the adapter: the repository
@@ -24,6 +25,7 @@ export class UserRecord {
   /** The domain's version (the ETag source), written as given: not MikroORM's optimistic lock. */
   version!: number;
   passwordChangedAt!: Date | null;
+  emailVerified!: boolean;
 }
 
 /**
@@ -62,8 +64,20 @@ export const UserSchema = new EntitySchema<UserRecord>({
     updatedAt: { type: 'datetime', columnType: 'timestamptz(3)' },
     version: { type: 'integer' },
     passwordChangedAt: { type: 'datetime', columnType: 'timestamptz(3)', nullable: true },
+    emailVerified: { type: 'boolean', default: false },
   },
 });
 
 /** The entities MikroORM is told about. */
-export const ENTITIES = [UserSchema, UserCountSchema, OrderSchema, OrderItemSchema, SessionSchema, RefreshTokenSchema, IdempotencyKeySchema, AuditEventSchema];
+export const ENTITIES = [
+  UserSchema,
+  UserCountSchema,
+  OrderSchema,
+  OrderItemSchema,
+  SessionSchema,
+  RefreshTokenSchema,
+  IdempotencyKeySchema,
+  EmailTokenSchema,
+  MailOutboxSchema,
+  AuditEventSchema,
+];

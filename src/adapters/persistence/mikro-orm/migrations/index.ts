@@ -4,6 +4,7 @@ import { Migration20260102000000_create_orders } from './Migration20260102000000
 import { Migration20260103000000_sessions } from './Migration20260103000000_sessions.js';
 import { Migration20260104000000_idempotency_keys } from './Migration20260104000000_idempotency_keys.js';
 import { Migration20260105000000_user_counts } from './Migration20260105000000_user_counts.js';
+import { Migration20261203000000_mail } from './Migration20261203000000_mail.js';
 import { Migration20261204000000_session_devices } from './Migration20261204000000_session_devices.js';
 import { Migration20261205000000_audit_events } from './Migration20261205000000_audit_events.js';
 import { Migration20261206000000_user_search_indexes } from './Migration20261206000000_user_search_indexes.js';
@@ -20,6 +21,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20260103000000_sessions', class: Migration20260103000000_sessions },
   { name: 'Migration20260104000000_idempotency_keys', class: Migration20260104000000_idempotency_keys },
   { name: 'Migration20260105000000_user_counts', class: Migration20260105000000_user_counts },
+  { name: 'Migration20261203000000_mail', class: Migration20261203000000_mail },
   { name: 'Migration20261204000000_session_devices', class: Migration20261204000000_session_devices },
   { name: 'Migration20261205000000_audit_events', class: Migration20261205000000_audit_events },
   { name: 'Migration20261206000000_user_search_indexes', class: Migration20261206000000_user_search_indexes },

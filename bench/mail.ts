@@ -1,0 +1,167 @@
+/**
+ * The mail part of the benchmark, in this process on a PostgreSQL database:
+ *
+ * - What the outbox costs a sign-up: sign-ups through the command bus (argon2id and all, twice as
+ *   many at once as the machine has cores) with the verification token and the outbox row written
+ *   in the sign-up's transaction, against the same transaction with both writes replaced by
+ *   no-ops (the user and its audit event only). Rounds alternate
+ *   (with, without, with, without) so that a machine that gets busier slows both alike.
+ * - The dispatcher's mails per second: a backlog in the outbox, sent by one dispatcher through
+ *   nodemailer's pool to an SMTP server in this process that accepts everything.
+ *
+ * `npm run bench` runs it (scenario `mail`) on its own database; `node dist/bench/mail.js` runs it
+ * alone on a database it creates and drops.
+ */
+import 'reflect-metadata';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { SMTPServer } from 'smtp-server';
+import { RegisterUserCommand } from '../src/application/commands/register-user/register-user.command.js';
+import { RegisterUserHandler } from '../src/application/commands/register-user/register-user.handler.js';
+import { CommandBus } from '../src/application/bus.js';
+import { EMAIL_TOKEN_REPOSITORY, type EmailTokenRepository } from '../src/application/ports/email-tokens.js';
+import { OUTBOX, type Outbox } from '../src/application/ports/outbox.js';
+import { LOGGER } from '../src/application/ports/logger.js';
+import { UNIT_OF_WORK } from '../src/application/ports/unit-of-work.js';
+import type { DependencyContainer } from 'tsyringe';
+import { MemoryLogger } from '../src/adapters/logging/memory-logger.js';
+import { SmtpMailer } from '../src/adapters/mail/smtp-mailer.js';
+import { generateTokenKeyPair } from '../src/adapters/security/paseto-token-service.js';
+import { buildService } from '../src/composition-root/container.js';
+import { testConfig } from '../src/config/config.js';
+import { createBenchDatabase, migrate, SEED_PASSWORD } from './database.js';
+
+export interface MailBenchFigures {
+  readonly signUp: {
+    readonly concurrency: number;
+    readonly roundS: number;
+    /** Sign-ups per second in each round, in the order run. */
+    readonly withOutbox: number[];
+    readonly withoutOutbox: number[];
+    /** Mean with / mean without. */
+    readonly ratio: number;
+  };
+  readonly dispatcher: {
+    readonly mails: number;
+    readonly batchSize: number;
+    readonly smtpConnections: number;
+    readonly seconds: number;
+    readonly mailsPerS: number;
+  };
+}
+
+const NO_OUTBOX: Outbox = { enqueue: async () => undefined };
+const NO_TOKENS: EmailTokenRepository = { issue: async () => undefined, find: async () => null, spend: async () => false };
+
+async function signUpsPerSecond(bus: CommandBus, tag: string, concurrency: number, seconds: number): Promise<number> {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  let n = 0;
+  const loop = async () => {
+    while (performance.now() < until) {
+      const i = n++;
+      await bus.execute(RegisterUserHandler, new RegisterUserCommand({ email: `${tag}-${i}@bench.example`, username: `${tag}_${i}`, password: SEED_PASSWORD, fullName: null }, null));
+      done += 1;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return Math.round((done / ((performance.now() - started) / 1000)) * 10) / 10;
+}
+
+/** An SMTP server that takes every mail and throws it away. */
+async function sink(): Promise<{ url: string; received: () => number; close(): Promise<void> }> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    hideSTARTTLS: true,
+    disabledCommands: ['AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received += 1;
+        callback();
+      });
+    },
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  const { port } = server.server.address() as { port: number };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: () => received,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+export async function runMailBench(options: {
+  readonly databaseUrl: string;
+  readonly log: (message: string) => void;
+  readonly roundS?: number;
+  readonly mails?: number;
+}): Promise<MailBenchFigures> {
+  const { databaseUrl, log } = options;
+  const roundS = options.roundS ?? 10;
+  const mails = options.mails ?? 2000;
+  const concurrency = availableParallelism() * 2;
+  const smtp = await sink();
+  const key = await generateTokenKeyPair();
+  const config = testConfig({ env: 'production', tokens: { signingKey: key.secret, keyId: 'bench-mail' }, database: { url: databaseUrl }, mail: { smtpUrl: smtp.url, from: 'bench@bench.example' }, log: { level: 'warn' } });
+  const service = await buildService(config, { logger: new MemoryLogger('warn'), mailer: new SmtpMailer({ url: smtp.url, from: 'bench@bench.example' }) });
+  try {
+    // The same service, once with the mail writes and once with no-ops in their place.
+    const without = service.container.createChildContainer();
+    without.register(OUTBOX, { useValue: NO_OUTBOX });
+    without.register(EMAIL_TOKEN_REPOSITORY, { useValue: NO_TOKENS });
+    const bus = (container: DependencyContainer) =>
+      new CommandBus({ resolve: (type) => container.resolve(type) }, container.resolve(UNIT_OF_WORK), container.resolve(LOGGER));
+    const [withBus, withoutBus] = [bus(service.container), bus(without)];
+    const run = `m${Date.now().toString(36)}`;
+    await signUpsPerSecond(withBus, `${run}w`, concurrency, 2);
+    const withOutbox: number[] = [];
+    const withoutOutbox: number[] = [];
+    for (let round = 0; round < 2; round += 1) {
+      withOutbox.push(await signUpsPerSecond(withBus, `${run}a${round}`, concurrency, roundS));
+      withoutOutbox.push(await signUpsPerSecond(withoutBus, `${run}b${round}`, concurrency, roundS));
+      log(`mail: sign-ups/s with the outbox ${withOutbox.at(-1)}, without ${withoutOutbox.at(-1)}`);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const ratio = Math.round((mean(withOutbox) / mean(withoutOutbox)) * 1000) / 1000;
+
+    // Whatever the sign-ups queued goes first, unmeasured; then a backlog of its own.
+    await service.dispatcher.drain();
+    const before = smtp.received();
+    const now = new Date();
+    for (let i = 0; i < mails; i += 1) {
+      await service.persistence.outbox.enqueue({ kind: 'password_reset', to: `r${i % 500}@bench.example`, data: { username: `r${i}`, token: `t${i}` } }, now);
+    }
+    const started = performance.now();
+    await service.dispatcher.drain();
+    const seconds = (performance.now() - started) / 1000;
+    if (smtp.received() - before !== mails) throw new Error(`the sink received ${smtp.received() - before} of ${mails} mails`);
+    const mailsPerS = Math.round(mails / seconds);
+    log(`mail: the dispatcher sent ${mails} mails in ${seconds.toFixed(2)} s: ${mailsPerS}/s`);
+    return {
+      signUp: { concurrency, roundS, withOutbox, withoutOutbox, ratio },
+      dispatcher: { mails, batchSize: 10, smtpConnections: 5, seconds: Math.round(seconds * 100) / 100, mailsPerS },
+    };
+  } finally {
+    await service.close();
+    await smtp.close();
+  }
+}
+
+// Run alone: `node dist/bench/mail.js` on a database of its own.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const server = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const database = await createBenchDatabase(server);
+  try {
+    await migrate(database.url);
+    const figures = await runMailBench({ databaseUrl: database.url, log: (m) => console.log(`[bench] ${m}`) });
+    console.log(JSON.stringify(figures, null, 2));
+  } finally {
+    await database.drop();
+  }
+}

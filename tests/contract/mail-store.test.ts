@@ -1,0 +1,154 @@
+/**
+ * The outbox (OutboxQueue) and the mail tokens (EmailTokenRepository), on every store: mails
+ * commit and roll back with their unit of work; claims lease each mail to one claim, keep each
+ * recipient's mails in order, and never hand one mail to two claims at once; settling needs the
+ * claim; tokens spend their predecessors and are spent once.
+ */
+import { expect } from 'chai';
+import type { Mail } from '../../src/application/ports/outbox.js';
+import type { StoredEmailToken } from '../../src/application/ports/email-tokens.js';
+import type { User } from '../../src/domain/user/user.js';
+import { aUser, at } from '../support/builders.js';
+import { describeStorages, useStorage } from '../support/storage.js';
+import { outcomes, rejectionOf, Rollback } from './helpers.js';
+
+const LEASE = 60_000;
+
+const mail = (to: string, n: number): Mail => ({ kind: 'password_changed', to, data: { username: `user${n}` } });
+
+describeStorages('Outbox contract', (target) => {
+  const store = useStorage(target);
+  const outbox = () => store().outbox;
+
+  it('keeps a mail queued in a unit of work only when the unit commits', async () => {
+    await store().unitOfWork.run(async () => outbox().enqueue(mail('kept@example.com', 1), at(1)));
+    await rejectionOf(
+      store().unitOfWork.run(async () => {
+        await outbox().enqueue(mail('lost@example.com', 2), at(1));
+        throw new Rollback();
+      }),
+    );
+    const claimed = await outbox().claim(at(2), LEASE, 10);
+    expect(claimed.map((c) => c.mail)).to.deep.equal([mail('kept@example.com', 1)]);
+    expect(claimed[0]!.createdAt).to.deep.equal(at(1));
+    expect(claimed[0]!.attempts).to.equal(1);
+  });
+
+  it('claims only what is due, in the order it was queued, one mail per recipient at a time', async () => {
+    await outbox().enqueue(mail('a@example.com', 1), at(1));
+    await outbox().enqueue(mail('b@example.com', 2), at(1));
+    await outbox().enqueue(mail('a@example.com', 3), at(1));
+    expect(await outbox().claim(at(0), LEASE, 10)).to.deep.equal([]);
+    const first = await outbox().claim(at(2), LEASE, 10);
+    expect(first.map((c) => c.mail.data)).to.deep.equal([{ username: 'user1' }, { username: 'user2' }]);
+    // The second mail to a@ waits while the first is pending, leased or not.
+    expect(await outbox().claim(at(2), LEASE, 10)).to.deep.equal([]);
+    expect(await outbox().markSent(first[0]!.id, first[0]!.claimId, at(3))).to.equal(true);
+    const second = await outbox().claim(at(3), LEASE, 10);
+    expect(second.map((c) => c.mail.data)).to.deep.equal([{ username: 'user3' }]);
+  });
+
+  it('a rescheduled mail keeps the later mails of its recipient waiting until it is sent', async () => {
+    await outbox().enqueue(mail('a@example.com', 1), at(1));
+    await outbox().enqueue(mail('a@example.com', 2), at(1));
+    const [first] = await outbox().claim(at(1), LEASE, 10);
+    expect(await outbox().reschedule(first!.id, first!.claimId, at(10), '451 try later')).to.equal(true);
+    expect(await outbox().claim(at(5), LEASE, 10)).to.deep.equal([]);
+    const again = await outbox().claim(at(10), LEASE, 10);
+    expect(again.map((c) => [c.mail.data, c.attempts])).to.deep.equal([[{ username: 'user1' }, 2]]);
+  });
+
+  it('limits a claim to its batch size', async () => {
+    for (let i = 0; i < 5; i += 1) await outbox().enqueue(mail(`r${i}@example.com`, i), at(1));
+    expect(await outbox().claim(at(1), LEASE, 2)).to.have.length(2);
+    expect(await outbox().claim(at(1), LEASE, 10)).to.have.length(3);
+  });
+
+  it('leases a claimed mail: nobody else claims it until the lease ends, then it is claimed again', async () => {
+    await outbox().enqueue(mail('a@example.com', 1), at(1));
+    const [first] = await outbox().claim(at(1), LEASE, 10);
+    expect(await outbox().claim(new Date(at(1).getTime() + LEASE - 1), LEASE, 10)).to.deep.equal([]);
+    const [again] = await outbox().claim(new Date(at(1).getTime() + LEASE), LEASE, 10);
+    expect(again!.id).to.equal(first!.id);
+    expect(again!.claimId).to.not.equal(first!.claimId);
+    // The lapsed claim can no longer settle the mail; the new one can.
+    expect(await outbox().markSent(first!.id, first!.claimId, at(100))).to.equal(false);
+    expect(await outbox().markSent(again!.id, again!.claimId, at(100))).to.equal(true);
+    expect(await outbox().markSent(again!.id, again!.claimId, at(100))).to.equal(false);
+  });
+
+  it('hands each mail to one of many claims made at the same moment', async () => {
+    for (let i = 0; i < 30; i += 1) await outbox().enqueue(mail(`r${i % 10}@example.com`, i), at(1));
+    const { values, errors } = await outcomes(Array.from({ length: 6 }, () => outbox().claim(at(1), LEASE, 4)));
+    expect(errors).to.deep.equal([]);
+    const ids = values.flat().map((c) => c.id);
+    expect(new Set(ids).size).to.equal(ids.length);
+    // At most one mail per recipient is out at a time.
+    const recipients = values.flat().map((c) => c.mail.to);
+    expect(new Set(recipients).size).to.equal(recipients.length);
+  });
+
+  it('sent and failed mails leave the backlog and lose their data; stats count what waits', async () => {
+    expect(await outbox().stats()).to.deep.equal({ backlog: 0, oldestPendingAt: null });
+    await outbox().enqueue({ kind: 'verify_email', to: 'a@example.com', data: { username: 'a', token: 'secret-token' } }, at(1));
+    await outbox().enqueue(mail('b@example.com', 2), at(2));
+    await outbox().enqueue(mail('c@example.com', 3), at(3));
+    expect(await outbox().stats()).to.deep.equal({ backlog: 3, oldestPendingAt: at(1) });
+    const [a, b] = await outbox().claim(at(5), LEASE, 2);
+    expect(await outbox().markSent(a!.id, a!.claimId, at(6))).to.equal(true);
+    expect(await outbox().markFailed(b!.id, b!.claimId, at(6), '550 no such mailbox')).to.equal(true);
+    expect(await outbox().stats()).to.deep.equal({ backlog: 1, oldestPendingAt: at(3) });
+    // Settled mails are never claimed again, whatever the time.
+    const rest = await outbox().claim(at(1_000_000), LEASE, 10);
+    expect(rest.map((c) => c.mail.to)).to.deep.equal(['c@example.com']);
+  });
+});
+
+describeStorages('EmailTokenRepository contract', (target) => {
+  const store = useStorage(target);
+  const tokens = () => store().emailTokens;
+  let ada: User;
+  beforeEach(async () => {
+    ada = await store().users.add(aUser());
+  });
+
+  const token = (selector: string, overrides: Partial<StoredEmailToken> = {}): Omit<StoredEmailToken, 'spentAt'> => ({
+    selector,
+    verifierHash: `hash-of-${selector}`,
+    purpose: 'password_reset',
+    userId: ada.id,
+    email: ada.email,
+    createdAt: at(1),
+    expiresAt: at(1801),
+    ...overrides,
+  });
+
+  it('stores a token and finds it by its selector, unspent', async () => {
+    await tokens().issue(token('s1'), at(1));
+    expect(await tokens().find('s1')).to.deep.equal({ ...token('s1'), spentAt: null });
+    expect(await tokens().find('nope')).to.equal(null);
+  });
+
+  it('spends the user\'s live tokens of the same purpose when a new one is issued, and only those', async () => {
+    await tokens().issue(token('reset1'), at(1));
+    await tokens().issue(token('verify1', { purpose: 'verify_email' }), at(1));
+    await tokens().issue(token('reset2'), at(2));
+    expect((await tokens().find('reset1'))!.spentAt).to.deep.equal(at(2));
+    expect((await tokens().find('verify1'))!.spentAt).to.equal(null);
+    expect((await tokens().find('reset2'))!.spentAt).to.equal(null);
+  });
+
+  it('spends a token once, even when asked at the same moment', async () => {
+    await tokens().issue(token('s1'), at(1));
+    const spent = await Promise.all(Array.from({ length: 5 }, () => tokens().spend('s1', at(3))));
+    expect(spent.filter(Boolean)).to.have.length(1);
+    expect((await tokens().find('s1'))!.spentAt).to.deep.equal(at(3));
+    expect(await tokens().spend('unknown', at(3))).to.equal(false);
+  });
+
+  it('goes with its user', async () => {
+    await tokens().issue(token('s1'), at(1));
+    await store().users.remove(ada.id);
+    expect(await tokens().find('s1')).to.equal(null);
+  });
+});

@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handler constructors take any dependencies
 export type Constructor<T> = new (...args: any[]) => T;

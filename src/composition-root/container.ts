@@ -58,7 +58,7 @@ import { LoggingSecurityEvents } from '../adapters/logging/logging-security-even
 import { SERVICE_METRICS, ServiceMetrics } from '../adapters/metrics/service-metrics.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../application/ports/security-events.js';
 import type { AppConfig } from '../config/config.js';
-import { resolveSigningKey } from '../config/config.js';
+import { resolveSigningKey } from './signing-key.js';
 
 /**
  * Adapters handed in instead of the configured ones; `inMemoryAdapters(config)`

@@ -31,7 +31,6 @@ import { ConfigError, type ConfigIssue } from './config-error.js';
 
 export * from './app-config.js';
 export { ConfigError, type ConfigIssue } from './config-error.js';
-export { resolveSigningKey } from './token-keys.js';
 
 /** How a bad value is echoed in an error: in full, with a URL's password masked, or not at all. */
 type Echo = 'value' | 'url' | 'hidden';

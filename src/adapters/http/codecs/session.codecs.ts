@@ -4,7 +4,7 @@ import type { SessionView } from '../../../application/ports/session-read-model.
 import { SESSION_ID_PATTERN, type PublishedKey } from '../../../application/ports/tokens.js';
 import { IP_MAX, USER_AGENT_MAX } from '../../../domain/session/session.js';
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '../../../domain/user/user-rules.js';
-import { K4_PUBLIC_PATTERN, KEY_ID_PATTERN } from '../../../config/key-formats.js';
+import { K4_PUBLIC_PATTERN, KEY_ID_PATTERN } from '../../../application/ports/tokens.js';
 import { unauthorized } from '../../../domain/shared/errors.js';
 import { INVALID_REFRESH_TOKEN } from '../../../application/commands/refresh-token/refresh-token.handler.js';
 import { object, text } from './codec.js';

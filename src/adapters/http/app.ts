@@ -11,6 +11,7 @@ import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../application/port
 import { LOGGER, type Logger } from '../../application/ports/logger.js';
 import { RATE_LIMITER, type RateLimiter } from '../../application/ports/rate-limiter.js';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../../application/ports/tokens.js';
+import { HttpError } from './errors.js';
 import { HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 import { errorHandler, unmatched } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
@@ -55,8 +56,8 @@ function bodyReader(limit: number): RouteDeps['parseBody'] {
       await parser(ctx, async () => undefined);
     } catch (error) {
       const status = (error as { status?: number }).status;
-      if (status === 413) throw new DomainError('payload_too_large', `Request body exceeds the limit of ${limit} bytes`);
-      if (status === 415) throw new DomainError('unsupported_media_type', 'Unsupported request body encoding');
+      if (status === 413) throw new HttpError('payload_too_large', `Request body exceeds the limit of ${limit} bytes`);
+      if (status === 415) throw new HttpError('unsupported_media_type', 'Unsupported request body encoding');
       throw new DomainError('bad_request', 'Malformed JSON in request body');
     }
   };

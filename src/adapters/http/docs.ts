@@ -10,8 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ERROR_TABLE, problemType } from './errors.js';
-import type { ErrorKind } from '../../domain/shared/errors.js';
+import { ERROR_TABLE, type ErrorKind, problemType } from './errors.js';
 import type { PlainRouteDoc } from './openapi.js';
 import { ROUTER_OPTIONS } from './route.js';
 

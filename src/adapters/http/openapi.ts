@@ -3,8 +3,7 @@
  * so it cannot drift from the code. Each operation appears once per version prefix; the
  * unprefixed, header-versioned paths are described once, in the document's description.
  */
-import type { ErrorKind } from '../../domain/shared/errors.js';
-import { ERROR_TABLE, ErrorSchemaV1, PROBLEM_CONTENT_TYPE, ProblemSchema, errorBodyV1, kindOfStatus, problemBody } from './errors.js';
+import { ERROR_TABLE, type ErrorKind, ErrorSchemaV1, PROBLEM_CONTENT_TYPE, ProblemSchema, errorBodyV1, kindOfStatus, problemBody } from './errors.js';
 import type { JsonSchema } from './codecs/codec.js';
 import type { ParamCodec } from './codecs/params.js';
 import { IDEMPOTENCY_DOC, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';

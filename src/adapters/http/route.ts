@@ -6,6 +6,7 @@
  */
 import type Koa from 'koa';
 import { DomainError, unauthorized } from '../../domain/shared/errors.js';
+import { HttpError } from './errors.js';
 import type { Actor, Role } from '../../domain/user/role.js';
 import { insufficientRole, requireRole } from '../../domain/user/user-policy.js';
 import type { CommandBus, CommandDispatcher, QueryBus } from '../../application/bus.js';
@@ -148,7 +149,7 @@ async function readBody<B>(spec: RouteSpec<unknown, unknown, B>, ctx: Koa.Contex
   const isJson = ctx.is('application/json', '+json') !== false;
   const isForm = spec.acceptsForm !== undefined && ctx.is('application/x-www-form-urlencoded') !== false;
   if (!isJson && !isForm) {
-    throw new DomainError(
+    throw new HttpError(
       'unsupported_media_type',
       spec.acceptsForm !== undefined
         ? 'Content-Type must be application/json or application/x-www-form-urlencoded'

@@ -26,7 +26,7 @@ import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/service-metrics
 import { IdempotentRequests } from './idempotency.js';
 import { apiVersion } from './middleware/api-version.js';
 import { buildOpenApi } from './openapi.js';
-import { API_VERSIONS, ROUTER_OPTIONS, routeMiddleware, specFor, type ApiVersion, type RouteDeps, type RouteSpec } from './route.js';
+import { API_VERSIONS, ROUTER_OPTIONS, routeMiddleware, specFor, type AnyRouteSpec, type ApiVersion, type RouteDeps } from './route.js';
 import { accountRoutes } from './routes/account.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { mailRoutes } from './routes/mail.routes.js';
@@ -34,7 +34,7 @@ import { orderRoutes } from './routes/orders.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
 /** Every route of the API, relative to a version prefix. */
-export const apiRoutes: readonly RouteSpec<any, any, any>[] = [...authRoutes, ...mailRoutes, ...accountRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
+export const apiRoutes: readonly AnyRouteSpec[] = [...authRoutes, ...mailRoutes, ...accountRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
 
 /** Answered the same by every version, and never rate limited: `/` and the paths below. */
 const UNVERSIONED = /^\/((health|metrics|openapi\.json|docs|redoc|problems|verify-email|reset-password|pages)(\/|$)|$)/;

@@ -7,7 +7,7 @@ import { ERROR_TABLE, type ErrorKind, ErrorSchemaV1, PROBLEM_CONTENT_TYPE, Probl
 import type { JsonSchema } from './codecs/codec.js';
 import type { ParamCodec } from './codecs/params.js';
 import { IDEMPOTENCY_DOC, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
-import { API_VERSIONS, specFor, type ApiVersion, type HttpMethod, type RouteSpec } from './route.js';
+import { API_VERSIONS, specFor, type AnyRouteSpec, type ApiVersion, type HttpMethod } from './route.js';
 
 /** A route outside the versioned API (health, metrics, documentation). */
 export interface PlainRouteDoc {
@@ -84,7 +84,7 @@ const headerRefs = (names: readonly string[]) =>
 
 const openApiPath = (prefix: string, path: string) => `${prefix}${path}`.replace(/:(\w+)/g, '{$1}');
 
-function operationId(spec: RouteSpec<any, any, any>, version: ApiVersion): string {
+function operationId(spec: AnyRouteSpec, version: ApiVersion): string {
   const base =
     spec.operationId ??
     `${spec.method.toLowerCase()}${spec.path.replace(/[/:]+(\w)/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`;
@@ -92,7 +92,7 @@ function operationId(spec: RouteSpec<any, any, any>, version: ApiVersion): strin
 }
 
 /** The error statuses a declaration implies, plus those it names. */
-export function errorStatuses(spec: RouteSpec<any, any, any>): number[] {
+export function errorStatuses(spec: AnyRouteSpec): number[] {
   // Every operation reaches the database: 503 while it is unavailable.
   // Every operation is rate limited: 429 over the budget.
   const statuses = new Set<number>([429, 500, 503]);
@@ -120,7 +120,7 @@ function parametersOf(codec: ParamCodec<unknown> | undefined, where: 'path' | 'q
 
 const ERROR_COMPONENT = (status: number, version: ApiVersion) => `${ERROR_TABLE[kindOfStatus(status)].name.replace(/Error$/, '')}V${version}`;
 
-export function buildOpenApi(info: DocumentInfo, routes: readonly RouteSpec<any, any, any>[], plain: readonly PlainRouteDoc[]): Record<string, unknown> {
+export function buildOpenApi(info: DocumentInfo, routes: readonly AnyRouteSpec[], plain: readonly PlainRouteDoc[]): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = { ErrorV1: ErrorSchemaV1, Problem: ProblemSchema };
   const responses: Record<string, unknown> = {};
   const paths: Record<string, Record<string, unknown>> = {};

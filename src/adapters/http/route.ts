@@ -25,11 +25,16 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export interface RouteInput<P, Q, B> {
+export type RouteAuth = 'public' | 'optional' | 'required';
+
+/** The caller a handler sees: never null where a token is required, always null where none is read. */
+export type ActorFor<A extends RouteAuth> = A extends 'required' ? Actor : A extends 'public' ? null : Actor | null;
+
+export interface RouteInput<P, Q, B, A extends RouteAuth = RouteAuth> {
   /** The API version serving the request (1 or 2). */
   readonly version: ApiVersion;
   readonly cursors: CursorCodec;
-  readonly actor: Actor | null;
+  readonly actor: ActorFor<A>;
   readonly params: P;
   readonly query: Q;
   readonly body: B;
@@ -54,7 +59,7 @@ export const API_VERSIONS = [1, 2] as const;
 export const ROUTER_OPTIONS = { sensitive: true } as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 
-export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown, A extends RouteAuth = RouteAuth> {
   /** Unique per route; the OpenAPI operationId is this plus the version (derived from the path when absent). */
   readonly operationId?: string;
   readonly method: HttpMethod;
@@ -63,7 +68,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   readonly tag: string;
   readonly summary: string;
   readonly description?: string;
-  readonly auth: 'public' | 'optional' | 'required';
+  /** Whether a token is read and required; it also types the handler's `actor`. */
+  readonly auth: A;
   /** Roles allowed at all (403 otherwise); finer rules live in the domain's policies. */
   readonly roles?: readonly Role[];
   readonly params?: ParamCodec<P>;
@@ -90,22 +96,30 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
    * that names a deleted resource is 409 rather than a success for something gone.
    */
   readonly stillExists?: (input: { reply: KeptReply; queries: QueryBus }) => Promise<boolean>;
-  handle(input: RouteInput<P, Q, B>): Promise<Reply>;
+  handle(input: RouteInput<P, Q, B, A>): Promise<Reply>;
   /**
    * What a later version does differently (its query, its success document, its handler).
    * Versions differ only here, in the HTTP adapter: the use case is the same.
    */
-  readonly versions?: { readonly [V in Exclude<ApiVersion, 1>]?: Partial<RouteSpec<P, any, B>> };
+  // biome-ignore lint/suspicious/noExplicitAny: a later version may decode another query
+  readonly versions?: { readonly [V in Exclude<ApiVersion, 1>]?: Partial<RouteSpec<P, any, B, A>> };
 }
+
+/** Any route declaration, as the route table, the app and the OpenAPI builder hold them. */
+// biome-ignore lint/suspicious/noExplicitAny: the table holds routes of every parameter type
+export type AnyRouteSpec = RouteSpec<any, any, any, any>;
 
 /** The declaration as a given version serves it. */
-export function specFor<P, Q, B>(spec: RouteSpec<P, Q, B>, version: ApiVersion): RouteSpec<P, Q, B> {
+export function specFor<P, Q, B, A extends RouteAuth>(spec: RouteSpec<P, Q, B, A>, version: ApiVersion): RouteSpec<P, Q, B, A> {
   if (version === 1) return spec;
   const override = spec.versions?.[version];
-  return override === undefined ? spec : ({ ...spec, ...override } as RouteSpec<P, Q, B>);
+  return override === undefined ? spec : ({ ...spec, ...override } as RouteSpec<P, Q, B, A>);
 }
 
-export const defineRoute = <P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> => spec;
+/** A route declaration, its types inferred: `auth: 'required'` gives the handler a non-null `actor`. */
+export const defineRoute = <P = undefined, Q = undefined, B = undefined, const A extends RouteAuth = RouteAuth>(
+  spec: RouteSpec<P, Q, B, A>,
+): RouteSpec<P, Q, B, A> => spec;
 
 export interface RouteDeps {
   readonly cursors: CursorCodec;
@@ -167,7 +181,7 @@ function decodeParams<A>(codec: ParamCodec<A> | undefined, raw: unknown): A {
   throw new DomainError('bad_request', result.issues.map((i) => i.message).join('; '), result.issues);
 }
 
-export function routeMiddleware<P, Q, B>(spec: RouteSpec<P, Q, B>, deps: RouteDeps): Koa.Middleware {
+export function routeMiddleware<P, Q, B, A extends RouteAuth>(spec: RouteSpec<P, Q, B, A>, deps: RouteDeps): Koa.Middleware {
   return async (ctx) => {
     // 1. The token.
     let actor: Actor | null = null;
@@ -209,7 +223,8 @@ export function routeMiddleware<P, Q, B>(spec: RouteSpec<P, Q, B>, deps: RouteDe
       spec.handle({
         version: ctx.state.apiVersion as ApiVersion,
         cursors: deps.cursors,
-        actor,
+        // Step 1 threw when a required token was missing, and read none on a public route.
+        actor: actor as ActorFor<A>,
         params,
         query,
         body,

@@ -9,8 +9,8 @@
 import Router from '@koa/router';
 import { token } from '../../application/ports/injection.js';
 import type { HttpMetrics } from './metrics.js';
-import type { PlainRouteDoc } from './openapi.js';
-import { ROUTER_OPTIONS } from './route.js';
+import type { PlainRouteDoc } from './kit/openapi/document.js';
+import { ROUTER_OPTIONS } from './kit/route.js';
 
 export interface ReadinessCheck {
   readonly name: string;

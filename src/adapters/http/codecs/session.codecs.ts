@@ -7,8 +7,8 @@ import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '../../../domain/use
 import { K4_PUBLIC_PATTERN, KEY_ID_PATTERN } from '../../../application/ports/tokens.js';
 import { unauthorized } from '../../../domain/shared/errors.js';
 import { INVALID_REFRESH_TOKEN } from '../../../application/commands/refresh-token/refresh-token.handler.js';
-import { object, text } from './codec.js';
-import { params, type ParamSpec } from './params.js';
+import { object, text } from '../kit/codecs/codec.js';
+import { params, type ParamSpec } from '../kit/codecs/params.js';
 
 /**
  * A refresh token as a client sends it. Only its presence is checked here: a string that cannot be

@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import { DomainError, type FieldIssue } from '../../../domain/shared/errors.js';
 import type { Logger } from '../../../application/ports/logger.js';
-import { ERROR_TABLE, type ErrorKind, HttpError, PROBLEM_CONTENT_TYPE, errorBodyV1, kindOfStatus, problemBody } from '../errors.js';
+import { ERROR_TABLE, type ErrorKind, HttpError, PROBLEM_CONTENT_TYPE, errorBodyV1, kindOfStatus, problemBody } from '../kit/errors.js';
 
 interface Classified {
   readonly kind: ErrorKind;

@@ -30,7 +30,7 @@ import {
   presentSession,
 } from '../codecs/session.codecs.js';
 import { UserIdParams, UserSchema, presentUser } from '../codecs/users.codecs.js';
-import { type AnyRouteSpec, defineRoute } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const TAG = 'Sessions';
 const NO_STORE = { 'Cache-Control': 'no-store' };

@@ -9,9 +9,9 @@ import {
   auditFingerprintOf,
   presentAuditEvent,
 } from '../codecs/audit.codecs.js';
-import { CursorCodec } from '../cursor.js';
+import { CursorCodec } from '../kit/cursor.js';
 import { pageReply, pageSchema, sliceReply, sliceSchema } from '../pagination.js';
-import { type AnyRouteSpec, defineRoute } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const FILTERS =
   'Admins only. Newest first. Filters `actor_id`, `subject_type`, `subject_id`, `action`, `since` (inclusive) and `until` (exclusive), the last two ISO 8601 dates or date-times with an offset. Events are never changed or deleted through the API; those older than AUDIT_RETENTION_DAYS are pruned.';

@@ -7,7 +7,7 @@ import { ResetPasswordHandler } from '../../../application/commands/reset-passwo
 import { VerifyEmailCommand } from '../../../application/commands/verify-email/verify-email.command.js';
 import { VerifyEmailHandler } from '../../../application/commands/verify-email/verify-email.handler.js';
 import { PasswordResetBody, PasswordResetRequestBody, VerifyEmailBody } from '../codecs/mail.codecs.js';
-import { type AnyRouteSpec, defineRoute } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const TAG = 'Authentication';
 const NO_STORE = { 'Cache-Control': 'no-store' };

@@ -29,9 +29,9 @@ import {
   presentOrder,
 } from '../codecs/orders.codecs.js';
 import { etagOf, expectedVersions, withETag } from '../conditional.js';
-import { CursorCodec } from '../cursor.js';
+import { CursorCodec } from '../kit/cursor.js';
 import { pageReply, pageSchema, sliceReply, sliceSchema } from '../pagination.js';
-import { type AnyRouteSpec, defineRoute } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const TAG = 'Orders';
 

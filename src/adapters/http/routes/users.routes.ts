@@ -30,9 +30,9 @@ import {
   presentUser,
 } from '../codecs/users.codecs.js';
 import { expectedVersions, withETag } from '../conditional.js';
-import { CursorCodec } from '../cursor.js';
+import { CursorCodec } from '../kit/cursor.js';
 import { pageReply, pageSchema, sliceReply, sliceSchema } from '../pagination.js';
-import { type AnyRouteSpec, defineRoute } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 /** Existence (404) before the body is read; the read model also applies the read policy. */
 const userExists = ({ actor, params, queries }: { actor: Actor; params: { id: number }; queries: QueryBus }) =>

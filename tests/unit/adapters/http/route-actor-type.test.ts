@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { defineRoute } from '../../../../src/adapters/http/route.js';
+import { defineRoute } from '../../../../src/adapters/http/kit/route.js';
 import type { Actor } from '../../../../src/domain/user/role.js';
 
 // The checks here are made by the compiler: the build fails when a route's `auth` stops typing its handler's `actor`.

@@ -5,7 +5,7 @@
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type { DomainError, FieldIssue } from '../../../domain/shared/errors.js';
+import type { DomainError, FieldIssue } from '../../../../domain/shared/errors.js';
 
 export type JsonSchema = { readonly [key: string]: unknown };
 

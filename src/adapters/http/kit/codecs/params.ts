@@ -4,7 +4,7 @@
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { MAX_ID } from '../../../domain/shared/ids.js';
+import { MAX_ID } from '../../../../domain/shared/ids.js';
 import { enteredText, type Codec, type JsonSchema } from './codec.js';
 
 export { MAX_ID };

@@ -1,4 +1,4 @@
-import type { ErrorKind as CoreErrorKind, FieldIssue } from '../../domain/shared/errors.js';
+import type { ErrorKind as CoreErrorKind, FieldIssue } from '../../../domain/shared/errors.js';
 
 /** Kinds of error only HTTP has: the core never sees a method, a body size or a media type. */
 export type HttpOnlyErrorKind = 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type';

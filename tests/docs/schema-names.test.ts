@@ -9,7 +9,7 @@ import { defineRoute } from '../../src/adapters/http/kit/route.js';
 
 const INFO = { title: 't', version: '1', description: 'd' };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- codecs of any shape
+// biome-ignore lint/suspicious/noExplicitAny: codecs of any shape
 const routeWith = (path: string, body: ObjectCodec<any>) =>
   defineRoute({ method: 'POST', path, tag: 'T', summary: 's', auth: 'public', body, success: { status: 204, description: 'done' }, handle: async () => ({ status: 204 }) });
 

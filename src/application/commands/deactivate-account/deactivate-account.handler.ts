@@ -9,7 +9,7 @@ import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-
 import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { ConfirmedByPassword } from '../confirm-password.js';
-import { DeactivateAccountCommand } from './deactivate-account.command.js';
+import type { DeactivateAccountCommand } from './deactivate-account.command.js';
 
 /**
  * `POST /users/me/deactivate`: once the password is confirmed, the account becomes inactive by

@@ -3,7 +3,7 @@ import { inject, injectable } from 'tsyringe';
 import type { CommandHandler } from '../../bus.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { ConfirmedByPassword } from '../confirm-password.js';
-import { DeleteAccountCommand } from './delete-account.command.js';
+import type { DeleteAccountCommand } from './delete-account.command.js';
 
 /**
  * `DELETE /users/me`: once the password is confirmed, the account goes with its orders and its

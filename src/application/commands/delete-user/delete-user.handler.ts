@@ -5,7 +5,7 @@ import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { assertVersion } from '../../preconditions.js';
-import { DeleteUserCommand } from './delete-user.command.js';
+import type { DeleteUserCommand } from './delete-user.command.js';
 
 /** Removes the user and, in the same unit of work, everything the user owns. */
 @injectable()

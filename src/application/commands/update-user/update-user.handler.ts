@@ -13,7 +13,7 @@ import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
 import { assertVersion } from '../../preconditions.js';
-import { UpdateUserCommand } from './update-user.command.js';
+import type { UpdateUserCommand } from './update-user.command.js';
 
 /**
  * PATCH of a user. Deactivating an account (whoever does it) revokes every session of it in the

@@ -109,7 +109,7 @@ describe('PasetoTokenService', () => {
     const candidates = [
       '',
       'garbage',
-      'Bearer ' + token,
+      `Bearer ${token}`,
       token.replace('v4.public.', 'v4.local.'),
       token.replace('v4.public.', 'v2.public.'),
       [v, purpose, body].join('.'), // no footer: no key id

@@ -26,7 +26,11 @@ export async function resolveSigningKey(config: AppConfig): Promise<SigningKey> 
       await publicKeyOf(signingKey);
     } catch {
       throw new ConfigError([
-        { path: 'tokens.signingKey', env: 'TOKEN_SIGNING_KEY', message: 'is not a usable PASERK k4.secret key (value not shown)' },
+        {
+          path: 'tokens.signingKey',
+          env: 'TOKEN_SIGNING_KEY',
+          message: 'is not a usable PASERK k4.secret key (value not shown)',
+        },
       ]);
     }
     return { kid: keyId, secret: signingKey };

@@ -14,7 +14,13 @@ import { decode, type ObjectCodec } from './codecs/codec.js';
 import type { ParamCodec } from './codecs/params.js';
 import type { CursorCodec } from './cursor.js';
 import { HttpError } from './errors.js';
-import { idempotencyKeyOf, idempotencyScope, resolvedPath, type IdempotentRequests, type KeptReply } from './idempotency.js';
+import {
+  idempotencyKeyOf,
+  idempotencyScope,
+  resolvedPath,
+  type IdempotentRequests,
+  type KeptReply,
+} from './idempotency.js';
 import type { ActorFor, ApiVersion, RouteAuth, RouteSpec } from './route.js';
 
 export interface RouteDeps {
@@ -43,7 +49,8 @@ export async function authenticate(ctx: Koa.Context, queries: QueryBus): Promise
     ctx.state.userId = actor.id;
     return actor;
   } catch (error) {
-    if (error instanceof DomainError && error.kind === 'unauthorized') ctx.state.authError = 'invalid_token';
+    if (error instanceof DomainError && error.kind === 'unauthorized')
+      ctx.state.authError = 'invalid_token';
     throw error;
   }
 }
@@ -53,11 +60,16 @@ function hasBody(ctx: Koa.Context): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? '0') > 0;
 }
 
-async function readBody<B>(spec: RouteSpec<unknown, unknown, B>, ctx: Koa.Context, deps: RouteDeps): Promise<{ raw: unknown; codec: ObjectCodec<B> }> {
+async function readBody<B>(
+  spec: RouteSpec<unknown, unknown, B>,
+  ctx: Koa.Context,
+  deps: RouteDeps,
+): Promise<{ raw: unknown; codec: ObjectCodec<B> }> {
   const codec = spec.body as ObjectCodec<B>;
   if (!hasBody(ctx)) return { raw: {}, codec };
   const isJson = ctx.is('application/json', '+json') !== false;
-  const isForm = spec.acceptsForm !== undefined && ctx.is('application/x-www-form-urlencoded') !== false;
+  const isForm =
+    spec.acceptsForm !== undefined && ctx.is('application/x-www-form-urlencoded') !== false;
   if (!isJson && !isForm) {
     throw new HttpError(
       'unsupported_media_type',
@@ -67,17 +79,27 @@ async function readBody<B>(spec: RouteSpec<unknown, unknown, B>, ctx: Koa.Contex
     );
   }
   await deps.parseBody(ctx);
-  return { raw: (ctx.request as { body?: unknown }).body, codec: isForm ? (spec.acceptsForm as ObjectCodec<B>) : codec };
+  return {
+    raw: (ctx.request as { body?: unknown }).body,
+    codec: isForm ? (spec.acceptsForm as ObjectCodec<B>) : codec,
+  };
 }
 
 function decodeParams<A>(codec: ParamCodec<A> | undefined, raw: unknown): A {
   if (codec === undefined) return undefined as A;
   const result = decode(codec, raw);
   if (result.ok) return result.value;
-  throw new DomainError('bad_request', result.issues.map((i) => i.message).join('; '), result.issues);
+  throw new DomainError(
+    'bad_request',
+    result.issues.map((i) => i.message).join('; '),
+    result.issues,
+  );
 }
 
-export function routeMiddleware<P, Q, B, A extends RouteAuth>(spec: RouteSpec<P, Q, B, A>, deps: RouteDeps): Koa.Middleware {
+export function routeMiddleware<P, Q, B, A extends RouteAuth>(
+  spec: RouteSpec<P, Q, B, A>,
+  deps: RouteDeps,
+): Koa.Middleware {
   return async (ctx) => {
     // 1. The token.
     let actor: Actor | null = null;
@@ -111,7 +133,8 @@ export function routeMiddleware<P, Q, B, A extends RouteAuth>(spec: RouteSpec<P,
         }
       }
       const decoded = decode(codec, raw);
-      if (!decoded.ok) throw new DomainError('validation', 'Request validation failed', decoded.issues);
+      if (!decoded.ok)
+        throw new DomainError('validation', 'Request validation failed', decoded.issues);
       body = decoded.value;
     }
     // 6. The use case (or, for a retry with an Idempotency-Key, the first answer again).
@@ -125,7 +148,11 @@ export function routeMiddleware<P, Q, B, A extends RouteAuth>(spec: RouteSpec<P,
         query,
         body,
         ctx,
-        commands: deps.commands.in({ actorId: actor?.id ?? null, requestId: String(ctx.state.requestId), ip: ctx.ip }),
+        commands: deps.commands.in({
+          actorId: actor?.id ?? null,
+          requestId: String(ctx.state.requestId),
+          ip: ctx.ip,
+        }),
         queries: deps.queries,
       });
     const reply =
@@ -138,7 +165,12 @@ export function routeMiddleware<P, Q, B, A extends RouteAuth>(spec: RouteSpec<P,
               method: spec.method,
               path: resolvedPath(String(ctx.state.apiBase), spec.path, params),
               body,
-              ...(spec.stillExists === undefined ? {} : { stillExists: (reply: KeptReply) => spec.stillExists!({ reply, queries: deps.queries }) }),
+              ...(spec.stillExists === undefined
+                ? {}
+                : {
+                    stillExists: (reply: KeptReply) =>
+                      spec.stillExists!({ reply, queries: deps.queries }),
+                  }),
             },
             run,
           );

@@ -3,7 +3,16 @@
  * Operations ask for them while they are built; the document lists what was asked for.
  */
 import type { JsonSchema } from '../codecs/codec.js';
-import { ERROR_TABLE, type ErrorKind, ErrorSchemaV1, PROBLEM_CONTENT_TYPE, ProblemSchema, errorBodyV1, kindOfStatus, problemBody } from '../errors.js';
+import {
+  ERROR_TABLE,
+  type ErrorKind,
+  ErrorSchemaV1,
+  PROBLEM_CONTENT_TYPE,
+  ProblemSchema,
+  errorBodyV1,
+  kindOfStatus,
+  problemBody,
+} from '../errors.js';
 import type { ApiVersion } from '../route.js';
 import { RATE_LIMIT_HEADERS, headerRefs } from './headers.js';
 
@@ -31,12 +40,14 @@ function errorExample(kind: ErrorKind, version: ApiVersion): Record<string, unkn
     message: EXAMPLE_MESSAGES[kind],
     path: `/api/v${version}/users/123`,
     requestId: '0b4f7a52-8d8e-4c54-9a49-1f0e6f1c2d3e',
-    details: kind === 'validation' ? [{ field: 'email', message: 'Invalid email format' }] : undefined,
+    details:
+      kind === 'validation' ? [{ field: 'email', message: 'Invalid email format' }] : undefined,
   };
   return version === 1 ? errorBodyV1(input) : problemBody(input);
 }
 
-const ERROR_COMPONENT = (status: number, version: ApiVersion) => `${ERROR_TABLE[kindOfStatus(status)].name.replace(/Error$/, '')}V${version}`;
+const ERROR_COMPONENT = (status: number, version: ApiVersion) =>
+  `${ERROR_TABLE[kindOfStatus(status)].name.replace(/Error$/, '')}V${version}`;
 
 export class Components {
   readonly schemas: Record<string, JsonSchema> = { ErrorV1: ErrorSchemaV1, Problem: ProblemSchema };
@@ -46,8 +57,14 @@ export class Components {
   /** A reference to the schema under its name; two different schemas of one name would document one of them wrong. */
   named(name: string, schema: JsonSchema): { $ref: string } {
     const before = this.schemas[name];
-    if (before !== undefined && before !== schema && JSON.stringify(before) !== JSON.stringify(schema)) {
-      throw new Error(`Two different schemas are named ${name} in the OpenAPI document: give one of the codecs another name`);
+    if (
+      before !== undefined &&
+      before !== schema &&
+      JSON.stringify(before) !== JSON.stringify(schema)
+    ) {
+      throw new Error(
+        `Two different schemas are named ${name} in the OpenAPI document: give one of the codecs another name`,
+      );
     }
     this.schemas[name] = schema;
     return { $ref: `#/components/schemas/${name}` };
@@ -63,8 +80,17 @@ export class Components {
       const content =
         version === 1
           ? { 'application/json': { schema: { $ref: '#/components/schemas/ErrorV1' }, example } }
-          : { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' }, example } };
-      const extra = status === 401 ? ['WWW-Authenticate'] : status === 405 ? ['Allow'] : status === 429 || status === 503 ? ['Retry-After'] : [];
+          : {
+              [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' }, example },
+            };
+      const extra =
+        status === 401
+          ? ['WWW-Authenticate']
+          : status === 405
+            ? ['Allow']
+            : status === 429 || status === 503
+              ? ['Retry-After']
+              : [];
       this.responses[name] = {
         description: `${entry.title} (${entry.name})`,
         headers: headerRefs(['X-Request-Id', ...(limited ? RATE_LIMIT_HEADERS : []), ...extra]),

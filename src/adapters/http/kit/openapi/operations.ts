@@ -16,7 +16,9 @@ export interface PlainRouteDoc {
   readonly description: string;
   /** Path parameters, as OpenAPI parameter objects. */
   readonly parameters?: readonly Record<string, unknown>[];
-  readonly responses: Readonly<Record<number, { description: string; contentType?: string; schema?: JsonSchema }>>;
+  readonly responses: Readonly<
+    Record<number, { description: string; contentType?: string; schema?: JsonSchema }>
+  >;
 }
 
 export interface DocumentInfo {
@@ -37,7 +39,8 @@ export function errorStatuses(spec: AnyRouteSpec): number[] {
   // Every operation reaches the database: 503 while it is unavailable.
   // Every operation is rate limited: 429 over the budget.
   const statuses = new Set<number>([429, 500, 503]);
-  if (spec.params !== undefined || spec.query !== undefined || spec.body !== undefined) statuses.add(400);
+  if (spec.params !== undefined || spec.query !== undefined || spec.body !== undefined)
+    statuses.add(400);
   if (spec.auth !== 'public') statuses.add(401);
   if (spec.auth !== 'public' || spec.restricted !== undefined) statuses.add(403);
   if (spec.params !== undefined || spec.load !== undefined) statuses.add(404);
@@ -64,7 +67,14 @@ function successResponses(spec: AnyRouteSpec, components: Components): Record<st
   const content =
     success.schema === undefined
       ? undefined
-      : { 'application/json': { schema: success.name === undefined ? success.schema : components.named(success.name, success.schema) } };
+      : {
+          'application/json': {
+            schema:
+              success.name === undefined
+                ? success.schema
+                : components.named(success.name, success.schema),
+          },
+        };
   return {
     [String(success.status)]: {
       description: success.description,
@@ -74,7 +84,14 @@ function successResponses(spec: AnyRouteSpec, components: Components): Record<st
     ...Object.fromEntries(
       (spec.errors ?? [])
         .filter((s) => s < 400)
-        .map((s) => [String(s), { description: s === 304 ? 'Not modified: the If-None-Match ETag is current' : 'See the description', headers: headerRefs(['X-Request-Id', ...RATE_LIMIT_HEADERS, 'ETag']) }]),
+        .map((s) => [
+          String(s),
+          {
+            description:
+              s === 304 ? 'Not modified: the If-None-Match ETag is current' : 'See the description',
+            headers: headerRefs(['X-Request-Id', ...RATE_LIMIT_HEADERS, 'ETag']),
+          },
+        ]),
     ),
   };
 }
@@ -85,25 +102,45 @@ function securityOf(auth: AnyRouteSpec['auth']): unknown[] {
   return [];
 }
 
-function requestBody(spec: AnyRouteSpec, body: NonNullable<AnyRouteSpec['body']>, components: Components): Record<string, unknown> {
-  const content: Record<string, unknown> = { 'application/json': { schema: components.named(body.name, body.schema) } };
-  if (spec.acceptsForm !== undefined) content['application/x-www-form-urlencoded'] = { schema: components.named(spec.acceptsForm.name, spec.acceptsForm.schema) };
+function requestBody(
+  spec: AnyRouteSpec,
+  body: NonNullable<AnyRouteSpec['body']>,
+  components: Components,
+): Record<string, unknown> {
+  const content: Record<string, unknown> = {
+    'application/json': { schema: components.named(body.name, body.schema) },
+  };
+  if (spec.acceptsForm !== undefined)
+    content['application/x-www-form-urlencoded'] = {
+      schema: components.named(spec.acceptsForm.name, spec.acceptsForm.schema),
+    };
   return { required: true, content };
 }
 
 /** The operation of a route declaration as one version serves it. */
-export function versionedOperation(spec: AnyRouteSpec, version: ApiVersion, components: Components): Record<string, unknown> {
+export function versionedOperation(
+  spec: AnyRouteSpec,
+  version: ApiVersion,
+  components: Components,
+): Record<string, unknown> {
   const tags = [components.versionTag(spec.tag, version)];
   const responses = {
     ...successResponses(spec, components),
-    ...Object.fromEntries(errorStatuses(spec).map((s) => [String(s), components.errorResponse(s, version)])),
+    ...Object.fromEntries(
+      errorStatuses(spec).map((s) => [String(s), components.errorResponse(s, version)]),
+    ),
   };
-  const parameters: unknown[] = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')];
+  const parameters: unknown[] = [
+    ...parametersOf(spec.params, 'path'),
+    ...parametersOf(spec.query, 'query'),
+  ];
   let description = spec.description ?? spec.summary;
   if (spec.idempotent === true) {
     description = `${description}\n\n${IDEMPOTENCY_DOC.description}`;
     parameters.push(IDEMPOTENCY_DOC.parameter);
-    const succeeded = responses[String(spec.success.status)] as { headers: Record<string, unknown> };
+    const succeeded = responses[String(spec.success.status)] as {
+      headers: Record<string, unknown>;
+    };
     succeeded.headers = { ...succeeded.headers, ...headerRefs([IDEMPOTENT_REPLAYED_HEADER]) };
   }
   return {
@@ -119,7 +156,10 @@ export function versionedOperation(spec: AnyRouteSpec, version: ApiVersion, comp
 }
 
 /** The operation of a route outside the versioned API (health, metrics, documentation). */
-export function plainOperation(route: PlainRouteDoc, components: Components): Record<string, unknown> {
+export function plainOperation(
+  route: PlainRouteDoc,
+  components: Components,
+): Record<string, unknown> {
   return {
     operationId: route.operationId,
     tags: [components.plainTag(route.tag)],
@@ -134,7 +174,9 @@ export function plainOperation(route: PlainRouteDoc, components: Components): Re
           {
             description: r.description,
             headers: headerRefs(['X-Request-Id']),
-            ...(r.schema === undefined ? {} : { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }),
+            ...(r.schema === undefined
+              ? {}
+              : { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }),
           },
         ]),
       ),

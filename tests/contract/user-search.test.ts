@@ -185,7 +185,7 @@ for (const target of storageTargets()) {
 /**
  * The plan of the read model's search statement, on a table of 20,000 users with statistics, and
  * sequential scans priced out (a table this small is cheaper to read whole; at a million users the
- * planner picks the indexes by itself, see docs/notes/perf.md).
+ * planner picks the indexes by itself, see BENCHMARKS.md).
  */
 for (const name of ['pglite', 'postgresql'] as const) {
   describe(`user search uses the trigram indexes [${name}]`, function () {

@@ -51,8 +51,8 @@ export interface MailBenchFigures {
   };
 }
 
-const NO_OUTBOX: Outbox = { enqueue: async () => undefined };
-const NO_TOKENS: EmailTokenRepository = { issue: async () => undefined, find: async () => null, spend: async () => false };
+const NO_OUTBOX: Outbox = { enqueue: async () => undefined, pendingTo: async () => [] };
+const NO_TOKENS: EmailTokenRepository = { issue: async () => undefined, find: async () => null, spend: async () => false, liveOf: async () => [] };
 
 async function signUpsPerSecond(bus: CommandBus, tag: string, concurrency: number, seconds: number): Promise<number> {
   const until = performance.now() + seconds * 1000;

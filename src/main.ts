@@ -30,7 +30,7 @@ async function serve(config: AppConfig): Promise<void> {
   // A cluster's primary has created the admin before forking its workers.
   if (!cluster.isWorker) await ensureConfiguredAdmin(service.container, config);
   const app = buildApp(service.container);
-  service.auditPruner.start();
+  for (const pruner of service.pruners) pruner.start();
   service.dispatcher.start();
   const http = createDrainableServer(app.callback(), config.server);
   let stopping = false;

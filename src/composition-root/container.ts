@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { CommandBus, QueryBus } from '../application/bus.js';
-import { AuditPruner } from '../application/audit/audit-pruner.js';
+import { RetentionPruner } from '../application/retention-pruner.js';
 import { DOMAIN_EVENTS, DomainEvents } from '../application/audit/domain-events.js';
 import { RecordingOrderRepository, RecordingUserRepository } from '../application/audit/recording-repositories.js';
 import { AUDIT_LOG, type AuditLog } from '../application/ports/audit-log.js';
@@ -97,8 +97,8 @@ export interface Service {
   /** Sends the outbox's mails; `main` starts it, `close` stops it (finishing the mails in hand). */
   readonly dispatcher: OutboxDispatcher;
   readonly mailer: Mailer;
-  /** Prunes old audit events; `main` starts it, `close` stops it. */
-  readonly auditPruner: AuditPruner;
+  /** Prune old audit events and settled mails; `main` starts them, `close` stops them. */
+  readonly pruners: readonly RetentionPruner[];
   /** Readiness turns 503 from now on: the service is about to stop. */
   startDraining(): void;
   /** Closes what the service opened (the store unless it was handed in). */
@@ -184,7 +184,7 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
     registerValue(c, ORDER_REPOSITORY, new RecordingOrderRepository(persistence.orders, events));
     registerValue(c, ORDER_READ_MODEL, persistence.orderReadModel);
     registerValue(c, UNIT_OF_WORK, events.auditing(persistence.unitOfWork));
-    const auditPruner = new AuditPruner(auditLog, clock, logger, { retentionDays: config.audit.retentionDays });
+    const auditPruner = new RetentionPruner(auditLog, clock, logger, { name: 'audit', retentionDays: config.audit.retentionDays });
     registerValue(c, PASSWORD_HASHER, overrides.passwordHasher ?? new Argon2PasswordHasher());
     registerValue(c, TOKEN_ISSUER, tokens);
     // Tokens that are not signed with a public key (the in-memory adapter) publish no keys.
@@ -232,6 +232,8 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       keyPrefix: `${overrides.redisKeyPrefix ?? config.redis.keyPrefix}:mail-requests`,
     };
     registerValue(c, MAIL_REQUEST_LIMITER, redis === null ? FlexibleRateLimiter.inMemory(mailBudget) : FlexibleRateLimiter.onRedis(redis, mailBudget));
+    // Sent and failed mails keep their recipient's address: they go after the retention.
+    const pruners = [auditPruner, new RetentionPruner(persistence.outbox, clock, logger, { name: 'mail_outbox', retentionDays: config.mail.outboxRetentionDays })];
     const mailMetrics = new MailMetrics(persistence.outbox, clock);
     registerValue(c, MAIL_METRICS, mailMetrics.registry);
     const dispatcher = new OutboxDispatcher(persistence.outbox, mailer, clock, logger, mailMetrics, {
@@ -268,7 +270,7 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       persistence,
       dispatcher,
       mailer,
-      auditPruner,
+      pruners,
       startDraining() {
         draining = true;
       },
@@ -277,7 +279,7 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
         // The mails in hand are finished before the store and the mail server go.
         await dispatcher.stop();
         await mailer.close();
-        await auditPruner.stop();
+        await Promise.all(pruners.map((pruner) => pruner.stop()));
         if (ownsPersistence) await persistence.close();
         if (redis !== null) await closeRedisClient(redis);
       },

@@ -86,6 +86,8 @@ export interface AppConfig {
     /** Requests for mails allowed per address and per target email in each window. */
     readonly requestMax: number;
     readonly requestWindowS: number;
+    /** Sent and failed mails queued longer ago than this are pruned (their recipients are personal data). */
+    readonly outboxRetentionDays: number;
   };
 }
 

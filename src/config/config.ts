@@ -112,6 +112,7 @@ const SCHEMA = {
     retryForS: setting('MAIL_RETRY_FOR_S', integer(1, 30 * DAY)),
     requestMax: setting('MAIL_REQUEST_MAX', integer(1, 1_000_000)),
     requestWindowS: setting('MAIL_REQUEST_WINDOW_S', integer(1, DAY)),
+    outboxRetentionDays: setting('MAIL_OUTBOX_RETENTION_DAYS', integer(1, 100 * 365)),
   },
 } as const;
 

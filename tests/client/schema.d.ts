@@ -1389,6 +1389,24 @@ export interface components {
                     };
                 } | null;
             }[];
+            /** @description Mails to the user's address not sent yet, oldest first; never their content or link */
+            pending_mails: {
+                /** @enum {string} */
+                kind: "verify_email" | "email_changed" | "password_reset" | "password_changed";
+                /** Format: date-time */
+                created_at: string;
+                /** @enum {string} */
+                status: "pending";
+            }[];
+            /** @description Verification and reset links still usable, oldest first; never the token or its hash */
+            email_tokens: {
+                /** @enum {string} */
+                purpose: "verify_email" | "password_reset";
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                expires_at: string;
+            }[];
         };
         /** @description A new user. `role` and `is_active` may be set by admins only. */
         UserCreate: {

@@ -102,6 +102,76 @@ describeStorages('Outbox contract', (target) => {
     const rest = await outbox().claim(at(1_000_000), LEASE, 10);
     expect(rest.map((c) => c.mail.to)).to.deep.equal(['c@example.com']);
   });
+
+  /** Queues one mail per entry at `at(seconds)`; `settle` sends or fails it at once. Pending ones are queued last, so no claim takes them. */
+  async function queue(entries: ReadonlyArray<{ to: string; seconds: number; settle?: 'sent' | 'failed' }>): Promise<void> {
+    const ordered = [...entries.filter((e) => e.settle !== undefined), ...entries.filter((e) => e.settle === undefined)];
+    for (const [n, entry] of ordered.entries()) {
+      await outbox().enqueue(mail(entry.to, n), at(entry.seconds));
+      if (entry.settle === undefined) continue;
+      const [claimed] = await outbox().claim(at(entry.seconds), LEASE, 1);
+      expect(claimed!.mail.to).to.equal(entry.to);
+      const settled =
+        entry.settle === 'sent'
+          ? await outbox().markSent(claimed!.id, claimed!.claimId, at(entry.seconds))
+          : await outbox().markFailed(claimed!.id, claimed!.claimId, at(entry.seconds), '550 no such mailbox');
+      expect(settled).to.equal(true);
+    }
+  }
+
+  it('prunes sent and failed mails queued before the cutoff, a batch at a time, and never a pending one', async () => {
+    await queue([
+      { to: 'old-pending@example.com', seconds: 1 },
+      { to: 'a@example.com', seconds: 2, settle: 'sent' },
+      { to: 'b@example.com', seconds: 3, settle: 'failed' },
+      { to: 'c@example.com', seconds: 4, settle: 'sent' },
+      { to: 'd@example.com', seconds: 10, settle: 'sent' },
+    ]);
+    expect(await outbox().pruneBatch(at(10), 2)).to.equal(2);
+    expect(await outbox().pruneBatch(at(10), 2)).to.equal(1);
+    expect(await outbox().pruneBatch(at(10), 2)).to.equal(0);
+    // The mail queued at the cutoff stays until a later one; the pending mail stays whatever its age.
+    expect(await outbox().pruneBatch(at(11), 10)).to.equal(1);
+    expect(await outbox().pruneBatch(at(1_000_000), 10)).to.equal(0);
+    expect(await outbox().stats()).to.deep.equal({ backlog: 1, oldestPendingAt: at(1) });
+    expect((await outbox().pendingTo('old-pending@example.com')).map((m) => m.createdAt)).to.deep.equal([at(1)]);
+  });
+
+  it('lists the pending mails to one address, oldest first, with kind and time only', async () => {
+    await queue([
+      { to: 'a@example.com', seconds: 1, settle: 'sent' },
+      { to: 'b@example.com', seconds: 2 },
+    ]);
+    await outbox().enqueue({ kind: 'verify_email', to: 'a@example.com', data: { username: 'a', token: 'secret-token' } }, at(3));
+    await outbox().enqueue(mail('a@example.com', 9), at(4));
+    expect(await outbox().pendingTo('a@example.com')).to.deep.equal([
+      { kind: 'verify_email', createdAt: at(3), status: 'pending' },
+      { kind: 'password_changed', createdAt: at(4), status: 'pending' },
+    ]);
+    expect(await outbox().pendingTo('nobody@example.com')).to.deep.equal([]);
+  });
+
+  it('erasing a user deletes every mail to its address, pending or settled, in the unit of work of the erasure', async () => {
+    const ada = await store().users.add(aUser());
+    await queue([
+      { to: ada.email, seconds: 1, settle: 'sent' },
+      { to: 'other@example.com', seconds: 2, settle: 'sent' },
+      { to: ada.email, seconds: 3 },
+      { to: 'other@example.com', seconds: 4 },
+    ]);
+    await rejectionOf(
+      store().unitOfWork.run(async () => {
+        await store().users.remove(ada.id);
+        throw new Rollback();
+      }),
+    );
+    expect(await outbox().pendingTo(ada.email)).to.have.length(1);
+    await store().unitOfWork.run(async () => store().users.remove(ada.id));
+    expect(await outbox().pendingTo(ada.email)).to.deep.equal([]);
+    expect(await outbox().stats()).to.deep.equal({ backlog: 1, oldestPendingAt: at(4) });
+    // Of the settled mails only the other recipient's is left to prune.
+    expect(await outbox().pruneBatch(at(1_000_000), 10)).to.equal(1);
+  });
 });
 
 describeStorages('EmailTokenRepository contract', (target) => {
@@ -144,6 +214,22 @@ describeStorages('EmailTokenRepository contract', (target) => {
     expect(spent.filter(Boolean)).to.have.length(1);
     expect((await tokens().find('s1'))!.spentAt).to.deep.equal(at(3));
     expect(await tokens().spend('unknown', at(3))).to.equal(false);
+  });
+
+  it('lists the user\'s live tokens, oldest first, without selector or hash', async () => {
+    const bob = await store().users.add(aUser());
+    await tokens().issue(token('reset1'), at(1));
+    await tokens().issue(token('verify1', { purpose: 'verify_email', createdAt: at(2), expiresAt: at(100) }), at(2));
+    await tokens().issue(token('reset2', { createdAt: at(3), expiresAt: at(1803) }), at(3));
+    await tokens().issue(token('bobs', { userId: bob.id, email: bob.email }), at(1));
+    expect(await tokens().liveOf(ada.id, at(50))).to.deep.equal([
+      { purpose: 'verify_email', createdAt: at(2), expiresAt: at(100) },
+      { purpose: 'password_reset', createdAt: at(3), expiresAt: at(1803) },
+    ]);
+    // Expired at its expiry; spent ones never listed.
+    expect(await tokens().liveOf(ada.id, at(100))).to.deep.equal([{ purpose: 'password_reset', createdAt: at(3), expiresAt: at(1803) }]);
+    await tokens().spend('reset2', at(101));
+    expect(await tokens().liveOf(ada.id, at(101))).to.deep.equal([]);
   });
 
   it('goes with its user', async () => {

@@ -23,6 +23,14 @@ export interface EmailTokenRepository {
   find(selector: string): Promise<StoredEmailToken | null>;
   /** Spends the token if it is still unspent (compare-and-set): true when this call spent it. */
   spend(selector: string, now: Date): Promise<boolean>;
+  /** The user's tokens still usable at `now` (unspent, unexpired), oldest first: what an export shows of them (never the hash). */
+  liveOf(userId: number, now: Date): Promise<LiveEmailToken[]>;
+}
+
+export interface LiveEmailToken {
+  readonly purpose: EmailTokenPurpose;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
 }
 
 export const EMAIL_TOKEN_REPOSITORY = token<EmailTokenRepository>('EmailTokenRepository');

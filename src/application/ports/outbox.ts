@@ -15,6 +15,14 @@ export type MailKind = Mail['kind'];
  */
 export interface Outbox {
   enqueue(mail: Mail, now: Date): Promise<void>;
+  /** The mails to this address still waiting to be sent, oldest first: what an export shows of them (never their data). */
+  pendingTo(recipient: string): Promise<PendingMail[]>;
+}
+
+export interface PendingMail {
+  readonly kind: MailKind;
+  readonly createdAt: Date;
+  readonly status: 'pending';
 }
 
 export const OUTBOX = token<Outbox>('Outbox');
@@ -51,4 +59,9 @@ export interface OutboxQueue {
   /** Given up: the row is kept as failed, its data emptied. */
   markFailed(id: number, claimId: string, now: Date, error: string): Promise<boolean>;
   stats(): Promise<OutboxStats>;
+  /**
+   * Deletes up to `limit` sent or failed mails queued before `before`, in a transaction of its own;
+   * rows another pruner holds are skipped. Pending mails are never pruned. Returns how many went.
+   */
+  pruneBatch(before: Date, limit: number): Promise<number>;
 }

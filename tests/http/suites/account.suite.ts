@@ -437,7 +437,7 @@ export function accountSuite(open: OpenStore): void {
       expect(res.headers['content-type']).to.match(/^application\/json/);
       expect(res.headers['content-disposition']).to.match(new RegExp(`^attachment; filename="account-${user.id}-\\d{4}-\\d{2}-\\d{2}\\.json"$`));
       expect(res.headers['cache-control']).to.equal('no-store');
-      expect(res.body).to.have.all.keys('exported_at', 'user', 'orders', 'sessions', 'audit_events');
+      expect(res.body).to.have.all.keys('exported_at', 'user', 'orders', 'sessions', 'audit_events', 'pending_mails', 'email_tokens');
       expect(res.body.user).to.include({ id: user.id, username: user.username, full_name: 'Ada Lovelace', password_changed_at: null });
       expect(res.body.orders.map((o: { id: number }) => o.id)).to.deep.equal([second.id, first.id]);
       expect(res.body.orders[0].items).to.deep.equal([

@@ -210,6 +210,86 @@ export function mailSuite(open: OpenStore): void {
       });
     });
 
+    describe('the outbox and personal data', () => {
+      // A store of its own: the counts of sent mails below are this block's.
+      const ctx = useApi(open, { mail: { requestMax: 1_000_000 } });
+      const exportOf = async (api: TestApi, token: string) => {
+        const res = await api.http.get('/api/v1/users/me/export').set(bearer(token));
+        expect(res.status).to.equal(200);
+        return res.body as { pending_mails: Array<Record<string, unknown>>; email_tokens: Array<Record<string, unknown>> };
+      };
+
+      it('the export lists the pending mails and the live links, never a token or its hash', async () => {
+        const api = ctx.get();
+        const user = await api.createUser();
+        const email = `${user.username}@example.com`;
+        const signedUp = user.body['created_at'] as string;
+        const first = await exportOf(api, user.token);
+        expect(first.pending_mails).to.deep.equal([{ kind: 'verify_email', created_at: signedUp, status: 'pending' }]);
+        const verifyExpires = new Date(Date.parse(signedUp) + api.config.mail.emailTokenTtlS * 1000).toISOString();
+        expect(first.email_tokens).to.deep.equal([{ purpose: 'verify_email', created_at: signedUp, expires_at: verifyExpires }]);
+        api.clock.advance(1000);
+        expect((await api.http.post('/api/v1/auth/password-reset/request').send({ email })).status).to.equal(202);
+        const second = await exportOf(api, user.token);
+        expect(second.pending_mails.map((m) => m.kind)).to.deep.equal(['verify_email', 'password_reset']);
+        expect(second.email_tokens.map((t) => t.purpose)).to.deep.equal(['verify_email', 'password_reset']);
+        // Once sent, a mail leaves the export; its link stays there until it is used or expires.
+        const verify = await tokenFrom(api, email, 'verify-email');
+        const reset = await tokenFrom(api, email, 'reset-password');
+        const sent = await exportOf(api, user.token);
+        expect(sent.pending_mails).to.deep.equal([]);
+        expect(sent.email_tokens.map((t) => t.purpose)).to.deep.equal(['verify_email', 'password_reset']);
+        for (const body of [first, second, sent]) {
+          const text = JSON.stringify(body);
+          expect(text).to.not.contain(verify);
+          expect(text).to.not.contain(reset);
+          expect(text).to.not.match(/hash|selector|"token"|"data"/i);
+        }
+        expect((await api.http.post('/api/v1/auth/verify-email').send({ token: verify })).status).to.equal(204);
+        expect((await exportOf(api, user.token)).email_tokens.map((t) => t.purpose)).to.deep.equal(['password_reset']);
+      });
+
+      it('erasing an account, by its owner or an admin, deletes its mails: the pending ones are never sent', async () => {
+        const api = ctx.get();
+        const outbox = api.service.persistence.outbox;
+        const admin = await api.adminToken();
+        await api.mails();
+        const own = await api.createUser();
+        const byAdmin = await api.createUser();
+        const kept = await api.createUser();
+        // One mail each already sent, one each still waiting.
+        await api.mails();
+        for (const user of [own, byAdmin, kept]) {
+          const res = await api.http.post('/api/v1/auth/password-reset/request').send({ email: `${user.username}@example.com` });
+          expect(res.status).to.equal(202);
+        }
+        expect((await api.http.delete('/api/v1/users/me').set(bearer(own.token)).send({ password: PASSWORD })).status).to.equal(204);
+        expect((await api.http.delete(`/api/v1/users/${byAdmin.id}`).set(bearer(admin))).status).to.equal(204);
+        for (const gone of [own, byAdmin]) expect(await outbox.pendingTo(`${gone.username}@example.com`)).to.deep.equal([]);
+        await api.mails();
+        for (const gone of [own, byAdmin]) expect((await api.mails(`${gone.username}@example.com`)).map((m) => m.subject)).to.deep.equal(['Confirm your email address']);
+        expect((await api.mails(`${kept.username}@example.com`)).map((m) => m.subject)).to.have.length(2);
+        // Of the sent mails, only those of the remaining accounts are left to prune.
+        const remaining = (await api.mails()).length - 2;
+        expect(await outbox.pruneBatch(new Date(api.clock.now().getTime() + 1), 1000)).to.equal(remaining);
+      });
+
+      it('the service prunes sent mails once they are older than MAIL_OUTBOX_RETENTION_DAYS, and logs it', async () => {
+        const api = ctx.get();
+        await api.createUser();
+        await api.mails();
+        const prune = () => Promise.all(api.service.pruners.map((pruner) => pruner.pruneOnce()));
+        await prune();
+        api.clock.advance(api.config.mail.outboxRetentionDays * 86_400_000 - 1000);
+        await prune();
+        expect(api.logger.entries.some((e) => e.fields?.['event'] === 'mail_outbox_pruned')).to.equal(false);
+        api.clock.advance(2000);
+        await prune();
+        expect(api.logger.entries.some((e) => e.fields?.['event'] === 'mail_outbox_pruned')).to.equal(true);
+        expect(await api.service.persistence.outbox.pruneBatch(new Date('9999-01-01T00:00:00Z'), 1000)).to.equal(0);
+      });
+    });
+
     it('counts mails sent and the outbox backlog in /metrics', async () => {
       const api = ctx.get();
       await api.createUser();

@@ -35,7 +35,7 @@ const API_VARIABLES = [
 const SERVICE_VARIABLES = [
   'SHUTDOWN_TIMEOUT_S', 'DATABASE_SLOW_QUERY_MS', 'REDIS_KEY_PREFIX',
   'HTTP_HEADERS_TIMEOUT_S', 'HTTP_REQUEST_TIMEOUT_S', 'HTTP_KEEP_ALIVE_TIMEOUT_S',
-  'MAIL_REQUEST_MAX', 'MAIL_REQUEST_WINDOW_S',
+  'MAIL_REQUEST_MAX', 'MAIL_REQUEST_WINDOW_S', 'MAIL_OUTBOX_RETENTION_DAYS',
 ];
 
 const pathOf = (env: string): string => ENV_VARS.find((v) => v.env === env)!.path;
@@ -106,6 +106,7 @@ describe('configuration', () => {
         retryForS: 86_400,
         requestMax: 5,
         requestWindowS: 3600,
+        outboxRetentionDays: 7,
       });
     });
 

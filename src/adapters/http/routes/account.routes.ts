@@ -48,11 +48,15 @@ const presentExport = (data: AccountExport) => ({
   orders: data.orders.map(presentOrder),
   sessions: data.sessions.map(presentExportedSession),
   audit_events: data.auditEvents.map(presentAuditEvent),
+  pending_mails: data.pendingMails.map((mail) => ({ kind: mail.kind, created_at: mail.createdAt.toISOString(), status: mail.status })),
+  email_tokens: data.emailTokens.map((t) => ({ purpose: t.purpose, created_at: t.createdAt.toISOString(), expires_at: t.expiresAt.toISOString() })),
 });
+
+const DATE_TIME = { type: 'string', format: 'date-time', maxLength: 30 } as const;
 
 const ExportSchema = {
   type: 'object',
-  required: ['exported_at', 'user', 'orders', 'sessions', 'audit_events'],
+  required: ['exported_at', 'user', 'orders', 'sessions', 'audit_events', 'pending_mails', 'email_tokens'],
   properties: {
     exported_at: { type: 'string', format: 'date-time', maxLength: 30 },
     user: {
@@ -70,6 +74,30 @@ const ExportSchema = {
       items: AuditEventSchema,
       maxItems: Number.MAX_SAFE_INTEGER,
       description: 'The audit events the user acted in, or about the user, their sessions or their orders; newest first',
+    },
+    pending_mails: {
+      type: 'array',
+      maxItems: ANY_NUMBER,
+      description: 'Mails to the user\'s address not sent yet, oldest first; never their content or link',
+      items: {
+        type: 'object',
+        required: ['kind', 'created_at', 'status'],
+        properties: {
+          kind: { type: 'string', enum: ['verify_email', 'email_changed', 'password_reset', 'password_changed'] },
+          created_at: DATE_TIME,
+          status: { type: 'string', enum: ['pending'] },
+        },
+      },
+    },
+    email_tokens: {
+      type: 'array',
+      maxItems: ANY_NUMBER,
+      description: 'Verification and reset links still usable, oldest first; never the token or its hash',
+      items: {
+        type: 'object',
+        required: ['purpose', 'created_at', 'expires_at'],
+        properties: { purpose: { type: 'string', enum: ['verify_email', 'password_reset'] }, created_at: DATE_TIME, expires_at: DATE_TIME },
+      },
     },
   },
 } as const;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EmailTokenPurpose, EmailTokenRepository, StoredEmailToken } from '../../../application/ports/email-tokens.js';
-import type { ClaimedMail, Mail, Outbox, OutboxQueue, OutboxStats } from '../../../application/ports/outbox.js';
+import type { EmailTokenPurpose, EmailTokenRepository, LiveEmailToken, StoredEmailToken } from '../../../application/ports/email-tokens.js';
+import type { ClaimedMail, Mail, Outbox, OutboxQueue, OutboxStats, PendingMail } from '../../../application/ports/outbox.js';
 import { defineTable, type InMemoryDatabase, type TableWriter } from './in-memory-database.js';
 import { USERS } from './tables.js';
 
@@ -38,6 +38,9 @@ const MAIL_OUTBOX = defineTable<OutboxRow>({ name: 'mail_outbox', unique: {} });
 
 /** The cascade of deleting a user (SQL: `on delete cascade`). */
 export const deleteEmailTokensOfUser = (tx: TableWriter, userId: number): number => tx.deleteWhere(EMAIL_TOKENS, (row) => row.userId === userId);
+
+/** Every mail to an erased account's address goes with it, pending ones included. */
+export const deleteMailTo = (tx: TableWriter, recipient: string): number => tx.deleteWhere(MAIL_OUTBOX, (row) => row.recipient === recipient);
 
 const toToken = (row: EmailTokenRow): StoredEmailToken => ({
   selector: row.selector,
@@ -87,6 +90,14 @@ export class InMemoryEmailTokenRepository implements EmailTokenRepository {
       return false;
     });
   }
+
+  async liveOf(userId: number, now: Date): Promise<LiveEmailToken[]> {
+    const at = now.getTime();
+    return [...this.db.rows(EMAIL_TOKENS).values()]
+      .filter((row) => row.userId === userId && row.spentAt === null && row.expiresAt > at)
+      .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)
+      .map((row) => ({ purpose: row.purpose, createdAt: new Date(row.createdAt), expiresAt: new Date(row.expiresAt) }));
+  }
 }
 
 /**
@@ -113,6 +124,13 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
         lastError: null,
       }),
     );
+  }
+
+  async pendingTo(recipient: string): Promise<PendingMail[]> {
+    return [...this.db.rows(MAIL_OUTBOX).values()]
+      .filter((row) => row.recipient === recipient && row.status === 'pending')
+      .sort((a, b) => a.id - b.id)
+      .map((row) => ({ kind: row.kind, createdAt: new Date(row.createdAt), status: 'pending' }));
   }
 
   claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedMail[]> {
@@ -162,6 +180,18 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
       if (oldest === null || row.createdAt < oldest) oldest = row.createdAt;
     }
     return { backlog, oldestPendingAt: oldest === null ? null : new Date(oldest) };
+  }
+
+  pruneBatch(before: Date, limit: number): Promise<number> {
+    const cutoff = before.getTime();
+    return this.db.write((tx) => {
+      const old = [...tx.rows(MAIL_OUTBOX).values()]
+        .filter((row) => row.status !== 'pending' && row.createdAt < cutoff)
+        .sort((a, b) => a.id - b.id)
+        .slice(0, limit);
+      for (const row of old) tx.delete(MAIL_OUTBOX, row.id);
+      return old.length;
+    });
   }
 
   private settle(id: number, claimId: string, changes: Partial<OutboxRow>): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EmailTokenRepository, StoredEmailToken } from '../../../application/ports/email-tokens.js';
-import type { ClaimedMail, Mail, Outbox, OutboxQueue, OutboxStats } from '../../../application/ports/outbox.js';
+import type { EmailTokenRepository, LiveEmailToken, StoredEmailToken } from '../../../application/ports/email-tokens.js';
+import type { ClaimedMail, Mail, Outbox, OutboxQueue, OutboxStats, PendingMail } from '../../../application/ports/outbox.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 
@@ -18,6 +18,10 @@ const ISSUE_TOKEN = sqlStatement(
 );
 const FIND_TOKEN = sqlStatement(
   `select selector, verifier_hash, purpose, user_id, email, created_at, expires_at, spent_at from email_tokens where selector = ?`,
+);
+const LIVE_TOKENS = sqlStatement(
+  `select purpose, created_at, expires_at from email_tokens
+    where user_id = ? and spent_at is null and expires_at > ?::timestamptz order by created_at, selector`,
 );
 const SPEND_TOKEN = sqlStatement(`update email_tokens set spent_at = ?::timestamptz where selector = ? and spent_at is null returning selector`);
 
@@ -66,6 +70,11 @@ export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
   async spend(selector: string, now: Date): Promise<boolean> {
     return (await this.sql.all(SPEND_TOKEN, [now, selector], 'write')).length > 0;
   }
+
+  async liveOf(userId: number, now: Date): Promise<LiveEmailToken[]> {
+    const rows = await this.sql.all<Pick<TokenRow, 'purpose' | 'created_at' | 'expires_at'>>(LIVE_TOKENS, [userId, now], 'write');
+    return rows.map((row) => ({ purpose: row.purpose, createdAt: this.sql.time(row.created_at), expiresAt: this.sql.time(row.expires_at) }));
+  }
 }
 
 const ENQUEUE = sqlStatement(
@@ -104,6 +113,13 @@ const RESCHEDULE = sqlStatement(
 const MARK_FAILED = sqlStatement(
   `update mail_outbox set status = 'failed', last_error = ?, data = '{}'::jsonb, locked_until = null, claim_id = null
     where id = ? and claim_id = ?::uuid and status = 'pending' returning id`,
+);
+const PENDING_TO = sqlStatement(`select kind, created_at from mail_outbox where recipient = ? and status = 'pending' order by id`);
+// SKIP LOCKED: pruners of several instances take disjoint batches; a claimed row is pending, never pruned.
+const PRUNE = sqlStatement(
+  `delete from mail_outbox where id in (
+     select id from mail_outbox where status <> 'pending' and created_at < ?::timestamptz order by id limit ? for update skip locked)
+   returning id`,
 );
 const STATS = sqlStatement(
   `select count(*)::int as backlog, round(extract(epoch from min(created_at)) * 1000)::float8 as oldest
@@ -155,6 +171,15 @@ export class MikroOrmOutbox implements Outbox, OutboxQueue {
 
   async markFailed(id: number, claimId: string, _now: Date, error: string): Promise<boolean> {
     return (await this.sql.all(MARK_FAILED, [error.slice(0, 500), id, claimId], 'write')).length > 0;
+  }
+
+  async pendingTo(recipient: string): Promise<PendingMail[]> {
+    const rows = await this.sql.all<{ kind: Mail['kind']; created_at: unknown }>(PENDING_TO, [recipient], 'write');
+    return rows.map((row) => ({ kind: row.kind, createdAt: this.sql.time(row.created_at), status: 'pending' }));
+  }
+
+  async pruneBatch(before: Date, limit: number): Promise<number> {
+    return (await this.sql.all(PRUNE, [before, limit], 'write')).length;
   }
 
   async stats(): Promise<OutboxStats> {

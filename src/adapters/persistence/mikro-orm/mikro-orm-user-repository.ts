@@ -11,6 +11,8 @@ import { LeanSql, sqlStatement } from './lean-sql.js';
 import { entityManagerFor, transactionEntityManager, violatedUniqueConstraint, write, type SqlOrm } from './mikro-orm-context.js';
 
 const USER_COLUMNS = 'id, email, username, full_name, password_hash, role, is_active, created_at, updated_at, version, password_changed_at, email_verified';
+/** The outbox has no key to users: its rows are found by the account's current address. */
+const DELETE_MAIL_OF_USER = 'delete from mail_outbox where recipient = (select email from users where id = ?)';
 const BY_ID = sqlStatement(`select ${USER_COLUMNS} from users where id = ?`);
 // Inside a unit the row stays locked until the unit ends. A unit never changes a user's id, so
 // the lock is FOR NO KEY UPDATE: it excludes other writers of the row as FOR UPDATE would, but
@@ -116,6 +118,8 @@ export class MikroOrmUserRepository implements UserRepository {
     // The user's orders go in this same write, before the user (their lines follow by cascade).
     await this.write(async (em) => {
       await em.nativeDelete(OrderRecord, { userId: id });
+      // Its mails, sent or not: nothing goes to an account that no longer exists.
+      await em.execute(DELETE_MAIL_OF_USER, [id], 'run');
       await em.nativeDelete(UserRecord, { id });
     });
   }

@@ -4,8 +4,10 @@ import type { QueryHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { AUDIT_LOG, auditPosition, type AuditEvent, type AuditFilter, type AuditLog } from '../../ports/audit-log.js';
+import { EMAIL_TOKEN_REPOSITORY, type EmailTokenRepository, type LiveEmailToken } from '../../ports/email-tokens.js';
 import { ORDER_READ_MODEL, orderPosition, type OrderReadModel } from '../../ports/order-read-model.js';
 import type { OrderView } from '../../ports/order-view.js';
+import { OUTBOX, type Outbox, type PendingMail } from '../../ports/outbox.js';
 import { SESSION_READ_MODEL, type SessionReadModel, type SessionView } from '../../ports/session-read-model.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import type { Slice, UserView } from '../../ports/views.js';
@@ -29,6 +31,10 @@ export interface AccountExport {
   readonly sessions: readonly ExportedSession[];
   /** The audit events the user acted in, or about the user, their sessions or their orders; newest first. */
   readonly auditEvents: readonly AuditEvent[];
+  /** Mails to the user's address not sent yet, oldest first: kind and time, never their data (tokens). */
+  readonly pendingMails: readonly PendingMail[];
+  /** Verification and reset tokens still usable, oldest first: purpose and times, never the hash. */
+  readonly emailTokens: readonly LiveEmailToken[];
 }
 
 /** Lists are read in keyset slices of this many, so no single read grows with the account. */
@@ -57,6 +63,8 @@ export class ExportAccountHandler implements QueryHandler<ExportAccountQuery, Ac
     @inject(ORDER_READ_MODEL) private readonly orders: OrderReadModel,
     @inject(SESSION_READ_MODEL) private readonly sessions: SessionReadModel,
     @inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @inject(OUTBOX) private readonly outbox: Outbox,
+    @inject(EMAIL_TOKEN_REPOSITORY) private readonly emailTokens: EmailTokenRepository,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -82,6 +90,8 @@ export class ExportAccountHandler implements QueryHandler<ExportAccountQuery, Ac
       for (const event of events) found.set(event.id, event);
     }
     const auditEvents = [...found.values()].sort(newestFirst);
+    const pendingMails = await this.outbox.pendingTo(user.email);
+    const emailTokens = await this.emailTokens.liveOf(actor.id, now);
     return {
       exportedAt: now,
       user,
@@ -89,6 +99,8 @@ export class ExportAccountHandler implements QueryHandler<ExportAccountQuery, Ac
       orders,
       sessions: stored.sessions.map((session) => ({ ...session, state: sessionState(session, now, stored.passwordChangedAt) })),
       auditEvents,
+      pendingMails,
+      emailTokens,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AuditPruner } from '../../../src/application/audit/audit-pruner.js';
+import { RetentionPruner } from '../../../src/application/retention-pruner.js';
 import type { AuditLog, NewAuditEvent } from '../../../src/application/ports/audit-log.js';
 import { FixedClock } from '../../../src/adapters/clock/fixed-clock.js';
 import { MemoryLogger } from '../../../src/adapters/logging/memory-logger.js';
@@ -20,7 +20,7 @@ const anEventDaysAgo = (days: number): NewAuditEvent => ({
   changes: null,
 });
 
-describe('AuditPruner', () => {
+describe('RetentionPruner', () => {
   it('deletes every event older than the retention, batch by batch, and keeps the rest', async () => {
     const log = createInMemoryPersistence().auditLog;
     await log.append([400, 366, 365.5, 365, 364, 10, 0].map(anEventDaysAgo));
@@ -31,7 +31,7 @@ describe('AuditPruner', () => {
       return n;
     } };
     const logger = new MemoryLogger();
-    const pruner = new AuditPruner(counting, new FixedClock(now), logger, { retentionDays: 365, batchSize: 2 });
+    const pruner = new RetentionPruner(counting, new FixedClock(now), logger, { name: 'audit', retentionDays: 365, batchSize: 2 });
     expect(await pruner.pruneOnce()).to.equal(3);
     expect(batches).to.deep.equal([2, 1]);
     const left = await log.list({ filter: {}, page: 1, pageSize: 100 });
@@ -50,7 +50,7 @@ describe('AuditPruner', () => {
       await release.promise;
       return 0;
     } };
-    const pruner = new AuditPruner(slow, new FixedClock(now), new MemoryLogger(), { retentionDays: 1, intervalMs: 5 });
+    const pruner = new RetentionPruner(slow, new FixedClock(now), new MemoryLogger(), { name: 'audit', retentionDays: 1, intervalMs: 5 });
     pruner.start();
     await entered.promise;
     let stopped = false;
@@ -75,7 +75,7 @@ describe('AuditPruner', () => {
       throw new Error('database down');
     } } as unknown as AuditLog;
     const logger = new MemoryLogger();
-    const pruner = new AuditPruner(failing, new FixedClock(now), logger, { retentionDays: 1, intervalMs: 5 });
+    const pruner = new RetentionPruner(failing, new FixedClock(now), logger, { name: 'audit', retentionDays: 1, intervalMs: 5 });
     pruner.start();
     await second.promise;
     await pruner.stop();

@@ -1,8 +1,14 @@
-import type { AuditLog } from '../ports/audit-log.js';
-import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
+import type { Clock } from './ports/clock.js';
+import type { Logger } from './ports/logger.js';
 
-export interface AuditPrunerOptions {
+/** A store whose old rows go in batches: each call deletes at most `limit` rows older than `before`. */
+export interface Prunable {
+  pruneBatch(before: Date, limit: number): Promise<number>;
+}
+
+export interface RetentionPrunerOptions {
+  /** Names the log events: `<name>_pruned`, `<name>_prune_failed`. */
+  readonly name: string;
   readonly retentionDays: number;
   /** Events deleted per statement: each batch is a short transaction of its own. */
   readonly batchSize?: number;
@@ -13,11 +19,11 @@ export interface AuditPrunerOptions {
 const DAY_MS = 86_400_000;
 
 /**
- * Deletes audit events older than the retention, a batch at a time, so no transaction holds many
- * rows locked and writers of new events never wait behind it. Every instance runs one: batches
- * skip the rows another pruner holds, so instances share the work instead of queueing.
+ * Deletes rows older than the retention (audit events, settled mails), a batch at a time, so no
+ * transaction holds many rows locked and writers never wait behind it. Every instance runs one per
+ * store: batches skip the rows another pruner holds, so instances share the work instead of queueing.
  */
-export class AuditPruner {
+export class RetentionPruner {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
@@ -25,10 +31,10 @@ export class AuditPruner {
   private readonly intervalMs: number;
 
   constructor(
-    private readonly log: AuditLog,
+    private readonly store: Prunable,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly options: AuditPrunerOptions,
+    private readonly options: RetentionPrunerOptions,
   ) {
     this.batchSize = options.batchSize ?? 1000;
     this.intervalMs = options.intervalMs ?? 3_600_000;
@@ -39,11 +45,11 @@ export class AuditPruner {
     const before = new Date(this.clock.now().getTime() - this.options.retentionDays * DAY_MS);
     let pruned = 0;
     while (!this.stopped) {
-      const n = await this.log.pruneBatch(before, this.batchSize);
+      const n = await this.store.pruneBatch(before, this.batchSize);
       pruned += n;
       if (n < this.batchSize) break;
     }
-    if (pruned > 0) this.logger.info('audit events pruned', { event: 'audit_pruned', count: pruned, before: before.toISOString() });
+    if (pruned > 0) this.logger.info('rows pruned', { event: `${this.options.name}_pruned`, count: pruned, before: before.toISOString() });
     return pruned;
   }
 
@@ -53,7 +59,7 @@ export class AuditPruner {
     const tick = () => {
       if (this.running !== null || this.stopped) return;
       this.running = this.pruneOnce()
-        .catch((error: unknown) => this.logger.warn('audit pruning failed', { event: 'audit_prune_failed', error: String(error) }))
+        .catch((error: unknown) => this.logger.warn('pruning failed', { event: `${this.options.name}_prune_failed`, error: String(error) }))
         .finally(() => {
           this.running = null;
         });

@@ -56,6 +56,13 @@ module.exports = {
       to: { path: '^src/config/' },
     },
     {
+      name: 'http-kit-knows-no-route',
+      comment: "The HTTP adapter's kit (route declaration, pipeline, codecs, OpenAPI builder) serves any route table: it never imports the API's own routes, codecs or middleware.",
+      severity: 'error',
+      from: { path: '^src/adapters/http/kit/' },
+      to: { path: '^src/adapters/http/', pathNot: '^src/adapters/http/kit/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

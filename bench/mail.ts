@@ -27,7 +27,7 @@ import { UNIT_OF_WORK } from '../src/application/ports/unit-of-work.js';
 import type { DependencyContainer } from 'tsyringe';
 import { MemoryLogger } from '../src/adapters/logging/memory-logger.js';
 import { SmtpMailer } from '../src/adapters/mail/smtp-mailer.js';
-import { generateTokenKeyPair } from '../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../src/adapters/security/paserk-keys.js';
 import { buildService } from '../src/composition-root/container.js';
 import { testConfig } from '../src/config/config.js';
 import { createBenchDatabase, migrate, SEED_PASSWORD } from './database.js';

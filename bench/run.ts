@@ -38,9 +38,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type autocannon from 'autocannon';
-import { CursorCodec } from '../src/adapters/http/cursor.js';
+import { CursorCodec } from '../src/adapters/http/kit/cursor.js';
 import { OWASP_ARGON2ID } from '../src/adapters/security/argon2-password-hasher.js';
-import { generateTokenKeyPair } from '../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../src/adapters/security/paserk-keys.js';
 import {
   createBenchDatabase,
   migrate,

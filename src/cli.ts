@@ -13,7 +13,7 @@ import { DomainError } from './domain/shared/errors.js';
 import { CommandBus } from './application/bus.js';
 import { EnsureAdminCommand } from './application/commands/ensure-admin/ensure-admin.command.js';
 import { EnsureAdminHandler } from './application/commands/ensure-admin/ensure-admin.handler.js';
-import { generateTokenKeyPair } from './adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from './adapters/security/paserk-keys.js';
 import { buildService } from './composition-root/container.js';
 import { ConfigError, loadConfig } from './config/config.js';
 

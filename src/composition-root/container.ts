@@ -29,7 +29,7 @@ import { RATE_LIMITER } from '../application/ports/rate-limiter.js';
 import { REFRESH_TOKENS } from '../application/ports/refresh-tokens.js';
 import { SESSION_READ_MODEL } from '../application/ports/session-read-model.js';
 import { SESSION_POLICY, SESSION_REPOSITORY } from '../application/ports/session-repository.js';
-import type { Token } from '../application/ports/token.js';
+import type { Token } from '../application/ports/injection.js';
 import { EMAIL_TOKEN_CODEC, EMAIL_TOKEN_REPOSITORY, MAIL_POLICY, MAIL_REQUEST_LIMITER, type MailPolicy } from '../application/ports/email-tokens.js';
 import { MAILER, type Mailer } from '../application/ports/mailer.js';
 import { OUTBOX } from '../application/ports/outbox.js';
@@ -58,7 +58,7 @@ import { LoggingSecurityEvents } from '../adapters/logging/logging-security-even
 import { SERVICE_METRICS, ServiceMetrics } from '../adapters/metrics/service-metrics.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../application/ports/security-events.js';
 import type { AppConfig } from '../config/config.js';
-import { resolveSigningKey } from '../config/config.js';
+import { resolveSigningKey } from './signing-key.js';
 
 /**
  * Adapters handed in instead of the configured ones; `inMemoryAdapters(config)`

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import type { VerifyKeySetting } from './app-config.js';
 import { emailProblem, passwordProblem, usernameProblem } from '../domain/user/user-rules.js';
-import { K4_PUBLIC_PATTERN, K4_SECRET_PATTERN, KEY_ID_PATTERN } from './key-formats.js';
+import { K4_PUBLIC_PATTERN, K4_SECRET_PATTERN, KEY_ID_PATTERN } from '../application/ports/tokens.js';
 
 /**
  * Codecs for single settings. A value comes either from a JSON file in `config/` (numbers,

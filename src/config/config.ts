@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import * as t from 'io-ts';
+import type * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { ENVIRONMENTS, LOG_LEVELS, type AppConfig } from './app-config.js';
 import {
@@ -31,7 +31,6 @@ import { ConfigError, type ConfigIssue } from './config-error.js';
 
 export * from './app-config.js';
 export { ConfigError, type ConfigIssue } from './config-error.js';
-export { resolveSigningKey } from './token-keys.js';
 
 /** How a bad value is echoed in an error: in full, with a URL's password masked, or not at all. */
 type Echo = 'value' | 'url' | 'hidden';

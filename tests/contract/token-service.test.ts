@@ -6,7 +6,8 @@ import { MAX_ID } from '../../src/domain/shared/ids.js';
 import { FixedClock } from '../../src/adapters/clock/fixed-clock.js';
 import { InMemoryTokenService } from '../../src/adapters/security/in-memory-token-service.js';
 import { CachingTokenVerifier } from '../../src/adapters/security/caching-token-verifier.js';
-import { generateTokenKeyPair, PasetoTokenService } from '../../src/adapters/security/paseto-token-service.js';
+import { PasetoTokenService } from '../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../src/adapters/security/paserk-keys.js';
 import { expectDomainError, rejectionOf } from './helpers.js';
 
 type TokenService = TokenIssuer & TokenVerifier;

@@ -9,7 +9,7 @@ import type Router from '@koa/router';
 import { expect } from 'chai';
 import type Koa from 'koa';
 import { apiRoutes, buildApp, openApiDocument } from '../../src/adapters/http/app.js';
-import { ERROR_TABLE } from '../../src/adapters/http/errors.js';
+import { ERROR_TABLE } from '../../src/adapters/http/kit/errors.js';
 import { createInMemoryPersistence } from '../../src/adapters/persistence/in-memory/in-memory-persistence.js';
 import { startApi, type TestApi } from '../support/api.js';
 

@@ -3,13 +3,13 @@
  * the document's build instead of one silently overwriting the other.
  */
 import { expect } from 'chai';
-import { boolean, object, text, type ObjectCodec } from '../../src/adapters/http/codecs/codec.js';
-import { buildOpenApi } from '../../src/adapters/http/openapi.js';
-import { defineRoute } from '../../src/adapters/http/route.js';
+import { boolean, object, text, type ObjectCodec } from '../../src/adapters/http/kit/codecs/codec.js';
+import { buildOpenApi } from '../../src/adapters/http/kit/openapi/document.js';
+import { defineRoute } from '../../src/adapters/http/kit/route.js';
 
 const INFO = { title: 't', version: '1', description: 'd' };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- codecs of any shape
+// biome-ignore lint/suspicious/noExplicitAny: codecs of any shape
 const routeWith = (path: string, body: ObjectCodec<any>) =>
   defineRoute({ method: 'POST', path, tag: 'T', summary: 's', auth: 'public', body, success: { status: 204, description: 'done' }, handle: async () => ({ status: 204 }) });
 

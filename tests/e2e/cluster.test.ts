@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateTokenKeyPair } from '../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../src/adapters/security/paserk-keys.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { requireStorage, storageTargets } from '../support/storage.js';
 import { MAIN, runNode, startService, type Running } from './process.js';

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateTokenKeyPair } from '../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../src/adapters/security/paserk-keys.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { requireRedis, testRedisUrl } from '../support/redis.js';
 import { requireStorage, storageTargets } from '../support/storage.js';

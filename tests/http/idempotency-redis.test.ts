@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type supertest from 'supertest';
-import { generateTokenKeyPair } from '../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../src/adapters/security/paserk-keys.js';
 import { PASSWORD, startApi, type TestApi } from '../support/api.js';
 import { cleanUpRedisPrefix, keysUnder, requireRedis, runKeyPrefix, testRedisClient, testRedisUrl } from '../support/redis.js';
 import { storageTargets, type OpenedStorage } from '../support/storage.js';

@@ -12,7 +12,7 @@ import { expect } from 'chai';
 import type supertest from 'supertest';
 import { createInMemoryPersistence } from '../../src/adapters/persistence/in-memory/in-memory-persistence.js';
 import type { Persistence } from '../../src/adapters/persistence/persistence.js';
-import { generateTokenKeyPair } from '../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../src/adapters/security/paserk-keys.js';
 import { bearer, startApi, type ConfigOverrides, type TestApi } from '../support/api.js';
 
 const MAX = 5;

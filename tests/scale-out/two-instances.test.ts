@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/adapters/http/app.js';
 import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
-import { generateTokenKeyPair } from '../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../src/adapters/security/paserk-keys.js';
 import { ensureConfiguredAdmin } from '../../src/composition-root/bootstrap.js';
 import { buildService, type Service } from '../../src/composition-root/container.js';
 import { testConfig } from '../../src/config/config.js';

@@ -11,21 +11,23 @@ import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../application/port
 import { LOGGER, type Logger } from '../../application/ports/logger.js';
 import { RATE_LIMITER, type RateLimiter } from '../../application/ports/rate-limiter.js';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../../application/ports/tokens.js';
+import { HttpError } from './kit/errors.js';
 import { HTTP_OPTIONS, type HttpOptions } from './http-options.js';
 import { errorHandler, unmatched } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
 import { rateLimit } from './middleware/rate-limit.js';
-import { CursorCodec } from './cursor.js';
+import { CursorCodec } from './kit/cursor.js';
 import { DOCS_ROUTES, docsRouter } from './docs.js';
 import { PAGE_ROUTES, pagesRouter } from './pages.js';
 import { HEALTH_ROUTES, READINESS, healthRouter, type Readiness } from './health.js';
 import { HttpMetrics, MAIL_METRICS } from './metrics.js';
 import { SERVICE_METRICS, type ServiceMetrics } from '../metrics/service-metrics.js';
-import { IdempotentRequests } from './idempotency.js';
+import { IdempotentRequests } from './kit/idempotency.js';
 import { apiVersion } from './middleware/api-version.js';
-import { buildOpenApi } from './openapi.js';
-import { API_VERSIONS, ROUTER_OPTIONS, routeMiddleware, specFor, type ApiVersion, type RouteDeps, type RouteSpec } from './route.js';
+import { buildOpenApi } from './kit/openapi/document.js';
+import { routeMiddleware, type RouteDeps } from './kit/pipeline.js';
+import { API_VERSIONS, ROUTER_OPTIONS, specFor, type AnyRouteSpec, type ApiVersion } from './kit/route.js';
 import { accountRoutes } from './routes/account.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { mailRoutes } from './routes/mail.routes.js';
@@ -33,7 +35,7 @@ import { orderRoutes } from './routes/orders.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
 /** Every route of the API, relative to a version prefix. */
-export const apiRoutes: readonly RouteSpec<any, any, any>[] = [...authRoutes, ...mailRoutes, ...accountRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
+export const apiRoutes: readonly AnyRouteSpec[] = [...authRoutes, ...mailRoutes, ...accountRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
 
 /** Answered the same by every version, and never rate limited: `/` and the paths below. */
 const UNVERSIONED = /^\/((health|metrics|openapi\.json|docs|redoc|problems|verify-email|reset-password|pages)(\/|$)|$)/;
@@ -55,8 +57,8 @@ function bodyReader(limit: number): RouteDeps['parseBody'] {
       await parser(ctx, async () => undefined);
     } catch (error) {
       const status = (error as { status?: number }).status;
-      if (status === 413) throw new DomainError('payload_too_large', `Request body exceeds the limit of ${limit} bytes`);
-      if (status === 415) throw new DomainError('unsupported_media_type', 'Unsupported request body encoding');
+      if (status === 413) throw new HttpError('payload_too_large', `Request body exceeds the limit of ${limit} bytes`);
+      if (status === 415) throw new HttpError('unsupported_media_type', 'Unsupported request body encoding');
       throw new DomainError('bad_request', 'Malformed JSON in request body');
     }
   };

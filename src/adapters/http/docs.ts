@@ -10,10 +10,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ERROR_TABLE, problemType } from './errors.js';
-import type { ErrorKind } from '../../domain/shared/errors.js';
-import type { PlainRouteDoc } from './openapi.js';
-import { ROUTER_OPTIONS } from './route.js';
+import { ERROR_TABLE, type ErrorKind, problemType } from './kit/errors.js';
+import type { PlainRouteDoc } from './kit/openapi/document.js';
+import { ROUTER_OPTIONS } from './kit/route.js';
 
 const require = createRequire(import.meta.url);
 const SWAGGER_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));

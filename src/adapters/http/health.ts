@@ -7,10 +7,10 @@
  * draining, so a load balancer stops sending new requests.
  */
 import Router from '@koa/router';
-import { token } from '../../application/ports/token.js';
+import { token } from '../../application/ports/injection.js';
 import type { HttpMetrics } from './metrics.js';
-import type { PlainRouteDoc } from './openapi.js';
-import { ROUTER_OPTIONS } from './route.js';
+import type { PlainRouteDoc } from './kit/openapi/document.js';
+import { ROUTER_OPTIONS } from './kit/route.js';
 
 export interface ReadinessCheck {
   readonly name: string;

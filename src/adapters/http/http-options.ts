@@ -1,4 +1,4 @@
-import { token } from '../../application/ports/token.js';
+import { token } from '../../application/ports/injection.js';
 
 export interface HttpOptions {
   /** Largest request body accepted, in bytes (413 beyond it). */

@@ -5,7 +5,7 @@
  */
 import type Koa from 'koa';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { token } from '../../application/ports/token.js';
+import { token } from '../../application/ports/injection.js';
 
 /** Metrics of the service's own work (mail), merged into the scrape. */
 export const MAIL_METRICS = token<Registry>('MailMetrics');

@@ -7,7 +7,7 @@
  */
 import Router from '@koa/router';
 import type Koa from 'koa';
-import type { PlainRouteDoc } from './openapi.js';
+import type { PlainRouteDoc } from './kit/openapi/document.js';
 
 const STYLE = `<style>
 body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto; padding: 0 1rem; color: #111; }

@@ -15,9 +15,6 @@ export function withLogContext<T>(fields: ContextFields, work: () => T): T {
   return storage.run(outer === undefined ? fields : { ...outer, ...fields }, work);
 }
 
-/** The fields of the work running now, or undefined outside any. */
-export const logContext = (): ContextFields | undefined => storage.getStore();
-
 /** A line's own fields over the context's: a caller may still name a field itself. */
 export function withContext(fields: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> | undefined {
   const context = storage.getStore();

@@ -6,7 +6,7 @@
  * composition root hands in.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { token } from '../../application/ports/token.js';
+import { token } from '../../application/ports/injection.js';
 
 export interface PoolUse {
   readonly inUse: number;

@@ -13,6 +13,9 @@ import {
 import type { Clock } from '../../application/ports/clock.js';
 import {
   ISSUE_CLOCK_SKEW_MS,
+  K4_PUBLIC_PATTERN,
+  K4_SECRET_PATTERN,
+  KEY_ID_PATTERN,
   SESSION_ID_PATTERN,
   type AccessTokenClaims,
   type AccessTokenSubject,
@@ -23,8 +26,7 @@ import {
   type TokenVerifier,
 } from '../../application/ports/tokens.js';
 import { accessTokenTerms } from './access-token-terms.js';
-import { K4_PUBLIC_PATTERN, K4_SECRET_PATTERN, KEY_ID_PATTERN } from '../../config/key-formats.js';
-import type { SigningKey } from '../../config/token-keys.js';
+import type { SigningKey } from './paserk-keys.js';
 import { isId } from '../../domain/shared/ids.js';
 import { DomainError } from '../../domain/shared/errors.js';
 
@@ -239,13 +241,3 @@ function reasonOf(error: unknown): Reason {
       return 'malformed';
   }
 }
-
-// The key helpers live with the configuration, which decides where the signing key comes from.
-export {
-  DEVELOPMENT_KEY_FILE,
-  generateTokenKeyPair,
-  keyIdFor,
-  loadOrCreateDevelopmentKeys,
-  publicKeyOf,
-  type SigningKey,
-} from '../../config/token-keys.js';

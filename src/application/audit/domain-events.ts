@@ -3,7 +3,7 @@ import type { DomainEvent } from '../../domain/shared/domain-event.js';
 import type { AuditLog, NewAuditEvent } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
-import { token } from '../ports/token.js';
+import { token } from '../ports/injection.js';
 import { currentContext } from './command-context.js';
 
 /** The events recorded so far by the unit of work in progress. */

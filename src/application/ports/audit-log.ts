@@ -1,5 +1,5 @@
 import type { AuditAction, Changes, SubjectType } from '../../domain/shared/domain-event.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 import type { Page, PageRequest, Slice } from './views.js';
 
 /** One recorded event, as stored and as listed. */

@@ -1,6 +1,6 @@
 import type { Session } from '../../domain/session/session.js';
 import type { Role } from '../../domain/user/role.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 import type { UserView } from './views.js';
 
 /** What the check of an access token needs to know, read at once. */

@@ -1,5 +1,5 @@
 import type { RateLimiter } from './rate-limiter.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 
 export type EmailTokenPurpose = 'verify_email' | 'password_reset';
 

@@ -1,6 +1,6 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handler constructors take any dependencies
+// biome-ignore lint/suspicious/noExplicitAny: handler constructors take any dependencies
 export type Constructor<T> = new (...args: any[]) => T;
 
 /** Builds handlers with their dependencies; the composition root backs it with the container. */

@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /**
  * Remembers the outcome of requests sent with an idempotency key, so a retry gets the first answer

@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 export type LogFields = Readonly<Record<string, unknown>>;
 

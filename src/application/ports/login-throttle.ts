@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /**
  * Counts sign-in attempts per key (an account and an address) to stop password guessing. Every

@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /** A mail ready to go: one recipient, a subject, a plain-text and an HTML part. */
 export interface MailMessage {

@@ -1,6 +1,6 @@
 import type { OrderStatus } from '../../domain/order/order-status.js';
 import type { OrderView } from './order-view.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 import type { Page, PageRequest, Slice } from './views.js';
 
 export interface OrderFilter {

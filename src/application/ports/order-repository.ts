@@ -1,5 +1,5 @@
 import type { NewOrder, Order } from '../../domain/order/order.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /**
  * The write side's store of orders. Inside a unit of work `findById` locks the order's row until

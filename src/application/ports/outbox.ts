@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /** Each kind of mail with the data its template needs. */
 export type Mail =

@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

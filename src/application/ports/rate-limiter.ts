@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /** What one request against a budget was told. */
 export interface RateLimitDecision {

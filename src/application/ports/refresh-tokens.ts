@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 export interface NewRefreshToken {
   /** What the client holds. Never stored. */

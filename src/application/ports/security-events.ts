@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /** Why a session ended. */
 export type SessionEndReason = 'logout' | 'refresh_reuse' | 'password_changed' | 'password_reset' | 'deactivated' | 'revoked';

@@ -1,5 +1,5 @@
 import type { Session, SessionDevice } from '../../domain/session/session.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /** A stored session as the query side shows it: the session and where it was last used. */
 export interface SessionView extends Session, SessionDevice {

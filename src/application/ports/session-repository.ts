@@ -1,5 +1,5 @@
 import type { Session, SessionDevice } from '../../domain/session/session.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /** A session about to be stored; the store gives it its id. It was last used when it began. */
 export type NewSession = Omit<Session, 'id' | 'revokedAt'> & { readonly device: SessionDevice };

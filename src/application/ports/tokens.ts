@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 export interface AccessTokenClaims {
   readonly userId: number;
@@ -46,6 +46,13 @@ export const ISSUE_CLOCK_SKEW_MS = 10_000;
 
 export const TOKEN_ISSUER = token<TokenIssuer>('TokenIssuer');
 export const TOKEN_VERIFIER = token<TokenVerifier>('TokenVerifier');
+
+/** PASERK `k4.secret.` + 64 bytes, base64url without padding: the key access tokens are signed with. */
+export const K4_SECRET_PATTERN = /^k4\.secret\.[A-Za-z0-9_-]{86}$/;
+/** PASERK `k4.public.` + 32 bytes, base64url without padding: the form keys are published in. */
+export const K4_PUBLIC_PATTERN = /^k4\.public\.[A-Za-z0-9_-]{43}$/;
+/** Key ids travel in the token footer, in `TOKEN_VERIFY_KEYS` and in the published key set. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The shape of a session id: a UUID, lower-case hex. */
 export const SESSION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

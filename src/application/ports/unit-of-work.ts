@@ -1,4 +1,4 @@
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /**
  * Runs work atomically: every repository call made inside `run` (in the same async flow) commits

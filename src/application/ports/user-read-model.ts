@@ -1,5 +1,5 @@
 import type { Role } from '../../domain/user/role.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 import type { Page, PageRequest, Slice, SortDirection, UserView } from './views.js';
 
 export const USER_SORT_FIELDS = ['created_at', 'username', 'email'] as const;

@@ -1,5 +1,5 @@
 import type { NewUser, User } from '../../domain/user/user.js';
-import { token } from './token.js';
+import { token } from './injection.js';
 
 /**
  * The write side's store of users. Inside a unit of work, `findById` locks the row and

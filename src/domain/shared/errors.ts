@@ -1,17 +1,14 @@
 /**
  * Errors of the core carry a stable kind. The HTTP adapter maps each kind to a status from one
- * table; the core never knows status codes.
+ * table; the core never knows status codes nor the kinds only HTTP has (method, body size, media type).
  */
 export type ErrorKind =
   | 'bad_request'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
-  | 'method_not_allowed'
   | 'conflict'
   | 'precondition_failed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
   | 'validation'
   | 'rate_limited'
   | 'unavailable'

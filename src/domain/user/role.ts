@@ -1,9 +1,6 @@
 export const ROLES = ['user', 'moderator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const isRole = (value: unknown): value is Role =>
-  typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-
 /** The authenticated caller, as the core sees it after the account has been re-read. */
 export interface Actor {
   readonly id: number;

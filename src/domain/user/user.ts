@@ -24,6 +24,12 @@ export interface UserProps {
 /** A user not yet stored: the repository gives it its id. */
 export type NewUser = Omit<UserProps, 'id'>;
 
+/** A change of role or activity; what is left out stays as it is. */
+export interface AccessChange {
+  readonly role?: Role;
+  readonly isActive?: boolean;
+}
+
 export interface ProfileChanges {
   readonly email?: string;
   readonly username?: string;
@@ -205,16 +211,22 @@ export class User implements UserProps {
   }
 
   /**
-   * Changes role and activity. `activeAdminsLeft` is the number of active admins there would be
-   * besides this one; the last active admin can neither be demoted nor deactivated.
+   * Whether `change` (null: the user is removed) takes an active admin away: only then does the
+   * last-admin rule need the number of other active admins.
    */
-  changeAccess(changes: { role?: Role; isActive?: boolean }, otherActiveAdmins: number, now: Date): User {
-    const role = changes.role ?? this.role;
-    const isActive = changes.isActive ?? this.isActive;
-    if (this.isActiveAdmin && !(role === 'admin' && isActive) && otherActiveAdmins === 0) {
-      throw new DomainError('conflict', 'Cannot demote or deactivate the last active admin');
-    }
-    return this.with({ role, isActive }, now);
+  losesActiveAdmin(change: AccessChange | null): boolean {
+    if (!this.isActiveAdmin) return false;
+    if (change === null) return true;
+    return !((change.role ?? this.role) === 'admin' && (change.isActive ?? this.isActive));
+  }
+
+  /**
+   * Changes role and activity. `otherActiveAdmins` is the number of active admins besides this
+   * one; the last active admin can neither be demoted nor deactivated.
+   */
+  changeAccess(changes: AccessChange, otherActiveAdmins: number, now: Date): User {
+    this.keepAnActiveAdmin(changes, otherActiveAdmins);
+    return this.with({ role: changes.role ?? this.role, isActive: changes.isActive ?? this.isActive }, now);
   }
 
   /**
@@ -233,8 +245,12 @@ export class User implements UserProps {
 
   /** Throws when removing this user would leave no active admin. */
   assertRemovable(otherActiveAdmins: number): void {
-    if (this.isActiveAdmin && otherActiveAdmins === 0) {
-      throw new DomainError('conflict', 'Cannot delete the last active admin');
-    }
+    this.keepAnActiveAdmin(null, otherActiveAdmins);
+  }
+
+  /** The last-admin rule: the service always keeps one active admin, who can sign in and fix the rest. */
+  private keepAnActiveAdmin(change: AccessChange | null, otherActiveAdmins: number): void {
+    if (!this.losesActiveAdmin(change) || otherActiveAdmins > 0) return;
+    throw new DomainError('conflict', change === null ? 'Cannot delete the last active admin' : 'Cannot demote or deactivate the last active admin');
   }
 }

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { InspectFooter, PublicProtocol } from 'paseto';
 import { ImportPublicKeyFactory, VerifyFactory } from 'paseto/v4/public';
 import type supertest from 'supertest';
-import { generateTokenKeyPair } from '../../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../../src/adapters/security/paserk-keys.js';
 import { ADMIN, PASSWORD, bearer, startApi, type ConfigOverrides, type TestApi } from '../../support/api.js';
 import { useApi, type OpenStore } from './harness.js';
 

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { InspectFooter } from 'paseto';
 import type supertest from 'supertest';
-import { generateTokenKeyPair } from '../../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../../src/adapters/security/paserk-keys.js';
 import { ADMIN, PASSWORD, bearer, startApi, type ConfigOverrides, type TestApi } from '../../support/api.js';
 import { cleanUpRedisPrefix, requireRedis, runKeyPrefix, testRedisUrl } from '../../support/redis.js';
 import { useApi, type OpenStore } from './harness.js';

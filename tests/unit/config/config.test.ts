@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { generateTokenKeyPair } from '../../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../../src/adapters/security/paserk-keys.js';
 import { boolean, integer } from '../../../src/config/codecs.js';
 import { CONFIG_DIR, ConfigError, decodeConfig, ENV_VARS, testConfig } from '../../../src/config/config.js';
 

@@ -95,4 +95,15 @@ describe('domain: User', () => {
     expect(() => aUser({ role: 'admin' }).assertRemovable(2)).to.not.throw();
     expect(() => aUser().assertRemovable(0)).to.not.throw();
   });
+
+  it('says which changes take an active admin away, so only those count the other admins', () => {
+    const admin = aUser({ role: 'admin' });
+    expect(admin.losesActiveAdmin(null)).to.equal(true);
+    expect(admin.losesActiveAdmin({ role: 'moderator' })).to.equal(true);
+    expect(admin.losesActiveAdmin({ isActive: false })).to.equal(true);
+    expect(admin.losesActiveAdmin({ role: 'admin', isActive: true })).to.equal(false);
+    expect(admin.losesActiveAdmin({})).to.equal(false);
+    expect(aUser().losesActiveAdmin(null)).to.equal(false);
+    expect(aUser({ role: 'admin', isActive: false }).losesActiveAdmin({ role: 'user' })).to.equal(false);
+  });
 });

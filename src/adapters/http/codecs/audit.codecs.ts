@@ -1,6 +1,6 @@
 import type { AuditEvent, AuditFilter } from '../../../application/ports/audit-log.js';
 import { AUDIT_ACTIONS, SUBJECT_TYPES } from '../../../domain/shared/domain-event.js';
-import { enumParam, intParam, MAX_ID, PAGE_DEFAULTS, PAGE_SPECS, params, SLICE_DEFAULTS, SLICE_SPECS, textParam, type ParamSpec } from './params.js';
+import { enumParam, intParam, MAX_ID, PAGE_DEFAULTS, PAGE_SPECS, params, SLICE_DEFAULTS, SLICE_SPECS, textParam, type ParamSpec } from '../kit/codecs/params.js';
 
 /**
  * An ISO 8601 date (`2026-12-05`, midnight UTC) or date-time with its offset

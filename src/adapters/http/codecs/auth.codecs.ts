@@ -1,6 +1,6 @@
 import { unauthorized } from '../../../domain/shared/errors.js';
 import { BAD_CREDENTIALS } from '../../../application/commands/issue-token/issue-token.handler.js';
-import { object, oneOf, text } from './codec.js';
+import { object, oneOf, text } from '../kit/codecs/codec.js';
 
 /** A login that is not text is answered as any login that matches nobody. */
 const badCredentials = () => unauthorized(BAD_CREDENTIALS);

@@ -1,4 +1,4 @@
-import { object, text } from './codec.js';
+import { object, text } from '../kit/codecs/codec.js';
 import { NewPassword } from './session.codecs.js';
 import { Email } from './users.codecs.js';
 

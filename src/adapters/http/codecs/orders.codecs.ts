@@ -13,8 +13,8 @@ import {
   skuProblem,
 } from '../../../domain/order/order-rules.js';
 import { ORDER_STATUSES } from '../../../domain/order/order-status.js';
-import { array, integer, object, oneOf, text } from './codec.js';
-import { MAX_ID, PAGE_DEFAULTS, PAGE_SPECS, SLICE_DEFAULTS, SLICE_SPECS, enumParam, idParam, params } from './params.js';
+import { array, integer, object, oneOf, text } from '../kit/codecs/codec.js';
+import { MAX_ID, PAGE_DEFAULTS, PAGE_SPECS, SLICE_DEFAULTS, SLICE_SPECS, enumParam, idParam, params } from '../kit/codecs/params.js';
 
 export const Currency = text(
   'Currency',

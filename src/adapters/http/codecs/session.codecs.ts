@@ -4,11 +4,11 @@ import type { SessionView } from '../../../application/ports/session-read-model.
 import { SESSION_ID_PATTERN, type PublishedKey } from '../../../application/ports/tokens.js';
 import { IP_MAX, USER_AGENT_MAX } from '../../../domain/session/session.js';
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '../../../domain/user/user-rules.js';
-import { K4_PUBLIC_PATTERN, KEY_ID_PATTERN } from '../../../config/key-formats.js';
+import { K4_PUBLIC_PATTERN, KEY_ID_PATTERN } from '../../../application/ports/tokens.js';
 import { unauthorized } from '../../../domain/shared/errors.js';
 import { INVALID_REFRESH_TOKEN } from '../../../application/commands/refresh-token/refresh-token.handler.js';
-import { object, text } from './codec.js';
-import { params, type ParamSpec } from './params.js';
+import { object, text } from '../kit/codecs/codec.js';
+import { params, type ParamSpec } from '../kit/codecs/params.js';
 
 /**
  * A refresh token as a client sends it. Only its presence is checked here: a string that cannot be

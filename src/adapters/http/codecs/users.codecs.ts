@@ -14,8 +14,8 @@ import {
 } from '../../../domain/user/user-rules.js';
 import { USER_SORT_FIELDS } from '../../../application/ports/user-read-model.js';
 import type { UserView } from '../../../application/ports/views.js';
-import { boolean, nullable, object, oneOf, text } from './codec.js';
-import { MAX_ID, PAGE_DEFAULTS, PAGE_SPECS, SLICE_DEFAULTS, SLICE_SPECS, boolParam, enumParam, idParam, params, textParam } from './params.js';
+import { boolean, nullable, object, oneOf, text } from '../kit/codecs/codec.js';
+import { MAX_ID, PAGE_DEFAULTS, PAGE_SPECS, SLICE_DEFAULTS, SLICE_SPECS, boolParam, enumParam, idParam, params, textParam } from '../kit/codecs/params.js';
 
 export const Email = text(
   'Email',

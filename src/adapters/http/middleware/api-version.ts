@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import { DomainError } from '../../../domain/shared/errors.js';
-import { API_VERSIONS, type ApiVersion } from '../route.js';
+import { API_VERSIONS, type ApiVersion } from '../kit/route.js';
 
 const PREFIXED = /^\/api\/v(\d+)(?:\/|$)/;
 

@@ -1,7 +1,7 @@
 import type Koa from 'koa';
-import { DomainError, type ErrorKind, type FieldIssue } from '../../../domain/shared/errors.js';
+import { DomainError, type FieldIssue } from '../../../domain/shared/errors.js';
 import type { Logger } from '../../../application/ports/logger.js';
-import { ERROR_TABLE, PROBLEM_CONTENT_TYPE, errorBodyV1, kindOfStatus, problemBody } from '../errors.js';
+import { ERROR_TABLE, type ErrorKind, HttpError, PROBLEM_CONTENT_TYPE, errorBodyV1, kindOfStatus, problemBody } from '../kit/errors.js';
 
 interface Classified {
   readonly kind: ErrorKind;
@@ -12,6 +12,7 @@ interface Classified {
 /** Library errors (body parser, router) carry an HTTP status; anything else is unexpected. */
 function classify(error: unknown): Classified {
   if (error instanceof DomainError) return { kind: error.kind, message: error.message, details: error.details };
+  if (error instanceof HttpError) return { kind: error.kind, message: error.message };
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const exposed = (error as { expose?: boolean; message?: string }).expose === true ? String((error as Error).message) : ERROR_TABLE[kindOfStatus(status)].title;
@@ -66,7 +67,7 @@ export function unmatched(): Koa.Middleware {
   return async (ctx, next) => {
     await next();
     if ((ctx.status === 405 || ctx.status === 501) && (ctx.body === undefined || ctx.body === null)) {
-      throw new DomainError('method_not_allowed', `Method ${ctx.method} is not allowed on ${ctx.path}`);
+      throw new HttpError('method_not_allowed', `Method ${ctx.method} is not allowed on ${ctx.path}`);
     }
     if (ctx.status === 404 && (ctx.body === undefined || ctx.body === null)) {
       throw new DomainError('not_found', `Route ${ctx.method} ${ctx.path} not found`);

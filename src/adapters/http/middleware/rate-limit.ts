@@ -16,7 +16,7 @@ import { DomainError } from '../../../domain/shared/errors.js';
 import type { Logger } from '../../../application/ports/logger.js';
 import type { RateLimitDecision, RateLimiter } from '../../../application/ports/rate-limiter.js';
 import type { TokenVerifier } from '../../../application/ports/tokens.js';
-import { BEARER } from '../route.js';
+import { BEARER } from '../kit/pipeline.js';
 
 
 export interface RateLimitDeps {

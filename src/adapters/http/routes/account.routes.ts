@@ -30,7 +30,7 @@ import {
   presentSession,
 } from '../codecs/session.codecs.js';
 import { UserIdParams, UserSchema, presentUser } from '../codecs/users.codecs.js';
-import { defineRoute, type RouteSpec } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const TAG = 'Sessions';
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -105,7 +105,7 @@ const ExportSchema = {
 const confirmation =
   'Body `{"password"}`: the account\'s password. A wrong one is 400 and counts toward the sign-in lockout of the account from this address, like a wrong current password at `/users/me/password` (429 with `Retry-After` once locked).';
 
-export const accountRoutes: readonly RouteSpec<any, any, any>[] = [
+export const accountRoutes: readonly AnyRouteSpec[] = [
   defineRoute({
     operationId: 'listOwnSessions',
     method: 'GET',
@@ -115,7 +115,7 @@ export const accountRoutes: readonly RouteSpec<any, any, any>[] = [
     description: `One per sign-in, newest first (at most the ${SESSION_LIST_MAX} newest); \`current\` marks the session of the token that asks. \`last_used_at\`, \`user_agent\` and \`ip\` are those of the sign-in or of the last refresh.`,
     auth: 'required',
     success: { status: 200, description: 'The live sessions', schema: SessionListSchema, name: 'SessionList' },
-    handle: ({ actor, queries }) => sessionList(queries, actor!, actor!.id),
+    handle: ({ actor, queries }) => sessionList(queries, actor, actor.id),
   }),
   defineRoute({
     operationId: 'endOwnSession',
@@ -130,7 +130,7 @@ export const accountRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 204, description: 'The session has ended' },
     errors: [404],
     async handle({ actor, params, commands }) {
-      await commands.execute(EndSessionHandler, new EndSessionCommand(actor!, params.session_id));
+      await commands.execute(EndSessionHandler, new EndSessionCommand(actor, params.session_id));
       return { status: 204, headers: NO_STORE };
     },
   }),
@@ -146,7 +146,7 @@ export const accountRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 204, description: 'Deactivated; every session has ended' },
     errors: [400, 409, 429],
     async handle({ actor, body, commands, ctx }) {
-      await commands.execute(DeactivateAccountHandler, new DeactivateAccountCommand(actor!, body.password, ctx.ip));
+      await commands.execute(DeactivateAccountHandler, new DeactivateAccountCommand(actor, body.password, ctx.ip));
       return { status: 204 };
     },
   }),
@@ -162,7 +162,7 @@ export const accountRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 204, description: 'Erased' },
     errors: [400, 409, 429],
     async handle({ actor, body, commands, ctx }) {
-      await commands.execute(DeleteAccountHandler, new DeleteAccountCommand(actor!, body.password, ctx.ip));
+      await commands.execute(DeleteAccountHandler, new DeleteAccountCommand(actor, body.password, ctx.ip));
       return { status: 204 };
     },
   }),
@@ -177,12 +177,12 @@ export const accountRoutes: readonly RouteSpec<any, any, any>[] = [
     auth: 'required',
     success: { status: 200, description: 'The export', schema: ExportSchema, name: 'AccountExport', headers: ['Content-Disposition', 'Cache-Control'] },
     async handle({ actor, queries }) {
-      const data = await queries.execute(ExportAccountHandler, new ExportAccountQuery(actor!));
+      const data = await queries.execute(ExportAccountHandler, new ExportAccountQuery(actor));
       const day = data.exportedAt.toISOString().slice(0, 10);
       return {
         status: 200,
         body: presentExport(data),
-        headers: { ...NO_STORE, 'Content-Disposition': `attachment; filename="account-${actor!.id}-${day}.json"` },
+        headers: { ...NO_STORE, 'Content-Disposition': `attachment; filename="account-${actor.id}-${day}.json"` },
       };
     },
   }),
@@ -214,7 +214,7 @@ export const accountRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 204, description: 'Every session of the user has ended' },
     errors: [404],
     async handle({ actor, params, commands }) {
-      await commands.execute(EndUserSessionsHandler, new EndUserSessionsCommand(actor!, params.id));
+      await commands.execute(EndUserSessionsHandler, new EndUserSessionsCommand(actor, params.id));
       return { status: 204, headers: NO_STORE };
     },
   }),

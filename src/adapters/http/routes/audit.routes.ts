@@ -9,9 +9,9 @@ import {
   auditFingerprintOf,
   presentAuditEvent,
 } from '../codecs/audit.codecs.js';
-import { CursorCodec } from '../cursor.js';
+import { CursorCodec } from '../kit/cursor.js';
 import { pageReply, pageSchema, sliceReply, sliceSchema } from '../pagination.js';
-import { defineRoute, type RouteSpec } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const FILTERS =
   'Admins only. Newest first. Filters `actor_id`, `subject_type`, `subject_id`, `action`, `since` (inclusive) and `until` (exclusive), the last two ISO 8601 dates or date-times with an offset. Events are never changed or deleted through the API; those older than AUDIT_RETENTION_DAYS are pruned.';
@@ -31,7 +31,7 @@ const AuditPageSchema = {
   },
 };
 
-export const auditRoutes: readonly RouteSpec<any, any, any>[] = [
+export const auditRoutes: readonly AnyRouteSpec[] = [
   defineRoute({
     operationId: 'listAuditEvents',
     method: 'GET',
@@ -45,7 +45,7 @@ export const auditRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 200, description: 'A page of audit events', schema: AuditPageSchema, name: 'AuditEventPage', headers: ['Link'] },
     async handle({ actor, query, queries, ctx }) {
       const listing = { mode: 'page' as const, page: query.page, pageSize: query.page_size, filter: auditFilter(query) };
-      const page = await queries.execute(ListAuditEventsHandler, new ListAuditEventsQuery(actor!, listing));
+      const page = await queries.execute(ListAuditEventsHandler, new ListAuditEventsQuery(actor, listing));
       if (page.mode !== 'page') throw new Error('expected a numbered page');
       return pageReply(ctx, listing, page, presentAuditEvent);
     },
@@ -58,7 +58,7 @@ export const auditRoutes: readonly RouteSpec<any, any, any>[] = [
           const fingerprint = CursorCodec.fingerprint(auditFingerprintOf(query));
           const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
           const listing = { mode: 'slice' as const, limit: query.limit, filter: auditFilter(query), ...(after === undefined ? {} : { after }) };
-          const slice = await queries.execute(ListAuditEventsHandler, new ListAuditEventsQuery(actor!, listing));
+          const slice = await queries.execute(ListAuditEventsHandler, new ListAuditEventsQuery(actor, listing));
           if (slice.mode !== 'slice') throw new Error('expected a slice');
           return sliceReply(ctx, slice, presentAuditEvent, (last) => cursors.encode(auditPosition(last), fingerprint));
         },

@@ -10,7 +10,7 @@ import { ListPublicKeysHandler } from '../../../application/queries/list-public-
 import { ListPublicKeysQuery } from '../../../application/queries/list-public-keys/list-public-keys.query.js';
 import { LogoutRequest, PublicKeysSchema, RefreshRequest, presentPublicKeys } from '../codecs/session.codecs.js';
 import { contentETag, withEntityTag } from '../conditional.js';
-import { defineRoute, type RouteSpec } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 /** Long enough to spare the service, short enough that a rotation reaches every verifier well within a token's lifetime. */
@@ -29,7 +29,7 @@ const tokenReply = (grant: TokenGrant) => ({
   headers: NO_STORE,
 });
 
-export const authRoutes: readonly RouteSpec<any, any, any>[] = [
+export const authRoutes: readonly AnyRouteSpec[] = [
   defineRoute({
     operationId: 'issueToken',
     method: 'POST',

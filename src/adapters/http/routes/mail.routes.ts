@@ -7,13 +7,13 @@ import { ResetPasswordHandler } from '../../../application/commands/reset-passwo
 import { VerifyEmailCommand } from '../../../application/commands/verify-email/verify-email.command.js';
 import { VerifyEmailHandler } from '../../../application/commands/verify-email/verify-email.handler.js';
 import { PasswordResetBody, PasswordResetRequestBody, VerifyEmailBody } from '../codecs/mail.codecs.js';
-import { defineRoute, type RouteSpec } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const TAG = 'Authentication';
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** Email verification and password recovery: the mails are queued and sent after the answer. */
-export const mailRoutes: readonly RouteSpec<any, any, any>[] = [
+export const mailRoutes: readonly AnyRouteSpec[] = [
   defineRoute({
     operationId: 'requestEmailVerification',
     method: 'POST',
@@ -26,7 +26,7 @@ export const mailRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 202, description: 'The mail is queued' },
     errors: [409, 429],
     async handle({ actor, commands, ctx }) {
-      await commands.execute(RequestEmailVerificationHandler, new RequestEmailVerificationCommand(actor!, ctx.ip));
+      await commands.execute(RequestEmailVerificationHandler, new RequestEmailVerificationCommand(actor, ctx.ip));
       return { status: 202, headers: NO_STORE };
     },
   }),

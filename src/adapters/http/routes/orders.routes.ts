@@ -29,9 +29,9 @@ import {
   presentOrder,
 } from '../codecs/orders.codecs.js';
 import { etagOf, expectedVersions, withETag } from '../conditional.js';
-import { CursorCodec } from '../cursor.js';
+import { CursorCodec } from '../kit/cursor.js';
 import { pageReply, pageSchema, sliceReply, sliceSchema } from '../pagination.js';
-import { defineRoute, type RouteSpec } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const TAG = 'Orders';
 
@@ -43,7 +43,7 @@ const ownerExists = ({ actor, params, queries }: { actor: Actor; params: { id: n
 const orderExists = ({ actor, params, queries }: { actor: Actor; params: { id: number; order_id: number }; queries: QueryBus }) =>
   queries.execute(GetOrderHandler, new GetOrderQuery(actor, params.id, params.order_id));
 
-export const orderRoutes: readonly RouteSpec<any, any, any>[] = [
+export const orderRoutes: readonly AnyRouteSpec[] = [
   defineRoute({
     operationId: 'placeOrder',
     method: 'POST',
@@ -62,7 +62,7 @@ export const orderRoutes: readonly RouteSpec<any, any, any>[] = [
     idempotent: true,
     async handle({ actor, params, body, commands, ctx }) {
       const items = body.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unit_price_cents }));
-      const order = await commands.execute(PlaceOrderHandler, new PlaceOrderCommand(actor!, params.id, { currency: body.currency, items }));
+      const order = await commands.execute(PlaceOrderHandler, new PlaceOrderCommand(actor, params.id, { currency: body.currency, items }));
       return {
         status: 201,
         body: presentOrder(order),
@@ -91,7 +91,7 @@ export const orderRoutes: readonly RouteSpec<any, any, any>[] = [
         pageSize: query.page_size,
         filter: query.status === undefined ? {} : { status: query.status },
       };
-      const page = await queries.execute(ListOrdersHandler, new ListOrdersQuery(actor!, criteria));
+      const page = await queries.execute(ListOrdersHandler, new ListOrdersQuery(actor, criteria));
       if (page.mode !== 'page') throw new Error('expected a numbered page');
       return pageReply(ctx, criteria, page, presentOrder);
     },
@@ -111,7 +111,7 @@ export const orderRoutes: readonly RouteSpec<any, any, any>[] = [
             filter: query.status === undefined ? {} : { status: query.status },
             ...(after === undefined ? {} : { after }),
           };
-          const slice = await queries.execute(ListOrdersHandler, new ListOrdersQuery(actor!, criteria));
+          const slice = await queries.execute(ListOrdersHandler, new ListOrdersQuery(actor, criteria));
           if (slice.mode !== 'slice') throw new Error('expected a slice');
           return sliceReply(ctx, slice, presentOrder, (last) => cursors.encode(orderPosition(last), fingerprint));
         },
@@ -131,7 +131,7 @@ export const orderRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 200, description: 'The order', schema: OrderSchema, name: 'Order', headers: ['ETag'] },
     errors: [304, 404],
     async handle({ actor, params, queries, ctx }) {
-      const order = await queries.execute(GetOrderHandler, new GetOrderQuery(actor!, params.id, params.order_id));
+      const order = await queries.execute(GetOrderHandler, new GetOrderQuery(actor, params.id, params.order_id));
       return withETag(ctx, order.version, presentOrder(order));
     },
   }),
@@ -151,7 +151,7 @@ export const orderRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 200, description: 'The order', schema: OrderSchema, name: 'Order', headers: ['ETag'] },
     errors: [404, 409, 412],
     async handle({ actor, params, body, commands, ctx }) {
-      const command = new ChangeOrderStatusCommand(actor!, params.id, params.order_id, body.status, expectedVersions(ctx));
+      const command = new ChangeOrderStatusCommand(actor, params.id, params.order_id, body.status, expectedVersions(ctx));
       const order = await commands.execute(ChangeOrderStatusHandler, command);
       return { status: 200, body: presentOrder(order), headers: { ETag: etagOf(order.version) } };
     },

@@ -30,9 +30,9 @@ import {
   presentUser,
 } from '../codecs/users.codecs.js';
 import { expectedVersions, withETag } from '../conditional.js';
-import { CursorCodec } from '../cursor.js';
+import { CursorCodec } from '../kit/cursor.js';
 import { pageReply, pageSchema, sliceReply, sliceSchema } from '../pagination.js';
-import { defineRoute, type RouteSpec } from '../route.js';
+import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 /** Existence (404) before the body is read; the read model also applies the read policy. */
 const userExists = ({ actor, params, queries }: { actor: Actor; params: { id: number }; queries: QueryBus }) =>
@@ -53,7 +53,7 @@ function userListShape(query: { role?: Role; is_active?: boolean; search?: strin
   };
 }
 
-export const userRoutes: readonly RouteSpec<any, any, any>[] = [
+export const userRoutes: readonly AnyRouteSpec[] = [
   defineRoute({
     operationId: 'createUser',
     method: 'POST',
@@ -95,7 +95,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 200, description: 'A page of users', schema: pageSchema(UserSchema), name: 'UserPage', headers: ['Link'] },
     async handle({ actor, query, queries, ctx }) {
       const listing = { mode: 'page' as const, page: query.page, pageSize: query.page_size, ...userListShape(query) };
-      const page = await queries.execute(ListUsersHandler, new ListUsersQuery(actor!, listing));
+      const page = await queries.execute(ListUsersHandler, new ListUsersQuery(actor, listing));
       if (page.mode !== 'page') throw new Error('expected a numbered page');
       return pageReply(ctx, listing, page, presentUser);
     },
@@ -110,7 +110,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
           const fingerprint = CursorCodec.fingerprint({ sort: query.sort, role: query.role, is_active: query.is_active, search: query.search });
           const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
           const listing = { mode: 'slice' as const, limit: query.limit, ...shape, ...(after === undefined ? {} : { after }) };
-          const slice = await queries.execute(ListUsersHandler, new ListUsersQuery(actor!, listing));
+          const slice = await queries.execute(ListUsersHandler, new ListUsersQuery(actor, listing));
           if (slice.mode !== 'slice') throw new Error('expected a slice');
           return sliceReply(ctx, slice, presentUser, (last) => cursors.encode(userPosition(last, shape.sort.field), fingerprint));
         },
@@ -126,7 +126,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     auth: 'required',
     success: { status: 200, description: 'The caller', schema: UserSchema, headers: ['ETag'] },
     async handle({ actor, queries, ctx }) {
-      const user = await queries.execute(GetUserHandler, new GetUserQuery(actor!, actor!.id));
+      const user = await queries.execute(GetUserHandler, new GetUserQuery(actor, actor.id));
       return withETag(ctx, user.version, presentUser(user));
     },
   }),
@@ -143,7 +143,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 204, description: 'Changed; sign in again' },
     errors: [400, 429],
     async handle({ actor, body, commands, ctx }) {
-      await commands.execute(ChangePasswordHandler, new ChangePasswordCommand(actor!, body.current_password, body.new_password, ctx.ip));
+      await commands.execute(ChangePasswordHandler, new ChangePasswordCommand(actor, body.current_password, body.new_password, ctx.ip));
       return { status: 204 };
     },
   }),
@@ -160,7 +160,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 200, description: 'The user', schema: UserSchema, headers: ['ETag'] },
     errors: [304, 404],
     async handle({ actor, params, queries, ctx }) {
-      const user = await queries.execute(GetUserHandler, new GetUserQuery(actor!, params.id));
+      const user = await queries.execute(GetUserHandler, new GetUserQuery(actor, params.id));
       return withETag(ctx, user.version, presentUser(user));
     },
   }),
@@ -180,7 +180,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     errors: [404, 409, 412],
     async handle({ actor, params, body, commands, ctx }) {
       const profile = { email: body.email, username: body.username, fullName: body.full_name };
-      const user = await commands.execute(ReplaceUserHandler, new ReplaceUserCommand(actor!, params.id, profile, expectedVersions(ctx)));
+      const user = await commands.execute(ReplaceUserHandler, new ReplaceUserCommand(actor, params.id, profile, expectedVersions(ctx)));
       return { status: 200, body: presentUser(user), headers: { ETag: `"${user.version}"` } };
     },
   }),
@@ -208,7 +208,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
         ...(body.role === undefined ? {} : { role: body.role }),
         ...(body.is_active === undefined ? {} : { isActive: body.is_active }),
       };
-      const user = await commands.execute(UpdateUserHandler, new UpdateUserCommand(actor!, params.id, changes, expectedVersions(ctx)));
+      const user = await commands.execute(UpdateUserHandler, new UpdateUserCommand(actor, params.id, changes, expectedVersions(ctx)));
       return { status: 200, body: presentUser(user), headers: { ETag: `"${user.version}"` } };
     },
   }),
@@ -225,7 +225,7 @@ export const userRoutes: readonly RouteSpec<any, any, any>[] = [
     success: { status: 204, description: 'Deleted' },
     errors: [404, 409, 412],
     async handle({ actor, params, commands, ctx }) {
-      await commands.execute(DeleteUserHandler, new DeleteUserCommand(actor!, params.id, expectedVersions(ctx)));
+      await commands.execute(DeleteUserHandler, new DeleteUserCommand(actor, params.id, expectedVersions(ctx)));
       return { status: 204 };
     },
   }),

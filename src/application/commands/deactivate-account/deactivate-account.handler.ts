@@ -1,3 +1,4 @@
+import { otherActiveAdmins } from '../last-admin.js';
 import { inject, injectable } from 'tsyringe';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
@@ -8,7 +9,7 @@ import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-
 import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { ConfirmedByPassword } from '../confirm-password.js';
-import { DeactivateAccountCommand } from './deactivate-account.command.js';
+import type { DeactivateAccountCommand } from './deactivate-account.command.js';
 
 /**
  * `POST /users/me/deactivate`: once the password is confirmed, the account becomes inactive by
@@ -34,8 +35,8 @@ export class DeactivateAccountHandler implements CommandHandler<DeactivateAccoun
     let ended = 0;
     await this.confirmed.run(command, async (user) => {
       const now = this.clock.now();
-      const others = user.isActiveAdmin ? await this.users.countActiveAdminsExcept(user.id) : 0;
-      await this.users.update(user.changeAccess({ isActive: false }, others, now));
+      const change = { isActive: false };
+      await this.users.update(user.changeAccess(change, await otherActiveAdmins(this.users, user, change), now));
       ended = await endSessionsOf(this, user.id, now);
     });
     this.security.record({ type: 'session_revoked', userId: command.actor.id, sessionId: null, sessions: ended, reason: 'deactivated', by: command.actor.id });

@@ -1,8 +1,9 @@
+import { otherActiveAdmins } from '../last-admin.js';
 import { inject, injectable } from 'tsyringe';
 import type { CommandHandler } from '../../bus.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { ConfirmedByPassword } from '../confirm-password.js';
-import { DeleteAccountCommand } from './delete-account.command.js';
+import type { DeleteAccountCommand } from './delete-account.command.js';
 
 /**
  * `DELETE /users/me`: once the password is confirmed, the account goes with its orders and its
@@ -21,7 +22,7 @@ export class DeleteAccountHandler implements CommandHandler<DeleteAccountCommand
 
   execute(command: DeleteAccountCommand): Promise<void> {
     return this.confirmed.run(command, async (user) => {
-      if (user.isActiveAdmin) user.assertRemovable(await this.users.countActiveAdminsExcept(user.id));
+      user.assertRemovable(await otherActiveAdmins(this.users, user, null));
       await this.users.remove(user.id);
     });
   }

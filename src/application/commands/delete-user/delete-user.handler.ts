@@ -1,10 +1,11 @@
+import { otherActiveAdmins } from '../last-admin.js';
 import { inject, injectable } from 'tsyringe';
 import { requireRole } from '../../../domain/user/user-policy.js';
 import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { assertVersion } from '../../preconditions.js';
-import { DeleteUserCommand } from './delete-user.command.js';
+import type { DeleteUserCommand } from './delete-user.command.js';
 
 /** Removes the user and, in the same unit of work, everything the user owns. */
 @injectable()
@@ -16,7 +17,7 @@ export class DeleteUserHandler implements CommandHandler<DeleteUserCommand, void
     const user = await this.users.findById(userId);
     if (user === null) throw userNotFound(userId);
     assertVersion(user.version, expectedVersions);
-    if (user.isActiveAdmin) user.assertRemovable(await this.users.countActiveAdminsExcept(user.id));
+    user.assertRemovable(await otherActiveAdmins(this.users, user, null));
     await this.users.remove(userId);
   }
 }

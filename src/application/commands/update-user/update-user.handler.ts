@@ -1,3 +1,4 @@
+import { otherActiveAdmins } from '../last-admin.js';
 import { inject, injectable } from 'tsyringe';
 import { authorizeUserPatch, mayAttemptUserPatch } from '../../../domain/user/user-policy.js';
 import type { CommandHandler } from '../../bus.js';
@@ -12,7 +13,7 @@ import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
 import { assertVersion } from '../../preconditions.js';
-import { UpdateUserCommand } from './update-user.command.js';
+import type { UpdateUserCommand } from './update-user.command.js';
 
 /**
  * PATCH of a user. Deactivating an account (whoever does it) revokes every session of it in the
@@ -45,12 +46,8 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
     const now = this.clock.now();
     let next = user.changeProfile(profile, now);
     if (role !== undefined || isActive !== undefined) {
-      const losesAdmin = user.isActiveAdmin && !((role ?? user.role) === 'admin' && (isActive ?? user.isActive));
-      const otherAdmins = losesAdmin ? await this.users.countActiveAdminsExcept(user.id) : 1;
-      const access: { role?: typeof role; isActive?: boolean } = {};
-      if (role !== undefined) access.role = role;
-      if (isActive !== undefined) access.isActive = isActive;
-      next = next.changeAccess(access, otherAdmins, now);
+      const access = { ...(role === undefined ? {} : { role }), ...(isActive === undefined ? {} : { isActive }) };
+      next = next.changeAccess(access, await otherActiveAdmins(this.users, user, access), now);
     }
     const saved = await this.users.update(next);
     await this.emailChange.afterChange(user, saved, now);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { IdempotencyStore } from '../../../../src/application/ports/idempotency-store.js';
 import { MemoryLogger } from '../../../../src/adapters/logging/memory-logger.js';
-import { IdempotentRequests, canonicalJson, resolvedPath } from '../../../../src/adapters/http/idempotency.js';
+import { IdempotentRequests, canonicalJson, resolvedPath } from '../../../../src/adapters/http/kit/idempotency.js';
 
 const unusedStore = {} as IdempotencyStore;
 const requests = (secret = 'one secret') => new IdempotentRequests(unusedStore, new MemoryLogger('debug'), Buffer.from(secret));

@@ -8,7 +8,8 @@
 import { expect } from 'chai';
 import { FixedClock } from '../../../../src/adapters/clock/fixed-clock.js';
 import { CachingTokenVerifier } from '../../../../src/adapters/security/caching-token-verifier.js';
-import { generateTokenKeyPair, PasetoTokenService } from '../../../../src/adapters/security/paseto-token-service.js';
+import { PasetoTokenService } from '../../../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair } from '../../../../src/adapters/security/paserk-keys.js';
 import type { AccessTokenClaims, TokenVerifier } from '../../../../src/application/ports/tokens.js';
 import { DomainError } from '../../../../src/domain/shared/errors.js';
 

@@ -2,11 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEVELOPMENT_KEY_FILE,
-  loadOrCreateDevelopmentKeys,
-  publicKeyOf,
-} from '../../../../src/adapters/security/paseto-token-service.js';
+import { DEVELOPMENT_KEY_FILE, loadOrCreateDevelopmentKeys, publicKeyOf } from '../../../../src/adapters/security/paserk-keys.js';
 
 describe('loadOrCreateDevelopmentKeys', () => {
   let root: string;

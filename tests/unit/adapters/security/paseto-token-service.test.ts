@@ -2,12 +2,8 @@ import { expect } from 'chai';
 import { InspectFooter, PublicProtocol } from 'paseto';
 import { ImportSecretKeyFactory, SignFactory } from 'paseto/v4/public';
 import { FixedClock } from '../../../../src/adapters/clock/fixed-clock.js';
-import {
-  generateTokenKeyPair,
-  PasetoTokenService,
-  publicKeyOf,
-  type PasetoTokenServiceOptions,
-} from '../../../../src/adapters/security/paseto-token-service.js';
+import { PasetoTokenService, type PasetoTokenServiceOptions } from '../../../../src/adapters/security/paseto-token-service.js';
+import { generateTokenKeyPair, publicKeyOf } from '../../../../src/adapters/security/paserk-keys.js';
 import { DomainError } from '../../../../src/domain/shared/errors.js';
 
 const v4 = new PublicProtocol(SignFactory, ImportSecretKeyFactory);
@@ -113,7 +109,7 @@ describe('PasetoTokenService', () => {
     const candidates = [
       '',
       'garbage',
-      'Bearer ' + token,
+      `Bearer ${token}`,
       token.replace('v4.public.', 'v4.local.'),
       token.replace('v4.public.', 'v2.public.'),
       [v, purpose, body].join('.'), // no footer: no key id

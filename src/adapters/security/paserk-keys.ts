@@ -1,6 +1,6 @@
 /**
- * Where the token signing key comes from, and the PASERK key helpers that go with it (generate,
- * derive the public key, keep a development key on disk). The token adapter re-exports the helpers.
+ * PASERK key helpers for PASETO v4.public: generate a key pair, derive the public key, keep a
+ * development key on disk. The CLI's generate-key and the composition root use them.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
@@ -13,9 +13,7 @@ import {
   GetPublicKeyFactory,
   ImportSecretKeyFactory,
 } from 'paseto/v4/public';
-import type { AppConfig } from './app-config.js';
-import { ConfigError } from './config-error.js';
-import { K4_SECRET_PATTERN, KEY_ID_PATTERN } from './key-formats.js';
+import { K4_SECRET_PATTERN, KEY_ID_PATTERN } from '../../application/ports/tokens.js';
 
 const v4 = new PublicProtocol(
   GenerateKeyPairFactory,
@@ -115,36 +113,4 @@ async function readKeyFile(file: string): Promise<SigningKey | null> {
   const { mode } = await stat(file);
   if ((mode & 0o077) !== 0) await chmod(file, 0o600);
   return { kid, secret };
-}
-
-/**
- * The key access tokens are signed with:
- * - TOKEN_SIGNING_KEY with TOKEN_KEY_ID when set (checked to be a usable Ed25519 key);
- * - otherwise in production, none: the start stops, because a key made up on one machine would
- *   neither survive a restart nor be shared by the other instances;
- * - in development, a key generated once and kept in `<DATA_DIR>/token-signing-key.json`;
- * - in tests, a fresh key for each call.
- */
-export async function resolveSigningKey(config: AppConfig): Promise<SigningKey> {
-  const { signingKey, keyId } = config.tokens;
-  if (signingKey !== null && keyId !== null) {
-    try {
-      await publicKeyOf(signingKey);
-    } catch {
-      throw new ConfigError([
-        { path: 'tokens.signingKey', env: 'TOKEN_SIGNING_KEY', message: 'is not a usable PASERK k4.secret key (value not shown)' },
-      ]);
-    }
-    return { kid: keyId, secret: signingKey };
-  }
-  switch (config.env) {
-    case 'production':
-      throw new ConfigError('TOKEN_SIGNING_KEY and TOKEN_KEY_ID are required in production');
-    case 'development':
-      return loadOrCreateDevelopmentKeys(config.database.dataDir);
-    case 'test': {
-      const pair = await generateTokenKeyPair();
-      return { kid: keyIdFor(pair.public, 'test'), secret: pair.secret };
-    }
-  }
 }

@@ -4,7 +4,7 @@
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { MAX_ID } from '../../../domain/shared/ids.js';
+import { MAX_ID } from '../../../../domain/shared/ids.js';
 import { enteredText, type Codec, type JsonSchema } from './codec.js';
 
 export { MAX_ID };
@@ -21,7 +21,7 @@ export interface ParamSpec<A> {
   parse(raw: string): { value: A } | { error: string };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parse results vary per key
+// biome-ignore lint/suspicious/noExplicitAny: parse results vary per key
 type Specs = Record<string, ParamSpec<any>>;
 type Parsed<S extends Specs, D extends Partial<Record<keyof S, unknown>>, R extends keyof S> = {
   [K in keyof S]: S[K] extends ParamSpec<infer A> ? (K extends keyof D | R ? A : A | undefined) : never;
@@ -30,6 +30,7 @@ type Parsed<S extends Specs, D extends Partial<Record<keyof S, unknown>>, R exte
 /** Decodes a record of string parameters; `defaults` fills in absent ones. */
 export function params<
   S extends Specs,
+  // biome-ignore lint/complexity/noBannedTypes: `{}` means no defaults, which intersects away
   D extends Partial<{ [K in keyof S]: S[K] extends ParamSpec<infer A> ? A : never }> = {},
   R extends keyof S = never,
 >(name: string, specs: S, defaults: D = {} as D, required: readonly R[] = []): ParamCodec<Parsed<S, D, R>> {

@@ -5,7 +5,7 @@
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type { DomainError, FieldIssue } from '../../../domain/shared/errors.js';
+import type { DomainError, FieldIssue } from '../../../../domain/shared/errors.js';
 
 export type JsonSchema = { readonly [key: string]: unknown };
 
@@ -118,7 +118,7 @@ export function array<A>(
   );
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- io-ts types are invariant
+// biome-ignore lint/suspicious/noExplicitAny: io-ts types are invariant
 type Props = Record<string, Codec<any>>;
 type Decoded<R extends Props, O extends Props> = { [K in keyof R]: t.TypeOf<R[K]> } & {
   [K in keyof O]?: t.TypeOf<O[K]>;
@@ -133,6 +133,7 @@ export interface ObjectCodec<A> extends Codec<A> {
  * A JSON object with exactly these fields: a missing required field, a bad value and a field the
  * schema does not name are each reported, all at once.
  */
+// biome-ignore lint/complexity/noBannedTypes: `{}` is the empty set of optional fields, which intersects away
 export function object<R extends Props, O extends Props = {}>(
   name: string,
   required: R,

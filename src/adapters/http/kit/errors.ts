@@ -1,4 +1,20 @@
-import type { ErrorKind, FieldIssue } from '../../domain/shared/errors.js';
+import type { ErrorKind as CoreErrorKind, FieldIssue } from '../../../domain/shared/errors.js';
+
+/** Kinds of error only HTTP has: the core never sees a method, a body size or a media type. */
+export type HttpOnlyErrorKind = 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type';
+/** Every kind an HTTP response can carry: the core's kinds and HTTP's own. */
+export type ErrorKind = CoreErrorKind | HttpOnlyErrorKind;
+
+/** An error raised by the HTTP adapter itself, with one of the kinds only HTTP has. */
+export class HttpError extends Error {
+  constructor(
+    readonly kind: HttpOnlyErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
 
 /**
  * Errors echo the caller's input only in part: a message (and the path) holds at most this many

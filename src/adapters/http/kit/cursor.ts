@@ -4,8 +4,8 @@
  * altered unnoticed, nor carried over to another query. A bad cursor is 400.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { DomainError } from '../../domain/shared/errors.js';
-import { isId } from '../../domain/shared/ids.js';
+import { DomainError } from '../../../domain/shared/errors.js';
+import { isId } from '../../../domain/shared/ids.js';
 
 export interface Position {
   readonly key: string;

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEVELOPMENT_KEY_FILE, generateTokenKeyPair } from '../../../src/adapters/security/paseto-token-service.js';
-import { ConfigError, resolveSigningKey, testConfig } from '../../../src/config/config.js';
+import { DEVELOPMENT_KEY_FILE, generateTokenKeyPair } from '../../../src/adapters/security/paserk-keys.js';
+import { resolveSigningKey } from '../../../src/composition-root/signing-key.js';
+import { ConfigError, testConfig } from '../../../src/config/config.js';
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {

@@ -15,10 +15,10 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import type Koa from 'koa';
-import type { Actor } from '../../domain/user/role.js';
-import { DomainError } from '../../domain/shared/errors.js';
-import type { IdempotencyStore } from '../../application/ports/idempotency-store.js';
-import type { Logger } from '../../application/ports/logger.js';
+import type { Actor } from '../../../domain/user/role.js';
+import { DomainError } from '../../../domain/shared/errors.js';
+import type { IdempotencyStore } from '../../../application/ports/idempotency-store.js';
+import type { Logger } from '../../../application/ports/logger.js';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';

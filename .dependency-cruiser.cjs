@@ -8,7 +8,8 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'src/domain imports nothing outside itself: no framework, no library, no outer layer.',
+      comment:
+        'src/domain imports nothing outside itself: no framework, no library, no outer layer.',
       severity: 'error',
       from: { path: '^src/domain/' },
       to: { pathNot: '^src/domain/', dependencyTypesNot: ['core'] },
@@ -22,7 +23,8 @@ module.exports = {
     },
     {
       name: 'application-knows-no-adapter',
-      comment: 'src/application imports the domain, its own ports and small libraries, never an adapter or the composition root.',
+      comment:
+        'src/application imports the domain, its own ports and small libraries, never an adapter or the composition root.',
       severity: 'error',
       from: { path: '^src/application/' },
       to: { path: '^src/(adapters|composition-root|config)/|^src/(main|cli)\\.ts$' },
@@ -32,7 +34,9 @@ module.exports = {
       comment: 'Technologies belong to adapters.',
       severity: 'error',
       from: { path: '^src/application/' },
-      to: { path: 'node_modules/(koa|@koa|@mikro-orm|mikro-orm-pglite|@electric-sql|ioredis|winston|paseto|rate-limiter-flexible|@node-rs|pg|config|io-ts|fp-ts)/' },
+      to: {
+        path: 'node_modules/(koa|@koa|@mikro-orm|mikro-orm-pglite|@electric-sql|ioredis|winston|paseto|rate-limiter-flexible|@node-rs|pg|config|io-ts|fp-ts)/',
+      },
     },
     {
       name: 'adapters-do-not-know-each-other-wiring',
@@ -43,7 +47,8 @@ module.exports = {
     },
     {
       name: 'only-the-root-wires-adapters',
-      comment: 'Nothing outside the composition root (and main.ts, cli.ts) imports adapters, except adapters themselves.',
+      comment:
+        'Nothing outside the composition root (and main.ts, cli.ts) imports adapters, except adapters themselves.',
       severity: 'error',
       from: { pathNot: '^src/(adapters/|composition-root/|main\\.ts$|cli\\.ts$)' },
       to: { path: '^src/adapters/' },
@@ -57,7 +62,8 @@ module.exports = {
     },
     {
       name: 'http-kit-knows-no-route',
-      comment: "The HTTP adapter's kit (route declaration, pipeline, codecs, OpenAPI builder) serves any route table: it never imports the API's own routes, codecs or middleware.",
+      comment:
+        "The HTTP adapter's kit (route declaration, pipeline, codecs, OpenAPI builder) serves any route table: it never imports the API's own routes, codecs or middleware.",
       severity: 'error',
       from: { path: '^src/adapters/http/kit/' },
       to: { path: '^src/adapters/http/', pathNot: '^src/adapters/http/kit/' },
@@ -73,7 +79,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.d.ts'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.d.ts'],
+    },
     moduleSystems: ['es6', 'cjs'],
   },
 };

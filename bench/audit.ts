@@ -37,14 +37,17 @@ const EVENTS = 1_000_000;
 async function seedEvents(url: string): Promise<number> {
   const started = performance.now();
   await withClient(url, async (client) => {
-    await client.query(`
+    await client.query(
+      `
       insert into audit_events (occurred_at, action, actor_id, subject_type, subject_id, request_id, ip, changes)
       select now() - make_interval(secs => n * 31.5),
              (array['user.registered', 'user.updated', 'session.started', 'session.ended', 'order.placed', 'order.status_changed',
                     'auth.sign_in_failed'])[1 + n % 7],
              1 + n % 100000, 'user', (1 + n % 1000000)::text, md5(n::text), '203.0.113.' || (n % 255),
              '{"full_name": {"from": "Before", "to": "After"}}'::jsonb
-        from generate_series(1, $1::int) as n`, [EVENTS]);
+        from generate_series(1, $1::int) as n`,
+      [EVENTS],
+    );
     await client.query('analyze audit_events');
   });
   return (performance.now() - started) / 1000;
@@ -55,9 +58,12 @@ async function firstPageExecutionMs(url: string): Promise<Record<string, number>
   const statements: Record<string, string> = {
     page: 'select * from audit_events e order by e.occurred_at desc, e.id desc limit 50',
     cappedCount: 'select count(*) from (select 1 from audit_events e limit 10001) c',
-    byActor: 'select * from audit_events e where e.actor_id = 4242 order by e.occurred_at desc, e.id desc limit 50',
-    bySubject: "select * from audit_events e where e.subject_type = 'user' and e.subject_id = '4242' order by e.occurred_at desc, e.id desc limit 50",
-    byAction: "select * from audit_events e where e.action = 'auth.sign_in_failed' order by e.occurred_at desc, e.id desc limit 50",
+    byActor:
+      'select * from audit_events e where e.actor_id = 4242 order by e.occurred_at desc, e.id desc limit 50',
+    bySubject:
+      "select * from audit_events e where e.subject_type = 'user' and e.subject_id = '4242' order by e.occurred_at desc, e.id desc limit 50",
+    byAction:
+      "select * from audit_events e where e.action = 'auth.sign_in_failed' order by e.occurred_at desc, e.id desc limit 50",
   };
   const out: Record<string, number> = {};
   await withClient(url, async (client) => {
@@ -73,23 +79,39 @@ async function firstPageExecutionMs(url: string): Promise<Record<string, number>
   return out;
 }
 
-export async function auditScenarios(ctx: AuditBenchContext, withoutAuditScript: string): Promise<Record<string, unknown>> {
+export async function auditScenarios(
+  ctx: AuditBenchContext,
+  withoutAuditScript: string,
+): Promise<Record<string, unknown>> {
   const extra: Record<string, unknown> = {};
   if (ctx.only.has('A1') || ctx.only.has('A2')) {
     const bare = await ctx.startService(withoutAuditScript);
-    const without = await ctx.scenario('A1', 'PATCH /api/v1/users/{id} without its audit event', bare, ctx.writes);
+    const without = await ctx.scenario(
+      'A1',
+      'PATCH /api/v1/users/{id} without its audit event',
+      bare,
+      ctx.writes,
+    );
     await bare.stop();
-    const withEvent = await ctx.scenario('A2', 'PATCH /api/v1/users/{id} with its audit event', ctx.service, ctx.writes);
+    const withEvent = await ctx.scenario(
+      'A2',
+      'PATCH /api/v1/users/{id} with its audit event',
+      ctx.service,
+      ctx.writes,
+    );
     if (without !== null && withEvent !== null) {
       // On a busy machine req/s swing with the neighbours; the CPU each request took is steadier.
-      const cpuMs = (r: typeof without) => Math.round(((r.cpuCores.server + r.cpuCores.postgres) / r.rps) * 1000 * 100) / 100;
+      const cpuMs = (r: typeof without) =>
+        Math.round(((r.cpuCores.server + r.cpuCores.postgres) / r.rps) * 1000 * 100) / 100;
       extra['auditWriteCost'] = {
         rpsChangePercent: Math.round((withEvent.rps / without.rps - 1) * 1000) / 10,
         cpuMsPerRequestWithout: cpuMs(without),
         cpuMsPerRequestWith: cpuMs(withEvent),
         cpuChangePercent: Math.round((cpuMs(withEvent) / cpuMs(without) - 1) * 1000) / 10,
       };
-      ctx.log(`audit event on the write scenario: ${JSON.stringify(extra['auditWriteCost'])} (target: within 10%)`);
+      ctx.log(
+        `audit event on the write scenario: ${JSON.stringify(extra['auditWriteCost'])} (target: within 10%)`,
+      );
     }
   }
   if (ctx.only.has('A3') || ctx.only.has('A4') || ctx.only.has('A5')) {
@@ -97,11 +119,30 @@ export async function auditScenarios(ctx: AuditBenchContext, withoutAuditScript:
     extra['auditSeedSeconds'] = Math.round((await seedEvents(ctx.databaseUrl)) * 10) / 10;
     ctx.log(`seeded in ${extra['auditSeedSeconds']} s`);
     extra['auditFirstPageExecutionMs'] = await firstPageExecutionMs(ctx.databaseUrl);
-    ctx.log(`PostgreSQL execution of the first page's statements (median ms): ${JSON.stringify(extra['auditFirstPageExecutionMs'])}`);
-    const get = (path: string): autocannon.Request[] => [{ method: 'GET', path, headers: ctx.asAdmin }];
-    await ctx.scenario('A3', 'GET /api/v1/audit-events?page_size=50 (1M events)', ctx.service, get('/api/v1/audit-events?page_size=50'));
-    await ctx.scenario('A4', 'GET /api/v2/audit-events?limit=50 (1M events)', ctx.service, get('/api/v2/audit-events?limit=50'));
-    await ctx.scenario('A5', 'GET /api/v2/audit-events?actor_id=4242&limit=50 (1M events)', ctx.service, get('/api/v2/audit-events?actor_id=4242&limit=50'));
+    ctx.log(
+      `PostgreSQL execution of the first page's statements (median ms): ${JSON.stringify(extra['auditFirstPageExecutionMs'])}`,
+    );
+    const get = (path: string): autocannon.Request[] => [
+      { method: 'GET', path, headers: ctx.asAdmin },
+    ];
+    await ctx.scenario(
+      'A3',
+      'GET /api/v1/audit-events?page_size=50 (1M events)',
+      ctx.service,
+      get('/api/v1/audit-events?page_size=50'),
+    );
+    await ctx.scenario(
+      'A4',
+      'GET /api/v2/audit-events?limit=50 (1M events)',
+      ctx.service,
+      get('/api/v2/audit-events?limit=50'),
+    );
+    await ctx.scenario(
+      'A5',
+      'GET /api/v2/audit-events?actor_id=4242&limit=50 (1M events)',
+      ctx.service,
+      get('/api/v2/audit-events?actor_id=4242&limit=50'),
+    );
   }
   return extra;
 }

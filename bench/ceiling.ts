@@ -31,7 +31,9 @@ app.use((ctx) => {
     updated_at: '2025-01-01T00:00:00.000Z',
   };
 });
-const server = app.listen(port, '127.0.0.1', () => console.log(JSON.stringify({ event: 'started', port })));
+const server = app.listen(port, '127.0.0.1', () =>
+  console.log(JSON.stringify({ event: 'started', port })),
+);
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

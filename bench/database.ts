@@ -14,7 +14,10 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  url: string,
+  use: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
@@ -91,15 +94,24 @@ export async function seedUsers(
 }
 
 /** Ids of seeded users by username. */
-export async function userIds(url: string, usernames: readonly string[]): Promise<Map<string, number>> {
+export async function userIds(
+  url: string,
+  usernames: readonly string[],
+): Promise<Map<string, number>> {
   return withClient(url, async (client) => {
-    const { rows } = await client.query<{ id: number; username: string }>('select id, username from users where username = any($1)', [usernames]);
+    const { rows } = await client.query<{ id: number; username: string }>(
+      'select id, username from users where username = any($1)',
+      [usernames],
+    );
     return new Map(rows.map((r) => [r.username, r.id]));
   });
 }
 
 /** The position (created_at, id) of the user at `offset` in the default order, for a deep cursor. */
-export async function positionAt(url: string, offset: number): Promise<{ createdAt: Date; id: number }> {
+export async function positionAt(
+  url: string,
+  offset: number,
+): Promise<{ createdAt: Date; id: number }> {
   return withClient(url, async (client) => {
     const { rows } = await client.query<{ created_at: Date; id: number }>(
       'select created_at, id from users order by created_at, id offset $1 limit 1',
@@ -111,5 +123,10 @@ export async function positionAt(url: string, offset: number): Promise<{ created
 }
 
 export async function serverVersion(url: string): Promise<string> {
-  return withClient(url, async (client) => (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version);
+  return withClient(
+    url,
+    async (client) =>
+      (await client.query<{ server_version: string }>('show server_version')).rows[0]!
+        .server_version,
+  );
 }

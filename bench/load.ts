@@ -81,15 +81,18 @@ function run(options: LoadOptions, durationS: number, record: boolean): Promise<
       },
     );
     if (!record) return;
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
-      if (count === latencies.length) {
-        const bigger = new Float64Array(latencies.length * 2);
-        bigger.set(latencies);
-        latencies = bigger;
-      }
-      latencies[count++] = responseTimeMs;
-      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
-    });
+    instance.on(
+      'response',
+      (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
+        if (count === latencies.length) {
+          const bigger = new Float64Array(latencies.length * 2);
+          bigger.set(latencies);
+          latencies = bigger;
+        }
+        latencies[count++] = responseTimeMs;
+        statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+      },
+    );
   });
 }
 

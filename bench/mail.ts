@@ -20,7 +20,10 @@ import { SMTPServer } from 'smtp-server';
 import { RegisterUserCommand } from '../src/application/commands/register-user/register-user.command.js';
 import { RegisterUserHandler } from '../src/application/commands/register-user/register-user.handler.js';
 import { CommandBus } from '../src/application/bus.js';
-import { EMAIL_TOKEN_REPOSITORY, type EmailTokenRepository } from '../src/application/ports/email-tokens.js';
+import {
+  EMAIL_TOKEN_REPOSITORY,
+  type EmailTokenRepository,
+} from '../src/application/ports/email-tokens.js';
 import { OUTBOX, type Outbox } from '../src/application/ports/outbox.js';
 import { LOGGER } from '../src/application/ports/logger.js';
 import { UNIT_OF_WORK } from '../src/application/ports/unit-of-work.js';
@@ -52,16 +55,37 @@ export interface MailBenchFigures {
 }
 
 const NO_OUTBOX: Outbox = { enqueue: async () => undefined, pendingTo: async () => [] };
-const NO_TOKENS: EmailTokenRepository = { issue: async () => undefined, find: async () => null, spend: async () => false, liveOf: async () => [] };
+const NO_TOKENS: EmailTokenRepository = {
+  issue: async () => undefined,
+  find: async () => null,
+  spend: async () => false,
+  liveOf: async () => [],
+};
 
-async function signUpsPerSecond(bus: CommandBus, tag: string, concurrency: number, seconds: number): Promise<number> {
+async function signUpsPerSecond(
+  bus: CommandBus,
+  tag: string,
+  concurrency: number,
+  seconds: number,
+): Promise<number> {
   const until = performance.now() + seconds * 1000;
   let done = 0;
   let n = 0;
   const loop = async () => {
     while (performance.now() < until) {
       const i = n++;
-      await bus.execute(RegisterUserHandler, new RegisterUserCommand({ email: `${tag}-${i}@bench.example`, username: `${tag}_${i}`, password: SEED_PASSWORD, fullName: null }, null));
+      await bus.execute(
+        RegisterUserHandler,
+        new RegisterUserCommand(
+          {
+            email: `${tag}-${i}@bench.example`,
+            username: `${tag}_${i}`,
+            password: SEED_PASSWORD,
+            fullName: null,
+          },
+          null,
+        ),
+      );
       done += 1;
     }
   };
@@ -108,15 +132,28 @@ export async function runMailBench(options: {
   const concurrency = availableParallelism() * 2;
   const smtp = await sink();
   const key = await generateTokenKeyPair();
-  const config = testConfig({ env: 'production', tokens: { signingKey: key.secret, keyId: 'bench-mail' }, database: { url: databaseUrl }, mail: { smtpUrl: smtp.url, from: 'bench@bench.example' }, log: { level: 'warn' } });
-  const service = await buildService(config, { logger: new MemoryLogger('warn'), mailer: new SmtpMailer({ url: smtp.url, from: 'bench@bench.example' }) });
+  const config = testConfig({
+    env: 'production',
+    tokens: { signingKey: key.secret, keyId: 'bench-mail' },
+    database: { url: databaseUrl },
+    mail: { smtpUrl: smtp.url, from: 'bench@bench.example' },
+    log: { level: 'warn' },
+  });
+  const service = await buildService(config, {
+    logger: new MemoryLogger('warn'),
+    mailer: new SmtpMailer({ url: smtp.url, from: 'bench@bench.example' }),
+  });
   try {
     // The same service, once with the mail writes and once with no-ops in their place.
     const without = service.container.createChildContainer();
     without.register(OUTBOX, { useValue: NO_OUTBOX });
     without.register(EMAIL_TOKEN_REPOSITORY, { useValue: NO_TOKENS });
     const bus = (container: DependencyContainer) =>
-      new CommandBus({ resolve: (type) => container.resolve(type) }, container.resolve(UNIT_OF_WORK), container.resolve(LOGGER));
+      new CommandBus(
+        { resolve: (type) => container.resolve(type) },
+        container.resolve(UNIT_OF_WORK),
+        container.resolve(LOGGER),
+      );
     const [withBus, withoutBus] = [bus(service.container), bus(without)];
     const run = `m${Date.now().toString(36)}`;
     await signUpsPerSecond(withBus, `${run}w`, concurrency, 2);
@@ -124,7 +161,9 @@ export async function runMailBench(options: {
     const withoutOutbox: number[] = [];
     for (let round = 0; round < 2; round += 1) {
       withOutbox.push(await signUpsPerSecond(withBus, `${run}a${round}`, concurrency, roundS));
-      withoutOutbox.push(await signUpsPerSecond(withoutBus, `${run}b${round}`, concurrency, roundS));
+      withoutOutbox.push(
+        await signUpsPerSecond(withoutBus, `${run}b${round}`, concurrency, roundS),
+      );
       log(`mail: sign-ups/s with the outbox ${withOutbox.at(-1)}, without ${withoutOutbox.at(-1)}`);
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -135,17 +174,31 @@ export async function runMailBench(options: {
     const before = smtp.received();
     const now = new Date();
     for (let i = 0; i < mails; i += 1) {
-      await service.persistence.outbox.enqueue({ kind: 'password_reset', to: `r${i % 500}@bench.example`, data: { username: `r${i}`, token: `t${i}` } }, now);
+      await service.persistence.outbox.enqueue(
+        {
+          kind: 'password_reset',
+          to: `r${i % 500}@bench.example`,
+          data: { username: `r${i}`, token: `t${i}` },
+        },
+        now,
+      );
     }
     const started = performance.now();
     await service.dispatcher.drain();
     const seconds = (performance.now() - started) / 1000;
-    if (smtp.received() - before !== mails) throw new Error(`the sink received ${smtp.received() - before} of ${mails} mails`);
+    if (smtp.received() - before !== mails)
+      throw new Error(`the sink received ${smtp.received() - before} of ${mails} mails`);
     const mailsPerS = Math.round(mails / seconds);
     log(`mail: the dispatcher sent ${mails} mails in ${seconds.toFixed(2)} s: ${mailsPerS}/s`);
     return {
       signUp: { concurrency, roundS, withOutbox, withoutOutbox, ratio },
-      dispatcher: { mails, batchSize: 10, smtpConnections: 5, seconds: Math.round(seconds * 100) / 100, mailsPerS },
+      dispatcher: {
+        mails,
+        batchSize: 10,
+        smtpConnections: 5,
+        seconds: Math.round(seconds * 100) / 100,
+        mailsPerS,
+      },
     };
   } finally {
     await service.close();
@@ -155,11 +208,15 @@ export async function runMailBench(options: {
 
 // Run alone: `node dist/bench/mail.js` on a database of its own.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const server =
+    process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const database = await createBenchDatabase(server);
   try {
     await migrate(database.url);
-    const figures = await runMailBench({ databaseUrl: database.url, log: (m) => console.log(`[bench] ${m}`) });
+    const figures = await runMailBench({
+      databaseUrl: database.url,
+      log: (m) => console.log(`[bench] ${m}`),
+    });
     console.log(JSON.stringify(figures, null, 2));
   } finally {
     await database.drop();

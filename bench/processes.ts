@@ -24,22 +24,35 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
 
-async function waitUntilAnswers(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+async function waitUntilAnswers(
+  url: string,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}; see ${logFile}:\n${tail(logFile)}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `${url}: the process exited with ${child.exitCode}; see ${logFile}:\n${tail(logFile)}`,
+      );
     try {
       const res = await fetch(url);
       if (res.ok) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms; see ${logFile}`);
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer within ${timeoutMs} ms; see ${logFile}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -65,15 +78,26 @@ export async function startProcess(options: {
   timeoutMs?: number;
 }): Promise<Started> {
   const out = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])], {
-    env: { PATH: process.env.PATH ?? '', ...options.env },
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])],
+    {
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+      stdio: ['ignore', out, out],
+    },
+  );
   closeSync(out);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const base = `http://127.0.0.1:${options.port}`;
   try {
-    await waitUntilAnswers(`${base}${options.readyPath}`, child, options.logFile, options.timeoutMs ?? 60_000);
+    await waitUntilAnswers(
+      `${base}${options.readyPath}`,
+      child,
+      options.logFile,
+      options.timeoutMs ?? 60_000,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -145,7 +169,8 @@ function statusMiB(pids: readonly number[], field: 'VmHWM' | 'VmRSS'): Record<nu
 }
 
 /** Peak resident set of each process since its start or the last reset, in MiB. */
-export const peakRssMiB = (pids: readonly number[]): Record<number, number> => statusMiB(pids, 'VmHWM');
+export const peakRssMiB = (pids: readonly number[]): Record<number, number> =>
+  statusMiB(pids, 'VmHWM');
 
 /** Resident set of each process now, in MiB. */
 export const rssMiB = (pids: readonly number[]): Record<number, number> => statusMiB(pids, 'VmRSS');

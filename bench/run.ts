@@ -93,7 +93,8 @@ const WARMUP_S = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
 const USERS = Number(args.users);
 const ONLY = new Set(args.only.split(',').map((s) => s.trim()));
-const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER_URL =
+  process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Monitor interval of prom-client's event-loop histogram: its samples are this plus the delay. */
 const ELD_RESOLUTION_MS = 10;
@@ -102,7 +103,11 @@ const READERS = 100;
 /** Users who sign in, in turn, in scenario 4. */
 const SIGNERS = 200;
 
-const ADMIN = { email: 'bench-admin@bench.example', username: 'bench_admin', password: 'Bench-admin-passw0rd' };
+const ADMIN = {
+  email: 'bench-admin@bench.example',
+  username: 'bench_admin',
+  password: 'Bench-admin-passw0rd',
+};
 
 interface ScenarioResult extends LoadResult {
   readonly id: string;
@@ -114,7 +119,9 @@ interface ScenarioResult extends LoadResult {
   /** Peak RSS during the measured run, per process (the primary first in a cluster). */
   readonly peakRssMiB: readonly number[];
   /** Cores busy on average during the measured run, by whom ("other": processes not in the benchmark). */
-  readonly cpuCores: Readonly<Record<'server' | 'loadGenerator' | 'postgres' | 'redis' | 'other', number>>;
+  readonly cpuCores: Readonly<
+    Record<'server' | 'loadGenerator' | 'postgres' | 'redis' | 'other', number>
+  >;
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
@@ -144,7 +151,9 @@ interface CpuSnapshot {
   readonly at: number;
   readonly machine: number;
   readonly byPid: Map<number, number>;
-  readonly groups: Readonly<Record<'server' | 'loadGenerator' | 'postgres' | 'redis', readonly number[]>>;
+  readonly groups: Readonly<
+    Record<'server' | 'loadGenerator' | 'postgres' | 'redis', readonly number[]>
+  >;
 }
 
 /** The PostgreSQL backends of the benchmark's database, and the parallel workers they lead. */
@@ -153,7 +162,9 @@ function benchPostgresPids(): number[] {
   const backends = pidsMatching(new RegExp(`^postgres: .* ${databaseName} `));
   const workers = pidsMatching(/^postgres: .*parallel worker for PID \d+/).filter((pid) => {
     try {
-      const leader = Number(/parallel worker for PID (\d+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1]);
+      const leader = Number(
+        /parallel worker for PID (\d+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1],
+      );
       return backends.includes(leader);
     } catch {
       return false;
@@ -169,20 +180,35 @@ function cpuSnapshot(serverPid: number): CpuSnapshot {
     postgres: benchPostgresPids(),
     redis: pidsMatching(/^redis-server /),
   };
-  return { at: performance.now(), machine: machineBusySeconds(), byPid: cpuSeconds(Object.values(groups).flat()), groups };
+  return {
+    at: performance.now(),
+    machine: machineBusySeconds(),
+    byPid: cpuSeconds(Object.values(groups).flat()),
+    groups,
+  };
 }
 
 function cpuCores(start: CpuSnapshot, end: CpuSnapshot): ScenarioResult['cpuCores'] {
   const elapsedS = (end.at - start.at) / 1000;
   const round = (seconds: number) => Math.round((seconds / elapsedS) * 100) / 100;
   // A process started during the run (a new database connection, say) counts from zero.
-  const used = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + (end.byPid.get(pid) ?? 0) - (start.byPid.get(pid) ?? 0), 0);
+  const used = (pids: readonly number[]) =>
+    pids.reduce((sum, pid) => sum + (end.byPid.get(pid) ?? 0) - (start.byPid.get(pid) ?? 0), 0);
   const server = used(end.groups.server);
   const loadGenerator = used(end.groups.loadGenerator);
   const postgres = used(end.groups.postgres);
   const redis = used(end.groups.redis);
-  const other = Math.max(0, end.machine - start.machine - server - loadGenerator - postgres - redis);
-  return { server: round(server), loadGenerator: round(loadGenerator), postgres: round(postgres), redis: round(redis), other: round(other) };
+  const other = Math.max(
+    0,
+    end.machine - start.machine - server - loadGenerator - postgres - redis,
+  );
+  return {
+    server: round(server),
+    loadGenerator: round(loadGenerator),
+    postgres: round(postgres),
+    redis: round(redis),
+    other: round(other),
+  };
 }
 
 function record(
@@ -201,16 +227,22 @@ function record(
     title,
     ...result,
     connections,
-    ratioToCeiling: ceilingRps === null ? null : Math.round((result.rps / ceilingRps) * 1000) / 1000,
-    ratioToSameWork: bound === undefined ? null : Math.round((result.rps / bound.rps) * 1000) / 1000,
+    ratioToCeiling:
+      ceilingRps === null ? null : Math.round((result.rps / ceilingRps) * 1000) / 1000,
+    ratioToSameWork:
+      bound === undefined ? null : Math.round((result.rps / bound.rps) * 1000) / 1000,
     peakRssMiB: pids.map((pid) => rss[pid] ?? NaN),
     cpuCores: cpu,
     ...(extra === undefined ? {} : { extra }),
   };
   results.push(entry);
   const ratio =
-    (entry.ratioToCeiling === null ? '' : ` (${(entry.ratioToCeiling * 100).toFixed(1)}% of ceiling)`) +
-    (entry.ratioToSameWork === null ? '' : ` (${(entry.ratioToSameWork * 100).toFixed(1)}% of the same work)`);
+    (entry.ratioToCeiling === null
+      ? ''
+      : ` (${(entry.ratioToCeiling * 100).toFixed(1)}% of ceiling)`) +
+    (entry.ratioToSameWork === null
+      ? ''
+      : ` (${(entry.ratioToSameWork * 100).toFixed(1)}% of the same work)`);
   log(
     `${id} ${title}: ${result.rps} req/s at ${connections} connections${ratio}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
       `errors ${result.errors}, peak RSS ${entry.peakRssMiB.join(' + ')} MiB`,
@@ -228,7 +260,11 @@ async function scenario(
   title: string,
   target: Started,
   requests: autocannon.Request[],
-  hooks: { connections?: number; before?: () => Promise<void>; after?: () => Promise<Record<string, unknown>> } = {},
+  hooks: {
+    connections?: number;
+    before?: () => Promise<void>;
+    after?: () => Promise<Record<string, unknown>>;
+  } = {},
 ): Promise<ScenarioResult | null> {
   if (!ONLY.has(id)) return null;
   log(`${id} ${title} ...`);
@@ -290,11 +326,16 @@ async function signIn(base: string, username: string, password: string): Promise
 
 async function eventLoopDelayP99Ms(base: string): Promise<{ p99Ms: number; maxMs: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const read = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+  const read = (name: string): number =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
   // Each sample is the interval between two ticks of a 10 ms timer: the delay is what exceeds it.
   return {
-    p99Ms: Math.round(Math.max(0, read('nodejs_eventloop_lag_p99_seconds') - ELD_RESOLUTION_MS) * 100) / 100,
-    maxMs: Math.round(Math.max(0, read('nodejs_eventloop_lag_max_seconds') - ELD_RESOLUTION_MS) * 100) / 100,
+    p99Ms:
+      Math.round(Math.max(0, read('nodejs_eventloop_lag_p99_seconds') - ELD_RESOLUTION_MS) * 100) /
+      100,
+    maxMs:
+      Math.round(Math.max(0, read('nodejs_eventloop_lag_max_seconds') - ELD_RESOLUTION_MS) * 100) /
+      100,
   };
 }
 
@@ -366,29 +407,60 @@ function printTable(): void {
     r.cpuCores.server.toFixed(2),
     r.cpuCores.other.toFixed(2),
   ]);
-  const head = ['#', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'conns', 'vs ceiling', 'vs same work', 'peak RSS MiB', 'server cores', 'other cores'];
+  const head = [
+    '#',
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'conns',
+    'vs ceiling',
+    'vs same work',
+    'peak RSS MiB',
+    'server cores',
+    'other cores',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of rows) console.log(line(row));
 }
 
-function targets(verifyMs: number, cores: number, parallelPerS: number): Array<{ target: string; figure: string; met: boolean | null }> {
+function targets(
+  verifyMs: number,
+  cores: number,
+  parallelPerS: number,
+): Array<{ target: string; figure: string; met: boolean | null }> {
   const by = (id: string) => results.find((r) => r.id === id);
   const out: Array<{ target: string; figure: string; met: boolean | null }> = [];
   const s2 = by('2');
   if (s2 !== undefined && s2.ratioToCeiling !== null) {
-    out.push({ target: 'scenario 2 >= 30% of the ceiling', figure: `${(s2.ratioToCeiling * 100).toFixed(1)}%`, met: s2.ratioToCeiling >= 0.3 });
+    out.push({
+      target: 'scenario 2 >= 30% of the ceiling',
+      figure: `${(s2.ratioToCeiling * 100).toFixed(1)}%`,
+      met: s2.ratioToCeiling >= 0.3,
+    });
     out.push({ target: 'scenario 2 p99 < 15 ms', figure: `${s2.p99Ms} ms`, met: s2.p99Ms < 15 });
   }
   for (const id of ['3a', '3b', '3c']) {
     const s = by(id);
-    if (s !== undefined) out.push({ target: `scenario ${id} p99 < 20 ms`, figure: `${s.p99Ms} ms`, met: s.p99Ms < 20 });
+    if (s !== undefined)
+      out.push({
+        target: `scenario ${id} p99 < 20 ms`,
+        figure: `${s.p99Ms} ms`,
+        met: s.p99Ms < 20,
+      });
   }
   const [first, deep] = [by('3b'), by('3c')];
   if (first !== undefined && deep !== undefined) {
     const ratio = deep.rps / first.rps;
-    out.push({ target: 'deep cursor page as fast as the first (>= 90% of its req/s)', figure: `${(ratio * 100).toFixed(1)}%`, met: ratio >= 0.9 });
+    out.push({
+      target: 'deep cursor page as fast as the first (>= 90% of its req/s)',
+      figure: `${(ratio * 100).toFixed(1)}%`,
+      met: ratio >= 0.9,
+    });
   }
   const s4 = by('4');
   if (s4 !== undefined) {
@@ -399,18 +471,31 @@ function targets(verifyMs: number, cores: number, parallelPerS: number): Array<{
       met: s4.rps >= 0.8 * bound,
     });
     const eld = s4.extra?.['eventLoopDelayP99Ms'] as number | undefined;
-    if (eld !== undefined) out.push({ target: 'scenario 4 event-loop delay p99 < 20 ms', figure: `${eld} ms`, met: eld < 20 });
+    if (eld !== undefined)
+      out.push({
+        target: 'scenario 4 event-loop delay p99 < 20 ms',
+        figure: `${eld} ms`,
+        met: eld < 20,
+      });
   }
   const s6 = by('6');
   if (s2 !== undefined && s6 !== undefined) {
-    out.push({ target: 'scenario 6 >= 1.4x scenario 2', figure: `${(s6.rps / s2.rps).toFixed(2)}x`, met: s6.rps / s2.rps >= 1.4 });
+    out.push({
+      target: 'scenario 6 >= 1.4x scenario 2',
+      figure: `${(s6.rps / s2.rps).toFixed(2)}x`,
+      met: s6.rps / s2.rps >= 1.4,
+    });
   }
   for (const id of ['2', '3a']) {
     const s = by(id);
     const bound = sameWork.get(id);
     if (s === undefined || bound === undefined || s.ratioToSameWork === null) continue;
     const share = id === '2' ? 0.85 : 0.8;
-    out.push({ target: `scenario ${id} >= ${share * 100}% of its same-work ceiling`, figure: `${(s.ratioToSameWork * 100).toFixed(1)}%`, met: s.ratioToSameWork >= share });
+    out.push({
+      target: `scenario ${id} >= ${share * 100}% of its same-work ceiling`,
+      figure: `${(s.ratioToSameWork * 100).toFixed(1)}%`,
+      met: s.ratioToSameWork >= share,
+    });
     const p99Ratio = s.p99Ms / bound.p99Ms;
     out.push({
       target: `scenario ${id} p99 within 1.3x of the same-work ceiling's`,
@@ -419,7 +504,12 @@ function targets(verifyMs: number, cores: number, parallelPerS: number): Array<{
     });
   }
   const s3a = by('3a');
-  if (s3a !== undefined) out.push({ target: `scenario 3a p99 < 40 ms at ${s3a.connections} connections`, figure: `${s3a.p99Ms} ms`, met: s3a.p99Ms < 40 });
+  if (s3a !== undefined)
+    out.push({
+      target: `scenario 3a p99 < 40 ms at ${s3a.connections} connections`,
+      figure: `${s3a.p99Ms} ms`,
+      met: s3a.p99Ms < 40,
+    });
   const latency: Array<[string, number]> = [
     ['7a', 30],
     ['7b', 30],
@@ -429,20 +519,49 @@ function targets(verifyMs: number, cores: number, parallelPerS: number): Array<{
   ];
   for (const [id, ms] of latency) {
     const s = by(id);
-    if (s !== undefined) out.push({ target: `scenario ${id} p99 < ${ms} ms at ${s.connections} connections`, figure: `${s.p99Ms} ms`, met: s.p99Ms < ms });
+    if (s !== undefined)
+      out.push({
+        target: `scenario ${id} p99 < ${ms} ms at ${s.connections} connections`,
+        figure: `${s.p99Ms} ms`,
+        met: s.p99Ms < ms,
+      });
   }
   const e2 = by('e2');
   if (e2 !== undefined) {
-    out.push({ target: `scenario e2 (PGlite) >= 2,000 req/s at ${e2.connections} connections`, figure: `${e2.rps} req/s`, met: e2.rps >= 2000 });
-    out.push({ target: 'scenario e2 (PGlite) p99 < 40 ms', figure: `${e2.p99Ms} ms`, met: e2.p99Ms < 40 });
+    out.push({
+      target: `scenario e2 (PGlite) >= 2,000 req/s at ${e2.connections} connections`,
+      figure: `${e2.rps} req/s`,
+      met: e2.rps >= 2000,
+    });
+    out.push({
+      target: 'scenario e2 (PGlite) p99 < 40 ms',
+      figure: `${e2.p99Ms} ms`,
+      met: e2.p99Ms < 40,
+    });
     const idle = e2.extra?.['idleRssMiB'] as number | undefined;
-    if (idle !== undefined) out.push({ target: 'PGlite service RSS < 200 MB at idle', figure: `${idle} MiB`, met: idle * 1.048576 < 200 });
+    if (idle !== undefined)
+      out.push({
+        target: 'PGlite service RSS < 200 MB at idle',
+        figure: `${idle} MiB`,
+        met: idle * 1.048576 < 200,
+      });
     const peak = Math.max(...e2.peakRssMiB);
-    out.push({ target: 'PGlite service RSS < 300 MB under load', figure: `${peak} MiB`, met: peak * 1.048576 < 300 });
+    out.push({
+      target: 'PGlite service RSS < 300 MB under load',
+      figure: `${peak} MiB`,
+      met: peak * 1.048576 < 300,
+    });
   }
   // The service on PostgreSQL: the ceilings and the embedded database have targets of their own.
-  const peaks = results.filter((r) => !['1', '2w', '3aw', 'e2'].includes(r.id)).flatMap((r) => r.peakRssMiB.filter((m) => Number.isFinite(m)));
-  if (peaks.length > 0) out.push({ target: 'RSS < 150 MB per process', figure: `${Math.max(...peaks)} MiB at most`, met: Math.max(...peaks) * 1.048576 < 150 });
+  const peaks = results
+    .filter((r) => !['1', '2w', '3aw', 'e2'].includes(r.id))
+    .flatMap((r) => r.peakRssMiB.filter((m) => Number.isFinite(m)));
+  if (peaks.length > 0)
+    out.push({
+      target: 'RSS < 150 MB per process',
+      figure: `${Math.max(...peaks)} MiB at most`,
+      met: Math.max(...peaks) * 1.048576 < 150,
+    });
   return out;
 }
 
@@ -483,7 +602,11 @@ async function embeddedScenario(work: string, signingKey: string): Promise<void>
     const res = await fetch(`${service.base}/api/v1/users`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: `${username}@bench.example`, username, password: SEED_PASSWORD }),
+      body: JSON.stringify({
+        email: `${username}@bench.example`,
+        username,
+        password: SEED_PASSWORD,
+      }),
     });
     const { id } = await json<{ id: number }>(res);
     readers.push({ id, token: await signIn(service.base, username, SEED_PASSWORD) });
@@ -498,7 +621,11 @@ async function embeddedScenario(work: string, signingKey: string): Promise<void>
         method: 'GET',
         setupRequest: (req) => {
           const reader = readers[next++ % readers.length]!;
-          return { ...req, path: `/api/v1/users/${reader.id}`, headers: { authorization: `Bearer ${reader.token}` } };
+          return {
+            ...req,
+            path: `/api/v1/users/${reader.id}`,
+            headers: { authorization: `Bearer ${reader.token}` },
+          };
         },
       },
     ],
@@ -523,7 +650,9 @@ async function main(): Promise<void> {
     postgres: await serverVersion(SERVER_URL),
     redis: (await redisInfo()).version,
   };
-  log(`${machine.cpu}, ${cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}`);
+  log(
+    `${machine.cpu}, ${cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}`,
+  );
   log(`${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per scenario`);
 
   // 1. The ceiling.
@@ -538,13 +667,18 @@ async function main(): Promise<void> {
       logFile: join(work, 'ceiling.log'),
     });
     cleanups.push(() => ceiling.stop());
-    const result = await scenario('1', 'bare Koa, same JSON (ceiling)', ceiling, [{ method: 'GET', path: '/api/v1/users/2' }]);
+    const result = await scenario('1', 'bare Koa, same JSON (ceiling)', ceiling, [
+      { method: 'GET', path: '/api/v1/users/2' },
+    ]);
     ceilingRps = result?.rps ?? null;
     await ceiling.stop();
   }
 
   // The database: seeded in bulk, or one kept by an earlier run.
-  const storedHash = await hash(SEED_PASSWORD, { ...OWASP_ARGON2ID, algorithm: Algorithm.Argon2id });
+  const storedHash = await hash(SEED_PASSWORD, {
+    ...OWASP_ARGON2ID,
+    algorithm: Algorithm.Argon2id,
+  });
   let database: BenchDatabase;
   let seedSeconds: number | null = null;
   if (args.database !== undefined) {
@@ -617,7 +751,10 @@ async function main(): Promise<void> {
   const signerNames = activeUsers(10_001, SIGNERS).map((n) => seededUser(n).username);
   const ids = await userIds(database.url, readerNames);
   const readers = await Promise.all(
-    readerNames.map(async (username) => ({ id: ids.get(username)!, token: await signIn(service.base, username, SEED_PASSWORD) })),
+    readerNames.map(async (username) => ({
+      id: ids.get(username)!,
+      token: await signIn(service.base, username, SEED_PASSWORD),
+    })),
   );
   const [firstId, lastId] = [Math.min(...ids.values()), Math.min(...ids.values()) + USERS - 1];
 
@@ -627,12 +764,18 @@ async function main(): Promise<void> {
       method: 'GET',
       setupRequest: (req) => {
         const reader = readers[next++ % readers.length]!;
-        return { ...req, path: `/api/v1/users/${reader.id}`, headers: { authorization: `Bearer ${reader.token}` } };
+        return {
+          ...req,
+          path: `/api/v1/users/${reader.id}`,
+          headers: { authorization: `Bearer ${reader.token}` },
+        };
       },
     },
   ];
   const asAdmin = { authorization: `Bearer ${adminToken}` };
-  const firstPage: autocannon.Request[] = [{ method: 'GET', path: '/api/v1/users?page=1&page_size=50', headers: asAdmin }];
+  const firstPage: autocannon.Request[] = [
+    { method: 'GET', path: '/api/v1/users?page=1&page_size=50', headers: asAdmin },
+  ];
 
   // 2w, 3aw. The same-work ceilings of scenarios 2 and 3a, on the same database and Redis.
   if (ONLY.has('2w') || ONLY.has('3aw')) {
@@ -663,32 +806,77 @@ async function main(): Promise<void> {
 
   // 3. Lists at a million users.
   await scenario('3a', 'GET /api/v1/users?page=1&page_size=50', service, firstPage);
-  await scenario('3b', 'GET /api/v2/users?limit=50 (first page)', service, [{ method: 'GET', path: '/api/v2/users?limit=50', headers: asAdmin }]);
+  await scenario('3b', 'GET /api/v2/users?limit=50 (first page)', service, [
+    { method: 'GET', path: '/api/v2/users?limit=50', headers: asAdmin },
+  ]);
   if (ONLY.has('3c')) {
     const depth = Math.floor(USERS * 0.9);
     const at = await positionAt(database.url, depth);
-    const cursors = new CursorCodec(createHash('sha256').update(`cursor-signing-key:${key.secret}`).digest());
-    const fingerprint = CursorCodec.fingerprint({ sort: 'created_at', role: undefined, is_active: undefined, search: undefined });
+    const cursors = new CursorCodec(
+      createHash('sha256').update(`cursor-signing-key:${key.secret}`).digest(),
+    );
+    const fingerprint = CursorCodec.fingerprint({
+      sort: 'created_at',
+      role: undefined,
+      is_active: undefined,
+      search: undefined,
+    });
     const deepPath = `/api/v2/users?limit=50&cursor=${encodeURIComponent(cursors.encode({ key: at.createdAt.toISOString(), id: at.id }, fingerprint))}`;
-    const check = await json<{ items: Array<{ id: number }> }>(await fetch(`${service.base}${deepPath}`, { headers: asAdmin }));
-    if (check.items[0]?.id !== at.id + 1) log(`warning: the deep page starts at ${check.items[0]?.id}, expected ${at.id + 1}`);
-    await scenario('3c', `GET /api/v2/users?limit=50&cursor=(after ${depth.toLocaleString('en')} users)`, service, [
-      { method: 'GET', path: deepPath, headers: asAdmin },
-    ]);
+    const check = await json<{ items: Array<{ id: number }> }>(
+      await fetch(`${service.base}${deepPath}`, { headers: asAdmin }),
+    );
+    if (check.items[0]?.id !== at.id + 1)
+      log(`warning: the deep page starts at ${check.items[0]?.id}, expected ${at.id + 1}`);
+    await scenario(
+      '3c',
+      `GET /api/v2/users?limit=50&cursor=(after ${depth.toLocaleString('en')} users)`,
+      service,
+      [{ method: 'GET', path: deepPath, headers: asAdmin }],
+    );
   }
 
   // 7, 8. Searches at ten connections (the trigram indexes), then one request at a time: a term
   // matching nothing, a broad term whose matches bunch up at the end of the order, a deep page.
   const get = (path: string): autocannon.Request[] => [{ method: 'GET', path, headers: asAdmin }];
-  await scenario('7a', 'GET /api/v1/users?search=user12345 (11 matches)', service, get('/api/v1/users?search=user12345'), { connections: 10 });
-  await scenario('7b', 'GET /api/v2/users?limit=50&search=user12345', service, get('/api/v2/users?limit=50&search=user12345'), { connections: 10 });
-  await scenario('7c', 'GET /api/v1/users?search=zzzz (no match)', service, get('/api/v1/users?search=zzzz'), { connections: 1 });
-  await scenario('7d', 'GET /api/v1/users?search=user99&sort=username (broad)', service, get('/api/v1/users?search=user99&sort=username'), {
-    connections: 1,
-  });
-  await scenario('8', 'GET /api/v1/users?page=10000&page_size=50 (deep page)', service, get('/api/v1/users?page=10000&page_size=50'), {
-    connections: 1,
-  });
+  await scenario(
+    '7a',
+    'GET /api/v1/users?search=user12345 (11 matches)',
+    service,
+    get('/api/v1/users?search=user12345'),
+    { connections: 10 },
+  );
+  await scenario(
+    '7b',
+    'GET /api/v2/users?limit=50&search=user12345',
+    service,
+    get('/api/v2/users?limit=50&search=user12345'),
+    { connections: 10 },
+  );
+  await scenario(
+    '7c',
+    'GET /api/v1/users?search=zzzz (no match)',
+    service,
+    get('/api/v1/users?search=zzzz'),
+    { connections: 1 },
+  );
+  await scenario(
+    '7d',
+    'GET /api/v1/users?search=user99&sort=username (broad)',
+    service,
+    get('/api/v1/users?search=user99&sort=username'),
+    {
+      connections: 1,
+    },
+  );
+  await scenario(
+    '8',
+    'GET /api/v1/users?page=10000&page_size=50 (deep page)',
+    service,
+    get('/api/v1/users?page=10000&page_size=50'),
+    {
+      connections: 1,
+    },
+  );
 
   // 4. Sign-ins: argon2id bound; the event loop must stay responsive meanwhile.
   let signer = 0;
@@ -703,7 +891,10 @@ async function main(): Promise<void> {
         setupRequest: (req) => ({
           ...req,
           path: '/api/v1/auth/token',
-          body: JSON.stringify({ username: signerNames[signer++ % SIGNERS], password: SEED_PASSWORD }),
+          body: JSON.stringify({
+            username: signerNames[signer++ % SIGNERS],
+            password: SEED_PASSWORD,
+          }),
         }),
       },
     ],
@@ -711,7 +902,12 @@ async function main(): Promise<void> {
       before: async () => void (await eventLoopDelayP99Ms(service.base)),
       after: async () => {
         const eld = await eventLoopDelayP99Ms(service.base);
-        return { eventLoopDelayP99Ms: eld.p99Ms, eventLoopDelayMaxMs: eld.maxMs, argon2VerifyMs: verifyMs, cores };
+        return {
+          eventLoopDelayP99Ms: eld.p99Ms,
+          eventLoopDelayMaxMs: eld.maxMs,
+          argon2VerifyMs: verifyMs,
+          cores,
+        };
       },
     },
   );
@@ -727,7 +923,11 @@ async function main(): Promise<void> {
         return {
           ...req,
           path: '/api/v1/users',
-          body: JSON.stringify({ email: `new-${runId}-${n}@bench.example`, username: `new_${runId}_${n}`, password: SEED_PASSWORD }),
+          body: JSON.stringify({
+            email: `new-${runId}-${n}@bench.example`,
+            username: `new_${runId}_${n}`,
+            password: SEED_PASSWORD,
+          }),
         };
       },
     },
@@ -739,13 +939,26 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json', ...asAdmin },
       setupRequest: (req) => {
         const id = firstId + READERS + Math.floor(Math.random() * (lastId - firstId - READERS));
-        return { ...req, path: `/api/v1/users/${id}`, body: JSON.stringify({ full_name: `Patched ${patched++}` }) };
+        return {
+          ...req,
+          path: `/api/v1/users/${id}`,
+          body: JSON.stringify({ full_name: `Patched ${patched++}` }),
+        };
       },
     },
   ];
   await scenario('5b', 'PATCH /api/v1/users/{id}', service, patches);
   const auditFigures = await auditScenarios(
-    { only: ONLY, databaseUrl: database.url, asAdmin, writes: patches, service, startService: (script) => startService(1, script), scenario, log },
+    {
+      only: ONLY,
+      databaseUrl: database.url,
+      asAdmin,
+      writes: patches,
+      service,
+      startService: (script) => startService(1, script),
+      scenario,
+      log,
+    },
     join(here, 'service-without-audit.js'),
   );
   await service.stop();
@@ -762,14 +975,20 @@ async function main(): Promise<void> {
 
   // The mail outbox's cost to a sign-up and the dispatcher's rate (bench/mail.ts).
   let mail: MailBenchFigures | null = null;
-  if (ONLY.has('mail')) mail = await runMailBench({ databaseUrl: database.url, log, roundS: DURATION_S });
+  if (ONLY.has('mail'))
+    mail = await runMailBench({ databaseUrl: database.url, log, roundS: DURATION_S });
 
   printTable();
   const goals = targets(verifyMs, cores, parallelPerS);
   console.log('\ntargets (information, not a test):');
-  for (const g of goals) console.log(`  ${g.met === true ? 'met    ' : g.met === false ? 'not met' : '-      '}  ${g.target}: ${g.figure}`);
+  for (const g of goals)
+    console.log(
+      `  ${g.met === true ? 'met    ' : g.met === false ? 'not met' : '-      '}  ${g.target}: ${g.figure}`,
+    );
 
-  const out = args.out ?? join(ROOT, 'bench', 'results', `bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  const out =
+    args.out ??
+    join(ROOT, 'bench', 'results', `bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
@@ -781,7 +1000,12 @@ async function main(): Promise<void> {
         serviceEnv: extraServiceEnv(),
         serviceNodeArgs: process.env.BENCH_SERVICE_NODE_ARGS ?? '',
         machine,
-        options: { durationS: DURATION_S, warmupS: WARMUP_S, connections: CONNECTIONS, users: USERS },
+        options: {
+          durationS: DURATION_S,
+          warmupS: WARMUP_S,
+          connections: CONNECTIONS,
+          users: USERS,
+        },
         seedSeconds,
         argon2VerifyMs: verifyMs,
         argon2ParallelPerS: parallelPerS,

@@ -29,7 +29,10 @@ const tokens = new Map<string, { userId: number; sessionId: string }>();
 for (const token of JSON.parse(readFileSync(tokensFile!, 'utf8')) as string[]) {
   const body = Buffer.from(token.split('.')[2]!, 'base64url');
   // v4.public: the claims, then a 64-byte signature.
-  const claims = JSON.parse(body.subarray(0, body.length - 64).toString('utf8')) as { sub: string; sid: string };
+  const claims = JSON.parse(body.subarray(0, body.length - 64).toString('utf8')) as {
+    sub: string;
+    sid: string;
+  };
   tokens.set(token, { userId: Number(claims.sub), sessionId: claims.sid });
 }
 
@@ -44,7 +47,11 @@ redis.defineCommand('consumePoint', {
         return {consumed, ttl}`,
 });
 const consume = (key: string): Promise<[number, number]> =>
-  (redis as unknown as { consumePoint(key: string, points: number, windowS: number): Promise<[number, number]> }).consumePoint(key, 1, 60);
+  (
+    redis as unknown as {
+      consumePoint(key: string, points: number, windowS: number): Promise<[number, number]>;
+    }
+  ).consumePoint(key, 1, 60);
 
 const epoch = (column: string) => `round(extract(epoch from ${column}) * 1000)::float8`;
 const VIEW = `u.id, u.email, u.username, u.full_name, u.role, u.is_active, ${epoch('u.created_at')} as created_at, ${epoch('u.updated_at')} as updated_at, u.version`;
@@ -103,7 +110,9 @@ app.use(async (ctx) => {
   }
   const match = USER_PATH.exec(ctx.path);
   if (match !== null) {
-    const { rows } = await pool.query<ViewRow & { session_id: string | null; revoked_at: Date | null }>({
+    const { rows } = await pool.query<
+      ViewRow & { session_id: string | null; revoked_at: Date | null }
+    >({
       ...USER,
       values: [caller.sessionId, Number(match[1])],
     });
@@ -117,7 +126,14 @@ app.use(async (ctx) => {
     return;
   }
   if (ctx.path === '/api/v1/users') {
-    const { rows } = await pool.query<ViewRow & { caller_role: string; caller_active: boolean; caller_revoked: Date | null; total: string }>({
+    const { rows } = await pool.query<
+      ViewRow & {
+        caller_role: string;
+        caller_active: boolean;
+        caller_revoked: Date | null;
+        total: string;
+      }
+    >({
       ...FIRST_PAGE,
       values: [caller.sessionId, caller.userId, 50],
     });
@@ -126,13 +142,22 @@ app.use(async (ctx) => {
       return;
     }
     const total = Number(rows[0]!.total);
-    ctx.body = { items: rows.filter((r) => r.id !== null).map(present), total, page: 1, page_size: 50, total_pages: Math.ceil(total / 50), total_exact: true };
+    ctx.body = {
+      items: rows.filter((r) => r.id !== null).map(present),
+      total,
+      page: 1,
+      page_size: 50,
+      total_pages: Math.ceil(total / 50),
+      total_exact: true,
+    };
     return;
   }
   ctx.status = 404;
 });
 
-const server = app.listen(port, '127.0.0.1', () => console.log(JSON.stringify({ event: 'started', port })));
+const server = app.listen(port, '127.0.0.1', () =>
+  console.log(JSON.stringify({ event: 'started', port })),
+);
 const stop = () =>
   server.close(() => {
     redis.disconnect();

@@ -10,7 +10,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Beside the compiled docs router, which reads them from its own folder.
 const target = join(root, 'dist', 'src', 'adapters', 'http', 'assets');
 
-const assets = [join(dirname(require.resolve('redoc/package.json')), 'bundles', 'redoc.standalone.js')];
+const assets = [
+  join(dirname(require.resolve('redoc/package.json')), 'bundles', 'redoc.standalone.js'),
+];
 
 await mkdir(target, { recursive: true });
 for (const asset of assets) await copyFile(asset, join(target, asset.split(/[\\/]/).pop()));

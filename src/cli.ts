@@ -30,7 +30,9 @@ options:
 
 function version(): string {
   // dist/src/cli.js and src/cli.ts both sit two folders below package.json.
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -53,12 +55,16 @@ async function readPassword(): Promise<string> {
   }
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function generateKey(kid: string | undefined): Promise<number> {
   const pair = await generateTokenKeyPair();
-  const id = kid ?? `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+  const id =
+    kid ??
+    `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
   process.stdout.write(
     [
       `TOKEN_KEY_ID=${id}`,
@@ -113,7 +119,8 @@ async function run(args: string[]): Promise<number> {
   if (command === 'generate-key' && rest.length <= 1) return generateKey(rest[0]);
   if (command === 'create-admin' && rest.length === 2) return createAdmin(rest[0]!, rest[1]!);
   if (command === undefined) return usageError('No command given.');
-  if (command === 'generate-key' || command === 'create-admin') return usageError(`Wrong arguments for ${command}.`);
+  if (command === 'generate-key' || command === 'create-admin')
+    return usageError(`Wrong arguments for ${command}.`);
   return usageError(`Unknown command: ${command}`);
 }
 

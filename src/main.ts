@@ -42,7 +42,11 @@ async function serve(config: AppConfig): Promise<void> {
     // Requests already received get until the timeout; then their connections are cut.
     const timeoutMs = config.server.shutdownTimeoutS * 1000;
     const force = setTimeout(() => {
-      logger.warn('forced exit', { event: 'forced_exit', timeout_ms: timeoutMs, open_connections: 'closed' });
+      logger.warn('forced exit', {
+        event: 'forced_exit',
+        timeout_ms: timeoutMs,
+        open_connections: 'closed',
+      });
       http.server.closeAllConnections();
       void service.close().finally(() => process.exit(1));
     }, timeoutMs);

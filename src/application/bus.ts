@@ -1,6 +1,10 @@
 import { inject, injectable } from 'tsyringe';
 import { runWithContext, type CommandContext } from './audit/command-context.js';
-import { HANDLER_RESOLVER, type Constructor, type HandlerResolver } from './ports/handler-resolver.js';
+import {
+  HANDLER_RESOLVER,
+  type Constructor,
+  type HandlerResolver,
+} from './ports/handler-resolver.js';
 import { LOGGER, type Logger } from './ports/logger.js';
 import { UNIT_OF_WORK, type UnitOfWork } from './ports/unit-of-work.js';
 
@@ -43,7 +47,9 @@ abstract class Bus {
     handlerClass: HandlerClass<{ execute(message: M): Promise<R> }>,
     message: M,
   ): Promise<R> {
-    let handler = this.handlers.get(handlerClass) as { execute(message: M): Promise<R> } | undefined;
+    let handler = this.handlers.get(handlerClass) as
+      | { execute(message: M): Promise<R> }
+      | undefined;
     if (handler === undefined) {
       handler = this.resolver.resolve(handlerClass);
       this.handlers.set(handlerClass, handler);
@@ -74,7 +80,8 @@ export function loggingMiddleware(logger: Logger): BusMiddleware {
 }
 
 export function unitOfWorkMiddleware(uow: UnitOfWork): BusMiddleware {
-  return (envelope, next) => (envelope.handlerClass.transactional === false ? next() : uow.run(next));
+  return (envelope, next) =>
+    envelope.handlerClass.transactional === false ? next() : uow.run(next);
 }
 
 /** The command bus as one caller sees it: every command runs in that caller's context. */

@@ -20,4 +20,5 @@ export const ownView = (actor: Actor, userId: number): UserView | undefined => {
 };
 
 /** The session of the caller's token, when the actor came from authentication. */
-export const callerSessionId = (actor: Actor): string | null => (actor as Partial<Caller>).sessionId ?? null;
+export const callerSessionId = (actor: Actor): string | null =>
+  (actor as Partial<Caller>).sessionId ?? null;

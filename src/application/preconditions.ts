@@ -9,6 +9,9 @@ export type ExpectedVersions = readonly number[] | undefined;
 
 export function assertVersion(current: number, expected: ExpectedVersions): void {
   if (expected !== undefined && !expected.includes(current)) {
-    throw new DomainError('precondition_failed', 'The resource has changed since it was read (If-Match does not match)');
+    throw new DomainError(
+      'precondition_failed',
+      'The resource has changed since it was read (If-Match does not match)',
+    );
   }
 }

@@ -49,7 +49,12 @@ export class RetentionPruner {
       pruned += n;
       if (n < this.batchSize) break;
     }
-    if (pruned > 0) this.logger.info('rows pruned', { event: `${this.options.name}_pruned`, count: pruned, before: before.toISOString() });
+    if (pruned > 0)
+      this.logger.info('rows pruned', {
+        event: `${this.options.name}_pruned`,
+        count: pruned,
+        before: before.toISOString(),
+      });
     return pruned;
   }
 
@@ -59,7 +64,12 @@ export class RetentionPruner {
     const tick = () => {
       if (this.running !== null || this.stopped) return;
       this.running = this.pruneOnce()
-        .catch((error: unknown) => this.logger.warn('pruning failed', { event: `${this.options.name}_prune_failed`, error: String(error) }))
+        .catch((error: unknown) =>
+          this.logger.warn('pruning failed', {
+            event: `${this.options.name}_prune_failed`,
+            error: String(error),
+          }),
+        )
         .finally(() => {
           this.running = null;
         });

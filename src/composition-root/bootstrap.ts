@@ -11,16 +11,26 @@ import type { AppConfig } from '../config/config.js';
  * active admin exists. A conflict (the email or username is taken) is logged, not fatal: the
  * service still starts, and an existing admin can fix it.
  */
-export async function ensureConfiguredAdmin(container: DependencyContainer, config: AppConfig): Promise<void> {
+export async function ensureConfiguredAdmin(
+  container: DependencyContainer,
+  config: AppConfig,
+): Promise<void> {
   const { email, username, password } = config.admin;
   if (email === null || username === null || password === null) return;
   const logger = container.resolve<Logger>(LOGGER);
   try {
-    const result = await container.resolve(CommandBus).execute(EnsureAdminHandler, new EnsureAdminCommand(email, username, password));
-    if (result.created) logger.info('admin created', { event: 'admin_created', user_id: result.id, username });
+    const result = await container
+      .resolve(CommandBus)
+      .execute(EnsureAdminHandler, new EnsureAdminCommand(email, username, password));
+    if (result.created)
+      logger.info('admin created', { event: 'admin_created', user_id: result.id, username });
   } catch (error) {
     if (!(error instanceof DomainError) || error.kind === 'validation') throw error;
-    logger.warn('admin not created', { event: 'admin_not_created', reason: error.message, username });
+    logger.warn('admin not created', {
+      event: 'admin_not_created',
+      reason: error.message,
+      username,
+    });
   }
 }
 

@@ -61,11 +61,14 @@ export async function runPrimary(config: AppConfig): Promise<void> {
     stopping = true;
     logger.info('stopping', { event: 'stopping', signal, reason, workers: live.size });
     for (const worker of live) worker.process.kill(signal);
-    const force = setTimeout(() => {
-      logger.warn('forced exit', { event: 'forced_exit', workers_left: live.size });
-      for (const worker of live) worker.process.kill('SIGKILL');
-      process.exit(1);
-    }, config.server.shutdownTimeoutS * 1000 + EXIT_GRACE_MS);
+    const force = setTimeout(
+      () => {
+        logger.warn('forced exit', { event: 'forced_exit', workers_left: live.size });
+        for (const worker of live) worker.process.kill('SIGKILL');
+        process.exit(1);
+      },
+      config.server.shutdownTimeoutS * 1000 + EXIT_GRACE_MS,
+    );
     force.unref();
     if (live.size === 0) finish();
   };
@@ -103,7 +106,11 @@ export async function runPrimary(config: AppConfig): Promise<void> {
       stop('SIGTERM', 'worker_failed');
       return;
     }
-    logger.warn('worker exited', { event: 'worker_exited', ...fields, restart_in_ms: served ? 0 : restartDelayMs });
+    logger.warn('worker exited', {
+      event: 'worker_exited',
+      ...fields,
+      restart_in_ms: served ? 0 : restartDelayMs,
+    });
     if (served) {
       fork();
     } else {

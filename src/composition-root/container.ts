@@ -6,17 +6,31 @@ import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import {
+  container as rootContainer,
+  instanceCachingFactory,
+  type DependencyContainer,
+} from 'tsyringe';
 import { CommandBus, QueryBus } from '../application/bus.js';
 import { RetentionPruner } from '../application/retention-pruner.js';
 import { DOMAIN_EVENTS, DomainEvents } from '../application/audit/domain-events.js';
-import { RecordingOrderRepository, RecordingUserRepository } from '../application/audit/recording-repositories.js';
+import {
+  RecordingOrderRepository,
+  RecordingUserRepository,
+} from '../application/audit/recording-repositories.js';
 import { AUDIT_LOG, type AuditLog } from '../application/ports/audit-log.js';
 import { CLOCK, type Clock } from '../application/ports/clock.js';
 import { HANDLER_RESOLVER, type HandlerResolver } from '../application/ports/handler-resolver.js';
 import { LOGGER, type Logger } from '../application/ports/logger.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../application/ports/password-hasher.js';
-import { PUBLIC_KEY_SET, TOKEN_ISSUER, TOKEN_VERIFIER, type PublicKeySet, type TokenIssuer, type TokenVerifier } from '../application/ports/tokens.js';
+import {
+  PUBLIC_KEY_SET,
+  TOKEN_ISSUER,
+  TOKEN_VERIFIER,
+  type PublicKeySet,
+  type TokenIssuer,
+  type TokenVerifier,
+} from '../application/ports/tokens.js';
 import { UNIT_OF_WORK } from '../application/ports/unit-of-work.js';
 import { ORDER_READ_MODEL } from '../application/ports/order-read-model.js';
 import { ORDER_REPOSITORY } from '../application/ports/order-repository.js';
@@ -30,12 +44,22 @@ import { REFRESH_TOKENS } from '../application/ports/refresh-tokens.js';
 import { SESSION_READ_MODEL } from '../application/ports/session-read-model.js';
 import { SESSION_POLICY, SESSION_REPOSITORY } from '../application/ports/session-repository.js';
 import type { Token } from '../application/ports/injection.js';
-import { EMAIL_TOKEN_CODEC, EMAIL_TOKEN_REPOSITORY, MAIL_POLICY, MAIL_REQUEST_LIMITER, type MailPolicy } from '../application/ports/email-tokens.js';
+import {
+  EMAIL_TOKEN_CODEC,
+  EMAIL_TOKEN_REPOSITORY,
+  MAIL_POLICY,
+  MAIL_REQUEST_LIMITER,
+  type MailPolicy,
+} from '../application/ports/email-tokens.js';
 import { MAILER, type Mailer } from '../application/ports/mailer.js';
 import { OUTBOX } from '../application/ports/outbox.js';
 import { LogMailer } from '../adapters/mail/log-mailer.js';
 import { MailMetrics } from '../adapters/mail/mail-metrics.js';
-import { DISPATCHER_DEFAULTS, OutboxDispatcher, type DispatcherOptions } from '../adapters/mail/outbox-dispatcher.js';
+import {
+  DISPATCHER_DEFAULTS,
+  OutboxDispatcher,
+  type DispatcherOptions,
+} from '../adapters/mail/outbox-dispatcher.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { CryptoEmailTokens } from '../adapters/security/crypto-email-tokens.js';
 import { MAIL_METRICS } from '../adapters/http/metrics.js';
@@ -106,7 +130,10 @@ export interface Service {
 }
 
 /** Chooses the store from the config: PostgreSQL with DATABASE_URL, embedded PGlite otherwise. */
-export async function openConfiguredPersistence(config: AppConfig, logger: Logger): Promise<Persistence> {
+export async function openConfiguredPersistence(
+  config: AppConfig,
+  logger: Logger,
+): Promise<Persistence> {
   if (config.database.url !== null) {
     return openMikroOrmPersistence(
       { kind: 'postgresql', url: config.database.url, readUrl: config.database.readUrl },
@@ -121,7 +148,10 @@ export async function openConfiguredPersistence(config: AppConfig, logger: Logge
     // The embedded database keeps its files in a folder of its own under DATA_DIR.
     const dataDir = join(config.database.dataDir, 'pglite');
     await mkdir(dataDir, { recursive: true });
-    const persistence = await openMikroOrmPersistence({ kind: 'pglite', dataDir }, { logger, slowQueryMs: config.database.slowQueryMs });
+    const persistence = await openMikroOrmPersistence(
+      { kind: 'pglite', dataDir },
+      { logger, slowQueryMs: config.database.slowQueryMs },
+    );
     return {
       ...persistence,
       async close() {
@@ -142,7 +172,10 @@ function registerValue<T>(c: DependencyContainer, port: Token<T>, value: T): voi
   c.register<T>(port, { useValue: value });
 }
 
-export async function buildService(config: AppConfig, overrides: ContainerOverrides = {}): Promise<Service> {
+export async function buildService(
+  config: AppConfig,
+  overrides: ContainerOverrides = {},
+): Promise<Service> {
   const clock = overrides.clock ?? new SystemClock();
   const logger = overrides.logger ?? new WinstonLogger({ level: config.log.level, clock });
   const ownsPersistence = overrides.persistence === undefined;
@@ -168,7 +201,9 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       ));
     // Cursors are signed with a key derived from the token signing key: every instance that
     // shares the signing key accepts the others' cursors.
-    const cursorSecret = createHash('sha256').update(`cursor-signing-key:${signingKey.secret}`).digest();
+    const cursorSecret = createHash('sha256')
+      .update(`cursor-signing-key:${signingKey.secret}`)
+      .digest();
 
     const c = rootContainer.createChildContainer();
     registerValue(c, CLOCK, clock);
@@ -179,17 +214,30 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
     const events = new DomainEvents(auditLog, clock);
     registerValue(c, AUDIT_LOG, auditLog);
     registerValue(c, DOMAIN_EVENTS, events);
-    registerValue(c, USER_REPOSITORY, new RecordingUserRepository(persistence.users, events, auditLog));
+    registerValue(
+      c,
+      USER_REPOSITORY,
+      new RecordingUserRepository(persistence.users, events, auditLog),
+    );
     registerValue(c, USER_READ_MODEL, persistence.userReadModel);
     registerValue(c, ORDER_REPOSITORY, new RecordingOrderRepository(persistence.orders, events));
     registerValue(c, ORDER_READ_MODEL, persistence.orderReadModel);
     registerValue(c, UNIT_OF_WORK, events.auditing(persistence.unitOfWork));
-    const auditPruner = new RetentionPruner(auditLog, clock, logger, { name: 'audit', retentionDays: config.audit.retentionDays });
+    const auditPruner = new RetentionPruner(auditLog, clock, logger, {
+      name: 'audit',
+      retentionDays: config.audit.retentionDays,
+    });
     registerValue(c, PASSWORD_HASHER, overrides.passwordHasher ?? new Argon2PasswordHasher());
     registerValue(c, TOKEN_ISSUER, tokens);
     // Tokens that are not signed with a public key (the in-memory adapter) publish no keys.
     const keySet = tokens as Partial<PublicKeySet>;
-    registerValue<PublicKeySet>(c, PUBLIC_KEY_SET, typeof keySet.publishedKeys === 'function' ? (keySet as PublicKeySet) : { publishedKeys: () => [] });
+    registerValue<PublicKeySet>(
+      c,
+      PUBLIC_KEY_SET,
+      typeof keySet.publishedKeys === 'function'
+        ? (keySet as PublicKeySet)
+        : { publishedKeys: () => [] },
+    );
     // Verified tokens are remembered until they expire (the rate limit and the authentication
     // of one request both ask); revocation is still read from the database on every request.
     registerValue(c, TOKEN_VERIFIER, new CachingTokenVerifier(tokens, clock));
@@ -203,19 +251,43 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       lockS: config.login.lockS,
       keyPrefix: `${overrides.redisKeyPrefix ?? config.redis.keyPrefix}:login-failures`,
     };
-    registerValue(c, LOGIN_THROTTLE, redis === null ? RateLimiterLoginThrottle.inMemory(throttle) : RateLimiterLoginThrottle.onRedis(redis, throttle));
-    const budget = { max: config.rateLimit.max, windowS: config.rateLimit.windowS, keyPrefix: `${overrides.redisKeyPrefix ?? config.redis.keyPrefix}:rate-limit` };
-    registerValue(c, RATE_LIMITER, redis === null ? FlexibleRateLimiter.inMemory(budget) : FlexibleRateLimiter.onRedis(redis, budget));
+    registerValue(
+      c,
+      LOGIN_THROTTLE,
+      redis === null
+        ? RateLimiterLoginThrottle.inMemory(throttle)
+        : RateLimiterLoginThrottle.onRedis(redis, throttle),
+    );
+    const budget = {
+      max: config.rateLimit.max,
+      windowS: config.rateLimit.windowS,
+      keyPrefix: `${overrides.redisKeyPrefix ?? config.redis.keyPrefix}:rate-limit`,
+    };
+    registerValue(
+      c,
+      RATE_LIMITER,
+      redis === null
+        ? FlexibleRateLimiter.inMemory(budget)
+        : FlexibleRateLimiter.onRedis(redis, budget),
+    );
     // Idempotency keys: in Redis when configured (shared by every instance), else in the database.
     registerValue(
       c,
       IDEMPOTENCY_STORE,
-      redis === null ? persistence.idempotencyStore(clock) : new RedisIdempotencyStore(redis, clock, overrides.redisKeyPrefix ?? config.redis.keyPrefix),
+      redis === null
+        ? persistence.idempotencyStore(clock)
+        : new RedisIdempotencyStore(
+            redis,
+            clock,
+            overrides.redisKeyPrefix ?? config.redis.keyPrefix,
+          ),
     );
     // Mail: written to the outbox with the change that causes it, sent by the dispatcher.
     const mailer =
       overrides.mailer ??
-      (config.mail.smtpUrl === null ? new LogMailer(logger, config.mail.from) : new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }));
+      (config.mail.smtpUrl === null
+        ? new LogMailer(logger, config.mail.from)
+        : new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }));
     registerValue(c, MAILER, mailer);
     registerValue(c, OUTBOX, persistence.outbox);
     registerValue(c, EMAIL_TOKEN_REPOSITORY, persistence.emailTokens);
@@ -231,29 +303,53 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       windowS: config.mail.requestWindowS,
       keyPrefix: `${overrides.redisKeyPrefix ?? config.redis.keyPrefix}:mail-requests`,
     };
-    registerValue(c, MAIL_REQUEST_LIMITER, redis === null ? FlexibleRateLimiter.inMemory(mailBudget) : FlexibleRateLimiter.onRedis(redis, mailBudget));
+    registerValue(
+      c,
+      MAIL_REQUEST_LIMITER,
+      redis === null
+        ? FlexibleRateLimiter.inMemory(mailBudget)
+        : FlexibleRateLimiter.onRedis(redis, mailBudget),
+    );
     // Sent and failed mails keep their recipient's address: they go after the retention.
-    const pruners = [auditPruner, new RetentionPruner(persistence.outbox, clock, logger, { name: 'mail_outbox', retentionDays: config.mail.outboxRetentionDays })];
+    const pruners = [
+      auditPruner,
+      new RetentionPruner(persistence.outbox, clock, logger, {
+        name: 'mail_outbox',
+        retentionDays: config.mail.outboxRetentionDays,
+      }),
+    ];
     const mailMetrics = new MailMetrics(persistence.outbox, clock);
     registerValue(c, MAIL_METRICS, mailMetrics.registry);
-    const dispatcher = new OutboxDispatcher(persistence.outbox, mailer, clock, logger, mailMetrics, {
-      ...DISPATCHER_DEFAULTS,
-      maxDelayMs: config.mail.retryMaxDelayS * 1000,
-      retryForMs: config.mail.retryForS * 1000,
-      ...overrides.dispatcher,
-      appUrl: config.mail.appUrl,
-    });
+    const dispatcher = new OutboxDispatcher(
+      persistence.outbox,
+      mailer,
+      clock,
+      logger,
+      mailMetrics,
+      {
+        ...DISPATCHER_DEFAULTS,
+        maxDelayMs: config.mail.retryMaxDelayS * 1000,
+        retryForMs: config.mail.retryForS * 1000,
+        ...overrides.dispatcher,
+        appUrl: config.mail.appUrl,
+      },
+    );
     registerValue<HandlerResolver>(c, HANDLER_RESOLVER, { resolve: (type) => c.resolve(type) });
     const serviceMetrics = new ServiceMetrics({
       pool: () => persistence.poolUse?.() ?? null,
       redisFallback: () => redis !== null && redis.status !== 'ready',
     });
     registerValue(c, SERVICE_METRICS, serviceMetrics);
-    registerValue<SecurityEvents>(c, SECURITY_EVENTS, new LoggingSecurityEvents(logger, serviceMetrics));
+    registerValue<SecurityEvents>(
+      c,
+      SECURITY_EVENTS,
+      new LoggingSecurityEvents(logger, serviceMetrics),
+    );
     let draining = false;
     const checks: ReadinessCheck[] = [{ name: 'database', check: () => persistence.ping() }];
     // Redis is shared state the service replaces with memory when it fails: degraded, not down.
-    if (redis !== null) checks.push({ name: 'redis', required: false, check: async () => void (await redis.ping()) });
+    if (redis !== null)
+      checks.push({ name: 'redis', required: false, check: async () => void (await redis.ping()) });
     registerValue<Readiness>(c, READINESS, { checks, draining: () => draining });
     registerValue<HttpOptions>(c, HTTP_OPTIONS, {
       bodyLimitBytes: config.server.bodyLimitBytes,
@@ -261,8 +357,17 @@ export async function buildService(config: AppConfig, overrides: ContainerOverri
       cursorSecret,
       corsOrigins: config.server.corsOrigins,
     });
-    c.register(CommandBus, { useFactory: instanceCachingFactory((k) => new CommandBus(k.resolve(HANDLER_RESOLVER), k.resolve(UNIT_OF_WORK), k.resolve(LOGGER))) });
-    c.register(QueryBus, { useFactory: instanceCachingFactory((k) => new QueryBus(k.resolve(HANDLER_RESOLVER), k.resolve(LOGGER))) });
+    c.register(CommandBus, {
+      useFactory: instanceCachingFactory(
+        (k) =>
+          new CommandBus(k.resolve(HANDLER_RESOLVER), k.resolve(UNIT_OF_WORK), k.resolve(LOGGER)),
+      ),
+    });
+    c.register(QueryBus, {
+      useFactory: instanceCachingFactory(
+        (k) => new QueryBus(k.resolve(HANDLER_RESOLVER), k.resolve(LOGGER)),
+      ),
+    });
 
     return {
       container: c,

@@ -14,7 +14,10 @@ import type { ContainerOverrides } from './container.js';
  * A fresh in-memory store, in-memory access tokens and the cheap password hasher, all timed by
  * `clock` (the system's unless given). Spread it and add or replace any override.
  */
-export function inMemoryAdapters(config: AppConfig, options: { readonly clock?: Clock } = {}): ContainerOverrides {
+export function inMemoryAdapters(
+  config: AppConfig,
+  options: { readonly clock?: Clock } = {},
+): ContainerOverrides {
   const clock = options.clock ?? new SystemClock();
   return {
     persistence: createInMemoryPersistence(),

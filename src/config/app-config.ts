@@ -56,7 +56,11 @@ export interface AppConfig {
    * The first admin, created on start when no active admin exists. All three are set or all are
    * null; ADMIN_USERNAME defaults to `admin` when ADMIN_EMAIL and ADMIN_PASSWORD are set.
    */
-  readonly admin: { readonly email: string | null; readonly username: string | null; readonly password: string | null };
+  readonly admin: {
+    readonly email: string | null;
+    readonly username: string | null;
+    readonly password: string | null;
+  };
   readonly tokens: {
     readonly accessTtlS: number;
     readonly refreshTtlS: number;
@@ -90,4 +94,3 @@ export interface AppConfig {
     readonly outboxRetentionDays: number;
   };
 }
-

@@ -1,7 +1,11 @@
 import * as t from 'io-ts';
 import type { VerifyKeySetting } from './app-config.js';
 import { emailProblem, passwordProblem, usernameProblem } from '../domain/user/user-rules.js';
-import { K4_PUBLIC_PATTERN, K4_SECRET_PATTERN, KEY_ID_PATTERN } from '../application/ports/tokens.js';
+import {
+  K4_PUBLIC_PATTERN,
+  K4_SECRET_PATTERN,
+  KEY_ID_PATTERN,
+} from '../application/ports/tokens.js';
 
 /**
  * Codecs for single settings. A value comes either from a JSON file in `config/` (numbers,
@@ -32,7 +36,9 @@ export const isUnset = (value: unknown): value is undefined | null | '' =>
   value === undefined || value === null || value === '';
 
 /** Null when unset, otherwise decoded by `inner`. */
-export function nullable<A>(inner: t.Type<A, unknown, unknown>): t.Type<A | null, unknown, unknown> {
+export function nullable<A>(
+  inner: t.Type<A, unknown, unknown>,
+): t.Type<A | null, unknown, unknown> {
   return new t.Type<A | null, unknown, unknown>(
     `${inner.name} | null`,
     (u): u is A | null => u === null || inner.is(u),
@@ -62,9 +68,13 @@ export const boolean = codec<boolean>('Boolean', (u) => {
   return no('true or false');
 });
 
-export function oneOf<const L extends readonly string[]>(values: L): t.Type<L[number], unknown, unknown> {
+export function oneOf<const L extends readonly string[]>(
+  values: L,
+): t.Type<L[number], unknown, unknown> {
   return codec(values.join(' | '), (u) =>
-    typeof u === 'string' && values.includes(u) ? ok(u as L[number]) : no(`one of ${values.join(', ')}`),
+    typeof u === 'string' && values.includes(u)
+      ? ok(u as L[number])
+      : no(`one of ${values.join(', ')}`),
   );
 }
 
@@ -89,8 +99,13 @@ export function url(protocols: readonly string[]): t.Type<string, unknown, unkno
 
 /** A list given as a JSON array of strings or as one string of comma-separated items. */
 function items(u: unknown): string[] | null {
-  if (typeof u === 'string') return u.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (Array.isArray(u) && u.every((s) => typeof s === 'string')) return u.map((s: string) => s.trim());
+  if (typeof u === 'string')
+    return u
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  if (Array.isArray(u) && u.every((s) => typeof s === 'string'))
+    return u.map((s: string) => s.trim());
   return null;
 }
 
@@ -108,7 +123,8 @@ export const origins = codec<readonly string[]>('Origins', (u) => {
     } catch {
       // not a URL
     }
-    if (origin !== entry) return no(`${expected} ("${entry}" is not an origin: scheme://host[:port] without a path)`);
+    if (origin !== entry)
+      return no(`${expected} ("${entry}" is not an origin: scheme://host[:port] without a path)`);
   }
   return ok([...new Set(list)]);
 });
@@ -137,7 +153,9 @@ export const verifyKeys = codec<readonly VerifyKeySetting[]>('VerifyKeys', (u) =
   const result: VerifyKeySetting[] = [];
   for (const [index, pair] of pairs.entries()) {
     if (typeof pair.kid !== 'string' || !KEY_ID_PATTERN.test(pair.kid)) {
-      return no(`${expected} (the key id of entry ${index + 1} is not 1 to 64 of A-Z a-z 0-9 . _ : -)`);
+      return no(
+        `${expected} (the key id of entry ${index + 1} is not 1 to 64 of A-Z a-z 0-9 . _ : -)`,
+      );
     }
     if (typeof pair.public !== 'string' || !K4_PUBLIC_PATTERN.test(pair.public)) {
       return no(`${expected} (the key of "${pair.kid}" is not a PASERK k4.public key)`);
@@ -150,7 +168,9 @@ export const verifyKeys = codec<readonly VerifyKeySetting[]>('VerifyKeys', (u) =
 });
 
 export const keyId = codec<string>('KeyId', (u) =>
-  typeof u === 'string' && KEY_ID_PATTERN.test(u) ? ok(u) : no('1 to 64 of the characters A-Z a-z 0-9 . _ : -'),
+  typeof u === 'string' && KEY_ID_PATTERN.test(u)
+    ? ok(u)
+    : no('1 to 64 of the characters A-Z a-z 0-9 . _ : -'),
 );
 
 export const secretKey = codec<string>('K4Secret', (u) =>
@@ -158,7 +178,10 @@ export const secretKey = codec<string>('K4Secret', (u) =>
 );
 
 /** Wraps one of the domain's field rules, so a bad admin account stops the start, not the first sign-in. */
-function rule(name: string, problem: (value: string) => string | null): t.Type<string, unknown, unknown> {
+function rule(
+  name: string,
+  problem: (value: string) => string | null,
+): t.Type<string, unknown, unknown> {
   return codec(name, (u) => {
     if (typeof u !== 'string') return no('a string');
     const found = problem(u);

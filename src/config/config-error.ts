@@ -18,7 +18,11 @@ export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
 
   constructor(problem: string | readonly ConfigIssue[]) {
-    super(typeof problem === 'string' ? problem : `Invalid configuration: ${problem.map(describe).join('; ')}`);
+    super(
+      typeof problem === 'string'
+        ? problem
+        : `Invalid configuration: ${problem.map(describe).join('; ')}`,
+    );
     this.name = 'ConfigError';
     this.issues = typeof problem === 'string' ? [] : problem;
   }

@@ -41,7 +41,11 @@ interface Setting<A> {
   readonly echo: Echo;
 }
 
-const setting = <A>(env: string, codec: t.Type<A, unknown, unknown>, echo: Echo = 'value'): Setting<A> => ({
+const setting = <A>(
+  env: string,
+  codec: t.Type<A, unknown, unknown>,
+  echo: Echo = 'value',
+): Setting<A> => ({
   env,
   codec,
   echo,
@@ -140,10 +144,11 @@ const BRANCHES = new Set(
 );
 
 /** Each setting's path in `AppConfig` and `config/*.json`, and its environment variable. */
-export const ENV_VARS: ReadonlyArray<{ readonly path: string; readonly env: string }> = SETTINGS.map(([path, s]) => ({
-  path,
-  env: s.env,
-}));
+export const ENV_VARS: ReadonlyArray<{ readonly path: string; readonly env: string }> =
+  SETTINGS.map(([path, s]) => ({
+    path,
+    env: s.env,
+  }));
 
 const envOf = (path: string): string | null => BY_PATH.get(path)?.env ?? null;
 
@@ -203,16 +208,33 @@ function crossChecks(s: Settings, issues: ConfigIssue[]): void {
     issues.push(issue('tokens.signingKey', 'is required when TOKEN_KEY_ID is set'));
   }
   if (tokens.keyId !== null && tokens.verifyKeys.some((k) => k.kid === tokens.keyId)) {
-    issues.push(issue('tokens.verifyKeys', `must not repeat the signing key's id "${tokens.keyId}" (TOKEN_KEY_ID)`));
+    issues.push(
+      issue(
+        'tokens.verifyKeys',
+        `must not repeat the signing key's id "${tokens.keyId}" (TOKEN_KEY_ID)`,
+      ),
+    );
   }
   if (tokens.refreshTtlS < tokens.accessTtlS) {
-    issues.push(issue('tokens.refreshTtlS', `must be at least ACCESS_TOKEN_TTL_S (${tokens.accessTtlS}), got ${tokens.refreshTtlS}`));
+    issues.push(
+      issue(
+        'tokens.refreshTtlS',
+        `must be at least ACCESS_TOKEN_TTL_S (${tokens.accessTtlS}), got ${tokens.refreshTtlS}`,
+      ),
+    );
   }
   if (s.server.headersTimeoutS > s.server.requestTimeoutS) {
-    issues.push(issue('server.headersTimeoutS', `must be at most HTTP_REQUEST_TIMEOUT_S (${s.server.requestTimeoutS}), got ${s.server.headersTimeoutS}`));
+    issues.push(
+      issue(
+        'server.headersTimeoutS',
+        `must be at most HTTP_REQUEST_TIMEOUT_S (${s.server.requestTimeoutS}), got ${s.server.headersTimeoutS}`,
+      ),
+    );
   }
   if (database.readUrl !== null && database.url === null) {
-    issues.push(issue('database.readUrl', 'needs DATABASE_URL: the embedded database has no replica'));
+    issues.push(
+      issue('database.readUrl', 'needs DATABASE_URL: the embedded database has no replica'),
+    );
   }
   if (s.server.webConcurrency > 1 && database.url === null) {
     issues.push(
@@ -271,8 +293,13 @@ export function decodeConfig(raw: unknown): AppConfig {
   const config: AppConfig = {
     ...s,
     // Links in mails point at this service's own pages unless APP_URL names a client app.
-    mail: { ...s.mail, appUrl: (s.mail.appUrl ?? `http://localhost:${s.server.port}`).replace(/\/+$/, '') },
-    admin: adminSet ? { ...s.admin, username: s.admin.username ?? 'admin' } : { email: null, username: null, password: null },
+    mail: {
+      ...s.mail,
+      appUrl: (s.mail.appUrl ?? `http://localhost:${s.server.port}`).replace(/\/+$/, ''),
+    },
+    admin: adminSet
+      ? { ...s.admin, username: s.admin.username ?? 'admin' }
+      : { email: null, username: null, password: null },
   };
   return deepFreeze(config);
 }
@@ -291,7 +318,9 @@ export function loadConfig(): AppConfig {
   if (loaded === undefined) {
     if (!process.env['NODE_CONFIG_DIR']) process.env['NODE_CONFIG_DIR'] = CONFIG_DIR;
     // node-config reads its directory once, when first required; it is required here and only here.
-    const nodeConfig = createRequire(import.meta.url)('config') as { util: { toObject(): unknown } };
+    const nodeConfig = createRequire(import.meta.url)('config') as {
+      util: { toObject(): unknown };
+    };
     loaded = decodeConfig(nodeConfig.util.toObject());
   }
   return loaded;

@@ -22,7 +22,8 @@ describe('Typed client (openapi-fetch on the generated types)', function () {
   after(async () => served?.close());
 
   const client = () => createClient<paths>({ baseUrl: served.baseUrl });
-  const signedIn = () => createClient<paths>({ baseUrl: served.baseUrl, headers: { Authorization: `Bearer ${token}` } });
+  const signedIn = () =>
+    createClient<paths>({ baseUrl: served.baseUrl, headers: { Authorization: `Bearer ${token}` } });
 
   it('signs in: POST /api/v1/auth/token', async () => {
     const { data, error, response } = await client().POST('/api/v1/auth/token', {
@@ -47,7 +48,13 @@ describe('Typed client (openapi-fetch on the generated types)', function () {
   it('creates users: POST /api/v1/users', async () => {
     for (const username of ['typed_ada', 'typed_grace']) {
       const { data, response } = await signedIn().POST('/api/v1/users', {
-        body: { email: `${username}@example.com`, username, password: PASSWORD, full_name: null, role: 'moderator' },
+        body: {
+          email: `${username}@example.com`,
+          username,
+          password: PASSWORD,
+          full_name: null,
+          role: 'moderator',
+        },
       });
       expect(response.status).to.equal(201);
       expect(response.headers.get('Location')).to.equal(`/api/v1/users/${data!.id}`);
@@ -57,23 +64,33 @@ describe('Typed client (openapi-fetch on the generated types)', function () {
 
   it('pages a v2 list by cursor: GET /api/v2/users?limit=', async () => {
     const api = signedIn();
-    const first = await api.GET('/api/v2/users', { params: { query: { limit: 2, sort: 'username' } } });
+    const first = await api.GET('/api/v2/users', {
+      params: { query: { limit: 2, sort: 'username' } },
+    });
     expect(first.response.status).to.equal(200);
     expect(first.data!.items.map((u) => u.username)).to.deep.equal(['root', 'typed_ada']);
     const cursor = first.data!.next_cursor;
     expect(cursor).to.be.a('string');
 
-    const second = await api.GET('/api/v2/users', { params: { query: { limit: 2, sort: 'username', cursor: cursor! } } });
+    const second = await api.GET('/api/v2/users', {
+      params: { query: { limit: 2, sort: 'username', cursor: cursor! } },
+    });
     expect(second.data!.items.map((u) => u.username)).to.deep.equal(['typed_grace']);
     expect(second.data!.next_cursor).to.equal(null);
   });
 
   it('types the errors of each version: a v2 404 is a problem', async () => {
-    const { error, response } = await signedIn().GET('/api/v2/users/{id}', { params: { path: { id: 999_999 } } });
+    const { error, response } = await signedIn().GET('/api/v2/users/{id}', {
+      params: { path: { id: 999_999 } },
+    });
     expect(response.status).to.equal(404);
     expect(response.headers.get('Content-Type')).to.match(/^application\/problem\+json/);
     const problem: components['schemas']['Problem'] = error!;
-    expect(problem).to.include({ status: 404, type: '/problems/not-found', instance: '/api/v2/users/999999' });
+    expect(problem).to.include({
+      status: 404,
+      type: '/problems/not-found',
+      instance: '/api/v2/users/999999',
+    });
   });
 });
 

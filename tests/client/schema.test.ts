@@ -23,7 +23,9 @@ describe('Generated client types (tests/client/schema.d.ts)', function () {
     const committed = await readFile(CLIENT_SCHEMA, 'utf8');
     const fresh = await generateClientTypes();
     if (committed !== fresh) {
-      expect.fail(`tests/client/schema.d.ts is stale: run \`npm run client:generate\` and commit the result. First difference at ${firstDifference(committed, fresh)}`);
+      expect.fail(
+        `tests/client/schema.d.ts is stale: run \`npm run client:generate\` and commit the result. First difference at ${firstDifference(committed, fresh)}`,
+      );
     }
   });
 });

@@ -28,7 +28,8 @@ export class Rollback extends Error {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Latch {
   readonly promise: Promise<void>;
@@ -60,7 +61,9 @@ export function rendezvous(parties: number, patienceMs: number): { arrive(): Pro
 }
 
 /** Settles every promise and splits the outcomes. */
-export async function outcomes<T>(promises: readonly Promise<T>[]): Promise<{ values: T[]; errors: unknown[] }> {
+export async function outcomes<T>(
+  promises: readonly Promise<T>[],
+): Promise<{ values: T[]; errors: unknown[] }> {
   const settled = await Promise.allSettled(promises);
   return {
     values: settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),

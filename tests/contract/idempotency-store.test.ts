@@ -8,16 +8,34 @@ import type { PGlite } from '@electric-sql/pglite';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import type { Redis } from 'ioredis';
-import type { IdempotencyBegin, IdempotencyRequest, IdempotencyStore, IdempotencyTicket, StoredResponse } from '../../src/application/ports/idempotency-store.js';
+import type {
+  IdempotencyBegin,
+  IdempotencyRequest,
+  IdempotencyStore,
+  IdempotencyTicket,
+  StoredResponse,
+} from '../../src/application/ports/idempotency-store.js';
 import { FixedClock } from '../../src/adapters/clock/fixed-clock.js';
 import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
 import { InMemoryDatabase } from '../../src/adapters/persistence/in-memory/in-memory-database.js';
-import { IDEMPOTENCY_KEYS, InMemoryIdempotencyStore } from '../../src/adapters/persistence/in-memory/in-memory-idempotency-store.js';
+import {
+  IDEMPOTENCY_KEYS,
+  InMemoryIdempotencyStore,
+} from '../../src/adapters/persistence/in-memory/in-memory-idempotency-store.js';
 import { MikroOrmIdempotencyStore } from '../../src/adapters/persistence/mikro-orm/mikro-orm-idempotency-store.js';
-import { mikroOrmOptions, openPGlite } from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
+import {
+  mikroOrmOptions,
+  openPGlite,
+} from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
 import { closeRedisClient, createRedisClient } from '../../src/adapters/redis/redis-client.js';
 import { RedisIdempotencyStore } from '../../src/adapters/redis/redis-idempotency-store.js';
-import { deleteKeys, keysUnder, requireRedis, runKeyPrefix, testRedisUrl } from '../support/redis.js';
+import {
+  deleteKeys,
+  keysUnder,
+  requireRedis,
+  runKeyPrefix,
+  testRedisUrl,
+} from '../support/redis.js';
 import { requireStorage, storageTargets, useStorage } from '../support/storage.js';
 
 const DAY_S = 24 * 60 * 60;
@@ -67,7 +85,15 @@ const CREATED: StoredResponse = {
   status: 201,
   headers: { Location: '/api/v1/users/7/orders/3', ETag: '"1"' },
   // Keys deliberately out of alphabetical order: a replay keeps the order of the first response.
-  body: { id: 3, user_id: 7, status: 'pending', items: [{ sku: 'BOOK-1', quantity: 2, unit_price_cents: 1999 }], total_cents: 3998, note: 'é ✓ "quoted"', nested: { z: 1, a: [null, true] } },
+  body: {
+    id: 3,
+    user_id: 7,
+    status: 'pending',
+    items: [{ sku: 'BOOK-1', quantity: 2, unit_price_cents: 1999 }],
+    total_cents: 3998,
+    note: 'é ✓ "quoted"',
+    nested: { z: 1, a: [null, true] },
+  },
 };
 
 function expectNew(begun: IdempotencyBegin): IdempotencyTicket {
@@ -104,7 +130,9 @@ for (const subject of [...storageSubjects, redisSubject]) {
       const key = aKey();
       expectNew(await store.begin(request(key)));
       expect(await store.begin(request(key))).to.deep.equal({ outcome: 'in_flight' });
-      expect(await store.begin(request(key, { fingerprint: 'b'.repeat(64) }))).to.deep.equal({ outcome: 'mismatch' });
+      expect(await store.begin(request(key, { fingerprint: 'b'.repeat(64) }))).to.deep.equal({
+        outcome: 'mismatch',
+      });
     });
 
     it('replays a completed response exactly (status, headers, body, the order of its fields)', async () => {
@@ -113,16 +141,22 @@ for (const subject of [...storageSubjects, redisSubject]) {
       expect(await store.complete(ticket, CREATED, DAY_S)).to.equal(true);
       const again = await store.begin(request(key));
       expect(again).to.deep.equal({ outcome: 'replay', response: CREATED });
-      if (again.outcome === 'replay') expect(JSON.stringify(again.response.body)).to.equal(JSON.stringify(CREATED.body));
+      if (again.outcome === 'replay')
+        expect(JSON.stringify(again.response.body)).to.equal(JSON.stringify(CREATED.body));
       // A replay is handed out again and again, and a caller changing its copy changes nothing kept.
       if (again.outcome === 'replay') (again.response.body as Record<string, unknown>)['id'] = 999;
-      expect(await store.begin(request(key))).to.deep.equal({ outcome: 'replay', response: CREATED });
+      expect(await store.begin(request(key))).to.deep.equal({
+        outcome: 'replay',
+        response: CREATED,
+      });
     });
 
     it('a completed key with another request: mismatch', async () => {
       const key = aKey();
       await store.complete(expectNew(await store.begin(request(key))), CREATED, DAY_S);
-      expect(await store.begin(request(key, { fingerprint: 'b'.repeat(64) }))).to.deep.equal({ outcome: 'mismatch' });
+      expect(await store.begin(request(key, { fingerprint: 'b'.repeat(64) }))).to.deep.equal({
+        outcome: 'mismatch',
+      });
     });
 
     it('keeps a response without a body, and bodies that are not objects', async () => {
@@ -159,7 +193,10 @@ for (const subject of [...storageSubjects, redisSubject]) {
       expect(await store.complete(done, CREATED, DAY_S)).to.equal(true);
       expect(await store.complete(done, { ...CREATED, status: 200 }, DAY_S)).to.equal(false);
       expect(await store.release(done)).to.equal(false);
-      expect(await store.begin(request(other))).to.deep.equal({ outcome: 'replay', response: CREATED });
+      expect(await store.begin(request(other))).to.deep.equal({
+        outcome: 'replay',
+        response: CREATED,
+      });
     });
 
     it('keeps scopes apart: the same key of another caller is another key', async () => {
@@ -167,19 +204,25 @@ for (const subject of [...storageSubjects, redisSubject]) {
       await store.complete(expectNew(await store.begin(request(key))), CREATED, DAY_S);
       expectNew(await store.begin(request(key, { scope: 'user:8', fingerprint: 'b'.repeat(64) })));
       expectNew(await store.begin(request(key, { scope: 'address:10.0.0.1' })));
-      expect(await store.begin(request(key))).to.deep.equal({ outcome: 'replay', response: CREATED });
+      expect(await store.begin(request(key))).to.deep.equal({
+        outcome: 'replay',
+        response: CREATED,
+      });
     });
 
     it('takes keys of any visible characters, separators included', async () => {
       const keys = ['a', '"quoted"', 'a|b|c', 'x:y:z', '100%_sure\\', '~'.repeat(255)];
-      for (const key of keys) await store.complete(expectNew(await store.begin(request(key))), CREATED, DAY_S);
+      for (const key of keys)
+        await store.complete(expectNew(await store.begin(request(key))), CREATED, DAY_S);
       for (const key of keys) expect((await store.begin(request(key))).outcome).to.equal('replay');
       expectNew(await store.begin(request('a|b', { scope: 'user:7|c' })));
     });
 
     it('of many concurrent begins with one key, exactly one claims it', async () => {
       const key = aKey();
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.begin(request(key))));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.begin(request(key))),
+      );
       expect(results.filter((r) => r.outcome === 'new')).to.have.length(1);
       expect(results.filter((r) => r.outcome === 'in_flight')).to.have.length(19);
     });
@@ -191,9 +234,14 @@ for (const subject of [...storageSubjects, redisSubject]) {
       expect((await store.begin(request(key))).outcome).to.equal('replay');
       clock.advance(1);
       const next = expectNew(await store.begin(request(key, { fingerprint: 'b'.repeat(64) })));
-      expect(await store.begin(request(key, { fingerprint: 'b'.repeat(64) }))).to.deep.equal({ outcome: 'in_flight' });
+      expect(await store.begin(request(key, { fingerprint: 'b'.repeat(64) }))).to.deep.equal({
+        outcome: 'in_flight',
+      });
       expect(await store.complete(next, { ...CREATED, status: 200 }, DAY_S)).to.equal(true);
-      expect(await store.begin(request(key, { fingerprint: 'b'.repeat(64) }))).to.deep.equal({ outcome: 'replay', response: { ...CREATED, status: 200 } });
+      expect(await store.begin(request(key, { fingerprint: 'b'.repeat(64) }))).to.deep.equal({
+        outcome: 'replay',
+        response: { ...CREATED, status: 200 },
+      });
     });
 
     it('times the kept response from the completion, not from the claim', async () => {
@@ -215,7 +263,10 @@ for (const subject of [...storageSubjects, redisSubject]) {
       expect(await store.complete(stale, { ...CREATED, status: 200 }, DAY_S)).to.equal(false);
       expect(await store.release(stale)).to.equal(false);
       expect(await store.complete(fresh, CREATED, DAY_S)).to.equal(true);
-      expect(await store.begin(request(key))).to.deep.equal({ outcome: 'replay', response: CREATED });
+      expect(await store.begin(request(key))).to.deep.equal({
+        outcome: 'replay',
+        response: CREATED,
+      });
     });
   });
 }
@@ -225,7 +276,12 @@ describe('IdempotencyStore [in-memory]: expired rows are purged', () => {
     const db = new InMemoryDatabase();
     const clock = new FixedClock('2026-03-01T10:00:00.000Z');
     const store = new InMemoryIdempotencyStore(db, clock);
-    const request = (key: string): IdempotencyRequest => ({ scope: 'user:1', key, fingerprint: 'f', leaseS: 60 });
+    const request = (key: string): IdempotencyRequest => ({
+      scope: 'user:1',
+      key,
+      fingerprint: 'f',
+      leaseS: 60,
+    });
     await store.complete(expectNew(await store.begin(request('old'))), CREATED, 60);
     await store.begin(request('in-flight'));
     expect(db.rows(IDEMPOTENCY_KEYS).size).to.equal(2);
@@ -242,7 +298,9 @@ describe('IdempotencyStore [pglite]: expired rows are purged', () => {
     this.timeout(60_000);
     pglite = openPGlite(null);
     await pglite.waitReady;
-    orm = await MikroORM.init<AbstractSqlDriver>(mikroOrmOptions({ kind: 'pglite', dataDir: null }, pglite));
+    orm = await MikroORM.init<AbstractSqlDriver>(
+      mikroOrmOptions({ kind: 'pglite', dataDir: null }, pglite),
+    );
     await orm.getMigrator().up();
   });
   after(async () => {
@@ -254,8 +312,17 @@ describe('IdempotencyStore [pglite]: expired rows are purged', () => {
     const clock = new FixedClock('2026-03-01T10:00:00.000Z');
     const store = new MikroOrmIdempotencyStore(orm, clock);
     const keys = async () =>
-      ((await orm.em.getConnection('write').execute('select "key" from "idempotency_keys" order by "key"')) as { key: string }[]).map((r) => r.key);
-    const request = (key: string): IdempotencyRequest => ({ scope: 'user:1', key, fingerprint: 'f'.repeat(64), leaseS: 60 });
+      (
+        (await orm.em
+          .getConnection('write')
+          .execute('select "key" from "idempotency_keys" order by "key"')) as { key: string }[]
+      ).map((r) => r.key);
+    const request = (key: string): IdempotencyRequest => ({
+      scope: 'user:1',
+      key,
+      fingerprint: 'f'.repeat(64),
+      leaseS: 60,
+    });
     const first = await store.begin(request('a-done'));
     if (first.outcome !== 'new') throw new Error('expected a claim');
     await store.complete(first.ticket, CREATED, 60);
@@ -286,7 +353,12 @@ describe('IdempotencyStore [redis]: what Redis holds', () => {
 
   it('names keys by a digest (no user id or address in Redis key names) and lets Redis expire them too', async () => {
     const store = new RedisIdempotencyStore(client!, new FixedClock(), prefix);
-    const begun = await store.begin({ scope: 'address:192.0.2.7', key: 'secret-ish', fingerprint: 'f', leaseS: 300 });
+    const begun = await store.begin({
+      scope: 'address:192.0.2.7',
+      key: 'secret-ish',
+      fingerprint: 'f',
+      leaseS: 300,
+    });
     const [name] = await keysUnder(client!, prefix);
     expect(name).to.match(new RegExp(`^${prefix}:idempotency:[0-9a-f]{64}$`));
     const leased = await client!.pttl(name!);
@@ -305,7 +377,9 @@ describe('IdempotencyStore [redis that cannot be reached]', () => {
       const store = new RedisIdempotencyStore(down, new FixedClock(), runKeyPrefix());
       const started = Date.now();
       let failed = false;
-      await store.begin({ scope: 'user:1', key: 'k', fingerprint: 'f', leaseS: 60 }).catch(() => (failed = true));
+      await store
+        .begin({ scope: 'user:1', key: 'k', fingerprint: 'f', leaseS: 60 })
+        .catch(() => (failed = true));
       expect(failed).to.equal(true);
       expect(Date.now() - started).to.be.below(1_500);
     } finally {

@@ -37,7 +37,12 @@ const subjects: readonly Subject[] = [
             .split('\n')
             .filter((line) => line !== '')
             .map((line) => {
-              const { timestamp, level: written, message, ...fields } = JSON.parse(line) as Record<string, unknown>;
+              const {
+                timestamp,
+                level: written,
+                message,
+                ...fields
+              } = JSON.parse(line) as Record<string, unknown>;
               expect(timestamp).to.equal(NOW);
               return { level: String(written), message: String(message), fields };
             });
@@ -49,12 +54,21 @@ const subjects: readonly Subject[] = [
     name: 'MemoryLogger',
     make(level) {
       const logger = new MemoryLogger(level);
-      return { logger, written: async () => logger.entries.map((e) => ({ level: e.level, message: e.message, fields: { ...e.fields } })) };
+      return {
+        logger,
+        written: async () =>
+          logger.entries.map((e) => ({
+            level: e.level,
+            message: e.message,
+            fields: { ...e.fields },
+          })),
+      };
     },
   },
 ];
 
-const TOKEN = 'v4.public.eyJzdWIiOiIxIiwiaWF0IjoiMjAyNi0wMy0wMVQxMjowMDowMFoifQ-signature-part.eyJraWQiOiJhIn0';
+const TOKEN =
+  'v4.public.eyJzdWIiOiIxIiwiaWF0IjoiMjAyNi0wMy0wMVQxMjowMDowMFoifQ-signature-part.eyJraWQiOiJhIn0';
 
 /** Logs one entry at every level, most verbose first. */
 function logEveryLevel(logger: Logger): void {
@@ -119,7 +133,9 @@ for (const subject of subjects) {
 
     it('writes an error field as its name, message, code and stack', async () => {
       const { logger, written } = subject.make('debug');
-      logger.error('boom', { error: Object.assign(new Error('disk full'), { code: 'ENOSPC', extra: 'dropped' }) });
+      logger.error('boom', {
+        error: Object.assign(new Error('disk full'), { code: 'ENOSPC', extra: 'dropped' }),
+      });
       const [entry] = await written();
       const error = entry!.fields['error'] as Record<string, unknown>;
       expect(error).to.include({ name: 'Error', message: 'disk full', code: 'ENOSPC' });
@@ -133,14 +149,22 @@ for (const subject of subjects) {
         password: 'Passw0rdOk',
         access_token: 'at-123456',
         headers: { Authorization: 'Bearer abc.def', accept: 'application/json', COOKIE: 'sid=1' },
-        body: { username: 'ada', user: { new_password: 'Sup3rS3cret' }, items: [{ refresh_token: 'r1' }, { note: 'kept' }] },
+        body: {
+          username: 'ada',
+          user: { new_password: 'Sup3rS3cret' },
+          items: [{ refresh_token: 'r1' }, { note: 'kept' }],
+        },
       });
       const [entry] = await written();
       expect(entry!.fields).to.deep.equal({
         password: REDACTED,
         access_token: REDACTED,
         headers: { Authorization: REDACTED, accept: 'application/json', COOKIE: REDACTED },
-        body: { username: 'ada', user: { new_password: REDACTED }, items: [{ refresh_token: REDACTED }, { note: 'kept' }] },
+        body: {
+          username: 'ada',
+          user: { new_password: REDACTED },
+          items: [{ refresh_token: REDACTED }, { note: 'kept' }],
+        },
       });
       const text = JSON.stringify(entry);
       for (const secret of ['Passw0rdOk', 'at-123456', 'abc.def', 'sid=1', 'Sup3rS3cret', 'r1']) {
@@ -166,7 +190,11 @@ for (const subject of subjects) {
 
     it('leaves the fields it was given unchanged', async () => {
       const { logger, written } = subject.make('debug');
-      const fields: LogFields = { password: 'p', nested: { token: 't', keep: 1 }, list: [{ secret: 's' }] };
+      const fields: LogFields = {
+        password: 'p',
+        nested: { token: 't', keep: 1 },
+        list: [{ secret: 's' }],
+      };
       const copy = structuredClone(fields);
       logger.info('x', fields);
       await written();

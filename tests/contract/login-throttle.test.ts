@@ -3,15 +3,24 @@
  * instances of the service) and on a Redis that cannot be reached (the in-memory insurance answers).
  */
 import { expect } from 'chai';
-import { loginThrottleKey, type LoginThrottle } from '../../src/application/ports/login-throttle.js';
-import { RateLimiterLoginThrottle, type LoginThrottleOptions } from '../../src/adapters/rate-limit/rate-limiter-login-throttle.js';
+import {
+  loginThrottleKey,
+  type LoginThrottle,
+} from '../../src/application/ports/login-throttle.js';
+import {
+  RateLimiterLoginThrottle,
+  type LoginThrottleOptions,
+} from '../../src/adapters/rate-limit/rate-limiter-login-throttle.js';
 import { redisBackedSubjects } from '../support/redis.js';
 import { sleep } from './helpers.js';
 
-const SUBJECTS = redisBackedSubjects<LoginThrottle, Omit<LoginThrottleOptions, 'keyPrefix'>>('LoginThrottle', {
-  inMemory: (options) => RateLimiterLoginThrottle.inMemory(options),
-  onRedis: (client, options) => RateLimiterLoginThrottle.onRedis(client, options),
-});
+const SUBJECTS = redisBackedSubjects<LoginThrottle, Omit<LoginThrottleOptions, 'keyPrefix'>>(
+  'LoginThrottle',
+  {
+    inMemory: (options) => RateLimiterLoginThrottle.inMemory(options),
+    onRedis: (client, options) => RateLimiterLoginThrottle.onRedis(client, options),
+  },
+);
 
 const OPTIONS = { maxFailures: 3, lockS: 1 };
 let sequence = 0;
@@ -27,7 +36,8 @@ for (const subject of SUBJECTS) {
     it('lets maxFailures attempts through, refuses the next for lockS seconds', async () => {
       const throttle = subject.make(OPTIONS);
       const key = aKey();
-      for (let i = 0; i < OPTIONS.maxFailures; i += 1) expect(await throttle.attempt(key), `attempt ${i + 1}`).to.equal(0);
+      for (let i = 0; i < OPTIONS.maxFailures; i += 1)
+        expect(await throttle.attempt(key), `attempt ${i + 1}`).to.equal(0);
       expect(await throttle.attempt(key)).to.equal(OPTIONS.lockS);
     });
 
@@ -42,7 +52,8 @@ for (const subject of SUBJECTS) {
       const throttle = subject.make(OPTIONS);
       const key = aKey();
       for (let round = 0; round < 3; round += 1) {
-        for (let i = 0; i < OPTIONS.maxFailures; i += 1) expect(await throttle.attempt(key)).to.equal(0);
+        for (let i = 0; i < OPTIONS.maxFailures; i += 1)
+          expect(await throttle.attempt(key)).to.equal(0);
         await throttle.succeed(key);
       }
       expect(await throttle.attempt(key)).to.equal(0);
@@ -76,7 +87,8 @@ for (const subject of SUBJECTS) {
       expect(await long.attempt(longKey)).to.equal(60);
       expect(await long.attempt(longKey)).to.be.within(59, 60);
       await sleep(1_100);
-      for (let i = 0; i < OPTIONS.maxFailures; i += 1) expect(await short.attempt(shortKey)).to.equal(0);
+      for (let i = 0; i < OPTIONS.maxFailures; i += 1)
+        expect(await short.attempt(shortKey)).to.equal(0);
       expect(await short.attempt(shortKey)).to.equal(1);
       expect(await long.attempt(longKey)).to.be.within(58, 59);
     });

@@ -14,7 +14,11 @@ import { outcomes, rejectionOf, Rollback } from './helpers.js';
 
 const LEASE = 60_000;
 
-const mail = (to: string, n: number): Mail => ({ kind: 'password_changed', to, data: { username: `user${n}` } });
+const mail = (to: string, n: number): Mail => ({
+  kind: 'password_changed',
+  to,
+  data: { username: `user${n}` },
+});
 
 describeStorages('Outbox contract', (target) => {
   const store = useStorage(target);
@@ -40,7 +44,10 @@ describeStorages('Outbox contract', (target) => {
     await outbox().enqueue(mail('a@example.com', 3), at(1));
     expect(await outbox().claim(at(0), LEASE, 10)).to.deep.equal([]);
     const first = await outbox().claim(at(2), LEASE, 10);
-    expect(first.map((c) => c.mail.data)).to.deep.equal([{ username: 'user1' }, { username: 'user2' }]);
+    expect(first.map((c) => c.mail.data)).to.deep.equal([
+      { username: 'user1' },
+      { username: 'user2' },
+    ]);
     // The second mail to a@ waits while the first is pending, leased or not.
     expect(await outbox().claim(at(2), LEASE, 10)).to.deep.equal([]);
     expect(await outbox().markSent(first[0]!.id, first[0]!.claimId, at(3))).to.equal(true);
@@ -52,7 +59,9 @@ describeStorages('Outbox contract', (target) => {
     await outbox().enqueue(mail('a@example.com', 1), at(1));
     await outbox().enqueue(mail('a@example.com', 2), at(1));
     const [first] = await outbox().claim(at(1), LEASE, 10);
-    expect(await outbox().reschedule(first!.id, first!.claimId, at(10), '451 try later')).to.equal(true);
+    expect(await outbox().reschedule(first!.id, first!.claimId, at(10), '451 try later')).to.equal(
+      true,
+    );
     expect(await outbox().claim(at(5), LEASE, 10)).to.deep.equal([]);
     const again = await outbox().claim(at(10), LEASE, 10);
     expect(again.map((c) => [c.mail.data, c.attempts])).to.deep.equal([[{ username: 'user1' }, 2]]);
@@ -67,7 +76,9 @@ describeStorages('Outbox contract', (target) => {
   it('leases a claimed mail: nobody else claims it until the lease ends, then it is claimed again', async () => {
     await outbox().enqueue(mail('a@example.com', 1), at(1));
     const [first] = await outbox().claim(at(1), LEASE, 10);
-    expect(await outbox().claim(new Date(at(1).getTime() + LEASE - 1), LEASE, 10)).to.deep.equal([]);
+    expect(await outbox().claim(new Date(at(1).getTime() + LEASE - 1), LEASE, 10)).to.deep.equal(
+      [],
+    );
     const [again] = await outbox().claim(new Date(at(1).getTime() + LEASE), LEASE, 10);
     expect(again!.id).to.equal(first!.id);
     expect(again!.claimId).to.not.equal(first!.claimId);
@@ -78,8 +89,11 @@ describeStorages('Outbox contract', (target) => {
   });
 
   it('hands each mail to one of many claims made at the same moment', async () => {
-    for (let i = 0; i < 30; i += 1) await outbox().enqueue(mail(`r${i % 10}@example.com`, i), at(1));
-    const { values, errors } = await outcomes(Array.from({ length: 6 }, () => outbox().claim(at(1), LEASE, 4)));
+    for (let i = 0; i < 30; i += 1)
+      await outbox().enqueue(mail(`r${i % 10}@example.com`, i), at(1));
+    const { values, errors } = await outcomes(
+      Array.from({ length: 6 }, () => outbox().claim(at(1), LEASE, 4)),
+    );
     expect(errors).to.deep.equal([]);
     const ids = values.flat().map((c) => c.id);
     expect(new Set(ids).size).to.equal(ids.length);
@@ -90,13 +104,18 @@ describeStorages('Outbox contract', (target) => {
 
   it('sent and failed mails leave the backlog and lose their data; stats count what waits', async () => {
     expect(await outbox().stats()).to.deep.equal({ backlog: 0, oldestPendingAt: null });
-    await outbox().enqueue({ kind: 'verify_email', to: 'a@example.com', data: { username: 'a', token: 'secret-token' } }, at(1));
+    await outbox().enqueue(
+      { kind: 'verify_email', to: 'a@example.com', data: { username: 'a', token: 'secret-token' } },
+      at(1),
+    );
     await outbox().enqueue(mail('b@example.com', 2), at(2));
     await outbox().enqueue(mail('c@example.com', 3), at(3));
     expect(await outbox().stats()).to.deep.equal({ backlog: 3, oldestPendingAt: at(1) });
     const [a, b] = await outbox().claim(at(5), LEASE, 2);
     expect(await outbox().markSent(a!.id, a!.claimId, at(6))).to.equal(true);
-    expect(await outbox().markFailed(b!.id, b!.claimId, at(6), '550 no such mailbox')).to.equal(true);
+    expect(await outbox().markFailed(b!.id, b!.claimId, at(6), '550 no such mailbox')).to.equal(
+      true,
+    );
     expect(await outbox().stats()).to.deep.equal({ backlog: 1, oldestPendingAt: at(3) });
     // Settled mails are never claimed again, whatever the time.
     const rest = await outbox().claim(at(1_000_000), LEASE, 10);
@@ -104,8 +123,13 @@ describeStorages('Outbox contract', (target) => {
   });
 
   /** Queues one mail per entry at `at(seconds)`; `settle` sends or fails it at once. Pending ones are queued last, so no claim takes them. */
-  async function queue(entries: ReadonlyArray<{ to: string; seconds: number; settle?: 'sent' | 'failed' }>): Promise<void> {
-    const ordered = [...entries.filter((e) => e.settle !== undefined), ...entries.filter((e) => e.settle === undefined)];
+  async function queue(
+    entries: ReadonlyArray<{ to: string; seconds: number; settle?: 'sent' | 'failed' }>,
+  ): Promise<void> {
+    const ordered = [
+      ...entries.filter((e) => e.settle !== undefined),
+      ...entries.filter((e) => e.settle === undefined),
+    ];
     for (const [n, entry] of ordered.entries()) {
       await outbox().enqueue(mail(entry.to, n), at(entry.seconds));
       if (entry.settle === undefined) continue;
@@ -114,7 +138,12 @@ describeStorages('Outbox contract', (target) => {
       const settled =
         entry.settle === 'sent'
           ? await outbox().markSent(claimed!.id, claimed!.claimId, at(entry.seconds))
-          : await outbox().markFailed(claimed!.id, claimed!.claimId, at(entry.seconds), '550 no such mailbox');
+          : await outbox().markFailed(
+              claimed!.id,
+              claimed!.claimId,
+              at(entry.seconds),
+              '550 no such mailbox',
+            );
       expect(settled).to.equal(true);
     }
   }
@@ -134,7 +163,9 @@ describeStorages('Outbox contract', (target) => {
     expect(await outbox().pruneBatch(at(11), 10)).to.equal(1);
     expect(await outbox().pruneBatch(at(1_000_000), 10)).to.equal(0);
     expect(await outbox().stats()).to.deep.equal({ backlog: 1, oldestPendingAt: at(1) });
-    expect((await outbox().pendingTo('old-pending@example.com')).map((m) => m.createdAt)).to.deep.equal([at(1)]);
+    expect(
+      (await outbox().pendingTo('old-pending@example.com')).map((m) => m.createdAt),
+    ).to.deep.equal([at(1)]);
   });
 
   it('lists the pending mails to one address, oldest first, with kind and time only', async () => {
@@ -142,7 +173,10 @@ describeStorages('Outbox contract', (target) => {
       { to: 'a@example.com', seconds: 1, settle: 'sent' },
       { to: 'b@example.com', seconds: 2 },
     ]);
-    await outbox().enqueue({ kind: 'verify_email', to: 'a@example.com', data: { username: 'a', token: 'secret-token' } }, at(3));
+    await outbox().enqueue(
+      { kind: 'verify_email', to: 'a@example.com', data: { username: 'a', token: 'secret-token' } },
+      at(3),
+    );
     await outbox().enqueue(mail('a@example.com', 9), at(4));
     expect(await outbox().pendingTo('a@example.com')).to.deep.equal([
       { kind: 'verify_email', createdAt: at(3), status: 'pending' },
@@ -182,7 +216,10 @@ describeStorages('EmailTokenRepository contract', (target) => {
     ada = await store().users.add(aUser());
   });
 
-  const token = (selector: string, overrides: Partial<StoredEmailToken> = {}): Omit<StoredEmailToken, 'spentAt'> => ({
+  const token = (
+    selector: string,
+    overrides: Partial<StoredEmailToken> = {},
+  ): Omit<StoredEmailToken, 'spentAt'> => ({
     selector,
     verifierHash: `hash-of-${selector}`,
     purpose: 'password_reset',
@@ -199,7 +236,7 @@ describeStorages('EmailTokenRepository contract', (target) => {
     expect(await tokens().find('nope')).to.equal(null);
   });
 
-  it('spends the user\'s live tokens of the same purpose when a new one is issued, and only those', async () => {
+  it("spends the user's live tokens of the same purpose when a new one is issued, and only those", async () => {
     await tokens().issue(token('reset1'), at(1));
     await tokens().issue(token('verify1', { purpose: 'verify_email' }), at(1));
     await tokens().issue(token('reset2'), at(2));
@@ -216,10 +253,13 @@ describeStorages('EmailTokenRepository contract', (target) => {
     expect(await tokens().spend('unknown', at(3))).to.equal(false);
   });
 
-  it('lists the user\'s live tokens, oldest first, without selector or hash', async () => {
+  it("lists the user's live tokens, oldest first, without selector or hash", async () => {
     const bob = await store().users.add(aUser());
     await tokens().issue(token('reset1'), at(1));
-    await tokens().issue(token('verify1', { purpose: 'verify_email', createdAt: at(2), expiresAt: at(100) }), at(2));
+    await tokens().issue(
+      token('verify1', { purpose: 'verify_email', createdAt: at(2), expiresAt: at(100) }),
+      at(2),
+    );
     await tokens().issue(token('reset2', { createdAt: at(3), expiresAt: at(1803) }), at(3));
     await tokens().issue(token('bobs', { userId: bob.id, email: bob.email }), at(1));
     expect(await tokens().liveOf(ada.id, at(50))).to.deep.equal([
@@ -227,7 +267,9 @@ describeStorages('EmailTokenRepository contract', (target) => {
       { purpose: 'password_reset', createdAt: at(3), expiresAt: at(1803) },
     ]);
     // Expired at its expiry; spent ones never listed.
-    expect(await tokens().liveOf(ada.id, at(100))).to.deep.equal([{ purpose: 'password_reset', createdAt: at(3), expiresAt: at(1803) }]);
+    expect(await tokens().liveOf(ada.id, at(100))).to.deep.equal([
+      { purpose: 'password_reset', createdAt: at(3), expiresAt: at(1803) },
+    ]);
     await tokens().spend('reset2', at(101));
     expect(await tokens().liveOf(ada.id, at(101))).to.deep.equal([]);
   });

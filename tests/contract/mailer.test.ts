@@ -5,7 +5,11 @@
  * adapter meets: the sender, refusals, and servers that drop, hang or are not there.
  */
 import { expect } from 'chai';
-import { MailDeliveryError, type Mailer, type MailMessage } from '../../src/application/ports/mailer.js';
+import {
+  MailDeliveryError,
+  type Mailer,
+  type MailMessage,
+} from '../../src/application/ports/mailer.js';
 import { MemoryMailer } from '../../src/adapters/mail/memory-mailer.js';
 import { LogMailer } from '../../src/adapters/mail/log-mailer.js';
 import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
@@ -22,7 +26,11 @@ interface Received {
 
 interface Subject {
   readonly name: string;
-  open(): Promise<{ mailer: Mailer; received(count: number): Promise<Received[]>; close(): Promise<void> }>;
+  open(): Promise<{
+    mailer: Mailer;
+    received(count: number): Promise<Received[]>;
+    close(): Promise<void>;
+  }>;
 }
 
 const FROM = 'User Management <no-reply@example.com>';
@@ -35,7 +43,12 @@ const smtp = (secure: boolean): Subject => ({
     return {
       mailer,
       async received(count) {
-        return (await server.waitFor(count)).map((m) => ({ to: m.to[0]!, subject: m.subject, text: m.text, html: m.html }));
+        return (await server.waitFor(count)).map((m) => ({
+          to: m.to[0]!,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+        }));
       },
       async close() {
         await mailer.close();
@@ -72,7 +85,12 @@ const log: Subject = {
       received: async () =>
         logger.find('mail_logged').map((e) => {
           expect(e.fields['from']).to.equal(FROM);
-          return { to: String(e.fields['to']), subject: String(e.fields['subject']), text: String(e.fields['text']), html: String(e.fields['html']) };
+          return {
+            to: String(e.fields['to']),
+            subject: String(e.fields['subject']),
+            text: String(e.fields['text']),
+            html: String(e.fields['html']),
+          };
         }),
       close: () => mailer.close(),
     };
@@ -97,7 +115,9 @@ for (const subject of [smtp(false), smtp(true), memory, log]) {
       expect(mail!.to).to.equal('reader1@example.com');
       expect(mail!.subject).to.equal('Message 1');
       expect(mail!.text.trim()).to.equal(message(1).text.trim());
-      expect(mail!.html).to.contain('<a href="http://localhost:3000/verify-email#token=abc1">Confirm</a>');
+      expect(mail!.html).to.contain(
+        '<a href="http://localhost:3000/verify-email#token=abc1">Confirm</a>',
+      );
     });
 
     it('keeps text that is not ASCII exactly, in the subject and both parts', async () => {
@@ -112,7 +132,9 @@ for (const subject of [smtp(false), smtp(true), memory, log]) {
     it('sends many mails side by side, each once', async () => {
       await Promise.all(Array.from({ length: 12 }, (_, i) => opened.mailer.send(message(i))));
       const mails = await opened.received(12);
-      expect(mails.map((m) => m.to).sort()).to.deep.equal(Array.from({ length: 12 }, (_, i) => `reader${i}@example.com`).sort());
+      expect(mails.map((m) => m.to).sort()).to.deep.equal(
+        Array.from({ length: 12 }, (_, i) => `reader${i}@example.com`).sort(),
+      );
     });
   });
 }
@@ -176,7 +198,12 @@ describe('SmtpMailer against servers that refuse, drop, hang or are gone', () =>
 
   it('a server that never greets fails the mail at the greeting timeout instead of holding it', async () => {
     const server = await BadSmtpServer.silent();
-    const mailer = new SmtpMailer({ url: server.url, from: FROM, greetingTimeoutMs: 300, socketTimeoutMs: 300 });
+    const mailer = new SmtpMailer({
+      url: server.url,
+      from: FROM,
+      greetingTimeoutMs: 300,
+      socketTimeoutMs: 300,
+    });
     try {
       const started = Date.now();
       const error = await rejection(mailer.send(message(1)));
@@ -190,7 +217,11 @@ describe('SmtpMailer against servers that refuse, drop, hang or are gone', () =>
   });
 
   it('a server that is not there is a temporary failure', async () => {
-    const mailer = new SmtpMailer({ url: `smtp://127.0.0.1:${await freePort()}`, from: FROM, connectionTimeoutMs: 1_000 });
+    const mailer = new SmtpMailer({
+      url: `smtp://127.0.0.1:${await freePort()}`,
+      from: FROM,
+      connectionTimeoutMs: 1_000,
+    });
     try {
       const error = await rejection(mailer.send(message(1)));
       expect(error.permanent).to.equal(false);

@@ -9,13 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
-import { mikroOrmOptions, openMikroOrmPersistence } from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
+import {
+  mikroOrmOptions,
+  openMikroOrmPersistence,
+} from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
 import { aUser } from '../support/builders.js';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.js';
 import { requireStorage, storageTargets } from '../support/storage.js';
 import { rejectionOf } from './helpers.js';
 
-const everyone = { filter: {}, sort: { field: 'created_at', direction: 'asc' }, page: 1, pageSize: 10 } as const;
+const everyone = {
+  filter: {},
+  sort: { field: 'created_at', direction: 'asc' },
+  page: 1,
+  pageSize: 10,
+} as const;
 
 describe('MikroORM persistence [pglite]', () => {
   let dataDir: string;
@@ -63,15 +71,23 @@ describe('MikroORM persistence [postgresql]', () => {
     const onReplica = await openMikroOrmPersistence({ kind: 'postgresql', url: replica.url });
     await onReplica.users.add(aUser({ username: 'on_replica' }));
     await onReplica.close();
-    const store = await openMikroOrmPersistence({ kind: 'postgresql', url: primary.url, readUrl: replica.url });
+    const store = await openMikroOrmPersistence({
+      kind: 'postgresql',
+      url: primary.url,
+      readUrl: replica.url,
+    });
     try {
       await store.ping();
       const written = await store.users.add(aUser({ username: 'on_primary' }));
-      expect((await store.userReadModel.list(everyone)).items.map((v) => v.username)).to.deep.equal(['on_replica']);
+      expect((await store.userReadModel.list(everyone)).items.map((v) => v.username)).to.deep.equal(
+        ['on_replica'],
+      );
       expect((await store.users.findById(written.id))?.username).to.equal('on_primary');
       // Inside a unit of work the read model reads in the unit's transaction, on the primary.
       await store.unitOfWork.run(async () => {
-        expect((await store.userReadModel.list(everyone)).items.map((v) => v.username)).to.deep.equal(['on_primary']);
+        expect(
+          (await store.userReadModel.list(everyone)).items.map((v) => v.username),
+        ).to.deep.equal(['on_primary']);
       });
     } finally {
       await store.close();
@@ -82,7 +98,11 @@ describe('MikroORM persistence [postgresql]', () => {
     const primary = await database();
     const missing = new URL(primary.url);
     missing.pathname = '/um_test_no_such_database';
-    const store = await openMikroOrmPersistence({ kind: 'postgresql', url: primary.url, readUrl: missing.toString() });
+    const store = await openMikroOrmPersistence({
+      kind: 'postgresql',
+      url: primary.url,
+      readUrl: missing.toString(),
+    });
     try {
       expect(await rejectionOf(store.ping())).to.be.instanceOf(Error);
     } finally {
@@ -92,7 +112,9 @@ describe('MikroORM persistence [postgresql]', () => {
 
   it('maps exactly the schema its migrations make: MikroORM finds nothing to change', async () => {
     const primary = await database();
-    const orm = await MikroORM.init<AbstractSqlDriver>(mikroOrmOptions({ kind: 'postgresql', url: primary.url }, null));
+    const orm = await MikroORM.init<AbstractSqlDriver>(
+      mikroOrmOptions({ kind: 'postgresql', url: primary.url }, null),
+    );
     try {
       await orm.getMigrator().up();
       expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).to.equal('');
@@ -105,7 +127,9 @@ describe('MikroORM persistence [postgresql]', () => {
     const primary = await database();
     const missing = new URL(primary.url);
     missing.pathname = '/um_test_no_such_database';
-    expect(await rejectionOf(openMikroOrmPersistence({ kind: 'postgresql', url: missing.toString() }))).to.be.instanceOf(Error);
+    expect(
+      await rejectionOf(openMikroOrmPersistence({ kind: 'postgresql', url: missing.toString() })),
+    ).to.be.instanceOf(Error);
     expect(await postgresAvailable()).to.equal(true);
   });
 });

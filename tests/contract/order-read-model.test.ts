@@ -1,11 +1,26 @@
 import { expect } from 'chai';
-import { orderPosition, type OrderFilter, type OrderListCriteria, type OrderPosition } from '../../src/application/ports/order-read-model.js';
+import {
+  orderPosition,
+  type OrderFilter,
+  type OrderListCriteria,
+  type OrderPosition,
+} from '../../src/application/ports/order-read-model.js';
 import type { Order } from '../../src/domain/order/order.js';
 import { aUser, at } from '../support/builders.js';
 import { anItem, anOrder, changedOrder } from '../support/order-builders.js';
 import { describeStorages, useStorage } from '../support/storage.js';
 
-const VIEW_KEYS = ['id', 'userId', 'status', 'currency', 'items', 'totalCents', 'createdAt', 'updatedAt', 'version'];
+const VIEW_KEYS = [
+  'id',
+  'userId',
+  'status',
+  'currency',
+  'items',
+  'totalCents',
+  'createdAt',
+  'updatedAt',
+  'version',
+];
 
 describeStorages('OrderReadModel contract', (target) => {
   const store = useStorage(target);
@@ -36,8 +51,15 @@ describeStorages('OrderReadModel contract', (target) => {
     bobs = await store().orders.add(anOrder(bob, { createdAt: at(250) }));
   });
 
-  const criteria = (over: Partial<OrderListCriteria> = {}): OrderListCriteria => ({ userId: ada, filter: {}, page: 1, pageSize: 50, ...over });
-  const ids = async (over: Partial<OrderListCriteria> = {}) => (await readModel().list(criteria(over))).items.map((view) => view.id);
+  const criteria = (over: Partial<OrderListCriteria> = {}): OrderListCriteria => ({
+    userId: ada,
+    filter: {},
+    page: 1,
+    pageSize: 50,
+    ...over,
+  });
+  const ids = async (over: Partial<OrderListCriteria> = {}) =>
+    (await readModel().list(criteria(over))).items.map((view) => view.id);
   const idsOf = (...indexes: number[]) => indexes.map((i) => o[i]!.id);
   const NEWEST_FIRST = [1, 4, 3, 2, 6, 0, 5];
 
@@ -46,7 +68,12 @@ describeStorages('OrderReadModel contract', (target) => {
       const seen: number[] = [];
       let after: OrderPosition | undefined;
       for (let step = 0; step < 20; step += 1) {
-        const slice = await readModel().listAfter({ userId, filter, limit, ...(after === undefined ? {} : { after }) });
+        const slice = await readModel().listAfter({
+          userId,
+          filter,
+          limit,
+          ...(after === undefined ? {} : { after }),
+        });
         expect(slice.items.length).to.be.at.most(limit);
         seen.push(...slice.items.map((view) => view.id));
         if (!slice.hasMore) return seen;
@@ -56,11 +83,14 @@ describeStorages('OrderReadModel contract', (target) => {
     }
 
     it('walks newest first, ties to the higher id, exactly as list does, whatever the slice size', async () => {
-      for (const limit of [1, 2, 3, 7, 50]) expect(await walk(ada, {}, limit), `limit ${limit}`).to.deep.equal(idsOf(...NEWEST_FIRST));
+      for (const limit of [1, 2, 3, 7, 50])
+        expect(await walk(ada, {}, limit), `limit ${limit}`).to.deep.equal(idsOf(...NEWEST_FIRST));
     });
 
     it('applies the status filter and keeps to one user', async () => {
-      expect(await walk(ada, { status: 'pending' })).to.deep.equal(await ids({ filter: { status: 'pending' } }));
+      expect(await walk(ada, { status: 'pending' })).to.deep.equal(
+        await ids({ filter: { status: 'pending' } }),
+      );
       expect(await walk(bob)).to.deep.equal([bobs.id]);
     });
 
@@ -84,7 +114,10 @@ describeStorages('OrderReadModel contract', (target) => {
 
     it('follows status changes and the removal of the owner', async () => {
       await store().orders.update(changedOrder(o[0]!, { status: 'paid' }));
-      expect(await readModel().getById(o[0]!.id)).to.include({ status: 'paid', version: o[0]!.version + 1 });
+      expect(await readModel().getById(o[0]!.id)).to.include({
+        status: 'paid',
+        version: o[0]!.version + 1,
+      });
       await store().users.remove(ada);
       expect(await readModel().getById(o[0]!.id)).to.equal(null);
       expect(await readModel().getById(bobs.id)).to.not.equal(null);
@@ -100,7 +133,9 @@ describeStorages('OrderReadModel contract', (target) => {
     it('gives views with the same fields as getById, items included', async () => {
       const page = await readModel().list(criteria());
       for (const view of page.items) expect(view).to.deep.equal(await readModel().getById(view.id));
-      expect(page.items.find((view) => view.id === o[5]!.id)?.items.map((item) => item.sku)).to.deep.equal(['ONE']);
+      expect(
+        page.items.find((view) => view.id === o[5]!.id)?.items.map((item) => item.sku),
+      ).to.deep.equal(['ONE']);
     });
 
     it('filters by status', async () => {
@@ -118,19 +153,30 @@ describeStorages('OrderReadModel contract', (target) => {
         seen.push(...result.items.map((view) => view.id));
       }
       expect(seen).to.deep.equal(idsOf(...NEWEST_FIRST));
-      const filtered = await readModel().list(criteria({ filter: { status: 'pending' }, page: 2, pageSize: 2 }));
+      const filtered = await readModel().list(
+        criteria({ filter: { status: 'pending' }, page: 2, pageSize: 2 }),
+      );
       expect(filtered).to.deep.include({ total: 3 });
       expect(filtered.items.map((view) => view.id)).to.deep.equal(idsOf(0));
     });
 
     it('gives an empty page past the end, with the total', async () => {
-      expect(await readModel().list(criteria({ page: 5, pageSize: 3 }))).to.deep.equal({ items: [], total: 7 });
+      expect(await readModel().list(criteria({ page: 5, pageSize: 3 }))).to.deep.equal({
+        items: [],
+        total: 7,
+      });
     });
 
     it('is empty, with total 0, for a user with no orders or no such user', async () => {
       const carol = (await store().users.add(aUser())).id;
-      expect(await readModel().list(criteria({ userId: carol }))).to.deep.equal({ items: [], total: 0 });
-      expect(await readModel().list(criteria({ userId: carol + 1000 }))).to.deep.equal({ items: [], total: 0 });
+      expect(await readModel().list(criteria({ userId: carol }))).to.deep.equal({
+        items: [],
+        total: 0,
+      });
+      expect(await readModel().list(criteria({ userId: carol + 1000 }))).to.deep.equal({
+        items: [],
+        total: 0,
+      });
     });
 
     it('sees the unit’s own writes inside a unit of work', async () => {

@@ -6,7 +6,8 @@ import { describeStorages, useStorage } from '../support/storage.js';
 import { expectDomainError, latch, rejectionOf, Rollback, sleep } from './helpers.js';
 
 /** The fields of an order as plain data, for deep comparisons. */
-const props = (order: Order | null) => (order === null ? null : { ...order, items: order.items.map((item) => ({ ...item })) });
+const props = (order: Order | null) =>
+  order === null ? null : { ...order, items: order.items.map((item) => ({ ...item })) };
 
 describeStorages('OrderRepository contract', (target) => {
   const store = useStorage(target);
@@ -14,7 +15,9 @@ describeStorages('OrderRepository contract', (target) => {
   const run = <T>(work: () => Promise<T>) => store().unitOfWork.run(work);
   const addUser = async () => (await store().users.add(aUser())).id;
   const ordersOf = async (userId: number) =>
-    (await store().orderReadModel.list({ userId, filter: {}, page: 1, pageSize: 100 })).items.map((view) => view.id);
+    (await store().orderReadModel.list({ userId, filter: {}, page: 1, pageSize: 100 })).items.map(
+      (view) => view.id,
+    );
 
   describe('add and find', () => {
     it('stores a new order with its items, in their order, under a new positive id', async () => {
@@ -91,7 +94,11 @@ describeStorages('OrderRepository contract', (target) => {
       const userId = await addUser();
       await run(async () => {
         await store().users.remove(userId);
-        expectDomainError(await rejectionOf(orders().add(anOrder(userId))), 'not_found', `User with id ${userId} not found`);
+        expectDomainError(
+          await rejectionOf(orders().add(anOrder(userId))),
+          'not_found',
+          `User with id ${userId} not found`,
+        );
       });
       expect(await store().users.findById(userId)).to.equal(null);
     });
@@ -100,19 +107,25 @@ describeStorages('OrderRepository contract', (target) => {
   describe('no half order', () => {
     it('stores nothing of an order whose second item the store refuses (a CHECK of the schema)', async () => {
       const userId = await addUser();
-      const draft = anOrder(userId, { items: [anItem({ quantity: 1 }), anItem({ quantity: 5000 })] });
+      const draft = anOrder(userId, {
+        items: [anItem({ quantity: 1 }), anItem({ quantity: 5000 })],
+      });
       const error = await rejectionOf(orders().add(draft));
       expect(error).to.be.instanceOf(Error);
       expect(await ordersOf(userId)).to.deep.equal([]);
       // The store is still usable, and the next order has exactly its own items.
       const next = await orders().add(anOrder(userId, { items: [anItem({ sku: 'ONLY' })] }));
-      expect((await orders().findById(next.id))?.items.map((item) => item.sku)).to.deep.equal(['ONLY']);
+      expect((await orders().findById(next.id))?.items.map((item) => item.sku)).to.deep.equal([
+        'ONLY',
+      ]);
     });
 
     it('inside a unit, a refused order leaves the unit usable and the rest of the unit commits', async () => {
       const userId = await addUser();
       const kept = await run(async () => {
-        await rejectionOf(orders().add(anOrder(userId, { items: [anItem(), anItem({ unitPriceCents: -1 })] })));
+        await rejectionOf(
+          orders().add(anOrder(userId, { items: [anItem(), anItem({ unitPriceCents: -1 })] })),
+        );
         return orders().add(anOrder(userId));
       });
       expect(await ordersOf(userId)).to.deep.equal([kept.id]);
@@ -149,12 +162,25 @@ describeStorages('OrderRepository contract', (target) => {
       const otherUser = await addUser();
       const added = await orders().add(anOrder(userId));
       await orders().update(
-        changedOrder(added, { status: 'paid', items: [anItem({ sku: 'OTHER' })], totalCents: 1, currency: 'USD', userId: otherUser, createdAt: at(1) }),
+        changedOrder(added, {
+          status: 'paid',
+          items: [anItem({ sku: 'OTHER' })],
+          totalCents: 1,
+          currency: 'USD',
+          userId: otherUser,
+          createdAt: at(1),
+        }),
       );
       const found = await orders().findById(added.id);
       expect(found?.status).to.equal('paid');
       expect(found?.version).to.equal(added.version + 1);
-      expect(props(found)).to.deep.include({ items: props(added)?.items, totalCents: added.totalCents, currency: 'EUR', userId, createdAt: added.createdAt });
+      expect(props(found)).to.deep.include({
+        items: props(added)?.items,
+        totalCents: added.totalCents,
+        currency: 'EUR',
+        userId,
+        createdAt: added.createdAt,
+      });
     });
 
     it('changes no other order', async () => {
@@ -169,7 +195,11 @@ describeStorages('OrderRepository contract', (target) => {
       const userId = await addUser();
       const added = await orders().add(anOrder(userId));
       await store().users.remove(userId);
-      expectDomainError(await rejectionOf(orders().update(changedOrder(added, { status: 'paid' }))), 'not_found', `Order with id ${added.id} not found`);
+      expectDomainError(
+        await rejectionOf(orders().update(changedOrder(added, { status: 'paid' }))),
+        'not_found',
+        `Order with id ${added.id} not found`,
+      );
       expect(await orders().findById(added.id)).to.equal(null);
     });
   });
@@ -178,7 +208,10 @@ describeStorages('OrderRepository contract', (target) => {
     it('removes every order of the user and only theirs', async () => {
       const ada = await addUser();
       const bob = await addUser();
-      const adas = [await orders().add(anOrder(ada)), await orders().add(anOrder(ada, { status: 'delivered' }))];
+      const adas = [
+        await orders().add(anOrder(ada)),
+        await orders().add(anOrder(ada, { status: 'delivered' })),
+      ];
       const bobs = await orders().add(anOrder(bob));
       await store().users.remove(ada);
       for (const order of adas) expect(await orders().findById(order.id)).to.equal(null);
@@ -227,7 +260,9 @@ describeStorages('OrderRepository contract', (target) => {
         run(async () => {
           const current = await orders().findById(added.id);
           if (current === null) throw new Error('the order went missing');
-          await orders().update(changedOrder(current, { status: i % 2 === 0 ? 'paid' : 'pending' }));
+          await orders().update(
+            changedOrder(current, { status: i % 2 === 0 ? 'paid' : 'pending' }),
+          );
           return current.version;
         }),
       );
@@ -266,13 +301,21 @@ describeStorages('OrderRepository beside a unit changing the user', ['postgresql
     const user = await store().users.add(aUser());
     const held = await holdUser(user.id, 'Changed while ordering');
     try {
-      const placed = await Promise.race([store().orders.add(anOrder(user.id)), sleep(3_000).then(() => 'waited' as const)]);
-      expect(placed, 'the order insert waited for the unit holding its user').to.not.equal('waited');
+      const placed = await Promise.race([
+        store().orders.add(anOrder(user.id)),
+        sleep(3_000).then(() => 'waited' as const),
+      ]);
+      expect(placed, 'the order insert waited for the unit holding its user').to.not.equal(
+        'waited',
+      );
     } finally {
       await held.release();
     }
     expect((await store().users.findById(user.id))?.fullName).to.equal('Changed while ordering');
-    expect((await store().orderReadModel.list({ userId: user.id, filter: {}, page: 1, pageSize: 10 })).total).to.equal(1);
+    expect(
+      (await store().orderReadModel.list({ userId: user.id, filter: {}, page: 1, pageSize: 10 }))
+        .total,
+    ).to.equal(1);
   });
 
   it('still makes a second writer of the user wait for the unit holding it', async () => {

@@ -15,7 +15,8 @@ const subjects: readonly Subject[] = [
 
 const PASSWORD = 'Passw0rdOk';
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function elapsedMs(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -48,7 +49,15 @@ for (const subject of subjects) {
     it('verifies the right password and refuses a wrong, empty, other-case, shorter or padded one', async () => {
       const hash = await hasher.hash(PASSWORD);
       expect(await hasher.verify(hash, PASSWORD)).to.equal(true);
-      for (const wrong of ['Wr0ngPassword', '', 'passw0rdOk', 'PASSW0RDOK', 'Passw0rdO', `${PASSWORD} `, ` ${PASSWORD}`]) {
+      for (const wrong of [
+        'Wr0ngPassword',
+        '',
+        'passw0rdOk',
+        'PASSW0RDOK',
+        'Passw0rdO',
+        `${PASSWORD} `,
+        ` ${PASSWORD}`,
+      ]) {
         expect(await hasher.verify(hash, wrong), JSON.stringify(wrong)).to.equal(false);
       }
     });
@@ -91,7 +100,8 @@ for (const subject of subjects) {
     it('returns false rather than throwing for a malformed or tampered stored hash', async () => {
       const hash = await hasher.hash(PASSWORD);
       const middle = Math.floor(hash.length / 2);
-      const flipped = hash.slice(0, middle) + (hash[middle] === 'A' ? 'B' : 'A') + hash.slice(middle + 1);
+      const flipped =
+        hash.slice(0, middle) + (hash[middle] === 'A' ? 'B' : 'A') + hash.slice(middle + 1);
       const candidates = [
         '',
         'not-a-hash',

@@ -8,7 +8,9 @@ import { describeStorages, type StorageName } from '../support/storage.js';
 import { rejectionOf } from './helpers.js';
 
 /** A store straight from its factory (not from the reusing pool), and how to get rid of it. */
-async function openDirectly(name: StorageName): Promise<{ persistence: Persistence; cleanUp(): Promise<void> }> {
+async function openDirectly(
+  name: StorageName,
+): Promise<{ persistence: Persistence; cleanUp(): Promise<void> }> {
   switch (name) {
     case 'in-memory': {
       const persistence = createInMemoryPersistence();
@@ -40,7 +42,12 @@ describeStorages('Persistence contract', (target) => {
       await persistence.ping();
       expect(await persistence.users.countActiveAdminsExcept(null)).to.equal(0);
       expect(
-        await persistence.userReadModel.list({ filter: {}, sort: { field: 'created_at', direction: 'asc' }, page: 1, pageSize: 10 }),
+        await persistence.userReadModel.list({
+          filter: {},
+          sort: { field: 'created_at', direction: 'asc' },
+          page: 1,
+          pageSize: 10,
+        }),
       ).to.deep.equal({ items: [], total: 0 });
       await persistence.users.add(aUser());
       await persistence.close();

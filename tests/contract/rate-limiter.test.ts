@@ -4,14 +4,20 @@
  */
 import { expect } from 'chai';
 import type { RateLimiter } from '../../src/application/ports/rate-limiter.js';
-import { FlexibleRateLimiter, type RateLimitOptions } from '../../src/adapters/rate-limit/flexible-rate-limiter.js';
+import {
+  FlexibleRateLimiter,
+  type RateLimitOptions,
+} from '../../src/adapters/rate-limit/flexible-rate-limiter.js';
 import { redisBackedSubjects } from '../support/redis.js';
 import { sleep } from './helpers.js';
 
-const SUBJECTS = redisBackedSubjects<RateLimiter, Omit<RateLimitOptions, 'keyPrefix'>>('RateLimiter', {
-  inMemory: (options) => FlexibleRateLimiter.inMemory(options),
-  onRedis: (client, options) => FlexibleRateLimiter.onRedis(client, options),
-});
+const SUBJECTS = redisBackedSubjects<RateLimiter, Omit<RateLimitOptions, 'keyPrefix'>>(
+  'RateLimiter',
+  {
+    inMemory: (options) => FlexibleRateLimiter.inMemory(options),
+    onRedis: (client, options) => FlexibleRateLimiter.onRedis(client, options),
+  },
+);
 
 const OPTIONS = { max: 3, windowS: 1 };
 let sequence = 0;
@@ -61,7 +67,10 @@ for (const subject of SUBJECTS) {
       const [spent, other] = [aKey(), aKey()];
       for (let i = 0; i < OPTIONS.max; i += 1) await limiter.consume(spent);
       expect((await limiter.consume(spent)).allowed).to.equal(false);
-      expect(await limiter.consume(other)).to.include({ allowed: true, remaining: OPTIONS.max - 1 });
+      expect(await limiter.consume(other)).to.include({
+        allowed: true,
+        remaining: OPTIONS.max - 1,
+      });
     });
 
     it('counts requests made at the same moment: no more than max get through', async () => {
@@ -69,7 +78,12 @@ for (const subject of SUBJECTS) {
       const key = aKey();
       const decisions = await Promise.all(Array.from({ length: 20 }, () => limiter.consume(key)));
       expect(decisions.filter((d) => d.allowed)).to.have.length(5);
-      expect(decisions.filter((d) => d.allowed).map((d) => d.remaining).sort()).to.deep.equal([0, 1, 2, 3, 4]);
+      expect(
+        decisions
+          .filter((d) => d.allowed)
+          .map((d) => d.remaining)
+          .sort(),
+      ).to.deep.equal([0, 1, 2, 3, 4]);
     });
 
     it('refuses nonsense settings', () => {
@@ -79,7 +93,10 @@ for (const subject of SUBJECTS) {
 
     if (subject.name === 'redis') {
       it('shares one budget between instances over one Redis', async () => {
-        const [first, second] = [subject.make({ max: 4, windowS: 60 }), subject.make({ max: 4, windowS: 60 })];
+        const [first, second] = [
+          subject.make({ max: 4, windowS: 60 }),
+          subject.make({ max: 4, windowS: 60 }),
+        ];
         const key = aKey();
         expect((await first.consume(key)).remaining).to.equal(3);
         expect((await second.consume(key)).remaining).to.equal(2);

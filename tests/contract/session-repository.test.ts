@@ -14,14 +14,21 @@ import { expectDomainError, outcomes, rejectionOf, rendezvous, Rollback } from '
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HOUR = 3_600_000;
-const SIGN_IN: SessionDevice = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0', ip: '203.0.113.7' };
+const SIGN_IN: SessionDevice = {
+  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
+  ip: '203.0.113.7',
+};
 const DEVICE: SessionDevice = { userAgent: 'curl/8.5.0', ip: '2001:db8::1' };
 
 /** A refresh token's hash as the service stores it (any distinct string would do). */
 const aHash = (): string => createHash('sha256').update(randomBytes(32)).digest('base64url');
 
 /** A session of the user begun at `begun`, lasting a day, with milliseconds to check their round trip. */
-const draft = (user: User, begun = new Date(at(100).getTime() + 123), device: SessionDevice = SIGN_IN): NewSession => ({
+const draft = (
+  user: User,
+  begun = new Date(at(100).getTime() + 123),
+  device: SessionDevice = SIGN_IN,
+): NewSession => ({
   userId: user.id,
   createdAt: begun,
   expiresAt: new Date(begun.getTime() + 24 * HOUR),
@@ -29,7 +36,11 @@ const draft = (user: User, begun = new Date(at(100).getTime() + 123), device: Se
 });
 
 /** The session as stored: the draft without where it came from. */
-const stored = (id: string, { device: _device, ...session }: NewSession): Session => ({ id, ...session, revokedAt: null });
+const stored = (id: string, { device: _device, ...session }: NewSession): Session => ({
+  id,
+  ...session,
+  revokedAt: null,
+});
 
 describeStorages('SessionRepository contract', (target) => {
   const store = useStorage(target);
@@ -67,7 +78,9 @@ describeStorages('SessionRepository contract', (target) => {
 
     it('refuses a session of a user that does not exist (the foreign key), storing nothing', async () => {
       const hash = aHash();
-      const error = await rejectionOf(sessions().start({ ...draft(ada), userId: bob.id + 1000 }, hash));
+      const error = await rejectionOf(
+        sessions().start({ ...draft(ada), userId: bob.id + 1000 }, hash),
+      );
       expectDomainError(error, 'not_found');
       expect(await sessions().findByRefreshHash(hash)).to.equal(null);
     });
@@ -99,12 +112,26 @@ describeStorages('SessionRepository contract', (target) => {
       const first = await start(ada);
       const other = await start(bob);
       const next = aHash();
-      expect(await sessions().rotate(first.session.id, first.hash, next, at(200), DEVICE)).to.equal(true);
+      expect(await sessions().rotate(first.session.id, first.hash, next, at(200), DEVICE)).to.equal(
+        true,
+      );
       const again = aHash();
-      expect(await sessions().rotate(first.session.id, first.hash, again, at(201), DEVICE), 'spent').to.equal(false);
-      expect(await sessions().rotate(first.session.id, other.hash, again, at(201), DEVICE), 'another session').to.equal(false);
-      expect(await sessions().rotate(randomUUID(), next, again, at(201), DEVICE), 'unknown session').to.equal(false);
-      expect(await sessions().rotate('not-a-uuid', next, again, at(201), DEVICE), 'malformed id').to.equal(false);
+      expect(
+        await sessions().rotate(first.session.id, first.hash, again, at(201), DEVICE),
+        'spent',
+      ).to.equal(false);
+      expect(
+        await sessions().rotate(first.session.id, other.hash, again, at(201), DEVICE),
+        'another session',
+      ).to.equal(false);
+      expect(
+        await sessions().rotate(randomUUID(), next, again, at(201), DEVICE),
+        'unknown session',
+      ).to.equal(false);
+      expect(
+        await sessions().rotate('not-a-uuid', next, again, at(201), DEVICE),
+        'malformed id',
+      ).to.equal(false);
       expect(await sessions().findByRefreshHash(again)).to.equal(null);
       expect((await sessions().findByRefreshHash(next))?.spent).to.equal(false);
     });
@@ -114,19 +141,27 @@ describeStorages('SessionRepository contract', (target) => {
       const chain = [hash];
       for (let i = 0; i < 10; i += 1) {
         const next = aHash();
-        expect(await sessions().rotate(session.id, chain.at(-1)!, next, at(300 + i), DEVICE)).to.equal(true);
+        expect(
+          await sessions().rotate(session.id, chain.at(-1)!, next, at(300 + i), DEVICE),
+        ).to.equal(true);
         chain.push(next);
       }
-      for (const spent of chain.slice(0, -1)) expect((await sessions().findByRefreshHash(spent))?.spent).to.equal(true);
+      for (const spent of chain.slice(0, -1))
+        expect((await sessions().findByRefreshHash(spent))?.spent).to.equal(true);
       expect((await sessions().findByRefreshHash(chain.at(-1)!))?.spent).to.equal(false);
     });
 
     it('lets at most one of two concurrent rotations of one token succeed (outside units)', async () => {
       const { session, hash } = await start(ada);
       const [a, b] = [aHash(), aHash()];
-      const results = await Promise.all([sessions().rotate(session.id, hash, a, at(200), DEVICE), sessions().rotate(session.id, hash, b, at(200), DEVICE)]);
+      const results = await Promise.all([
+        sessions().rotate(session.id, hash, a, at(200), DEVICE),
+        sessions().rotate(session.id, hash, b, at(200), DEVICE),
+      ]);
       expect(results.filter(Boolean)).to.have.length(1);
-      const current = (await Promise.all([a, b].map((h) => sessions().findByRefreshHash(h)))).filter((found) => found !== null);
+      const current = (
+        await Promise.all([a, b].map((h) => sessions().findByRefreshHash(h)))
+      ).filter((found) => found !== null);
       expect(current).to.have.length(1);
       expect(current[0]!.spent).to.equal(false);
     });
@@ -140,7 +175,9 @@ describeStorages('SessionRepository contract', (target) => {
           const found = await sessions().findByRefreshHash(hash);
           await meet.arrive();
           if (found === null || found.spent) return 'spent';
-          return (await sessions().rotate(found.session.id, hash, aHash(), at(200), DEVICE)) ? 'rotated' : 'lost';
+          return (await sessions().rotate(found.session.id, hash, aHash(), at(200), DEVICE))
+            ? 'rotated'
+            : 'lost';
         });
       const { values, errors } = await outcomes([refresh(), refresh()]);
       expect(errors).to.deep.equal([]);
@@ -171,7 +208,9 @@ describeStorages('SessionRepository contract', (target) => {
       expect(await sessions().revoke(session.id, at(600))).to.equal(false);
       expect(await sessions().revoke(randomUUID(), at(600))).to.equal(false);
       expect(await sessions().revoke('nope', at(600))).to.equal(false);
-      expect((await sessions().findByRefreshHash(hash))?.session.revokedAt?.getTime()).to.equal(when.getTime());
+      expect((await sessions().findByRefreshHash(hash))?.session.revokedAt?.getTime()).to.equal(
+        when.getTime(),
+      );
     });
 
     it('revokes every session of the user not yet revoked, and no one else’s', async () => {
@@ -179,8 +218,14 @@ describeStorages('SessionRepository contract', (target) => {
       const bobs = await start(bob);
       await sessions().revoke(three.session.id, at(400));
       expect(await sessions().revokeAllOfUser(ada.id, at(500))).to.equal(2);
-      for (const { hash } of [one, two]) expect((await sessions().findByRefreshHash(hash))?.session.revokedAt?.getTime()).to.equal(at(500).getTime());
-      expect((await sessions().findByRefreshHash(three.hash))?.session.revokedAt?.getTime(), 'kept its time').to.equal(at(400).getTime());
+      for (const { hash } of [one, two])
+        expect((await sessions().findByRefreshHash(hash))?.session.revokedAt?.getTime()).to.equal(
+          at(500).getTime(),
+        );
+      expect(
+        (await sessions().findByRefreshHash(three.hash))?.session.revokedAt?.getTime(),
+        'kept its time',
+      ).to.equal(at(400).getTime());
       expect((await sessions().findByRefreshHash(bobs.hash))?.session.revokedAt).to.equal(null);
       expect(await sessions().revokeAllOfUser(ada.id, at(600))).to.equal(0);
     });
@@ -213,11 +258,23 @@ describeStorages('AuthReadModel contract', (target) => {
   it('gives the user’s role, activity and password change with the token’s session', async () => {
     const session = await store().sessions.start(draft(ada), aHash());
     const user = await store().userReadModel.getById(ada.id);
-    expect(await auth().getAuthContext(ada.id, session.id)).to.deep.equal({ role: 'moderator', isActive: true, passwordChangedAt: null, session, user });
+    expect(await auth().getAuthContext(ada.id, session.id)).to.deep.equal({
+      role: 'moderator',
+      isActive: true,
+      passwordChangedAt: null,
+      session,
+      user,
+    });
   });
 
   it('gives the user’s view as the user read model gives it, in the same read, with or without a session', async () => {
-    await store().users.update((await store().users.findById(ada.id))!.changeAccess({ role: 'admin', isActive: false }, 1, at(650)));
+    await store().users.update(
+      (await store().users.findById(ada.id))!.changeAccess(
+        { role: 'admin', isActive: false },
+        1,
+        at(650),
+      ),
+    );
     const view = await store().userReadModel.getById(ada.id);
     expect(view).to.deep.include({ id: ada.id, role: 'admin', isActive: false, version: 2 });
     expect((await auth().getAuthContext(ada.id, randomUUID()))?.user).to.deep.equal(view);
@@ -228,8 +285,16 @@ describeStorages('AuthReadModel contract', (target) => {
   it('follows changes of the account and of the session', async () => {
     const session = await store().sessions.start(draft(ada), aHash());
     const changedAt = new Date(at(700).getTime() + 9);
-    await store().users.update((await store().users.findById(ada.id))!.changePassword('new-hash', changedAt));
-    await store().users.update((await store().users.findById(ada.id))!.changeAccess({ role: 'user', isActive: false }, 1, at(701)));
+    await store().users.update(
+      (await store().users.findById(ada.id))!.changePassword('new-hash', changedAt),
+    );
+    await store().users.update(
+      (await store().users.findById(ada.id))!.changeAccess(
+        { role: 'user', isActive: false },
+        1,
+        at(701),
+      ),
+    );
     await store().sessions.revoke(session.id, at(702));
     const context = await auth().getAuthContext(ada.id, session.id);
     expect(context).to.deep.include({ role: 'user', isActive: false });
@@ -258,7 +323,9 @@ describeStorages('AuthReadModel contract', (target) => {
     await store().unitOfWork.run(async () => {
       const session = await store().sessions.start(draft(ada), aHash());
       await store().sessions.revoke(session.id, at(800));
-      expect((await auth().getAuthContext(ada.id, session.id))?.session?.revokedAt?.getTime()).to.equal(at(800).getTime());
+      expect(
+        (await auth().getAuthContext(ada.id, session.id))?.session?.revokedAt?.getTime(),
+      ).to.equal(at(800).getTime());
     });
   });
 });
@@ -273,14 +340,21 @@ describeStorages('SessionReadModel contract', (target) => {
     bob = await store().users.add(aUser());
   });
 
-  const startAt = async (user: User, begun: Date, device: SessionDevice = SIGN_IN): Promise<{ session: Session; hash: string }> => {
+  const startAt = async (
+    user: User,
+    begun: Date,
+    device: SessionDevice = SIGN_IN,
+  ): Promise<{ session: Session; hash: string }> => {
     const hash = aHash();
     return { session: await store().sessions.start(draft(user, begun, device), hash), hash };
   };
 
   it('gives null for a user that does not exist, and no sessions for one who has none', async () => {
     expect(await read().sessionsOfUser(bob.id + 1000)).to.equal(null);
-    expect(await read().sessionsOfUser(ada.id)).to.deep.equal({ passwordChangedAt: null, sessions: [] });
+    expect(await read().sessionsOfUser(ada.id)).to.deep.equal({
+      passwordChangedAt: null,
+      sessions: [],
+    });
   });
 
   it('gives each session with where its sign-in came from, last used when it began, newest first, the user’s only', async () => {
@@ -308,7 +382,10 @@ describeStorages('SessionReadModel contract', (target) => {
     const { session, hash } = await startAt(ada, at(100));
     const used = new Date(at(250).getTime() + 5);
     expect(await store().sessions.rotate(session.id, hash, aHash(), used, DEVICE)).to.equal(true);
-    expect(await store().sessions.rotate(session.id, hash, aHash(), at(300), SIGN_IN), 'spent').to.equal(false);
+    expect(
+      await store().sessions.rotate(session.id, hash, aHash(), at(300), SIGN_IN),
+      'spent',
+    ).to.equal(false);
     const [view] = (await read().sessionsOfUser(ada.id))!.sessions;
     expect(view).to.deep.include({ ...DEVICE, createdAt: session.createdAt });
     expect(view?.lastUsedAt.getTime()).to.equal(used.getTime());
@@ -318,7 +395,9 @@ describeStorages('SessionReadModel contract', (target) => {
     const { session } = await startAt(ada, at(100));
     await store().sessions.revoke(session.id, at(150));
     const changedAt = new Date(at(160).getTime() + 3);
-    await store().users.update((await store().users.findById(ada.id))!.changePassword('new-hash', changedAt));
+    await store().users.update(
+      (await store().users.findById(ada.id))!.changePassword('new-hash', changedAt),
+    );
     const found = await read().sessionsOfUser(ada.id);
     expect(found?.passwordChangedAt?.getTime()).to.equal(changedAt.getTime());
     expect(found?.sessions.map((s) => s.revokedAt?.getTime())).to.deep.equal([at(150).getTime()]);
@@ -328,13 +407,18 @@ describeStorages('SessionReadModel contract', (target) => {
     const { session, hash } = await startAt(ada, at(100));
     const error = await rejectionOf(
       store().unitOfWork.run(async () => {
-        expect(await store().sessions.rotate(session.id, hash, aHash(), at(200), DEVICE)).to.equal(true);
+        expect(await store().sessions.rotate(session.id, hash, aHash(), at(200), DEVICE)).to.equal(
+          true,
+        );
         expect((await read().sessionsOfUser(ada.id))?.sessions[0]).to.deep.include(DEVICE);
         throw new Rollback();
       }),
     );
     expect(error).to.be.instanceOf(Rollback);
-    expect((await read().sessionsOfUser(ada.id))?.sessions[0]).to.deep.include({ ...SIGN_IN, lastUsedAt: session.createdAt });
+    expect((await read().sessionsOfUser(ada.id))?.sessions[0]).to.deep.include({
+      ...SIGN_IN,
+      lastUsedAt: session.createdAt,
+    });
   });
 
   it('gives null once the user is removed with their sessions', async () => {

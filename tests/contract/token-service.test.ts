@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Clock } from '../../src/application/ports/clock.js';
-import { ISSUE_CLOCK_SKEW_MS, type TokenIssuer, type TokenVerifier } from '../../src/application/ports/tokens.js';
+import {
+  ISSUE_CLOCK_SKEW_MS,
+  type TokenIssuer,
+  type TokenVerifier,
+} from '../../src/application/ports/tokens.js';
 import { MAX_ID } from '../../src/domain/shared/ids.js';
 import { FixedClock } from '../../src/adapters/clock/fixed-clock.js';
 import { InMemoryTokenService } from '../../src/adapters/security/in-memory-token-service.js';
@@ -29,7 +33,12 @@ const subjects: readonly Subject[] = [
     make: (clock, accessTtlS, instance = 0) =>
       PasetoTokenService.create(
         // One key id for both keys: the signature, not the key id, has to tell them apart.
-        { issuer: 'https://id.example.com', audience: 'user-api', accessTtlS, signingKey: { kid: 'k', secret: keys[instance]!.secret } },
+        {
+          issuer: 'https://id.example.com',
+          audience: 'user-api',
+          accessTtlS,
+          signingKey: { kid: 'k', secret: keys[instance]!.secret },
+        },
         clock,
       ),
   },
@@ -43,11 +52,19 @@ const subjects: readonly Subject[] = [
     name: 'CachingTokenVerifier over PasetoTokenService',
     make: async (clock, accessTtlS, instance = 0) => {
       const paseto = await PasetoTokenService.create(
-        { issuer: 'https://id.example.com', audience: 'user-api', accessTtlS, signingKey: { kid: 'k', secret: keys[instance + 2]!.secret } },
+        {
+          issuer: 'https://id.example.com',
+          audience: 'user-api',
+          accessTtlS,
+          signingKey: { kid: 'k', secret: keys[instance + 2]!.secret },
+        },
         clock,
       );
       const cache = new CachingTokenVerifier(paseto, clock, { max: 4 });
-      return { issueAccessToken: (subject) => paseto.issueAccessToken(subject), verifyAccessToken: (token) => cache.verifyAccessToken(token) };
+      return {
+        issueAccessToken: (subject) => paseto.issueAccessToken(subject),
+        verifyAccessToken: (token) => cache.verifyAccessToken(token),
+      };
     },
   },
 ];
@@ -56,13 +73,21 @@ const TTL_S = 900;
 const SID = '0b5f1c2e-7d4a-4c3b-9e8f-1a2b3c4d5e6f';
 const START = '2026-03-01T12:00:00.250Z';
 
-async function expectUnauthorized(promise: Promise<unknown>, message = 'Invalid token'): Promise<void> {
+async function expectUnauthorized(
+  promise: Promise<unknown>,
+  message = 'Invalid token',
+): Promise<void> {
   expectDomainError(await rejectionOf(promise), 'unauthorized', message);
 }
 
 before(async () => {
   // Two keys per PASETO subject, so that the subjects do not accept each other's tokens either.
-  keys = await Promise.all([generateTokenKeyPair(), generateTokenKeyPair(), generateTokenKeyPair(), generateTokenKeyPair()]);
+  keys = await Promise.all([
+    generateTokenKeyPair(),
+    generateTokenKeyPair(),
+    generateTokenKeyPair(),
+    generateTokenKeyPair(),
+  ]);
 });
 
 for (const subject of subjects) {
@@ -92,7 +117,9 @@ for (const subject of subjects) {
       const short = await subject.make(clock, 60);
       const issued = await short.issueAccessToken({ userId: 1, sessionId: SID });
       expect(issued.expiresIn).to.equal(60);
-      expect((await short.verifyAccessToken(issued.token)).expiresAt.toISOString()).to.equal('2026-03-01T12:01:00.250Z');
+      expect((await short.verifyAccessToken(issued.token)).expiresAt.toISOString()).to.equal(
+        '2026-03-01T12:01:00.250Z',
+      );
     });
 
     it('keeps verifying a token until it expires, with the same claims each time', async () => {
@@ -115,10 +142,13 @@ for (const subject of subjects) {
     // Ids are positive integers no wider than the database's integer (MAX_ID).
     it('round-trips any user id', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.constantFrom(1, MAX_ID), fc.integer({ min: 1, max: MAX_ID })), async (id) => {
-          const { token } = await service.issueAccessToken({ userId: id, sessionId: SID });
-          expect((await service.verifyAccessToken(token)).userId).to.equal(id);
-        }),
+        fc.asyncProperty(
+          fc.oneof(fc.constantFrom(1, MAX_ID), fc.integer({ min: 1, max: MAX_ID })),
+          async (id) => {
+            const { token } = await service.issueAccessToken({ userId: id, sessionId: SID });
+            expect((await service.verifyAccessToken(token)).userId).to.equal(id);
+          },
+        ),
         { numRuns: 50 },
       );
     });
@@ -135,22 +165,41 @@ for (const subject of subjects) {
 
     it('refuses to issue a token for something that is not a session id', async () => {
       for (const sessionId of ['', 'abc', SID.toUpperCase(), `${SID}0`, SID.replaceAll('-', '')]) {
-        expect(await rejectionOf(service.issueAccessToken({ userId: 1, sessionId })), sessionId).to.be.instanceOf(RangeError);
+        expect(
+          await rejectionOf(service.issueAccessToken({ userId: 1, sessionId })),
+          sessionId,
+        ).to.be.instanceOf(RangeError);
       }
     });
 
     it('cuts the lifetime short at notAfter (the end of the session), never lengthens it', async () => {
       const now = clock.now().getTime();
-      const cut = await service.issueAccessToken({ userId: 1, sessionId: SID, notAfter: new Date(now + 60_500) });
+      const cut = await service.issueAccessToken({
+        userId: 1,
+        sessionId: SID,
+        notAfter: new Date(now + 60_500),
+      });
       expect(cut.expiresIn).to.equal(60); // whole seconds, rounded down
-      expect((await service.verifyAccessToken(cut.token)).expiresAt.getTime()).to.equal(now + 60_500);
-      const later = await service.issueAccessToken({ userId: 1, sessionId: SID, notAfter: new Date(now + TTL_S * 2000) });
+      expect((await service.verifyAccessToken(cut.token)).expiresAt.getTime()).to.equal(
+        now + 60_500,
+      );
+      const later = await service.issueAccessToken({
+        userId: 1,
+        sessionId: SID,
+        notAfter: new Date(now + TTL_S * 2000),
+      });
       expect(later.expiresIn).to.equal(TTL_S);
-      expect((await service.verifyAccessToken(later.token)).expiresAt.getTime()).to.equal(now + TTL_S * 1000);
+      expect((await service.verifyAccessToken(later.token)).expiresAt.getTime()).to.equal(
+        now + TTL_S * 1000,
+      );
       clock.advance(60_501);
       await expectUnauthorized(service.verifyAccessToken(cut.token), 'Token has expired');
       // A session that ended a moment ago: a token that is over at once, not an error.
-      const over = await service.issueAccessToken({ userId: 1, sessionId: SID, notAfter: new Date(now) });
+      const over = await service.issueAccessToken({
+        userId: 1,
+        sessionId: SID,
+        notAfter: new Date(now),
+      });
       expect(over.expiresIn).to.equal(0);
       clock.advance(1);
       await expectUnauthorized(service.verifyAccessToken(over.token), 'Token has expired');
@@ -158,12 +207,17 @@ for (const subject of subjects) {
 
     it('refuses to issue a token for something that is not a user id', async () => {
       for (const id of [0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1]) {
-        expect(await rejectionOf(service.issueAccessToken({ userId: id, sessionId: SID })), String(id)).to.be.instanceOf(RangeError);
+        expect(
+          await rejectionOf(service.issueAccessToken({ userId: id, sessionId: SID })),
+          String(id),
+        ).to.be.instanceOf(RangeError);
       }
     });
 
     it('gives every token, even for one user at one instant, its own value and token id', async () => {
-      const issued = await Promise.all(Array.from({ length: 50 }, () => service.issueAccessToken({ userId: 7, sessionId: SID })));
+      const issued = await Promise.all(
+        Array.from({ length: 50 }, () => service.issueAccessToken({ userId: 7, sessionId: SID })),
+      );
       expect(new Set(issued.map((i) => i.token)).size).to.equal(50);
       const claims = await Promise.all(issued.map((i) => service.verifyAccessToken(i.token)));
       expect(new Set(claims.map((c) => c.tokenId)).size).to.equal(50);
@@ -192,7 +246,10 @@ for (const subject of subjects) {
     it('accepts a token from an instance whose clock runs ahead, up to the allowance and no further', async () => {
       const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
       clock.advance(-ISSUE_CLOCK_SKEW_MS);
-      expect((await service.verifyAccessToken(token)).userId, 'its issue time at the allowance ahead').to.equal(1);
+      expect(
+        (await service.verifyAccessToken(token)).userId,
+        'its issue time at the allowance ahead',
+      ).to.equal(1);
       clock.advance(-1);
       await expectUnauthorized(service.verifyAccessToken(token));
     });
@@ -282,7 +339,8 @@ describe('InMemoryTokenService store', () => {
     await service.issueAccessToken({ userId: 1, sessionId: SID });
     clock.set(START);
     for (let round = 0; round < 5; round += 1) {
-      for (let i = 0; i < 1000; i += 1) await service.issueAccessToken({ userId: 1, sessionId: SID });
+      for (let i = 0; i < 1000; i += 1)
+        await service.issueAccessToken({ userId: 1, sessionId: SID });
       clock.advance(61_000);
     }
     expect(service.size).to.be.at.most(2049);
@@ -290,7 +348,9 @@ describe('InMemoryTokenService store', () => {
 
   it('refuses a lifetime that is not a positive whole number of seconds', () => {
     for (const accessTtlS of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => new InMemoryTokenService({ accessTtlS }, clock), String(accessTtlS)).to.throw(Error);
+      expect(() => new InMemoryTokenService({ accessTtlS }, clock), String(accessTtlS)).to.throw(
+        Error,
+      );
     }
   });
 });

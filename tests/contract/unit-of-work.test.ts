@@ -3,14 +3,28 @@ import { EMAIL_TAKEN } from '../../src/application/ports/user-repository.js';
 import { DomainError } from '../../src/domain/shared/errors.js';
 import { aUser, anAdmin, at, changed } from '../support/builders.js';
 import { describeStorages, useStorage } from '../support/storage.js';
-import { expectDomainError, latch, outcomes, rejectionOf, rendezvous, Rollback } from './helpers.js';
+import {
+  expectDomainError,
+  latch,
+  outcomes,
+  rejectionOf,
+  rendezvous,
+  Rollback,
+} from './helpers.js';
 
 describeStorages('UnitOfWork contract', (target) => {
   const store = useStorage(target);
   const run = <T>(work: () => Promise<T>) => store().unitOfWork.run(work);
   const users = () => store().users;
   const everyone = async () =>
-    (await store().userReadModel.list({ filter: {}, sort: { field: 'created_at', direction: 'asc' }, page: 1, pageSize: 100 })).items;
+    (
+      await store().userReadModel.list({
+        filter: {},
+        sort: { field: 'created_at', direction: 'asc' },
+        page: 1,
+        pageSize: 100,
+      })
+    ).items;
 
   describe('commit and rollback', () => {
     it('commits every write of the unit and returns what the work returns', async () => {
@@ -61,7 +75,11 @@ describeStorages('UnitOfWork contract', (target) => {
     it('stays usable after a write fails inside it', async () => {
       await users().add(aUser({ email: 'ada@example.com' }));
       await run(async () => {
-        expectDomainError(await rejectionOf(users().add(aUser({ email: 'ada@example.com' }))), 'conflict', EMAIL_TAKEN);
+        expectDomainError(
+          await rejectionOf(users().add(aUser({ email: 'ada@example.com' }))),
+          'conflict',
+          EMAIL_TAKEN,
+        );
         await users().add(aUser({ username: 'after_failure' }));
       });
       expect(await users().findByLogin('after_failure')).to.not.equal(null);
@@ -115,7 +133,10 @@ describeStorages('UnitOfWork contract', (target) => {
         run(async () => {
           await users().add(aUser({ username: 'outer' }));
           const inner = await run(async () => {
-            expect(await users().findByLogin('outer'), 'the inner run sees the outer writes').to.not.equal(null);
+            expect(
+              await users().findByLogin('outer'),
+              'the inner run sees the outer writes',
+            ).to.not.equal(null);
             await users().add(aUser({ username: 'inner' }));
             return 'inner result';
           });
@@ -195,7 +216,14 @@ describeStorages('UnitOfWork contract', (target) => {
       const { values, errors } = await outcomes([demote(first.id), demote(second.id)]);
       expect(values).to.have.length(1);
       expect(errors).to.have.length(1);
-      expect(errors[0], (errors[0] as Error).name + ' ' + (errors[0] as {code?: string}).code + ' ' + (errors[0] as Error).message).to.be.instanceOf(DomainError);
+      expect(
+        errors[0],
+        (errors[0] as Error).name +
+          ' ' +
+          (errors[0] as { code?: string }).code +
+          ' ' +
+          (errors[0] as Error).message,
+      ).to.be.instanceOf(DomainError);
       expectDomainError(errors[0], 'conflict', 'Cannot demote or deactivate the last active admin');
       expect(await users().countActiveAdminsExcept(null)).to.equal(1);
     });

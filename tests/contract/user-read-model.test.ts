@@ -1,11 +1,28 @@
 import { expect } from 'chai';
-import { userPosition, type UserFilter, type UserListCriteria, type UserPosition, type UserSortField } from '../../src/application/ports/user-read-model.js';
+import {
+  userPosition,
+  type UserFilter,
+  type UserListCriteria,
+  type UserPosition,
+  type UserSortField,
+} from '../../src/application/ports/user-read-model.js';
 import type { SortDirection } from '../../src/application/ports/views.js';
 import type { User } from '../../src/domain/user/user.js';
 import { aUser, at, changed } from '../support/builders.js';
 import { describeStorages, useStorage } from '../support/storage.js';
 
-const VIEW_KEYS = ['id', 'email', 'username', 'fullName', 'role', 'isActive', 'emailVerified', 'createdAt', 'updatedAt', 'version'];
+const VIEW_KEYS = [
+  'id',
+  'email',
+  'username',
+  'fullName',
+  'role',
+  'isActive',
+  'emailVerified',
+  'createdAt',
+  'updatedAt',
+  'version',
+];
 
 describeStorages('UserReadModel contract', (target) => {
   const store = useStorage(target);
@@ -20,12 +37,48 @@ describeStorages('UserReadModel contract', (target) => {
   let u: Record<'ada' | 'bob' | 'alx' | 'alb' | 'alice' | 'carol', User>;
   beforeEach(async () => {
     const add = (draft: Parameters<typeof aUser>[0]) => store().users.add(aUser(draft));
-    const ada = await add({ email: 'ada@example.com', username: 'ada', fullName: 'Ada Lovelace', role: 'admin', emailVerified: true, createdAt: at(10) });
-    const bob = await add({ email: 'a_b@example.com', username: 'Bob', fullName: 'Robert 100% Smith', isActive: false, createdAt: at(20) });
-    const alx = await add({ email: 'a+c@sample.org', username: 'al_x', fullName: null, role: 'moderator', createdAt: at(20) });
-    const alb = await add({ email: 'a.d@example.com', username: 'Alb', fullName: 'Back\\slash Person', createdAt: at(30) });
-    const alice = await add({ email: 'zed%z@example.com', username: 'ALICE', fullName: 'Alice Under_score', createdAt: at(5) });
-    const carol = await add({ email: 'carol@example.com', username: 'carol', fullName: 'Carol Caret', role: 'admin', isActive: false, createdAt: at(20) });
+    const ada = await add({
+      email: 'ada@example.com',
+      username: 'ada',
+      fullName: 'Ada Lovelace',
+      role: 'admin',
+      emailVerified: true,
+      createdAt: at(10),
+    });
+    const bob = await add({
+      email: 'a_b@example.com',
+      username: 'Bob',
+      fullName: 'Robert 100% Smith',
+      isActive: false,
+      createdAt: at(20),
+    });
+    const alx = await add({
+      email: 'a+c@sample.org',
+      username: 'al_x',
+      fullName: null,
+      role: 'moderator',
+      createdAt: at(20),
+    });
+    const alb = await add({
+      email: 'a.d@example.com',
+      username: 'Alb',
+      fullName: 'Back\\slash Person',
+      createdAt: at(30),
+    });
+    const alice = await add({
+      email: 'zed%z@example.com',
+      username: 'ALICE',
+      fullName: 'Alice Under_score',
+      createdAt: at(5),
+    });
+    const carol = await add({
+      email: 'carol@example.com',
+      username: 'carol',
+      fullName: 'Carol Caret',
+      role: 'admin',
+      isActive: false,
+      createdAt: at(20),
+    });
     u = { ada, bob, alx, alb, alice, carol };
   });
 
@@ -36,16 +89,28 @@ describeStorages('UserReadModel contract', (target) => {
     pageSize: 50,
     ...over,
   });
-  const ids = async (over: Partial<UserListCriteria> = {}) => (await readModel().list(criteria(over))).items.map((v) => v.id);
-  const sorted = (field: UserSortField, direction: SortDirection) => ids({ sort: { field, direction } });
+  const ids = async (over: Partial<UserListCriteria> = {}) =>
+    (await readModel().list(criteria(over))).items.map((v) => v.id);
+  const sorted = (field: UserSortField, direction: SortDirection) =>
+    ids({ sort: { field, direction } });
   const filtered = (filter: UserFilter) => ids({ filter });
 
   describe('listAfter (keyset slices)', () => {
-    async function walk(field: UserSortField, direction: SortDirection, filter: UserFilter = {}, limit = 2): Promise<number[]> {
+    async function walk(
+      field: UserSortField,
+      direction: SortDirection,
+      filter: UserFilter = {},
+      limit = 2,
+    ): Promise<number[]> {
       const seen: number[] = [];
       let after: UserPosition | undefined;
       for (let step = 0; step < 20; step += 1) {
-        const slice = await readModel().listAfter({ filter, sort: { field, direction }, limit, ...(after === undefined ? {} : { after }) });
+        const slice = await readModel().listAfter({
+          filter,
+          sort: { field, direction },
+          limit,
+          ...(after === undefined ? {} : { after }),
+        });
         expect(slice.items.length).to.be.at.most(limit);
         seen.push(...slice.items.map((v) => v.id));
         if (!slice.hasMore) return seen;
@@ -64,16 +129,29 @@ describeStorages('UserReadModel contract', (target) => {
     }
 
     it('applies the filters', async () => {
-      expect(await walk('username', 'asc', { isActive: true })).to.deep.equal(await ids({ filter: { isActive: true }, sort: { field: 'username', direction: 'asc' } }));
-      expect(await walk('email', 'desc', { search: 'AL' })).to.deep.equal(await ids({ filter: { search: 'AL' }, sort: { field: 'email', direction: 'desc' } }));
+      expect(await walk('username', 'asc', { isActive: true })).to.deep.equal(
+        await ids({ filter: { isActive: true }, sort: { field: 'username', direction: 'asc' } }),
+      );
+      expect(await walk('email', 'desc', { search: 'AL' })).to.deep.equal(
+        await ids({ filter: { search: 'AL' }, sort: { field: 'email', direction: 'desc' } }),
+      );
     });
 
     it('continues after a position whose user was removed, and sees users added after it', async () => {
-      const first = await readModel().listAfter({ filter: {}, sort: { field: 'created_at', direction: 'asc' }, limit: 3 });
+      const first = await readModel().listAfter({
+        filter: {},
+        sort: { field: 'created_at', direction: 'asc' },
+        limit: 3,
+      });
       const last = first.items.at(-1)!;
       await store().users.remove(last.id);
       const late = await store().users.add(aUser({ createdAt: at(99) }));
-      const rest = await readModel().listAfter({ filter: {}, sort: { field: 'created_at', direction: 'asc' }, limit: 50, after: userPosition(last, 'created_at') });
+      const rest = await readModel().listAfter({
+        filter: {},
+        sort: { field: 'created_at', direction: 'asc' },
+        limit: 50,
+        after: userPosition(last, 'created_at'),
+      });
       const all = await sorted('created_at', 'asc');
       const seen = new Set(first.items.map((v) => v.id));
       expect(rest.items.map((v) => v.id)).to.deep.equal(all.filter((id) => !seen.has(id)));
@@ -101,14 +179,22 @@ describeStorages('UserReadModel contract', (target) => {
       const view = await readModel().getById(user.id);
       expect(view?.createdAt.toISOString()).to.equal(created.toISOString());
       expect(view?.updatedAt.toISOString()).to.equal(updated.toISOString());
-      const listed = (await readModel().list(criteria({ sort: { field: 'created_at', direction: 'desc' }, pageSize: 1 }))).items[0];
+      const listed = (
+        await readModel().list(
+          criteria({ sort: { field: 'created_at', direction: 'desc' }, pageSize: 1 }),
+        )
+      ).items[0];
       expect(listed?.createdAt.toISOString()).to.equal(created.toISOString());
     });
 
     it('follows updates and removals', async () => {
       await store().users.update(changed(u.bob, { fullName: 'Bobby', isActive: true }));
       await store().users.remove(u.ada.id);
-      expect(await readModel().getById(u.bob.id)).to.include({ fullName: 'Bobby', isActive: true, version: u.bob.version + 1 });
+      expect(await readModel().getById(u.bob.id)).to.include({
+        fullName: 'Bobby',
+        isActive: true,
+        version: u.bob.version + 1,
+      });
       expect(await readModel().getById(u.ada.id)).to.equal(null);
     });
   });
@@ -116,20 +202,32 @@ describeStorages('UserReadModel contract', (target) => {
   describe('list: order', () => {
     it('sorts by creation time, ties broken by id in the same direction', async () => {
       const { ada, bob, alx, alb, alice, carol } = u;
-      expect(await sorted('created_at', 'asc')).to.deep.equal([alice, ada, bob, alx, carol, alb].map((x) => x.id));
-      expect(await sorted('created_at', 'desc')).to.deep.equal([alb, carol, alx, bob, ada, alice].map((x) => x.id));
+      expect(await sorted('created_at', 'asc')).to.deep.equal(
+        [alice, ada, bob, alx, carol, alb].map((x) => x.id),
+      );
+      expect(await sorted('created_at', 'desc')).to.deep.equal(
+        [alb, carol, alx, bob, ada, alice].map((x) => x.id),
+      );
     });
 
     it('sorts by username regardless of case, in code point order', async () => {
       const { ada, bob, alx, alb, alice, carol } = u;
-      expect(await sorted('username', 'asc')).to.deep.equal([ada, alx, alb, alice, bob, carol].map((x) => x.id));
-      expect(await sorted('username', 'desc')).to.deep.equal([carol, bob, alice, alb, alx, ada].map((x) => x.id));
+      expect(await sorted('username', 'asc')).to.deep.equal(
+        [ada, alx, alb, alice, bob, carol].map((x) => x.id),
+      );
+      expect(await sorted('username', 'desc')).to.deep.equal(
+        [carol, bob, alice, alb, alx, ada].map((x) => x.id),
+      );
     });
 
     it('sorts by email in code point order', async () => {
       const { ada, bob, alx, alb, alice, carol } = u;
-      expect(await sorted('email', 'asc')).to.deep.equal([alx, alb, bob, ada, carol, alice].map((x) => x.id));
-      expect(await sorted('email', 'desc')).to.deep.equal([alice, carol, ada, bob, alb, alx].map((x) => x.id));
+      expect(await sorted('email', 'asc')).to.deep.equal(
+        [alx, alb, bob, ada, carol, alice].map((x) => x.id),
+      );
+      expect(await sorted('email', 'desc')).to.deep.equal(
+        [alice, carol, ada, bob, alb, alx].map((x) => x.id),
+      );
     });
 
     it('gives views with the same fields as getById', async () => {
@@ -147,7 +245,12 @@ describeStorages('UserReadModel contract', (target) => {
 
     it('filters by activity', async () => {
       expect(await filtered({ isActive: false })).to.deep.equal([u.bob.id, u.carol.id]);
-      expect(await filtered({ isActive: true })).to.deep.equal([u.alice.id, u.ada.id, u.alx.id, u.alb.id]);
+      expect(await filtered({ isActive: true })).to.deep.equal([
+        u.alice.id,
+        u.ada.id,
+        u.alx.id,
+        u.alb.id,
+      ]);
     });
 
     it('searches email, username and full name as substrings, regardless of case', async () => {
@@ -174,7 +277,12 @@ describeStorages('UserReadModel contract', (target) => {
     });
 
     it('combines filters, and the total counts what they let through', async () => {
-      const page = await readModel().list(criteria({ filter: { role: 'user', isActive: true, search: 'A' }, sort: { field: 'username', direction: 'desc' } }));
+      const page = await readModel().list(
+        criteria({
+          filter: { role: 'user', isActive: true, search: 'A' },
+          sort: { field: 'username', direction: 'desc' },
+        }),
+      );
       expect(page.items.map((v) => v.id)).to.deep.equal([u.alice.id, u.alb.id]);
       expect(page.total).to.equal(2);
     });
@@ -185,7 +293,9 @@ describeStorages('UserReadModel contract', (target) => {
       const all = await sorted('created_at', 'desc');
       const pages = [];
       for (const page of [1, 2, 3]) {
-        const result = await readModel().list(criteria({ sort: { field: 'created_at', direction: 'desc' }, page, pageSize: 2 }));
+        const result = await readModel().list(
+          criteria({ sort: { field: 'created_at', direction: 'desc' }, page, pageSize: 2 }),
+        );
         expect(result.total).to.equal(6);
         expect(result.items).to.have.length(2);
         pages.push(...result.items.map((v) => v.id));
@@ -194,18 +304,27 @@ describeStorages('UserReadModel contract', (target) => {
     });
 
     it('gives a short last page', async () => {
-      const result = await readModel().list(criteria({ sort: { field: 'username', direction: 'asc' }, page: 2, pageSize: 4 }));
+      const result = await readModel().list(
+        criteria({ sort: { field: 'username', direction: 'asc' }, page: 2, pageSize: 4 }),
+      );
       expect(result.items.map((v) => v.id)).to.deep.equal([u.bob.id, u.carol.id]);
       expect(result.total).to.equal(6);
     });
 
     it('gives no items but the right total past the last page', async () => {
-      expect(await readModel().list(criteria({ page: 4, pageSize: 2 }))).to.deep.equal({ items: [], total: 6 });
-      expect(await readModel().list(criteria({ filter: { role: 'admin' }, page: 2, pageSize: 2 }))).to.deep.equal({ items: [], total: 2 });
+      expect(await readModel().list(criteria({ page: 4, pageSize: 2 }))).to.deep.equal({
+        items: [],
+        total: 6,
+      });
+      expect(
+        await readModel().list(criteria({ filter: { role: 'admin' }, page: 2, pageSize: 2 })),
+      ).to.deep.equal({ items: [], total: 2 });
     });
 
     it('gives an empty page and a zero total when nothing matches', async () => {
-      expect(await readModel().list(criteria({ filter: { role: 'moderator', isActive: false } }))).to.deep.equal({ items: [], total: 0 });
+      expect(
+        await readModel().list(criteria({ filter: { role: 'moderator', isActive: false } })),
+      ).to.deep.equal({ items: [], total: 0 });
     });
   });
 
@@ -213,7 +332,8 @@ describeStorages('UserReadModel contract', (target) => {
   // whatever the writes, every total must equal what a count of the rows gives.
   describe('list: totals stay exact through every write', () => {
     const totals = async () => {
-      const total = async (filter: UserFilter) => (await readModel().list(criteria({ filter, pageSize: 1 }))).total;
+      const total = async (filter: UserFilter) =>
+        (await readModel().list(criteria({ filter, pageSize: 1 }))).total;
       return {
         all: await total({}),
         admins: await total({ role: 'admin' }),
@@ -225,12 +345,26 @@ describeStorages('UserReadModel contract', (target) => {
     };
 
     it('counts additions, role and activity changes, profile edits and removals', async () => {
-      expect(await totals()).to.deep.equal({ all: 6, admins: 2, activeAdmins: 1, inactive: 2, users: 3, search: 5 });
+      expect(await totals()).to.deep.equal({
+        all: 6,
+        admins: 2,
+        activeAdmins: 1,
+        inactive: 2,
+        users: 3,
+        search: 5,
+      });
       await store().users.add(aUser({ role: 'admin' }));
       await store().users.update(changed(u.bob, { role: 'admin', isActive: true }));
       await store().users.update(changed(u.alb, { fullName: 'Only The Name' }));
       await store().users.remove(u.carol.id);
-      expect(await totals()).to.deep.equal({ all: 6, admins: 3, activeAdmins: 3, inactive: 0, users: 2, search: 5 });
+      expect(await totals()).to.deep.equal({
+        all: 6,
+        admins: 3,
+        activeAdmins: 3,
+        inactive: 0,
+        users: 2,
+        search: 5,
+      });
     });
 
     it('leaves the totals as they were when a unit of work rolls back', async () => {
@@ -250,16 +384,22 @@ describeStorages('UserReadModel contract', (target) => {
     });
 
     it('counts users added and removed concurrently', async () => {
-      const added = await Promise.all(Array.from({ length: 20 }, (_, i) => store().users.add(aUser({ isActive: i % 2 === 0 }))));
+      const added = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store().users.add(aUser({ isActive: i % 2 === 0 }))),
+      );
       await Promise.all(added.slice(0, 5).map((user) => store().users.remove(user.id)));
       expect((await totals()).all).to.equal(6 + 15);
-      expect((await readModel().list(criteria({ filter: { isActive: false }, pageSize: 1 }))).total).to.equal(2 + added.slice(5).filter((x) => !x.isActive).length);
+      expect(
+        (await readModel().list(criteria({ filter: { isActive: false }, pageSize: 1 }))).total,
+      ).to.equal(2 + added.slice(5).filter((x) => !x.isActive).length);
     });
 
     it('sees the totals of its own writes inside a unit of work', async () => {
       await store().unitOfWork.run(async () => {
         await store().users.add(aUser({ role: 'moderator' }));
-        expect((await readModel().list(criteria({ filter: { role: 'moderator' } }))).total).to.equal(2);
+        expect(
+          (await readModel().list(criteria({ filter: { role: 'moderator' } }))).total,
+        ).to.equal(2);
       });
     });
   });

@@ -12,11 +12,23 @@ describeStorages('UserRepository contract', (target) => {
   const store = useStorage(target);
   const users = () => store().users;
   const total = async () =>
-    (await store().userReadModel.list({ filter: {}, sort: { field: 'created_at', direction: 'asc' }, page: 1, pageSize: 100 })).total;
+    (
+      await store().userReadModel.list({
+        filter: {},
+        sort: { field: 'created_at', direction: 'asc' },
+        page: 1,
+        pageSize: 100,
+      })
+    ).total;
 
   describe('add and find', () => {
     it('stores a new user under a new positive id and gives back every field', async () => {
-      const draft = aUser({ email: 'ada@example.com', username: 'Ada_L', fullName: 'Ada Lovelace', role: 'moderator' });
+      const draft = aUser({
+        email: 'ada@example.com',
+        username: 'Ada_L',
+        fullName: 'Ada Lovelace',
+        role: 'moderator',
+      });
       const added = await users().add(draft);
       expect(added).to.be.instanceOf(User);
       expect(added.id).to.be.a('number').and.to.be.greaterThan(0);
@@ -25,7 +37,12 @@ describeStorages('UserRepository contract', (target) => {
     });
 
     it('keeps a null full name, an inactive flag and the times to the millisecond', async () => {
-      const draft = aUser({ fullName: null, isActive: false, createdAt: new Date('2026-03-04T05:06:07.891Z'), updatedAt: new Date('2026-05-06T07:08:09.123Z') });
+      const draft = aUser({
+        fullName: null,
+        isActive: false,
+        createdAt: new Date('2026-03-04T05:06:07.891Z'),
+        updatedAt: new Date('2026-05-06T07:08:09.123Z'),
+      });
       const found = await users().findById((await users().add(draft)).id);
       expect(found?.fullName).to.equal(null);
       expect(found?.isActive).to.equal(false);
@@ -52,7 +69,9 @@ describeStorages('UserRepository contract', (target) => {
       const added = await users().add(aUser());
       const found = await users().findById(added.id);
       found?.createdAt.setUTCFullYear(1999);
-      expect((await users().findById(added.id))?.createdAt.getUTCFullYear()).to.equal(added.createdAt.getUTCFullYear());
+      expect((await users().findById(added.id))?.createdAt.getUTCFullYear()).to.equal(
+        added.createdAt.getUTCFullYear(),
+      );
     });
   });
 
@@ -76,28 +95,44 @@ describeStorages('UserRepository contract', (target) => {
   describe('uniqueness', () => {
     it('refuses an email already registered, whatever its case', async () => {
       await users().add(aUser({ email: 'ada@example.com', username: 'ada' }));
-      const error = await rejectionOf(users().add(aUser({ email: 'ADA@example.com', username: 'someone_else' })));
+      const error = await rejectionOf(
+        users().add(aUser({ email: 'ADA@example.com', username: 'someone_else' })),
+      );
       expectDomainError(error, 'conflict', EMAIL_TAKEN);
       expect(await total()).to.equal(1);
     });
 
     it('refuses a username already taken, whatever its case', async () => {
       await users().add(aUser({ email: 'ada@example.com', username: 'Ada' }));
-      const error = await rejectionOf(users().add(aUser({ email: 'other@example.com', username: 'aDA' })));
+      const error = await rejectionOf(
+        users().add(aUser({ email: 'other@example.com', username: 'aDA' })),
+      );
       expectDomainError(error, 'conflict', USERNAME_TAKEN);
       expect(await users().findByLogin('other@example.com')).to.equal(null);
     });
 
     it('names the email when both are taken', async () => {
       await users().add(aUser({ email: 'ada@example.com', username: 'ada' }));
-      expectDomainError(await rejectionOf(users().add(aUser({ email: 'ada@example.com', username: 'ADA' }))), 'conflict', EMAIL_TAKEN);
+      expectDomainError(
+        await rejectionOf(users().add(aUser({ email: 'ada@example.com', username: 'ADA' }))),
+        'conflict',
+        EMAIL_TAKEN,
+      );
     });
 
     it('refuses an update to another user’s email or username, and changes nothing', async () => {
       await users().add(aUser({ email: 'ada@example.com', username: 'ada' }));
       const bob = await users().add(aUser({ email: 'bob@example.com', username: 'bob' }));
-      expectDomainError(await rejectionOf(users().update(changed(bob, { email: 'ADA@EXAMPLE.COM' }))), 'conflict', EMAIL_TAKEN);
-      expectDomainError(await rejectionOf(users().update(changed(bob, { username: 'Ada' }))), 'conflict', USERNAME_TAKEN);
+      expectDomainError(
+        await rejectionOf(users().update(changed(bob, { email: 'ADA@EXAMPLE.COM' }))),
+        'conflict',
+        EMAIL_TAKEN,
+      );
+      expectDomainError(
+        await rejectionOf(users().update(changed(bob, { username: 'Ada' }))),
+        'conflict',
+        USERNAME_TAKEN,
+      );
       expect(props(await users().findById(bob.id))).to.deep.equal(props(bob));
     });
 
@@ -145,7 +180,11 @@ describeStorages('UserRepository contract', (target) => {
     it('fails with not_found for a user that is not stored', async () => {
       const ada = await users().add(aUser());
       await users().remove(ada.id);
-      expectDomainError(await rejectionOf(users().update(changed(ada, { fullName: 'Ghost' }))), 'not_found', `User with id ${ada.id} not found`);
+      expectDomainError(
+        await rejectionOf(users().update(changed(ada, { fullName: 'Ghost' }))),
+        'not_found',
+        `User with id ${ada.id} not found`,
+      );
       expect(await users().findById(ada.id)).to.equal(null);
     });
   });

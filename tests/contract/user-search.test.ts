@@ -24,7 +24,9 @@ import { requireStorage, storageTargets, type StorageName } from '../support/sto
 
 const LIMIT = 3;
 
-async function openWithLimit(name: StorageName): Promise<{ store: ClearablePersistence; database: TestDatabase | null }> {
+async function openWithLimit(
+  name: StorageName,
+): Promise<{ store: ClearablePersistence; database: TestDatabase | null }> {
   if (name === 'in-memory')
     return {
       store: createInMemoryPersistence({ exactCountLimit: LIMIT }),
@@ -32,12 +34,18 @@ async function openWithLimit(name: StorageName): Promise<{ store: ClearablePersi
     };
   if (name === 'pglite')
     return {
-      store: await openMikroOrmPersistence({ kind: 'pglite', dataDir: null }, { exactCountLimit: LIMIT }),
+      store: await openMikroOrmPersistence(
+        { kind: 'pglite', dataDir: null },
+        { exactCountLimit: LIMIT },
+      ),
       database: null,
     };
   const database = await createTestDatabase();
   return {
-    store: await openMikroOrmPersistence({ kind: 'postgresql', url: database.url }, { exactCountLimit: LIMIT }),
+    store: await openMikroOrmPersistence(
+      { kind: 'postgresql', url: database.url },
+      { exactCountLimit: LIMIT },
+    ),
     database,
   };
 }
@@ -54,7 +62,13 @@ for (const target of storageTargets()) {
       ({ store, database } = await openWithLimit(target.name));
       ids = [];
       // Five users whose username holds "needle" (one in capitals), two more whose full name does, two that do not.
-      for (const [i, username] of ['needle1', 'NEEDLE2', 'xneedle3', 'needle4', 'needle5'].entries()) {
+      for (const [i, username] of [
+        'needle1',
+        'NEEDLE2',
+        'xneedle3',
+        'needle4',
+        'needle5',
+      ].entries()) {
         ids.push(
           (
             await store.users.add(
@@ -130,7 +144,9 @@ for (const target of storageTargets()) {
         { field: 'username', direction: 'asc' },
         { field: 'email', direction: 'desc' },
       ] as const) {
-        const all = (await store.userReadModel.list(criteria({ filter: { search: 'needle' }, sort }))).items.map((u) => u.id);
+        const all = (
+          await store.userReadModel.list(criteria({ filter: { search: 'needle' }, sort }))
+        ).items.map((u) => u.id);
         expect([...all].sort((a, b) => a - b)).to.deep.equal(ids);
         const paged: number[] = [];
         for (const page of [1, 2, 3]) {
@@ -196,7 +212,11 @@ for (const name of ['pglite', 'postgresql'] as const) {
     let client: pg.Client | null = null;
 
     before(async function () {
-      await requireStorage(storageTargets().find((t) => t.name === name)!, this, this.test?.parent?.title ?? name);
+      await requireStorage(
+        storageTargets().find((t) => t.name === name)!,
+        this,
+        this.test?.parent?.title ?? name,
+      );
       let target: MikroOrmTarget;
       if (name === 'pglite') {
         pglite = openPGlite(null);
@@ -246,7 +266,12 @@ for (const name of ['pglite', 'postgresql'] as const) {
     ] as const) {
       it(`finds the matches of a selective term through the three indexes, sorted by ${sort.field}`, async () => {
         const text = await plan('person1234', sort);
-        for (const index of ['users_email_trgm_idx', 'users_username_trgm_idx', 'users_full_name_trgm_idx']) expect(text).to.include(index);
+        for (const index of [
+          'users_email_trgm_idx',
+          'users_username_trgm_idx',
+          'users_full_name_trgm_idx',
+        ])
+          expect(text).to.include(index);
         expect(text).not.to.match(/Seq Scan on users/);
       });
     }

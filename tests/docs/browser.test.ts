@@ -23,7 +23,9 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 function isLocal(url: string): boolean {
   const parsed = new URL(url);
   if (['data:', 'blob:', 'about:'].includes(parsed.protocol)) return true;
-  return ['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol) && LOCAL_HOSTS.has(parsed.hostname);
+  return (
+    ['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol) && LOCAL_HOSTS.has(parsed.hostname)
+  );
 }
 
 describe('Documentation pages in Chromium', function () {
@@ -56,7 +58,8 @@ describe('Documentation pages in Chromium', function () {
       return route.abort('blockedbyclient');
     });
     context.on('requestfailed', (request) => {
-      if (!isLocal(request.url()) && request.failure()?.errorText === 'csp') blockedByPolicy.push(request.url());
+      if (!isLocal(request.url()) && request.failure()?.errorText === 'csp')
+        blockedByPolicy.push(request.url());
     });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -77,7 +80,9 @@ describe('Documentation pages in Chromium', function () {
     const flow = page.locator('.dialog-ux .auth-container').filter({ hasText: 'passwordFlow' });
     await flow.locator('#oauth_username').fill(ADMIN.username);
     await flow.locator('#oauth_password').fill(ADMIN.password);
-    const signedIn = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/token') && r.request().method() === 'POST');
+    const signedIn = page.waitForResponse(
+      (r) => r.url().endsWith('/api/v1/auth/token') && r.request().method() === 'POST',
+    );
     await flow.locator('button.authorize').click();
     expect((await signedIn).status()).to.equal(200);
     await flow.getByText('Authorized', { exact: true }).waitFor();
@@ -99,7 +104,9 @@ describe('Documentation pages in Chromium', function () {
     const status = operation.locator('.live-responses-table tbody .response-col_status').first();
     await status.waitFor();
     expect((await status.innerText()).trim()).to.equal('200');
-    expect(await operation.locator('.live-responses-table').first().innerText()).to.include(`"username": "${ADMIN.username}"`);
+    expect(await operation.locator('.live-responses-table').first().innerText()).to.include(
+      `"username": "${ADMIN.username}"`,
+    );
 
     await mkdir(join(ROOT, 'test-artifacts'), { recursive: true });
     await operation.evaluate((element) => {
@@ -113,13 +120,19 @@ describe('Documentation pages in Chromium', function () {
     await page.goto(`${served!.baseUrl}/redoc`);
     // Operation titles are h2 headings in the middle panel, one per version of the operation
     // (the unprefixed, header-versioned paths are not listed again).
-    await page.locator('h2', { hasText: /^Sign in\s*$/ }).first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('h2', { hasText: /^Sign in\s*$/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
     expect(await page.locator('h2', { hasText: /^Sign in\s*$/ }).count()).to.equal(2);
     expect(await page.locator('h2', { hasText: 'Create a user (sign up)' }).count()).to.equal(2);
   });
 
   it('sent no request beyond this machine and raised no script error', () => {
-    if (blockedByPolicy.length > 0) console.log(`      blocked by the Content-Security-Policy, never sent: ${[...new Set(blockedByPolicy)].join(', ')}`);
+    if (blockedByPolicy.length > 0)
+      console.log(
+        `      blocked by the Content-Security-Policy, never sent: ${[...new Set(blockedByPolicy)].join(', ')}`,
+      );
     expect(outside, 'requests that left localhost').to.deep.equal([]);
     expect(pageErrors, 'uncaught errors in the pages').to.deep.equal([]);
   });

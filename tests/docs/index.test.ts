@@ -24,7 +24,8 @@ describe('GET /', () => {
 
   it('links only to paths that answer 200', async () => {
     const { links } = (await api.http.get('/')).body as { links: Record<string, string> };
-    for (const path of Object.values(links)) expect((await api.http.get(path)).status, path).to.equal(200);
+    for (const path of Object.values(links))
+      expect((await api.http.get(path)).status, path).to.equal(200);
   });
 
   it('is outside the versions and the rate limit, like the docs', async () => {

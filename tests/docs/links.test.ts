@@ -13,7 +13,9 @@ function problems(root: string): string[] {
   return markdownFiles(root).flatMap((file) =>
     linksOf(file, readFileSync(file, 'utf8')).flatMap((link) => {
       const problem = problemOf(root, link);
-      return problem === undefined ? [] : [`${relative(root, file)}:${link.line}: ${link.target} ${problem}`];
+      return problem === undefined
+        ? []
+        : [`${relative(root, file)}:${link.line}: ${link.target} ${problem}`];
     }),
   );
 }
@@ -21,10 +23,18 @@ function problems(root: string): string[] {
 describe('Markdown links', () => {
   it('finds the documentation of the repository', () => {
     const files = markdownFiles(ROOT).map((file) => relative(ROOT, file));
-    for (const expected of ['README.md', 'ARCHITECTURE.md', 'BENCHMARKS.md', join('docs', 'api.md'), join('docs', 'operations.md')]) {
+    for (const expected of [
+      'README.md',
+      'ARCHITECTURE.md',
+      'BENCHMARKS.md',
+      join('docs', 'api.md'),
+      join('docs', 'operations.md'),
+    ]) {
       expect(files).to.include(expected);
     }
-    expect(files.filter((file) => file.startsWith(join('docs', 'decisions'))).length).to.be.greaterThan(5);
+    expect(
+      files.filter((file) => file.startsWith(join('docs', 'decisions'))).length,
+    ).to.be.greaterThan(5);
   });
 
   it('points every link at a file and heading of the repository, and none outside it', () => {
@@ -38,7 +48,10 @@ describe('Markdown links', () => {
     before(() => {
       root = mkdtempSync(join(tmpdir(), 'md-links-'));
       mkdirSync(join(root, 'docs'));
-      writeFileSync(join(root, 'docs', 'guide.md'), '# A guide\n\n## Errors (v1 and `v2`)\n\n## Errors (v1 and `v2`)\n');
+      writeFileSync(
+        join(root, 'docs', 'guide.md'),
+        '# A guide\n\n## Errors (v1 and `v2`)\n\n## Errors (v1 and `v2`)\n',
+      );
     });
     after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -69,7 +82,11 @@ describe('Markdown links', () => {
     });
 
     it('makes GitHub anchors of headings, numbering repeats', () => {
-      expect([...anchorsOf(readFileSync(join(root, 'docs', 'guide.md'), 'utf8'))]).to.deep.equal(['a-guide', 'errors-v1-and-v2', 'errors-v1-and-v2-1']);
+      expect([...anchorsOf(readFileSync(join(root, 'docs', 'guide.md'), 'utf8'))]).to.deep.equal([
+        'a-guide',
+        'errors-v1-and-v2',
+        'errors-v1-and-v2-1',
+      ]);
     });
   });
 });

@@ -42,13 +42,24 @@ describe('The mail pages in Chromium', function () {
     baseUrl = `http://127.0.0.1:${port}`;
     api = await startApi(
       createInMemoryPersistence(),
-      { mail: { appUrl: baseUrl, smtpUrl: smtp.url, from: 'no-reply@example.com', requestMax: 1000 } },
+      {
+        mail: {
+          appUrl: baseUrl,
+          smtpUrl: smtp.url,
+          from: 'no-reply@example.com',
+          requestMax: 1000,
+        },
+      },
       { mailer: new SmtpMailer({ url: smtp.url, from: 'no-reply@example.com' }) },
     );
     server = buildApp(api.service.container).listen(port, '127.0.0.1');
     await once(server, 'listening');
     profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     await context.route('**/*', async (route) => {
       const url = new URL(route.request().url());
       if (url.hostname === '127.0.0.1') return route.continue();
@@ -74,7 +85,9 @@ describe('The mail pages in Chromium', function () {
   it('opens the reset link from the mail, sets a new password, and the user signs in with it', async () => {
     const user = await api!.createUser();
     const email = `${user.username}@example.com`;
-    expect((await api!.http.post('/api/v1/auth/password-reset/request').send({ email })).status).to.equal(202);
+    expect(
+      (await api!.http.post('/api/v1/auth/password-reset/request').send({ email })).status,
+    ).to.equal(202);
     await api!.service.dispatcher.drain();
     const mails = await smtp!.waitFor(2);
     const reset = mails.find((m) => m.subject === 'Reset your password');
@@ -95,14 +108,28 @@ describe('The mail pages in Chromium', function () {
     expect((await answered).status()).to.equal(204);
     await page.getByText('Your password is changed').waitFor();
 
-    expect((await api!.http.post('/api/v1/auth/token').send({ username: user.username, password: PASSWORD })).status).to.equal(401);
-    expect((await api!.http.post('/api/v1/auth/token').send({ username: user.username, password: NEW_PASSWORD })).status).to.equal(200);
+    expect(
+      (
+        await api!.http
+          .post('/api/v1/auth/token')
+          .send({ username: user.username, password: PASSWORD })
+      ).status,
+    ).to.equal(401);
+    expect(
+      (
+        await api!.http
+          .post('/api/v1/auth/token')
+          .send({ username: user.username, password: NEW_PASSWORD })
+      ).status,
+    ).to.equal(200);
   });
 
   it('says so when the link is spent, and confirms an address on /verify-email', async () => {
     const user = await api!.createUser();
     await api!.service.dispatcher.drain();
-    const verify = (await smtp!.waitFor(smtp!.received.length)).filter((m) => m.to[0] === `${user.username}@example.com`).at(-1)!;
+    const verify = (await smtp!.waitFor(smtp!.received.length))
+      .filter((m) => m.to[0] === `${user.username}@example.com`)
+      .at(-1)!;
     const link = /href="([^"]+)"/.exec(verify.html)![1]!.replaceAll('&amp;', '&');
     await page.goto(link);
     await page.getByText('Your email address is confirmed').waitFor();

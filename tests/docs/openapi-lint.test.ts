@@ -30,13 +30,19 @@ const CANARY = {
     '/things': {
       get: {
         operationId: 'listThings',
-        responses: { '200': { description: 'A number', content: { 'application/json': { schema: { type: 'integer' } } } } },
+        responses: {
+          '200': {
+            description: 'A number',
+            content: { 'application/json': { schema: { type: 'integer' } } },
+          },
+        },
       },
     },
   },
 };
 
-const show = (r: SpectralResult) => `${SEVERITY[r.severity] ?? r.severity} ${r.code} at ${r.path.join('.')}: ${r.message}`;
+const show = (r: SpectralResult) =>
+  `${SEVERITY[r.severity] ?? r.severity} ${r.code} at ${r.path.join('.')}: ${r.message}`;
 
 describe('OpenAPI document: Spectral lint (.spectral.yaml)', function () {
   this.timeout(120_000);
@@ -50,8 +56,13 @@ describe('OpenAPI document: Spectral lint (.spectral.yaml)', function () {
     const output = join(dir, 'results.json');
     await writeFile(canaryFile, JSON.stringify(CANARY));
     try {
-      const run = await runSpectral([file, canaryFile], { args: ['--format', 'json', '--output', output, '--quiet'] });
-      if (!existsSync(output)) throw new Error(`spectral wrote no results (exit ${run.code}):\n${run.stderr}${run.stdout}`);
+      const run = await runSpectral([file, canaryFile], {
+        args: ['--format', 'json', '--output', output, '--quiet'],
+      });
+      if (!existsSync(output))
+        throw new Error(
+          `spectral wrote no results (exit ${run.code}):\n${run.stderr}${run.stdout}`,
+        );
       const results = JSON.parse(await readFile(output, 'utf8')) as SpectralResult[];
       document = results.filter((r) => r.source === file);
       canary = results.filter((r) => r.source === canaryFile);
@@ -62,7 +73,10 @@ describe('OpenAPI document: Spectral lint (.spectral.yaml)', function () {
 
   it('finds no error: the document is valid OpenAPI 3.1 and passes spectral:oas and OWASP', () => {
     const warnings = document.filter((r) => r.severity > 0);
-    if (warnings.length > 0) console.log(`      spectral warnings (${warnings.length}):\n${warnings.map((r) => `        ${show(r)}`).join('\n')}`);
+    if (warnings.length > 0)
+      console.log(
+        `      spectral warnings (${warnings.length}):\n${warnings.map((r) => `        ${show(r)}`).join('\n')}`,
+      );
     expect(document.filter((r) => r.severity === 0).map(show)).to.deep.equal([]);
   });
 

@@ -10,13 +10,18 @@ import { ENV_VARS } from '../../src/config/config.js';
 import { ROOT } from '../e2e/process.js';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
-const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; dependencies: Record<string, string> };
+const pkg = JSON.parse(read('package.json')) as {
+  engines: { node: string };
+  dependencies: Record<string, string>;
+};
 
 describe('the repository', () => {
   it('runs one Node version in development, CI and the image, and CI also tests the oldest line engines admits', () => {
     const nvmrc = read('.nvmrc').trim();
     expect(nvmrc).to.match(/^\d+\.\d+\.\d+$/);
-    expect(read('Dockerfile')).to.match(new RegExp(`^ARG NODE_IMAGE=node:${nvmrc.replaceAll('.', '\\.')}-slim$`, 'm'));
+    expect(read('Dockerfile')).to.match(
+      new RegExp(`^ARG NODE_IMAGE=node:${nvmrc.replaceAll('.', '\\.')}-slim$`, 'm'),
+    );
     const oldest = /^OLDEST_NODE=(\d+)\.\d+\.\d+$/m.exec(read('.ci/run'))?.[1];
     expect(pkg.engines.node).to.equal(`>=${oldest}`);
     expect(Number(nvmrc.split('.')[0])).to.be.greaterThan(Number(oldest));
@@ -26,9 +31,14 @@ describe('the repository', () => {
     const defaults = JSON.parse(read('config/default.json')) as Record<string, unknown>;
     const lines = read('.env.example').split('\n');
     for (const { path, env } of ENV_VARS) {
-      const value = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], defaults);
+      const value = path
+        .split('.')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], defaults);
       const shown = value === null ? '' : Array.isArray(value) ? value.join(',') : String(value);
-      expect(lines.filter((line) => line.startsWith(`# ${env}=`)), env).to.deep.equal([`# ${env}=${shown}`]);
+      expect(
+        lines.filter((line) => line.startsWith(`# ${env}=`)),
+        env,
+      ).to.deep.equal([`# ${env}=${shown}`]);
     }
   });
 
@@ -51,7 +61,10 @@ describe('the repository', () => {
     };
     walk(join(ROOT, 'dist', 'src'));
     expect(imported.size, 'the scan finds imports').to.be.greaterThan(10);
-    const missing = [...imported].filter((name) => !name.startsWith('node:') && !builtins.has(name) && pkg.dependencies[name] === undefined);
+    const missing = [...imported].filter(
+      (name) =>
+        !name.startsWith('node:') && !builtins.has(name) && pkg.dependencies[name] === undefined,
+    );
     expect(missing).to.deep.equal([]);
   });
 });

@@ -14,20 +14,42 @@ import { createInMemoryPersistence } from '../../src/adapters/persistence/in-mem
 import { startApi, type TestApi } from '../support/api.js';
 
 /** Files of the documentation pages (scripts, styles, icons): served, but not operations. */
-const ASSETS = new Set(['GET /docs/init.js', 'GET /docs/{file}', 'GET /redoc/redoc.standalone.js', 'GET /pages/account.js']);
+const ASSETS = new Set([
+  'GET /docs/init.js',
+  'GET /docs/{file}',
+  'GET /redoc/redoc.standalone.js',
+  'GET /pages/account.js',
+]);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 type Document = {
   info: { description: string };
-  components: { responses: Record<string, { content: Record<string, { example?: Record<string, unknown> }> }> };
-  paths: Record<string, Record<string, { operationId?: string; parameters?: { name: string; in: string; schema?: { enum?: unknown[]; examples?: unknown[] } }[] }>>;
+  components: {
+    responses: Record<string, { content: Record<string, { example?: Record<string, unknown> }> }>;
+  };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId?: string;
+        parameters?: {
+          name: string;
+          in: string;
+          schema?: { enum?: unknown[]; examples?: unknown[] };
+        }[];
+      }
+    >
+  >;
 };
 
 const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 /** The unprefixed, header-versioned twin of an operation, which the document does not list. */
-const HEADER_VERSIONED = new Set(apiRoutes.map((spec) => `${spec.method} ${toOpenApiPath(spec.path)}`));
+const HEADER_VERSIONED = new Set(
+  apiRoutes.map((spec) => `${spec.method} ${toOpenApiPath(spec.path)}`),
+);
 
 /** `METHOD /path` of every route of every router mounted on the app (HEAD comes with GET). */
 function routedOperations(app: Koa): Set<string> {
@@ -36,7 +58,8 @@ function routedOperations(app: Koa): Set<string> {
     const router = (middleware as { router?: Router }).router;
     if (router === undefined) continue;
     for (const layer of router.stack) {
-      for (const method of layer.methods) if (method !== 'HEAD') routed.add(`${method} ${toOpenApiPath(String(layer.path))}`);
+      for (const method of layer.methods)
+        if (method !== 'HEAD') routed.add(`${method} ${toOpenApiPath(String(layer.path))}`);
     }
   }
   return routed;
@@ -45,13 +68,18 @@ function routedOperations(app: Koa): Set<string> {
 function documentedOperations(document: Document): Set<string> {
   const documented = new Set<string>();
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const method of METHODS) if (item[method] !== undefined) documented.add(`${method.toUpperCase()} ${path}`);
+    for (const method of METHODS)
+      if (item[method] !== undefined) documented.add(`${method.toUpperCase()} ${path}`);
   }
   return documented;
 }
 
 /** Every `$ref` in the document, with where it was found. */
-function refsOf(node: unknown, at = '#', found: { ref: string; at: string }[] = []): { ref: string; at: string }[] {
+function refsOf(
+  node: unknown,
+  at = '#',
+  found: { ref: string; at: string }[] = [],
+): { ref: string; at: string }[] {
   if (Array.isArray(node)) {
     for (const [i, value] of node.entries()) refsOf(value, `${at}/${i}`, found);
   } else if (typeof node === 'object' && node !== null) {
@@ -89,7 +117,11 @@ describe('OpenAPI document: routes, operationIds and $refs', function () {
   it('documents every route the routers serve', () => {
     expect(routed.size).to.be.greaterThan(10);
     const documented = documentedOperations(document);
-    const covered = (op: string) => documented.has(op) || (HEADER_VERSIONED.has(op) && documented.has(op.replace(' /', ' /api/v1/')) && documented.has(op.replace(' /', ' /api/v2/')));
+    const covered = (op: string) =>
+      documented.has(op) ||
+      (HEADER_VERSIONED.has(op) &&
+        documented.has(op.replace(' /', ' /api/v1/')) &&
+        documented.has(op.replace(' /', ' /api/v2/')));
     const missing = [...routed].filter((op) => !ASSETS.has(op) && !covered(op));
     expect(missing, 'routed but not in the document').to.deep.equal([]);
   });
@@ -98,9 +130,16 @@ describe('OpenAPI document: routes, operationIds and $refs', function () {
     const documented = [...documentedOperations(document)];
     for (const op of HEADER_VERSIONED) {
       expect(documented, op).not.to.include(op);
-      expect(documented.filter((d) => d === op.replace(' /', ' /api/v1/') || d === op.replace(' /', ' /api/v2/')), op).to.have.length(2);
+      expect(
+        documented.filter(
+          (d) => d === op.replace(' /', ' /api/v1/') || d === op.replace(' /', ' /api/v2/'),
+        ),
+        op,
+      ).to.have.length(2);
     }
-    expect(document.info.description).to.include('X-API-Version').and.include('not listed a second time');
+    expect(document.info.description)
+      .to.include('X-API-Version')
+      .and.include('not listed a second time');
   });
 
   it("shows each error response's own error in its example", () => {
@@ -113,18 +152,32 @@ describe('OpenAPI document: routes, operationIds and $refs', function () {
         if (type === 'application/json') {
           const entry = [...byStatus.values()].find((e) => e.name === example!['error']);
           expect(entry, `${name}: ${String(example!['error'])}`).not.to.equal(undefined);
-          expect(name.startsWith(entry!.name.replace(/Error$/, '')), `${name} shows ${entry!.name}`).to.equal(true);
+          expect(
+            name.startsWith(entry!.name.replace(/Error$/, '')),
+            `${name} shows ${entry!.name}`,
+          ).to.equal(true);
         } else {
           const entry = byStatus.get(example!['status'] as number);
           expect(entry, `${name}: status ${String(example!['status'])}`).not.to.equal(undefined);
-          expect(name.startsWith(entry!.name.replace(/Error$/, '')), `${name} shows ${entry!.title}`).to.equal(true);
+          expect(
+            name.startsWith(entry!.name.replace(/Error$/, '')),
+            `${name} shows ${entry!.title}`,
+          ).to.equal(true);
           expect(example!['title']).to.equal(entry!.title);
         }
         checked.push(name);
       }
     }
     // 401, 409 and 422 at least, in both versions.
-    for (const name of ['UnauthorizedV1', 'UnauthorizedV2', 'ConflictV1', 'ConflictV2', 'ValidationV1', 'ValidationV2']) expect(checked).to.include(name);
+    for (const name of [
+      'UnauthorizedV1',
+      'UnauthorizedV2',
+      'ConflictV1',
+      'ConflictV2',
+      'ValidationV1',
+      'ValidationV2',
+    ])
+      expect(checked).to.include(name);
   });
 
   it('routes every documented operation', () => {
@@ -132,14 +185,16 @@ describe('OpenAPI document: routes, operationIds and $refs', function () {
     expect(unrouted, 'in the document but not routed').to.deep.equal([]);
   });
 
-  it('answers every documented operation with something other than the router\'s 404 or 405', async () => {
+  it("answers every documented operation with something other than the router's 404 or 405", async () => {
     const misses: string[] = [];
     for (const [path, item] of Object.entries(document.paths)) {
       for (const method of METHODS) {
         const operation = item[method];
         if (operation === undefined) continue;
         const url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
-          const schema = operation.parameters?.find((p) => p.in === 'path' && p.name === name)?.schema;
+          const schema = operation.parameters?.find(
+            (p) => p.in === 'path' && p.name === name,
+          )?.schema;
           return encodeURIComponent(String(schema?.enum?.[0] ?? schema?.examples?.[0] ?? 1));
         });
         const res = await api.http[method as 'get'](url);
@@ -166,7 +221,9 @@ describe('OpenAPI document: routes, operationIds and $refs', function () {
   it('resolves every $ref', () => {
     const refs = refsOf(document);
     expect(refs.length).to.be.greaterThan(0);
-    const broken = refs.filter(({ ref }) => resolvePointer(document, ref) === undefined).map(({ ref, at }) => `${ref} (at ${at})`);
+    const broken = refs
+      .filter(({ ref }) => resolvePointer(document, ref) === undefined)
+      .map(({ ref, at }) => `${ref} (at ${at})`);
     expect(broken).to.deep.equal([]);
   });
 });

@@ -6,7 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { PublicProtocol } from 'paseto';
-import { ImportPublicKeyFactory, ImportSecretKeyFactory, SignFactory, VerifyFactory } from 'paseto/v4/public';
+import {
+  ImportPublicKeyFactory,
+  ImportSecretKeyFactory,
+  SignFactory,
+  VerifyFactory,
+} from 'paseto/v4/public';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { requireStorage, storageTargets } from '../support/storage.js';
 import { CLI, ROOT, runNode, runProcess } from './process.js';
@@ -22,9 +27,19 @@ describe('cli generate-key', function () {
     expect(stdout).to.match(/^TOKEN_KEY_ID=test-kid$/m);
     expect(secret).to.be.a('string');
     expect(pub).to.be.a('string');
-    const v4 = new PublicProtocol(SignFactory, VerifyFactory, ImportSecretKeyFactory, ImportPublicKeyFactory);
-    const token = await v4.Sign(await v4.ImportSecretKey(secret as `k4.secret.${string}`), { sub: '1' });
-    const { claims } = await v4.Verify(await v4.ImportPublicKey(pub as `k4.public.${string}`), token);
+    const v4 = new PublicProtocol(
+      SignFactory,
+      VerifyFactory,
+      ImportSecretKeyFactory,
+      ImportPublicKeyFactory,
+    );
+    const token = await v4.Sign(await v4.ImportSecretKey(secret as `k4.secret.${string}`), {
+      sub: '1',
+    });
+    const { claims } = await v4.Verify(
+      await v4.ImportPublicKey(pub as `k4.public.${string}`),
+      token,
+    );
     expect(claims['sub']).to.equal('1');
   });
 
@@ -35,10 +50,15 @@ describe('cli generate-key', function () {
   });
 
   it('writes, through `npm run -s cli`, an .env file with nothing but its settings and comments', async () => {
-    const { code, stdout, stderr } = await runProcess('npm', ['run', '-s', 'cli', '--', 'generate-key', 'env-kid'], {});
+    const { code, stdout, stderr } = await runProcess(
+      'npm',
+      ['run', '-s', 'cli', '--', 'generate-key', 'env-kid'],
+      {},
+    );
     expect(code, stderr).to.equal(0);
     // Docker Compose reads KEY=VALUE lines, comments and blank lines: nothing else may appear.
-    for (const line of stdout.split('\n')) expect(line, 'a line of the .env file').to.match(/^(#.*|[A-Z_]+=\S+|)$/);
+    for (const line of stdout.split('\n'))
+      expect(line, 'a line of the .env file').to.match(/^(#.*|[A-Z_]+=\S+|)$/);
     const settings = parseEnv(stdout);
     expect(Object.keys(settings).sort()).to.deep.equal(['TOKEN_KEY_ID', 'TOKEN_SIGNING_KEY']);
     expect(settings['TOKEN_KEY_ID']).to.equal('env-kid');
@@ -53,13 +73,18 @@ describe('cli options', function () {
     for (const flag of ['--help', '-h']) {
       const { code, stdout, stderr } = await runNode(CLI, [flag], {});
       expect(code, flag).to.equal(0);
-      expect(stdout, flag).to.contain('generate-key').and.contain('create-admin').and.contain('--version');
+      expect(stdout, flag)
+        .to.contain('generate-key')
+        .and.contain('create-admin')
+        .and.contain('--version');
       expect(stderr, flag).to.equal('');
     }
   });
 
   it('--version prints the version of package.json', async () => {
-    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     for (const flag of ['--version', '-v']) {
       const { code, stdout } = await runNode(CLI, [flag], {});
       expect(code, flag).to.equal(0);
@@ -104,16 +129,31 @@ for (const target of storageTargets().filter((t) => t.name !== 'in-memory')) {
     });
 
     it('creates an admin with the password from standard input, never from the arguments', async () => {
-      const result = await runNode(CLI, ['create-admin', 'ops@example.com', 'ops_admin'], env, 'OpsPassw0rd\n');
+      const result = await runNode(
+        CLI,
+        ['create-admin', 'ops@example.com', 'ops_admin'],
+        env,
+        'OpsPassw0rd\n',
+      );
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stdout).to.match(/Admin ops_admin created with id \d+/);
     });
 
     it('refuses a taken email or username with a clear message and exit 1', async () => {
-      const email = await runNode(CLI, ['create-admin', 'OPS@example.com', 'other_admin'], env, 'OpsPassw0rd\n');
+      const email = await runNode(
+        CLI,
+        ['create-admin', 'OPS@example.com', 'other_admin'],
+        env,
+        'OpsPassw0rd\n',
+      );
       expect(email.code).to.equal(1);
       expect(email.stderr).to.contain('Email already registered');
-      const username = await runNode(CLI, ['create-admin', 'ops2@example.com', 'OPS_ADMIN'], env, 'OpsPassw0rd\n');
+      const username = await runNode(
+        CLI,
+        ['create-admin', 'ops2@example.com', 'OPS_ADMIN'],
+        env,
+        'OpsPassw0rd\n',
+      );
       expect(username.code).to.equal(1);
       expect(username.stderr).to.contain('Username already taken');
     });
@@ -122,7 +162,12 @@ for (const target of storageTargets().filter((t) => t.name !== 'in-memory')) {
       const weak = await runNode(CLI, ['create-admin', 'ops3@example.com', 'ops3'], env, 'weak\n');
       expect(weak.code).to.equal(1);
       expect(weak.stderr).to.contain('password');
-      const email = await runNode(CLI, ['create-admin', 'not-an-email', 'ops4'], env, 'OpsPassw0rd\n');
+      const email = await runNode(
+        CLI,
+        ['create-admin', 'not-an-email', 'ops4'],
+        env,
+        'OpsPassw0rd\n',
+      );
       expect(email.code).to.equal(1);
       expect(email.stderr).to.contain('email');
     });

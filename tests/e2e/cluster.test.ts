@@ -13,7 +13,11 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { requireStorage, storageTargets } from '../support/storage.js';
 import { MAIN, runNode, startService, type Running } from './process.js';
 
-const ADMIN = { ADMIN_EMAIL: 'cluster-admin@example.com', ADMIN_USERNAME: 'cluster_admin', ADMIN_PASSWORD: 'ClusterPassw0rd' };
+const ADMIN = {
+  ADMIN_EMAIL: 'cluster-admin@example.com',
+  ADMIN_USERNAME: 'cluster_admin',
+  ADMIN_PASSWORD: 'ClusterPassw0rd',
+};
 
 type Line = Record<string, unknown>;
 
@@ -24,7 +28,8 @@ const lines = (running: Running): Line[] =>
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Line);
 
-const events = (running: Running, event: string): Line[] => lines(running).filter((l) => l['event'] === event);
+const events = (running: Running, event: string): Line[] =>
+  lines(running).filter((l) => l['event'] === event);
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -73,7 +78,11 @@ describe('the service as a cluster of two workers (WEB_CONCURRENCY=2)', function
   });
 
   it('creates the admin once, serves from two workers, replaces a dead one and drains all on SIGTERM', async function () {
-    await requireStorage(storageTargets().find((t) => t.name === 'postgresql')!, this, 'the service as a cluster');
+    await requireStorage(
+      storageTargets().find((t) => t.name === 'postgresql')!,
+      this,
+      'the service as a cluster',
+    );
     database = await createTestDatabase();
     const key = await generateTokenKeyPair();
     running = await startService({
@@ -106,7 +115,10 @@ describe('the service as a cluster of two workers (WEB_CONCURRENCY=2)', function
     expect(signIn.status).to.equal(200);
     const { access_token: token } = (await signIn.json()) as { access_token: string };
     // New connections go to the workers in turn; every one of them knows the token.
-    const me = () => fetch(`${service.base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}`, Connection: 'close' } });
+    const me = () =>
+      fetch(`${service.base}/api/v1/users/me`, {
+        headers: { Authorization: `Bearer ${token}`, Connection: 'close' },
+      });
     for (let i = 0; i < 6; i++) expect((await me()).status).to.equal(200);
 
     // A worker that dies is replaced; the other one serves meanwhile.

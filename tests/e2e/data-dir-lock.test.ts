@@ -24,7 +24,9 @@ async function signIn(base: string, username: string, password: string): Promise
 
 /** A pid that ran and no longer does. */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  });
   return Number(child.stdout);
 }
 
@@ -46,17 +48,32 @@ describe('one process on an embedded DATA_DIR', function () {
 
   it('create-admin while the service runs: refused at once, naming the directory; nothing written', async () => {
     running = await startService({ DATA_DIR: dataDir });
-    const result = await runNode(CLI, ['create-admin', 'second@example.com', 'second_admin'], { DATA_DIR: dataDir }, `${ADMIN_PASSWORD}\n`);
+    const result = await runNode(
+      CLI,
+      ['create-admin', 'second@example.com', 'second_admin'],
+      { DATA_DIR: dataDir },
+      `${ADMIN_PASSWORD}\n`,
+    );
     expect(result.code, result.stdout).to.not.equal(0);
     expect(result.stdout).to.not.contain('created');
-    expect(result.stderr).to.contain(resolve(dataDir)).and.contain('in use').and.contain(`pid ${running.child.pid}`);
-    expect((await readFile(lockFile(), 'utf8')).trim(), 'the lock holds the pid').to.equal(String(running.child.pid));
+    expect(result.stderr)
+      .to.contain(resolve(dataDir))
+      .and.contain('in use')
+      .and.contain(`pid ${running.child.pid}`);
+    expect((await readFile(lockFile(), 'utf8')).trim(), 'the lock holds the pid').to.equal(
+      String(running.child.pid),
+    );
 
-    expect(await signIn(running.base, 'second_admin', ADMIN_PASSWORD), 'the running service').to.equal(401);
+    expect(
+      await signIn(running.base, 'second_admin', ADMIN_PASSWORD),
+      'the running service',
+    ).to.equal(401);
     expect(await running.stop('SIGTERM')).to.equal(0);
     expect(existsSync(lockFile()), 'the lock goes with a clean stop').to.equal(false);
     running = await startService({ DATA_DIR: dataDir });
-    expect(await signIn(running.base, 'second_admin', ADMIN_PASSWORD), 'after a restart').to.equal(401);
+    expect(await signIn(running.base, 'second_admin', ADMIN_PASSWORD), 'after a restart').to.equal(
+      401,
+    );
   });
 
   it('a second service on the same DATA_DIR exits 1 with the message; the first serves on', async () => {
@@ -69,7 +86,12 @@ describe('one process on an embedded DATA_DIR', function () {
   });
 
   it('create-admin works when no service runs, and releases the lock', async () => {
-    const result = await runNode(CLI, ['create-admin', 'second@example.com', 'second_admin'], { DATA_DIR: dataDir }, `${ADMIN_PASSWORD}\n`);
+    const result = await runNode(
+      CLI,
+      ['create-admin', 'second@example.com', 'second_admin'],
+      { DATA_DIR: dataDir },
+      `${ADMIN_PASSWORD}\n`,
+    );
     expect(result.code, result.stderr).to.equal(0);
     expect(existsSync(lockFile())).to.equal(false);
     running = await startService({ DATA_DIR: dataDir });
@@ -85,7 +107,12 @@ describe('one process on an embedded DATA_DIR', function () {
     await running.stop('SIGTERM');
 
     await writeFile(lockFile(), `${deadPid()}\n`);
-    const result = await runNode(CLI, ['create-admin', 'second@example.com', 'second_admin'], { DATA_DIR: dataDir }, `${ADMIN_PASSWORD}\n`);
+    const result = await runNode(
+      CLI,
+      ['create-admin', 'second@example.com', 'second_admin'],
+      { DATA_DIR: dataDir },
+      `${ADMIN_PASSWORD}\n`,
+    );
     expect(result.code, result.stderr).to.equal(0);
     expect(existsSync(lockFile())).to.equal(false);
   });

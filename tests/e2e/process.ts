@@ -15,7 +15,11 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -34,21 +38,36 @@ export interface Running {
  * Starts the service as a separate process (`node dist/src/main.js`, or `command` run from the
  * repository's root) and waits for its `started` log line.
  */
-export async function startService(env: Record<string, string>, timeoutMs = 30_000, command: readonly string[] = [process.execPath, MAIN]): Promise<Running> {
+export async function startService(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  command: readonly string[] = [process.execPath, MAIN],
+): Promise<Running> {
   const port = await freePort();
   const [file, ...args] = command;
   const child = spawn(file!, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the service did not start in time:\n${out}\n${err}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the service did not start in time:\n${out}\n${err}`)),
+      timeoutMs,
+    );
     const check = () => {
       if (out.includes('"event":"started"')) {
         clearTimeout(timer);
@@ -75,12 +94,22 @@ export async function startService(env: Record<string, string>, timeoutMs = 30_0
 }
 
 /** Runs a command of the service to its end. */
-export function runNode(script: string, args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return runProcess(process.execPath, [script, ...args], env, input);
 }
 
 /** Runs any program from the repository's root to its end. */
-export function runProcess(file: string, args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runProcess(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       cwd: ROOT,

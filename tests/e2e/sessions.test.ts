@@ -12,7 +12,11 @@ import { requireRedis, testRedisUrl } from '../support/redis.js';
 import { requireStorage, storageTargets } from '../support/storage.js';
 import { startService, type Running } from './process.js';
 
-const json = (body: unknown) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 describe('two service processes sharing PostgreSQL and Redis', function () {
   this.timeout(90_000);
@@ -21,7 +25,11 @@ describe('two service processes sharing PostgreSQL and Redis', function () {
   const running: Running[] = [];
 
   before(async function () {
-    await requireStorage(storageTargets().find((t) => t.name === 'postgresql')!, this, 'two service processes sharing PostgreSQL and Redis');
+    await requireStorage(
+      storageTargets().find((t) => t.name === 'postgresql')!,
+      this,
+      'two service processes sharing PostgreSQL and Redis',
+    );
     await requireRedis(this, 'two service processes sharing PostgreSQL and Redis');
     database = await createTestDatabase();
     dataDir = await mkdtemp(join(tmpdir(), 'um-e2e-sessions-'));
@@ -50,20 +58,39 @@ describe('two service processes sharing PostgreSQL and Redis', function () {
   it('a logout on one instance ends the session on the other, and a lockout is shared', async () => {
     const [a, b] = running as [Running, Running];
     const username = `e2e_${process.pid}_${Date.now()}`;
-    const created = await fetch(`${a.base}/api/v1/users`, json({ email: `${username}@example.com`, username, password: 'E2ePassw0rd' }));
+    const created = await fetch(
+      `${a.base}/api/v1/users`,
+      json({ email: `${username}@example.com`, username, password: 'E2ePassw0rd' }),
+    );
     expect(created.status).to.equal(201);
 
-    const signedIn = await fetch(`${a.base}/api/v1/auth/token`, json({ username, password: 'E2ePassw0rd' }));
+    const signedIn = await fetch(
+      `${a.base}/api/v1/auth/token`,
+      json({ username, password: 'E2ePassw0rd' }),
+    );
     expect(signedIn.status).to.equal(200);
     const pair = (await signedIn.json()) as { access_token: string; refresh_token: string };
-    const me = (base: string, token: string) => fetch(`${base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+    const me = (base: string, token: string) =>
+      fetch(`${base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect((await me(b.base, pair.access_token)).status).to.equal(200);
-    expect((await fetch(`${b.base}/api/v1/auth/logout`, json({ refresh_token: pair.refresh_token }))).status).to.equal(204);
+    expect(
+      (await fetch(`${b.base}/api/v1/auth/logout`, json({ refresh_token: pair.refresh_token })))
+        .status,
+    ).to.equal(204);
     expect((await me(a.base, pair.access_token)).status).to.equal(401);
 
-    expect((await fetch(`${a.base}/api/v1/auth/token`, json({ username, password: 'Wrong1Passw0rd' }))).status).to.equal(401);
-    expect((await fetch(`${b.base}/api/v1/auth/token`, json({ username, password: 'Wrong1Passw0rd' }))).status).to.equal(401);
-    const locked = await fetch(`${a.base}/api/v1/auth/token`, json({ username, password: 'E2ePassw0rd' }));
+    expect(
+      (await fetch(`${a.base}/api/v1/auth/token`, json({ username, password: 'Wrong1Passw0rd' })))
+        .status,
+    ).to.equal(401);
+    expect(
+      (await fetch(`${b.base}/api/v1/auth/token`, json({ username, password: 'Wrong1Passw0rd' })))
+        .status,
+    ).to.equal(401);
+    const locked = await fetch(
+      `${a.base}/api/v1/auth/token`,
+      json({ username, password: 'E2ePassw0rd' }),
+    );
     expect(locked.status).to.equal(429);
     expect(locked.headers.get('retry-after')).to.equal('2');
   });

@@ -16,7 +16,11 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { requireStorage, storageTargets } from '../support/storage.js';
 import { startService, type Running } from './process.js';
 
-const ADMIN = { ADMIN_EMAIL: 'drain-admin@example.com', ADMIN_USERNAME: 'drain_admin', ADMIN_PASSWORD: 'DrainPassw0rd' };
+const ADMIN = {
+  ADMIN_EMAIL: 'drain-admin@example.com',
+  ADMIN_USERNAME: 'drain_admin',
+  ADMIN_PASSWORD: 'DrainPassw0rd',
+};
 const CLIENTS = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,11 +34,23 @@ function post(agent: Agent, port: number, path: string, body: unknown): Promise<
   return new Promise((resolve, reject) => {
     const payload = JSON.stringify(body);
     const req = request(
-      { agent, host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } },
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(payload),
+        },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }),
+        );
         res.on('error', reject);
       },
     );
@@ -61,7 +77,11 @@ function client(port: number, index: number, signalled: () => boolean): Client {
       const sentAfterSignal = signalled();
       let answer: Answer;
       try {
-        answer = await post(agent, port, '/api/v1/users', { email: `${username}@example.com`, username, password: 'DrainUser1Pass' });
+        answer = await post(agent, port, '/api/v1/users', {
+          email: `${username}@example.com`,
+          username,
+          password: 'DrainUser1Pass',
+        });
       } catch {
         break; // refused or closed: the service is going away
       }
@@ -83,7 +103,10 @@ async function storedUsernames(running: Running): Promise<Set<string>> {
   const token = ((await signIn.json()) as { access_token: string }).access_token;
   const names = new Set<string>();
   for (let page = 1; ; page += 1) {
-    const res = await fetch(`${running.base}/api/v1/users?search=drain_&page_size=100&page=${page}`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(
+      `${running.base}/api/v1/users?search=drain_&page_size=100&page=${page}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
     const body = (await res.json()) as { items: Array<{ username: string }>; total_pages: number };
     for (const user of body.items) names.add(user.username);
     if (page >= body.total_pages) return names;
@@ -100,7 +123,11 @@ for (const storage of ['embedded', 'postgresql'] as const) {
 
     before(async function () {
       if (storage === 'postgresql') {
-        await requireStorage(storageTargets().find((t) => t.name === 'postgresql')!, this, this.test?.parent?.title ?? 'shutdown');
+        await requireStorage(
+          storageTargets().find((t) => t.name === 'postgresql')!,
+          this,
+          this.test?.parent?.title ?? 'shutdown',
+        );
         database = await createTestDatabase();
         env = { DATABASE_URL: database.url };
       } else {
@@ -123,7 +150,9 @@ for (const storage of ['embedded', 'postgresql'] as const) {
     it('drains, closes the keep-alive connections and exits 0; every 201 answered is stored', async () => {
       running = await startService(env);
       let signalled = false;
-      const clients = Array.from({ length: CLIENTS }, (_, i) => client(running!.port, i, () => signalled));
+      const clients = Array.from({ length: CLIENTS }, (_, i) =>
+        client(running!.port, i, () => signalled),
+      );
       // Let every client get answers on its connection before the signal.
       const deadline = Date.now() + 30_000;
       while (clients.some((c) => c.statuses.length < 2) && Date.now() < deadline) await sleep(50);
@@ -131,24 +160,43 @@ for (const storage of ['embedded', 'postgresql'] as const) {
       const code = await running.stop('SIGTERM');
       await Promise.all(clients.map((c) => c.done));
 
-      expect(code, running.stdout().split('\n').filter((l) => l.includes('forced_exit')).join('\n')).to.equal(0);
-      expect(running.stdout()).to.contain('"event":"stopped"').and.not.contain('"event":"forced_exit"');
+      expect(
+        code,
+        running
+          .stdout()
+          .split('\n')
+          .filter((l) => l.includes('forced_exit'))
+          .join('\n'),
+      ).to.equal(0);
+      expect(running.stdout())
+        .to.contain('"event":"stopped"')
+        .and.not.contain('"event":"forced_exit"');
       const statuses = clients.flatMap((c) => c.statuses);
       expect([...new Set(statuses)], 'every answer a 201').to.deep.equal([201]);
       const afterSignal = clients.flatMap((c) => c.afterSignal);
       expect(afterSignal.length, 'answers after the signal').to.be.greaterThan(0);
-      expect(afterSignal.filter((c) => c === 'close').length, 'answers after the signal carrying Connection: close').to.be.greaterThan(0);
+      expect(
+        afterSignal.filter((c) => c === 'close').length,
+        'answers after the signal carrying Connection: close',
+      ).to.be.greaterThan(0);
 
       running = await startService(env);
       const stored = await storedUsernames(running);
       const answered = clients.flatMap((c) => c.created);
       expect(answered.length).to.be.at.least(CLIENTS * 2);
-      expect(answered.filter((name) => !stored.has(name)), 'answered 201 but not stored').to.deep.equal([]);
+      expect(
+        answered.filter((name) => !stored.has(name)),
+        'answered 201 but not stored',
+      ).to.deep.equal([]);
     });
 
     if (storage === 'embedded') {
       it('lets go of a client that never finishes its headers (HTTP_HEADERS_TIMEOUT_S): 408', async () => {
-        running = await startService({ ...env, HTTP_HEADERS_TIMEOUT_S: '1', HTTP_REQUEST_TIMEOUT_S: '2' });
+        running = await startService({
+          ...env,
+          HTTP_HEADERS_TIMEOUT_S: '1',
+          HTTP_REQUEST_TIMEOUT_S: '2',
+        });
         const socket = connect(running.port, '127.0.0.1');
         let answer = '';
         socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));

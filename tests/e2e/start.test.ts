@@ -10,7 +10,11 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { MAIN, runNode, startService, type Running } from './process.js';
 
-const ADMIN = { ADMIN_EMAIL: 'first@example.com', ADMIN_USERNAME: 'first_admin', ADMIN_PASSWORD: 'FirstPassw0rd' };
+const ADMIN = {
+  ADMIN_EMAIL: 'first@example.com',
+  ADMIN_USERNAME: 'first_admin',
+  ADMIN_PASSWORD: 'FirstPassw0rd',
+};
 
 async function signIn(base: string, username: string, password: string): Promise<Response> {
   return fetch(`${base}/api/v1/auth/token`, {
@@ -45,13 +49,19 @@ describe('the service process on the embedded database', function () {
     const res = await signIn(running.base, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
     expect(res.status).to.equal(200);
     token = ((await res.json()) as { access_token: string }).access_token;
-    const me = await fetch(`${running.base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+    const me = await fetch(`${running.base}/api/v1/users/me`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(me.status).to.equal(200);
     expect(await me.json()).to.include({ username: ADMIN.ADMIN_USERNAME, role: 'admin' });
     const created = await fetch(`${running.base}/api/v1/users`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'kept@example.com', username: 'kept', password: 'KeptPassw0rd' }),
+      body: JSON.stringify({
+        email: 'kept@example.com',
+        username: 'kept',
+        password: 'KeptPassw0rd',
+      }),
     });
     expect(created.status).to.equal(201);
   });
@@ -69,7 +79,17 @@ describe('the service process on the embedded database', function () {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const requests = lines.filter((l) => l['event'] === 'api_request');
     expect(requests.map((l) => l['path'])).to.deep.equal(['/api/v1/auth/token', '/health/live']);
-    for (const field of ['timestamp', 'method', 'route', 'path', 'status', 'duration_ms', 'user_id', 'ip', 'request_id']) {
+    for (const field of [
+      'timestamp',
+      'method',
+      'route',
+      'path',
+      'status',
+      'duration_ms',
+      'user_id',
+      'ip',
+      'request_id',
+    ]) {
       expect(requests[0]).to.have.property(field);
     }
     expect(running.stdout()).to.not.contain(ADMIN.ADMIN_PASSWORD);
@@ -77,7 +97,9 @@ describe('the service process on the embedded database', function () {
 
   it('keeps data and the development signing key across a restart: old tokens still verify', async () => {
     running = await startService({ DATA_DIR: dataDir, ...ADMIN });
-    const me = await fetch(`${running.base}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+    const me = await fetch(`${running.base}/api/v1/users/me`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(me.status).to.equal(200);
     const kept = await signIn(running.base, 'kept', 'KeptPassw0rd');
     expect(kept.status).to.equal(200);
@@ -91,7 +113,11 @@ describe('the service process on the embedded database', function () {
       .split('\n')
       .find((line) => line.includes('"event":"started"'));
     const url = `http://localhost:${running.port}`;
-    expect(JSON.parse(started!)).to.include({ message: `listening on ${url} (docs at ${url}/docs)`, url, docs: `${url}/docs` });
+    expect(JSON.parse(started!)).to.include({
+      message: `listening on ${url} (docs at ${url}/docs)`,
+      url,
+      docs: `${url}/docs`,
+    });
     const code = await running.stop('SIGTERM');
     expect(code).to.equal(0);
     expect(running.stdout()).to.contain('"event":"stopped"');
@@ -105,7 +131,11 @@ describe('the service process on the embedded database', function () {
   });
 
   it('refuses to start on a bad setting, naming it', async () => {
-    const result = await runNode(MAIN, [], { DATA_DIR: dataDir, PORT: 'abc', RATE_LIMIT_MAX: '-5' });
+    const result = await runNode(MAIN, [], {
+      DATA_DIR: dataDir,
+      PORT: 'abc',
+      RATE_LIMIT_MAX: '-5',
+    });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.contain('PORT').and.contain('RATE_LIMIT_MAX');
   });
@@ -131,14 +161,20 @@ describe('the service process drains in-flight requests on SIGTERM', function ()
 
   it('refuses new connections, finishes the request in flight, closes and exits 0', async () => {
     const running = await startService({ DATA_DIR: dataDir });
-    const body = JSON.stringify({ email: 'inflight@example.com', username: 'inflight', password: 'InFlightPassw0rd' });
+    const body = JSON.stringify({
+      email: 'inflight@example.com',
+      username: 'inflight',
+      password: 'InFlightPassw0rd',
+    });
     const socket = connect(running.port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     // Half the request, then SIGTERM while it is in flight.
-    socket.write(`POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
+    socket.write(
+      `POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     const exit = running.stop('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -52,26 +52,34 @@ describe('faults: PostgreSQL unreachable', function () {
   let token = '';
 
   it('serves while the database answers', async () => {
-    const res = await http.post('/api/v1/auth/token').send({ username: ADMIN.username, password: ADMIN.password });
+    const res = await http
+      .post('/api/v1/auth/token')
+      .send({ username: ADMIN.username, password: ADMIN.password });
     expect(res.status).to.equal(200);
     token = res.body.access_token as string;
-    expect((await http.get('/api/v1/users/me').set('Authorization', `Bearer ${token}`)).status).to.equal(200);
+    expect(
+      (await http.get('/api/v1/users/me').set('Authorization', `Bearer ${token}`)).status,
+    ).to.equal(200);
     expect((await http.get('/health/ready')).body).to.deep.include({ status: 'ok' });
   });
 
-  it('answers 503 ServiceUnavailableError, quickly and in each version\'s shape, while it is cut', async () => {
+  it("answers 503 ServiceUnavailableError, quickly and in each version's shape, while it is cut", async () => {
     await proxy.cut();
     const started = Date.now();
     const me = await http.get('/api/v1/users/me').set('Authorization', `Bearer ${token}`);
     expect(me.status).to.equal(503);
     expect(me.body).to.include({ error: 'ServiceUnavailableError' });
     expect(me.headers['retry-after']).to.equal('5');
-    const signUp = await http.post('/api/v1/users').send({ email: 'down@example.com', username: 'down_user', password: 'Passw0rdOk' });
+    const signUp = await http
+      .post('/api/v1/users')
+      .send({ email: 'down@example.com', username: 'down_user', password: 'Passw0rdOk' });
     expect(signUp.status).to.equal(503);
     const v2 = await http.get('/api/v2/users/me').set('Authorization', `Bearer ${token}`);
     expect(v2.status).to.equal(503);
     expect(v2.body).to.include({ type: '/problems/unavailable', status: 503 });
-    const signIn = await http.post('/api/v1/auth/token').send({ username: ADMIN.username, password: ADMIN.password });
+    const signIn = await http
+      .post('/api/v1/auth/token')
+      .send({ username: ADMIN.username, password: ADMIN.password });
     expect(signIn.status).to.equal(503);
     expect(Date.now() - started).to.be.below(30_000);
     const errors = logger.find('api_error');
@@ -96,7 +104,9 @@ describe('faults: PostgreSQL unreachable', function () {
     }
     expect(status).to.equal(200);
     expect((await http.get('/health/ready')).status).to.equal(200);
-    const signUp = await http.post('/api/v1/users').send({ email: 'back@example.com', username: 'back_user', password: 'Passw0rdOk' });
+    const signUp = await http
+      .post('/api/v1/users')
+      .send({ email: 'back@example.com', username: 'back_user', password: 'Passw0rdOk' });
     expect(signUp.status).to.equal(201);
   });
 });

@@ -58,7 +58,8 @@ describe('faults: Redis dies, hangs and comes back', function () {
 
   before(async function () {
     if (!redisServerInstalled()) {
-      if (process.env.CI === 'true') throw new Error(`${REDIS_SERVER} is required in CI for the Redis fault tests`);
+      if (process.env.CI === 'true')
+        throw new Error(`${REDIS_SERVER} is required in CI for the Redis fault tests`);
       console.warn(`\n  ${REDIS_SERVER} was not found: the Redis fault tests were skipped.\n`);
       this.skip();
     }
@@ -69,10 +70,16 @@ describe('faults: Redis dies, hangs and comes back', function () {
       server: { trustProxy: true },
       admin: { ...ADMIN },
     });
-    service = await buildService(config, { persistence: createInMemoryPersistence(), logger, redisKeyPrefix: prefix });
+    service = await buildService(config, {
+      persistence: createInMemoryPersistence(),
+      logger,
+      redisKeyPrefix: prefix,
+    });
     await ensureConfiguredAdmin(service.container, config);
     http = supertest.agent(buildApp(service.container).callback());
-    expect((await readiness('ok', 5_000)).body.status, 'connected to the throwaway Redis').to.equal('ok');
+    expect((await readiness('ok', 5_000)).body.status, 'connected to the throwaway Redis').to.equal(
+      'ok',
+    );
   });
 
   after(async () => {
@@ -87,7 +94,14 @@ describe('faults: Redis dies, hangs and comes back', function () {
       const res = await http.get('/api/v1/users/me').set(where);
       remaining.push([res.status, res.headers['ratelimit-remaining']]);
     }
-    expect(remaining).to.deep.equal([[401, '4'], [401, '3'], [401, '2'], [401, '1'], [401, '0'], [429, '0']]);
+    expect(remaining).to.deep.equal([
+      [401, '4'],
+      [401, '3'],
+      [401, '2'],
+      [401, '1'],
+      [401, '0'],
+      [429, '0'],
+    ]);
     const stored = await inspect(async (client) => {
       const keys = await keysUnder(client, `${prefix}:rate-limit`);
       return Promise.all(keys.map(async (key) => Number(await client.get(key))));
@@ -98,7 +112,10 @@ describe('faults: Redis dies, hangs and comes back', function () {
   it('keeps serving when Redis is killed: no 500, limits from memory with their headers, quickly', async () => {
     await redis.kill();
     const started = Date.now();
-    const signIn = await http.post('/api/v1/auth/token').set(from()).send({ username: ADMIN.username, password: ADMIN.password });
+    const signIn = await http
+      .post('/api/v1/auth/token')
+      .set(from())
+      .send({ username: ADMIN.username, password: ADMIN.password });
     expect(signIn.status, JSON.stringify(signIn.body)).to.equal(200);
     const token = signIn.body.access_token as string;
     const statuses = [];
@@ -108,7 +125,14 @@ describe('faults: Redis dies, hangs and comes back', function () {
       expect(Number(res.headers['ratelimit-reset'])).to.be.within(1, 60);
       statuses.push([res.status, res.headers['ratelimit-remaining']]);
     }
-    expect(statuses, 'the budget of the user, now kept in memory').to.deep.equal([[200, '4'], [200, '3'], [200, '2'], [200, '1'], [200, '0'], [429, '0']]);
+    expect(statuses, 'the budget of the user, now kept in memory').to.deep.equal([
+      [200, '4'],
+      [200, '3'],
+      [200, '2'],
+      [200, '1'],
+      [200, '0'],
+      [429, '0'],
+    ]);
     const refused = await http.get('/api/v2/users/me').set('Authorization', `Bearer ${token}`);
     expect(refused.status).to.equal(429);
     expect(refused.body).to.include({ type: '/problems/rate-limited', status: 429 });
@@ -121,7 +145,10 @@ describe('faults: Redis dies, hangs and comes back', function () {
   it('readiness is 200 degraded naming redis while it is down; the database is fine, liveness too', async () => {
     const res = await http.get('/health/ready');
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    expect(res.body).to.deep.equal({ status: 'degraded', checks: { database: 'ok', redis: 'degraded' } });
+    expect(res.body).to.deep.equal({
+      status: 'degraded',
+      checks: { database: 'ok', redis: 'degraded' },
+    });
     expect((await http.get('/health/live')).status).to.equal(200);
   });
 
@@ -132,7 +159,10 @@ describe('faults: Redis dies, hangs and comes back', function () {
     expect(ready.body).to.deep.equal({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
     expect(logger.find('redis_available')).to.have.length(1);
     const where = from();
-    for (let i = 0; i < 3; i += 1) expect((await http.get('/api/v1/users/me').set(where)).headers['ratelimit-remaining']).to.equal(String(MAX - 1 - i));
+    for (let i = 0; i < 3; i += 1)
+      expect(
+        (await http.get('/api/v1/users/me').set(where)).headers['ratelimit-remaining'],
+      ).to.equal(String(MAX - 1 - i));
     const stored = await inspect(async (client) => {
       const keys = await keysUnder(client, `${prefix}:rate-limit`);
       return Promise.all(keys.map(async (key) => Number(await client.get(key))));
@@ -141,15 +171,20 @@ describe('faults: Redis dies, hangs and comes back', function () {
     expect(logger.find('api_error')).to.have.length(0);
   });
   it('stops waiting for a Redis that hangs: later requests do not wait for it, readiness is degraded, and it comes back', async () => {
-    const remainingBefore = Number((await http.get('/api/v1/users/me').set(from())).headers['ratelimit-remaining']);
+    const remainingBefore = Number(
+      (await http.get('/api/v1/users/me').set(from())).headers['ratelimit-remaining'],
+    );
     expect(remainingBefore, 'counting in Redis').to.equal(MAX - 1);
     const lossesBefore = logger.find('redis_unavailable').length;
     redis.freeze();
     try {
       const until = Date.now() + 10_000;
-      while (logger.find('redis_unavailable').length === lossesBefore && Date.now() < until) await sleep(100);
+      while (logger.find('redis_unavailable').length === lossesBefore && Date.now() < until)
+        await sleep(100);
       const loss = logger.find('redis_unavailable').at(-1);
-      expect(loss?.fields['error'], 'the hang noticed and logged').to.equal('no answer within 1000 ms');
+      expect(loss?.fields['error'], 'the hang noticed and logged').to.equal(
+        'no answer within 1000 ms',
+      );
       const degraded = await readiness('degraded', 10_000);
       expect(degraded.status, 'readiness while Redis hangs').to.equal(200);
       expect(degraded.body.checks).to.deep.equal({ database: 'ok', redis: 'degraded' });
@@ -163,7 +198,11 @@ describe('faults: Redis dies, hangs and comes back', function () {
         statuses.push([res.status, res.headers['ratelimit-remaining'], Date.now() - started < 500]);
       }
       expect(statuses, 'counted in memory, none waiting for the command timeout').to.deep.equal([
-        [401, '4', true], [401, '3', true], [401, '2', true], [401, '1', true], [401, '0', true],
+        [401, '4', true],
+        [401, '3', true],
+        [401, '2', true],
+        [401, '1', true],
+        [401, '0', true],
       ]);
     } finally {
       redis.thaw();

@@ -11,14 +11,22 @@ describeStorages('concurrent sign-ups', ['in-memory', 'postgresql'], (target) =>
     const api = ctx.get();
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        api.http.post('/api/v1/users').send({ email: 'race@example.com', username: `racer_${i}`, password: 'RacePassw0rd' }),
+        api.http
+          .post('/api/v1/users')
+          .send({ email: 'race@example.com', username: `racer_${i}`, password: 'RacePassw0rd' }),
       ),
     );
     const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 201), JSON.stringify(statuses)).to.have.length(1);
+    expect(
+      statuses.filter((s) => s === 201),
+      JSON.stringify(statuses),
+    ).to.have.length(1);
     expect(statuses.filter((s) => s === 409)).to.have.length(49);
-    for (const res of responses.filter((r) => r.status === 409)) expect(res.body.error).to.equal('ConflictError');
-    const list = await api.http.get('/api/v1/users?search=race%40example.com').set('Authorization', `Bearer ${await api.adminToken()}`);
+    for (const res of responses.filter((r) => r.status === 409))
+      expect(res.body.error).to.equal('ConflictError');
+    const list = await api.http
+      .get('/api/v1/users?search=race%40example.com')
+      .set('Authorization', `Bearer ${await api.adminToken()}`);
     expect(list.body.total).to.equal(1);
   });
 
@@ -27,7 +35,11 @@ describeStorages('concurrent sign-ups', ['in-memory', 'postgresql'], (target) =>
     const api = ctx.get();
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        api.http.post('/api/v1/users').send({ email: `case_${i}@example.com`, username: i % 2 === 0 ? 'SameName' : 'samename', password: 'RacePassw0rd' }),
+        api.http.post('/api/v1/users').send({
+          email: `case_${i}@example.com`,
+          username: i % 2 === 0 ? 'SameName' : 'samename',
+          password: 'RacePassw0rd',
+        }),
       ),
     );
     const statuses = responses.map((r) => r.status);

@@ -11,7 +11,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { expect } from 'chai';
 import pg from 'pg';
 import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
-import { openMikroOrmPersistence, type MikroOrmTarget } from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
+import {
+  openMikroOrmPersistence,
+  type MikroOrmTarget,
+} from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
 import type { ClearablePersistence } from '../../src/adapters/persistence/persistence.js';
 import { bearer, PASSWORD, startApi, type TestApi } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -21,7 +24,10 @@ import { describeStorages } from '../support/storage.js';
 const REFUSE = `alter table users add constraint refuse_name check (full_name is distinct from 'Refused Name')`;
 
 /** Opens a store of the target's kind whose users table carries the REFUSE constraint. */
-async function openRefusingStore(kind: 'pglite' | 'postgresql', logger: MemoryLogger): Promise<{ store: ClearablePersistence; dispose(): Promise<void> }> {
+async function openRefusingStore(
+  kind: 'pglite' | 'postgresql',
+  logger: MemoryLogger,
+): Promise<{ store: ClearablePersistence; dispose(): Promise<void> }> {
   const options = { logger, slowQueryMs: 0 };
   if (kind === 'postgresql') {
     const database: TestDatabase = await createTestDatabase();
@@ -31,7 +37,13 @@ async function openRefusingStore(kind: 'pglite' | 'postgresql', logger: MemoryLo
     await client.connect();
     await client.query(REFUSE);
     await client.end();
-    return { store, dispose: async () => { await store.close(); await database.drop(); } };
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        await database.drop();
+      },
+    };
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'um-refusing-'));
   await (await openMikroOrmPersistence({ kind, dataDir })).close();
@@ -39,11 +51,18 @@ async function openRefusingStore(kind: 'pglite' | 'postgresql', logger: MemoryLo
   await raw.exec(REFUSE);
   await raw.close();
   const store = await openMikroOrmPersistence({ kind, dataDir }, options);
-  return { store, dispose: async () => { await store.close(); await rm(dataDir, { recursive: true, force: true }); } };
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Every log line of both loggers, as the JSON a log collector would receive. */
-const allLines = (...loggers: MemoryLogger[]) => loggers.flatMap((l) => l.entries.map((e) => JSON.stringify({ message: e.message, ...e.fields })));
+const allLines = (...loggers: MemoryLogger[]) =>
+  loggers.flatMap((l) => l.entries.map((e) => JSON.stringify({ message: e.message, ...e.fields })));
 
 describeStorages('Database errors in the logs', ['pglite', 'postgresql'], (target) => {
   const kind = target.name as 'pglite' | 'postgresql';
@@ -67,7 +86,9 @@ describeStorages('Database errors in the logs', ['pglite', 'postgresql'], (targe
 
   it('logs a refused write by SQLSTATE, constraint and statement shape, never its values', async () => {
     const email = 'secret.person@example.com';
-    const res = await api.http.post('/api/v1/users').send({ email, username: 'secret_person', password: PASSWORD, full_name: 'Refused Name' });
+    const res = await api.http
+      .post('/api/v1/users')
+      .send({ email, username: 'secret_person', password: PASSWORD, full_name: 'Refused Name' });
     expect(res.status).to.equal(500);
     expect(res.body.message).to.equal('Internal server error');
     const lines = allLines(api.logger, dbLog);
@@ -78,16 +99,25 @@ describeStorages('Database errors in the logs', ['pglite', 'postgresql'], (targe
     expect(line).to.include('refuse_name');
     expect(line, line).to.match(/insert into \\?"?users/);
     for (const secret of [email, 'secret_person', 'Refused Name', '$argon2', PASSWORD]) {
-      expect(lines.filter((l) => l.includes(secret)), `a log line holds ${secret}`).to.deep.equal([]);
+      expect(
+        lines.filter((l) => l.includes(secret)),
+        `a log line holds ${secret}`,
+      ).to.deep.equal([]);
     }
   });
 
   it('tells a refused value from a lost connection, and keeps the value out of the error', async () => {
     // Straight to the port, past the codecs that refuse such text at the edge.
     // PGlite reads an inlined 2147483648 as a bigint and finds nobody; PostgreSQL binds it to an integer and refuses it.
-    const attempts = [() => store.users.findByLogin('nul\u0000login'), ...(kind === 'postgresql' ? [() => store.users.findById(2 ** 31)] : [])];
+    const attempts = [
+      () => store.users.findByLogin('nul\u0000login'),
+      ...(kind === 'postgresql' ? [() => store.users.findById(2 ** 31)] : []),
+    ];
     for (const attempt of attempts) {
-      const error = await attempt().then(() => undefined, (e: unknown) => e as Error & { kind?: string });
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e as Error & { kind?: string },
+      );
       expect(error, 'the database refused nothing').to.not.equal(undefined);
       expect(error!.kind, error!.message).to.not.equal('unavailable');
       const told = `${error!.message} ${error!.stack} ${String((error!.cause as Error | undefined)?.message)}`;
@@ -100,9 +130,15 @@ describeStorages('Database errors in the logs', ['pglite', 'postgresql'], (targe
   it('writes only the columns that changed', async () => {
     const user = await api.createUser({ full_name: 'Before' });
     dbLog.clear();
-    const res = await api.http.patch(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ full_name: 'After' });
+    const res = await api.http
+      .patch(`/api/v1/users/${user.id}`)
+      .set(bearer(user.token))
+      .send({ full_name: 'After' });
     expect(res.status).to.equal(200);
-    const updates = dbLog.find('slow_query').map((e) => String(e.fields['query'])).filter((q) => /^update "?users"?/i.test(q));
+    const updates = dbLog
+      .find('slow_query')
+      .map((e) => String(e.fields['query']))
+      .filter((q) => /^update "?users"?/i.test(q));
     expect(updates).to.have.length(1);
     const assigned = updates[0]!.replace(/^.*? set (.*?) where .*$/is, '$1');
     const columns = [...assigned.matchAll(/"(\w+)" = /g)].map((m) => m[1]).sort();

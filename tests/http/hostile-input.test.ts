@@ -34,18 +34,34 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
       const label = JSON.stringify(bad);
       it(`refuses ${label} in a sign-up field with 422 naming it`, async () => {
         const api = ctx.get();
-        const res = await api.http.post('/api/v1/users').send({ email: `x${randomUUID().slice(0, 8)}@example.com`, username: `u${randomUUID().slice(0, 8)}`, password: PASSWORD, full_name: `Ada${bad}Lovelace` });
+        const res = await api.http.post('/api/v1/users').send({
+          email: `x${randomUUID().slice(0, 8)}@example.com`,
+          username: `u${randomUUID().slice(0, 8)}`,
+          password: PASSWORD,
+          full_name: `Ada${bad}Lovelace`,
+        });
         expect(res.status, JSON.stringify(res.body)).to.equal(422);
-        expect(res.body.details.map((d: { field: string }) => d.field)).to.deep.equal(['full_name']);
+        expect(res.body.details.map((d: { field: string }) => d.field)).to.deep.equal([
+          'full_name',
+        ]);
         expectErrorShape(res);
       });
 
       it(`refuses ${label} in a password with 422 and in a login with 401`, async () => {
         const api = ctx.get();
-        const signUp = await api.http.post('/api/v1/users').send({ email: `p${randomUUID().slice(0, 8)}@example.com`, username: `p${randomUUID().slice(0, 8)}`, password: `${PASSWORD}${bad}` });
+        const signUp = await api.http.post('/api/v1/users').send({
+          email: `p${randomUUID().slice(0, 8)}@example.com`,
+          username: `p${randomUUID().slice(0, 8)}`,
+          password: `${PASSWORD}${bad}`,
+        });
         expect(signUp.status).to.equal(422);
-        expect(signUp.body.details.map((d: { field: string }) => d.field)).to.deep.equal(['password']);
-        for (const body of [{ username: `root${bad}`, password: 'RootPassw0rd' }, { username: 'root', password: `RootPassw0rd${bad}` }]) {
+        expect(signUp.body.details.map((d: { field: string }) => d.field)).to.deep.equal([
+          'password',
+        ]);
+        for (const body of [
+          { username: `root${bad}`, password: 'RootPassw0rd' },
+          { username: 'root', password: `RootPassw0rd${bad}` },
+        ]) {
           const res = await api.http.post('/api/v1/auth/token').send(body);
           expect(res.status, JSON.stringify(res.body)).to.equal(401);
           expect(res.body.message).to.equal('Incorrect username or password');
@@ -55,19 +71,30 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
       it(`refuses ${label} in a PUT and a PATCH with 422, in a query with 400, in a refresh token with 401`, async () => {
         const api = ctx.get();
         const user = await api.createUser();
-        const patch = await api.http.patch(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ full_name: `x${bad}` });
+        const patch = await api.http
+          .patch(`/api/v1/users/${user.id}`)
+          .set(bearer(user.token))
+          .send({ full_name: `x${bad}` });
         expect(patch.status, JSON.stringify(patch.body)).to.equal(422);
         expect(patch.body.details[0].field).to.equal('full_name');
-        const put = await api.http.put(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ email: user.body['email'], username: user.username, full_name: `x${bad}` });
+        const put = await api.http
+          .put(`/api/v1/users/${user.id}`)
+          .set(bearer(user.token))
+          .send({ email: user.body['email'], username: user.username, full_name: `x${bad}` });
         expect(put.status).to.equal(422);
         // A URL carries UTF-8: a lone surrogate cannot be written in one, only a control character.
         if (!LONE.includes(bad)) {
-          const list = await api.http.get('/api/v1/users').query({ search: `ad${bad}a` }).set(bearer(await api.adminToken()));
+          const list = await api.http
+            .get('/api/v1/users')
+            .query({ search: `ad${bad}a` })
+            .set(bearer(await api.adminToken()));
           expect(list.status, JSON.stringify(list.body)).to.equal(400);
           expect(list.body.message).to.match(/search/);
           expectErrorShape(list);
         }
-        const refresh = await api.http.post('/api/v1/auth/refresh').send({ refresh_token: `abc${bad}def` });
+        const refresh = await api.http
+          .post('/api/v1/auth/refresh')
+          .send({ refresh_token: `abc${bad}def` });
         expect(refresh.status).to.equal(401);
       });
     }
@@ -81,7 +108,10 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
 
     it('refuses an Idempotency-Key with a control character with 400 and replaces such an X-Request-Id', async () => {
       const api = ctx.get();
-      const res = await api.http.post('/api/v1/users').set('Idempotency-Key', 'key\twith-tab').set('X-Request-Id', 'id\twith-tab')
+      const res = await api.http
+        .post('/api/v1/users')
+        .set('Idempotency-Key', 'key\twith-tab')
+        .set('X-Request-Id', 'id\twith-tab')
         .send({ email: 'k@example.com', username: 'kkk', password: PASSWORD });
       expect(res.status).to.equal(400);
       expect(res.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
@@ -101,25 +131,35 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
     it('signs in with a password typed in another normalisation form', async () => {
       const api = ctx.get();
       const user = await api.createUser({ password: 'Passw0rd-Cafe\u0301' });
-      const res = await api.http.post('/api/v1/auth/token').send({ username: user.username, password: 'Passw0rd-Caf\u00e9' });
+      const res = await api.http
+        .post('/api/v1/auth/token')
+        .send({ username: user.username, password: 'Passw0rd-Caf\u00e9' });
       expect(res.status).to.equal(200);
     });
 
     it('finds a user by a search term in another normalisation form', async () => {
       const api = ctx.get();
       await api.createUser({ full_name: 'Ren\u00e9e Noe\u0308l' });
-      const res = await api.http.get('/api/v1/users').query({ search: 'Rene\u0301e No\u00ebl' }).set(bearer(await api.adminToken()));
+      const res = await api.http
+        .get('/api/v1/users')
+        .query({ search: 'Rene\u0301e No\u00ebl' })
+        .set(bearer(await api.adminToken()));
       expect(res.status).to.equal(200);
-      expect(res.body.items.map((u: { full_name: string }) => u.full_name)).to.deep.equal(['Ren\u00e9e No\u00ebl']);
+      expect(res.body.items.map((u: { full_name: string }) => u.full_name)).to.deep.equal([
+        'Ren\u00e9e No\u00ebl',
+      ]);
     });
   });
 
   describe('errors echo input only in part', () => {
-    it('keeps at most the contract\'s share of a long query value in the message (v1 and v2)', async () => {
+    it("keeps at most the contract's share of a long query value in the message (v1 and v2)", async () => {
       const api = ctx.get();
       const long = 'r'.repeat(9000);
       for (const version of [1, 2] as const) {
-        const res = await api.http.get(`/api/v${version}/users`).query({ role: long }).set(bearer(await api.adminToken()));
+        const res = await api.http
+          .get(`/api/v${version}/users`)
+          .query({ role: long })
+          .set(bearer(await api.adminToken()));
         expect(res.status).to.equal(400);
         const message = String(version === 1 ? res.body.message : res.body.detail);
         expect(message).to.not.include('r'.repeat(ERROR_ECHO_MAX + 1));
@@ -130,7 +170,11 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
 
     it(`lists at most ${ERROR_DETAILS_MAX} details for a body with thousands of unknown fields`, async () => {
       const api = ctx.get();
-      const body: Record<string, unknown> = { email: 'many@example.com', username: 'many', password: PASSWORD };
+      const body: Record<string, unknown> = {
+        email: 'many@example.com',
+        username: 'many',
+        password: PASSWORD,
+      };
       for (let i = 0; i < 9000; i += 1) body[`k${i}`] = 1;
       for (const version of [1, 2] as const) {
         const res = await api.http.post(`/api/v${version}/users`).send(body);
@@ -144,7 +188,12 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
 
     it('truncates a long unknown field name and a long path', async () => {
       const api = ctx.get();
-      const field = await api.http.post('/api/v1/users').send({ email: 'f@example.com', username: 'ffff', password: PASSWORD, ['f'.repeat(5000)]: 1 });
+      const field = await api.http.post('/api/v1/users').send({
+        email: 'f@example.com',
+        username: 'ffff',
+        password: PASSWORD,
+        ['f'.repeat(5000)]: 1,
+      });
       expect(field.status).to.equal(422);
       expectErrorShape(field);
       for (const version of [1, 2] as const) {
@@ -158,19 +207,27 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
 
   describe('paths are case-sensitive', () => {
     // Under a prefix that matches exactly, the error is in that version's shape; otherwise in version 1's.
-    for (const [path, version] of [['/API/V1/users/me', 1], ['/api/V2/users/me', 1], ['/Api/v1/users/me', 1], ['/api/v1/Users/me', 1], ['/api/v2/USERS', 2]] as const) {
+    for (const [path, version] of [
+      ['/API/V1/users/me', 1],
+      ['/api/V2/users/me', 1],
+      ['/Api/v1/users/me', 1],
+      ['/api/v1/Users/me', 1],
+      ['/api/v2/USERS', 2],
+    ] as const) {
       it(`answers ${path} with 404 in version ${version}'s shape`, async () => {
         const api = ctx.get();
         const res = await api.http.get(path).set(bearer(await api.adminToken()));
         expect(res.status).to.equal(404);
-        expect(version === 1 ? res.body.error : res.body.title).to.equal(version === 1 ? 'NotFoundError' : 'Not Found');
+        expect(version === 1 ? res.body.error : res.body.title).to.equal(
+          version === 1 ? 'NotFoundError' : 'Not Found',
+        );
         expectErrorShape(res, version);
       });
     }
   });
 
   describe('ids beyond a 32-bit integer', () => {
-    it('refuses a token whose sub is beyond 2^31 - 1 (signed with the service\'s key) with 401', async () => {
+    it("refuses a token whose sub is beyond 2^31 - 1 (signed with the service's key) with 401", async () => {
       const api = ctx.get();
       const issuer = api.service.container.resolve<TokenIssuer>(TOKEN_ISSUER);
       for (const userId of [2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
@@ -185,9 +242,17 @@ describeStorages('Hostile input', ['in-memory', 'pglite', 'postgresql'], (target
       const api = ctx.get();
       const options = api.service.container.resolve<HttpOptions>(HTTP_OPTIONS);
       const cursors = new CursorCodec(options.cursorSecret);
-      const fingerprint = CursorCodec.fingerprint({ sort: 'created_at', role: undefined, is_active: undefined, search: undefined });
+      const fingerprint = CursorCodec.fingerprint({
+        sort: 'created_at',
+        role: undefined,
+        is_active: undefined,
+        search: undefined,
+      });
       const cursor = cursors.encode({ key: new Date().toISOString(), id: 2 ** 31 }, fingerprint);
-      const res = await api.http.get('/api/v2/users').query({ cursor }).set(bearer(await api.adminToken()));
+      const res = await api.http
+        .get('/api/v2/users')
+        .query({ cursor })
+        .set(bearer(await api.adminToken()));
       expect(res.status, JSON.stringify(res.body)).to.equal(400);
       expectErrorShape(res, 2);
     });

@@ -9,7 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type supertest from 'supertest';
 import { generateTokenKeyPair } from '../../src/adapters/security/paserk-keys.js';
 import { PASSWORD, startApi, type TestApi } from '../support/api.js';
-import { cleanUpRedisPrefix, keysUnder, requireRedis, runKeyPrefix, testRedisClient, testRedisUrl } from '../support/redis.js';
+import {
+  cleanUpRedisPrefix,
+  keysUnder,
+  requireRedis,
+  runKeyPrefix,
+  testRedisClient,
+  testRedisUrl,
+} from '../support/redis.js';
 import { storageTargets, type OpenedStorage } from '../support/storage.js';
 
 const inMemory = storageTargets().find((target) => target.name === 'in-memory')!;
@@ -38,8 +45,15 @@ describe('Idempotency-Key with REDIS_URL: shared by the instances', function () 
     store = await inMemory.open();
     const pair = await generateTokenKeyPair();
     // Instances share the signing key (from which the request fingerprints' key is derived) and Redis.
-    const config = { tokens: { signingKey: pair.secret, keyId: 'shared' }, redis: { url: testRedisUrl() }, server: { trustProxy: true } };
-    apis.push(await startApi(store, config, { redisKeyPrefix: prefix }), await startApi(store, config, { redisKeyPrefix: prefix }));
+    const config = {
+      tokens: { signingKey: pair.secret, keyId: 'shared' },
+      redis: { url: testRedisUrl() },
+      server: { trustProxy: true },
+    };
+    apis.push(
+      await startApi(store, config, { redisKeyPrefix: prefix }),
+      await startApi(store, config, { redisKeyPrefix: prefix }),
+    );
   });
   after(async () => {
     await Promise.all(apis.splice(0).map((api) => api.close()));
@@ -72,8 +86,13 @@ describe('Idempotency-Key with REDIS_URL: shared by the instances', function () 
     const key = randomUUID();
     const body = aSignUp();
     const all = await Promise.all([a, b, a, b].map((api) => signUp(api, body, key)));
-    expect(all.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined)).to.have.length(1);
-    expect(all.every((r) => r.status === 201 || r.status === 409), JSON.stringify(all.map((r) => r.status))).to.equal(true);
+    expect(
+      all.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined),
+    ).to.have.length(1);
+    expect(
+      all.every((r) => r.status === 201 || r.status === 409),
+      JSON.stringify(all.map((r) => r.status)),
+    ).to.equal(true);
     const mismatch = await signUp(b, aSignUp(), key);
     expect(mismatch.status).to.equal(422);
   });
@@ -85,7 +104,10 @@ describe('Idempotency-Key with a Redis that cannot be reached', function () {
   let api: TestApi | undefined;
   before(async () => {
     store = await inMemory.open();
-    api = await startApi(store, { redis: { url: 'redis://127.0.0.1:1' }, server: { trustProxy: true } });
+    api = await startApi(store, {
+      redis: { url: 'redis://127.0.0.1:1' },
+      server: { trustProxy: true },
+    });
   });
   after(async () => {
     await api?.close();
@@ -96,11 +118,16 @@ describe('Idempotency-Key with a Redis that cannot be reached', function () {
     const body = aSignUp();
     const refused = await signUp(api!, body, randomUUID());
     expect(refused.status).to.equal(503);
-    expect(refused.body).to.include({ error: 'ServiceUnavailableError', message: 'Idempotency-Key cannot be checked right now; try again shortly' });
+    expect(refused.body).to.include({
+      error: 'ServiceUnavailableError',
+      message: 'Idempotency-Key cannot be checked right now; try again shortly',
+    });
     expect(refused.headers['retry-after']).to.equal('5');
-    expect((await api!.service.persistence.users.findByLogin(body.username))).to.equal(null);
+    expect(await api!.service.persistence.users.findByLogin(body.username)).to.equal(null);
     expect((await signUp(api!, body)).status).to.equal(201);
-    const warned = api!.logger.entries.some((entry) => entry.fields['event'] === 'idempotency_store_unavailable');
+    const warned = api!.logger.entries.some(
+      (entry) => entry.fields['event'] === 'idempotency_store_unavailable',
+    );
     expect(warned).to.equal(true);
   });
 });

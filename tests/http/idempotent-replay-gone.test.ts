@@ -27,7 +27,9 @@ describeStorages('Idempotency-Key: a replay never claims a deleted resource', (t
         this.timeout(60_000);
         if (keys === 'redis') await requireRedis(this, 'Idempotency-Key replays on Redis');
         store = await target.open();
-        api = await startApi(store, keys === 'redis' ? { redis: { url: testRedisUrl() } } : {}, { redisKeyPrefix: prefix });
+        api = await startApi(store, keys === 'redis' ? { redis: { url: testRedisUrl() } } : {}, {
+          redisKeyPrefix: prefix,
+        });
       });
       after(async () => {
         await api?.close();
@@ -35,9 +37,13 @@ describeStorages('Idempotency-Key: a replay never claims a deleted resource', (t
         if (keys === 'redis') await cleanUpRedisPrefix(prefix);
       });
 
-      const signUp = (body: object, key: string) => api.http.post('/api/v1/users').set('Idempotency-Key', key).send(body);
+      const signUp = (body: object, key: string) =>
+        api.http.post('/api/v1/users').set('Idempotency-Key', key).send(body);
       const usersNamed = async (username: string) => {
-        const res = await api.http.get('/api/v1/users').query({ search: username }).set(bearer(await api.token(ADMIN.username, ADMIN.password)));
+        const res = await api.http
+          .get('/api/v1/users')
+          .query({ search: username })
+          .set(bearer(await api.token(ADMIN.username, ADMIN.password)));
         return (res.body.items as Array<{ id: number }>).map((u) => u.id);
       };
 
@@ -51,7 +57,9 @@ describeStorages('Idempotency-Key: a replay never claims a deleted resource', (t
         expect(replay.headers['idempotent-replayed']).to.equal('true');
 
         const admin = await api.token(ADMIN.username, ADMIN.password);
-        expect((await api.http.delete(`/api/v1/users/${first.body.id}`).set(bearer(admin))).status).to.equal(204);
+        expect(
+          (await api.http.delete(`/api/v1/users/${first.body.id}`).set(bearer(admin))).status,
+        ).to.equal(204);
 
         const afterDelete = await signUp(body, key);
         expect(afterDelete.status, JSON.stringify(afterDelete.body)).to.equal(409);

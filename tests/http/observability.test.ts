@@ -16,17 +16,31 @@ import { openMikroOrmPersistence } from '../../src/adapters/persistence/mikro-or
 import { ADMIN, PASSWORD, bearer, startApi, type TestApi } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { requireRedis, runKeyPrefix, cleanUpRedisPrefix, testRedisUrl } from '../support/redis.js';
-import { describeStorages, requireStorage, storageTargets, type OpenedStorage } from '../support/storage.js';
+import {
+  describeStorages,
+  requireStorage,
+  storageTargets,
+  type OpenedStorage,
+} from '../support/storage.js';
 import { useApi } from './suites/harness.js';
 
-const SECURITY_EVENTS = ['auth_failed', 'auth_locked', 'refresh_reuse_detected', 'password_changed', 'password_reset', 'session_revoked'];
+const SECURITY_EVENTS = [
+  'auth_failed',
+  'auth_locked',
+  'refresh_reuse_detected',
+  'password_changed',
+  'password_reset',
+  'session_revoked',
+];
 const WRONG = 'Wrong1Password';
 const NEW_PASSWORD = 'Changed1Passw0rd';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The value of one sample of the Prometheus text, or undefined when absent. */
 function sample(text: string, name: string, labels = ''): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(labels === '' ? `${name} ` : `${name}{${labels}} `));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(labels === '' ? `${name} ` : `${name}{${labels}} `));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -39,17 +53,32 @@ describeStorages('request_id on every line', ['in-memory'], (target) => {
     const api = ctx.get();
     const user = await api.createUser();
     api.logger.clear();
-    const me = await api.http.get('/api/v1/users/me').set(bearer(user.token)).set('X-Request-Id', 'trace-me-1');
+    const me = await api.http
+      .get('/api/v1/users/me')
+      .set(bearer(user.token))
+      .set('X-Request-Id', 'trace-me-1');
     expect(me.status).to.equal(200);
-    const failed = await api.http.post('/api/v1/auth/token').set('X-Request-Id', 'trace-fail-1').send({ username: user.username, password: WRONG });
+    const failed = await api.http
+      .post('/api/v1/auth/token')
+      .set('X-Request-Id', 'trace-fail-1')
+      .send({ username: user.username, password: WRONG });
     expect(failed.status).to.equal(401);
     const handlers = api.logger.find('handler');
     expect(handlers.length, 'handler lines written').to.be.greaterThan(1);
     for (const entry of api.logger.entries) {
-      expect(entry.fields['request_id'], `${entry.fields['event']} line`).to.be.oneOf(['trace-me-1', 'trace-fail-1']);
+      expect(entry.fields['request_id'], `${entry.fields['event']} line`).to.be.oneOf([
+        'trace-me-1',
+        'trace-fail-1',
+      ]);
     }
-    expect(api.logger.find('auth_failed').map((e) => e.fields['request_id'])).to.deep.equal(['trace-fail-1']);
-    expect(handlers.filter((e) => e.fields['request_id'] === 'trace-me-1').map((e) => e.fields['handler'])).to.include('AuthenticateHandler');
+    expect(api.logger.find('auth_failed').map((e) => e.fields['request_id'])).to.deep.equal([
+      'trace-fail-1',
+    ]);
+    expect(
+      handlers
+        .filter((e) => e.fields['request_id'] === 'trace-me-1')
+        .map((e) => e.fields['handler']),
+    ).to.include('AuthenticateHandler');
   });
 
   it('lines written outside any request carry none', async () => {
@@ -70,11 +99,18 @@ for (const kind of ['pglite', 'postgresql'] as const) {
 
     before(async function () {
       if (kind === 'postgresql') {
-        await requireStorage(storageTargets().find((t) => t.name === 'postgresql')!, this, 'request_id on slow_query lines');
+        await requireStorage(
+          storageTargets().find((t) => t.name === 'postgresql')!,
+          this,
+          'request_id on slow_query lines',
+        );
         database = await createTestDatabase();
       }
       // Every statement of at least 1 ms is "slow": some of a sign-up and a search always are.
-      store = await openMikroOrmPersistence(kind === 'postgresql' ? { kind, url: database!.url } : { kind, dataDir: null }, { logger, slowQueryMs: 1 });
+      store = await openMikroOrmPersistence(
+        kind === 'postgresql' ? { kind, url: database!.url } : { kind, dataDir: null },
+        { logger, slowQueryMs: 1 },
+      );
       api = await startApi(store, {}, { logger });
     });
     after(async () => {
@@ -89,7 +125,10 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       for (let i = 0; i < 3; i += 1) {
         const id = `trace-slow-${i}`;
         ids.push(id);
-        const res = await api!.http.post('/api/v1/users').set('X-Request-Id', id).send({ email: `slow${i}@example.com`, username: `slow_${i}`, password: PASSWORD });
+        const res = await api!.http
+          .post('/api/v1/users')
+          .set('X-Request-Id', id)
+          .send({ email: `slow${i}@example.com`, username: `slow_${i}`, password: PASSWORD });
         expect(res.status).to.equal(201);
       }
       const admin = await api!.token(ADMIN.username, ADMIN.password);
@@ -97,7 +136,14 @@ for (const kind of ['pglite', 'postgresql'] as const) {
       for (let i = 0; i < 3; i += 1) {
         const id = `trace-search-${i}`;
         ids.push(id);
-        expect((await api!.http.get('/api/v1/users?search=slow').set(bearer(admin)).set('X-Request-Id', id)).status).to.equal(200);
+        expect(
+          (
+            await api!.http
+              .get('/api/v1/users?search=slow')
+              .set(bearer(admin))
+              .set('X-Request-Id', id)
+          ).status,
+        ).to.equal(200);
       }
       const slow = logger.find('slow_query');
       expect(slow.length, 'slow_query lines').to.be.greaterThan(0);
@@ -107,7 +153,10 @@ for (const kind of ['pglite', 'postgresql'] as const) {
 }
 
 describeStorages('security events', ['in-memory', 'postgresql'], (target) => {
-  const ctx = useApi(() => target.open(), { login: { maxFailures: 2, lockS: 60 }, server: { trustProxy: true } });
+  const ctx = useApi(() => target.open(), {
+    login: { maxFailures: 2, lockS: 60 },
+    server: { trustProxy: true },
+  });
   let address = 0;
   const from = () => ({ 'X-Forwarded-For': `192.0.2.${++address}` });
   const signIn = (api: TestApi, username: string, password: string, where = from()) =>
@@ -116,8 +165,11 @@ describeStorages('security events', ['in-memory', 'postgresql'], (target) => {
 
   afterEach(() => {
     const api = ctx.get();
-    const lines = JSON.stringify(api.logger.entries.filter((e) => SECURITY_EVENTS.includes(String(e.fields['event']))));
-    for (const secret of secretsSeen) expect(lines, 'a security line holding a secret').to.not.contain(secret);
+    const lines = JSON.stringify(
+      api.logger.entries.filter((e) => SECURITY_EVENTS.includes(String(e.fields['event']))),
+    );
+    for (const secret of secretsSeen)
+      expect(lines, 'a security line holding a secret').to.not.contain(secret);
     expect(lines).to.not.match(/\$argon2|v4\.public\./);
   });
 
@@ -135,7 +187,12 @@ describeStorages('security events', ['in-memory', 'postgresql'], (target) => {
 
     const failed = api.logger.find('auth_failed').map((e) => e.fields);
     expect(failed).to.have.length(3);
-    expect(failed[0]).to.include({ via: 'sign_in', reason: 'bad_credentials', user_id: user.id, ip: where['X-Forwarded-For'] });
+    expect(failed[0]).to.include({
+      via: 'sign_in',
+      reason: 'bad_credentials',
+      user_id: user.id,
+      ip: where['X-Forwarded-For'],
+    });
     expect(failed[1]).to.include({ user_id: null });
     expect(failed[0]).to.have.property('request_id');
     const locked = api.logger.find('auth_locked').map((e) => e.fields);
@@ -145,20 +202,35 @@ describeStorages('security events', ['in-memory', 'postgresql'], (target) => {
 
     const after = await metricsOf(api);
     const delta = (outcome: string) =>
-      (sample(after, 'auth_sign_ins_total', `outcome="${outcome}"`) ?? NaN) - (sample(before, 'auth_sign_ins_total', `outcome="${outcome}"`) ?? NaN);
-    expect({ success: delta('success'), failure: delta('failure'), locked: delta('locked') }).to.deep.equal({ success: 1, failure: 3, locked: 1 });
+      (sample(after, 'auth_sign_ins_total', `outcome="${outcome}"`) ?? NaN) -
+      (sample(before, 'auth_sign_ins_total', `outcome="${outcome}"`) ?? NaN);
+    expect({
+      success: delta('success'),
+      failure: delta('failure'),
+      locked: delta('locked'),
+    }).to.deep.equal({ success: 1, failure: 3, locked: 1 });
   });
 
   it('password_changed, and session_revoked for the sessions it ended', async () => {
     const api = ctx.get();
     const user = await api.createUser();
     api.logger.clear();
-    const res = await api.http.post('/api/v1/users/me/password').set(bearer(user.token)).send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
+    const res = await api.http
+      .post('/api/v1/users/me/password')
+      .set(bearer(user.token))
+      .send({ current_password: PASSWORD, new_password: NEW_PASSWORD });
     expect(res.status).to.equal(204);
-    expect(api.logger.find('password_changed').map((e) => e.fields['user_id'])).to.deep.equal([user.id]);
+    expect(api.logger.find('password_changed').map((e) => e.fields['user_id'])).to.deep.equal([
+      user.id,
+    ]);
     const revoked = api.logger.find('session_revoked').map((e) => e.fields);
     expect(revoked).to.have.length(1);
-    expect(revoked[0]).to.include({ user_id: user.id, reason: 'password_changed', sessions: 1, session_id: null });
+    expect(revoked[0]).to.include({
+      user_id: user.id,
+      reason: 'password_changed',
+      sessions: 1,
+      session_id: null,
+    });
   });
 
   it('session_revoked on logout (once) and on deactivation', async () => {
@@ -166,18 +238,33 @@ describeStorages('security events', ['in-memory', 'postgresql'], (target) => {
     const user = await api.createUser();
     const signedIn = await signIn(api, user.username, PASSWORD);
     api.logger.clear();
-    for (let i = 0; i < 2; i += 1) expect((await api.http.post('/api/v1/auth/logout').send({ refresh_token: signedIn.body.refresh_token })).status).to.equal(204);
+    for (let i = 0; i < 2; i += 1)
+      expect(
+        (
+          await api.http
+            .post('/api/v1/auth/logout')
+            .send({ refresh_token: signedIn.body.refresh_token })
+        ).status,
+      ).to.equal(204);
     const logout = api.logger.find('session_revoked').map((e) => e.fields);
     expect(logout, 'a second logout ends nothing').to.have.length(1);
     expect(logout[0]).to.include({ user_id: user.id, reason: 'logout', sessions: 1 });
     expect(logout[0]?.['session_id']).to.be.a('string');
 
     api.logger.clear();
-    const off = await api.http.patch(`/api/v1/users/${user.id}`).set(bearer(await api.adminToken())).send({ is_active: false });
+    const off = await api.http
+      .patch(`/api/v1/users/${user.id}`)
+      .set(bearer(await api.adminToken()))
+      .send({ is_active: false });
     expect(off.status).to.equal(200);
     const deactivated = api.logger.find('session_revoked').map((e) => e.fields);
     expect(deactivated).to.have.length(1);
-    expect(deactivated[0]).to.include({ user_id: user.id, reason: 'deactivated', sessions: 1, session_id: null });
+    expect(deactivated[0]).to.include({
+      user_id: user.id,
+      reason: 'deactivated',
+      sessions: 1,
+      session_id: null,
+    });
   });
 
   it('refresh_reuse_detected and session_revoked when a spent refresh token comes back; counted', async () => {
@@ -185,12 +272,30 @@ describeStorages('security events', ['in-memory', 'postgresql'], (target) => {
     const user = await api.createUser();
     const first = await signIn(api, user.username, PASSWORD);
     const before = sample(await metricsOf(api), 'auth_refresh_reuse_detected_total') ?? NaN;
-    expect((await api.http.post('/api/v1/auth/refresh').send({ refresh_token: first.body.refresh_token })).status).to.equal(200);
+    expect(
+      (
+        await api.http
+          .post('/api/v1/auth/refresh')
+          .send({ refresh_token: first.body.refresh_token })
+      ).status,
+    ).to.equal(200);
     api.logger.clear();
-    expect((await api.http.post('/api/v1/auth/refresh').send({ refresh_token: first.body.refresh_token })).status).to.equal(401);
-    expect(api.logger.find('refresh_reuse_detected').map((e) => e.fields['user_id'])).to.deep.equal([user.id]);
-    expect(api.logger.find('session_revoked').map((e) => e.fields['reason'])).to.deep.equal(['refresh_reuse']);
-    expect((sample(await metricsOf(api), 'auth_refresh_reuse_detected_total') ?? NaN) - before).to.equal(1);
+    expect(
+      (
+        await api.http
+          .post('/api/v1/auth/refresh')
+          .send({ refresh_token: first.body.refresh_token })
+      ).status,
+    ).to.equal(401);
+    expect(api.logger.find('refresh_reuse_detected').map((e) => e.fields['user_id'])).to.deep.equal(
+      [user.id],
+    );
+    expect(api.logger.find('session_revoked').map((e) => e.fields['reason'])).to.deep.equal([
+      'refresh_reuse',
+    ]);
+    expect(
+      (sample(await metricsOf(api), 'auth_refresh_reuse_detected_total') ?? NaN) - before,
+    ).to.equal(1);
   });
 
   it('shows the database pool in use and waiting', async () => {
@@ -200,19 +305,27 @@ describeStorages('security events', ['in-memory', 'postgresql'], (target) => {
       await api.service.persistence.users.findById(1);
       return metricsOf(api);
     });
-    expect(sample(text, 'db_pool_connections_in_use')).to.equal(target.name === 'postgresql' ? 1 : 0);
+    expect(sample(text, 'db_pool_connections_in_use')).to.equal(
+      target.name === 'postgresql' ? 1 : 0,
+    );
     expect(sample(text, 'db_pool_connections_waiting')).to.equal(0);
-    expect(sample(text, 'redis_fallback_active'), 'no Redis configured: nothing to fall back from').to.equal(0);
+    expect(
+      sample(text, 'redis_fallback_active'),
+      'no Redis configured: nothing to fall back from',
+    ).to.equal(0);
   });
 });
 
 describe('security events: password_reset', () => {
   it('has a line of its own, with the account id only', () => {
     const logger = new MemoryLogger('debug');
-    new LoggingSecurityEvents(logger, new ServiceMetrics({ pool: () => null, redisFallback: () => false })).record({ type: 'password_reset', userId: 42 });
-    expect(logger.find('password_reset').map((e) => ({ level: e.level, fields: e.fields }))).to.deep.equal([
-      { level: 'info', fields: { event: 'password_reset', user_id: 42 } },
-    ]);
+    new LoggingSecurityEvents(
+      logger,
+      new ServiceMetrics({ pool: () => null, redisFallback: () => false }),
+    ).record({ type: 'password_reset', userId: 42 });
+    expect(
+      logger.find('password_reset').map((e) => ({ level: e.level, fields: e.fields })),
+    ).to.deep.equal([{ level: 'info', fields: { event: 'password_reset', user_id: 42 } }]);
   });
 });
 

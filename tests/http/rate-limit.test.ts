@@ -37,7 +37,11 @@ function usePair(overrides: ConfigOverrides = {}): Pair {
     const pair = await generateTokenKeyPair();
     const shared = { tokens: { signingKey: pair.secret, keyId: 'rate-limit-suite' } };
     setup = await startApi(store, shared);
-    limited = await startApi(store, { ...overrides, ...shared, rateLimit: { max: MAX, windowS: WINDOW_S } });
+    limited = await startApi(store, {
+      ...overrides,
+      ...shared,
+      rateLimit: { max: MAX, windowS: WINDOW_S },
+    });
   });
   after(async () => {
     await limited?.close();
@@ -57,8 +61,13 @@ function usePair(overrides: ConfigOverrides = {}): Pair {
 
 function expectHeaders(res: supertest.Response, remaining: number): void {
   expect(res.headers['ratelimit-limit'], `RateLimit-Limit on ${res.status}`).to.equal(String(MAX));
-  expect(res.headers['ratelimit-remaining'], `RateLimit-Remaining on ${res.status}`).to.equal(String(remaining));
-  expect(Number(res.headers['ratelimit-reset']), `RateLimit-Reset on ${res.status}`).to.be.within(1, WINDOW_S);
+  expect(res.headers['ratelimit-remaining'], `RateLimit-Remaining on ${res.status}`).to.equal(
+    String(remaining),
+  );
+  expect(Number(res.headers['ratelimit-reset']), `RateLimit-Reset on ${res.status}`).to.be.within(
+    1,
+    WINDOW_S,
+  );
 }
 
 /** Spends the rest of a budget with requests that are allowed (whatever they answer). */
@@ -105,7 +114,12 @@ describe('HTTP rate limits', () => {
       const v2 = await api.http.get('/api/v2/users');
       expect(v2.status).to.equal(429);
       expect(v2.headers['content-type']).to.match(/^application\/problem\+json/);
-      expect(v2.body).to.include({ type: '/problems/rate-limited', title: 'Too Many Requests', status: 429, instance: '/api/v2/users' });
+      expect(v2.body).to.include({
+        type: '/problems/rate-limited',
+        title: 'Too Many Requests',
+        status: 429,
+        instance: '/api/v2/users',
+      });
       expect(v2.body.detail).to.match(/^Rate limit exceeded/);
       expect(v2.headers['retry-after']).to.equal(v2.headers['ratelimit-reset']);
       expectHeaders(v2, 0);
@@ -118,7 +132,9 @@ describe('HTTP rate limits', () => {
 
     it('refuses before anything else: no body read, no account looked up, nothing created', async () => {
       const api = ctx.limited();
-      const res = await api.http.post('/api/v1/users').send({ email: 'late@example.com', username: 'late_user', password: 'Passw0rdOk' });
+      const res = await api.http
+        .post('/api/v1/users')
+        .send({ email: 'late@example.com', username: 'late_user', password: 'Passw0rdOk' });
       expect(res.status).to.equal(429);
       const admin = await ctx.setup().adminToken();
       const found = await ctx.setup().http.get('/api/v1/users?search=late_user').set(bearer(admin));
@@ -127,8 +143,19 @@ describe('HTTP rate limits', () => {
 
     it('never limits health, metrics or the documentation, and gives them no RateLimit-* headers', async () => {
       const api = ctx.limited();
-      expect((await api.http.get('/api/v1/users/me')).status, 'the address is over its budget').to.equal(429);
-      for (const path of ['/health/live', '/health/ready', '/metrics', '/openapi.json', '/docs', '/redoc', '/problems/rate-limited']) {
+      expect(
+        (await api.http.get('/api/v1/users/me')).status,
+        'the address is over its budget',
+      ).to.equal(429);
+      for (const path of [
+        '/health/live',
+        '/health/ready',
+        '/metrics',
+        '/openapi.json',
+        '/docs',
+        '/redoc',
+        '/problems/rate-limited',
+      ]) {
         const res = await api.http.get(path);
         expect(res.status, path).to.equal(200);
         expect(res.headers, path).to.not.have.property('ratelimit-limit');
@@ -157,13 +184,18 @@ describe('HTTP rate limits', () => {
     it('does not count preflights, and lets scripts read the RateLimit-* headers', async () => {
       const api = ctx.limited();
       for (let i = 0; i < MAX + 2; i += 1) {
-        const preflight = await api.http.options('/api/v1/users/me').set('Origin', origin).set('Access-Control-Request-Method', 'GET');
+        const preflight = await api.http
+          .options('/api/v1/users/me')
+          .set('Origin', origin)
+          .set('Access-Control-Request-Method', 'GET');
         expect(preflight.status).to.equal(204);
         expect(preflight.headers).to.not.have.property('ratelimit-limit');
       }
       const res = await api.http.get('/api/v1/users/me').set('Origin', origin);
       expectHeaders(res, MAX - 1);
-      expect(res.headers['access-control-expose-headers']).to.contain('RateLimit-Remaining').and.contain('Retry-After');
+      expect(res.headers['access-control-expose-headers'])
+        .to.contain('RateLimit-Remaining')
+        .and.contain('Retry-After');
     });
   });
 
@@ -179,7 +211,10 @@ describe('HTTP rate limits', () => {
         expect(res.status).to.equal(200);
         expectHeaders(res, MAX - 1 - i);
       }
-      const refused = await api.http.get(`/api/v1/users/${user.id}`).set(where).set(bearer(user.token));
+      const refused = await api.http
+        .get(`/api/v1/users/${user.id}`)
+        .set(where)
+        .set(bearer(user.token));
       expect(refused.status).to.equal(429);
       expect(refused.body.error).to.equal('RateLimitError');
       const anonymous = await api.http.get('/api/v1/users/me').set(where);
@@ -201,18 +236,33 @@ describe('HTTP rate limits', () => {
     it('an address has a budget of its own: another address goes on', async () => {
       const api = ctx.limited();
       const where = from();
-      await spend(() => api.http.post('/api/v1/auth/token').set(where).send({ username: 'nobody', password: 'Wrong1Password' }), MAX);
+      await spend(
+        () =>
+          api.http
+            .post('/api/v1/auth/token')
+            .set(where)
+            .send({ username: 'nobody', password: 'Wrong1Password' }),
+        MAX,
+      );
       expect((await api.http.get('/api/v1/users/me').set(where)).status).to.equal(429);
       const elsewhere = await api.http.get('/api/v1/users/me').set(from());
       expect(elsewhere.status).to.equal(401);
       expectHeaders(elsewhere, MAX - 1);
     });
 
-    it('believes only the address the proxy appended: earlier X-Forwarded-For entries are the client\'s and buy nothing', async () => {
+    it("believes only the address the proxy appended: earlier X-Forwarded-For entries are the client's and buy nothing", async () => {
       const api = ctx.limited();
       const proxied = from()['X-Forwarded-For'];
-      await spend(() => api.http.get('/api/v1/users/me').set('X-Forwarded-For', `203.0.113.${++address}, ${proxied}`), MAX);
-      const forged = await api.http.get('/api/v1/users/me').set('X-Forwarded-For', `203.0.113.${++address}, ${proxied}`);
+      await spend(
+        () =>
+          api.http
+            .get('/api/v1/users/me')
+            .set('X-Forwarded-For', `203.0.113.${++address}, ${proxied}`),
+        MAX,
+      );
+      const forged = await api.http
+        .get('/api/v1/users/me')
+        .set('X-Forwarded-For', `203.0.113.${++address}, ${proxied}`);
       expect(forged.status).to.equal(429);
     });
 
@@ -235,10 +285,23 @@ describe('HTTP rate limits', () => {
     it('a token of an ended session still counts against its user (no database read to key a request), then is 401', async () => {
       const api = ctx.limited();
       const user = await ctx.user();
-      const grant = await ctx.setup().http.post('/api/v1/auth/token').send({ username: user.username, password: 'Passw0rdOk' });
-      expect((await ctx.setup().http.post('/api/v1/auth/logout').send({ refresh_token: grant.body.refresh_token })).status).to.equal(204);
+      const grant = await ctx
+        .setup()
+        .http.post('/api/v1/auth/token')
+        .send({ username: user.username, password: 'Passw0rdOk' });
+      expect(
+        (
+          await ctx
+            .setup()
+            .http.post('/api/v1/auth/logout')
+            .send({ refresh_token: grant.body.refresh_token })
+        ).status,
+      ).to.equal(204);
       const where = from();
-      const res = await api.http.get('/api/v1/users/me').set(where).set(bearer(grant.body.access_token));
+      const res = await api.http
+        .get('/api/v1/users/me')
+        .set(where)
+        .set(bearer(grant.body.access_token));
       expect(res.status).to.equal(401);
       expect(res.body.message).to.equal('Token has been revoked');
       expectHeaders(res, MAX - 1);
@@ -250,7 +313,9 @@ describe('HTTP rate limits', () => {
 /** An access token signed with a key this service does not know. */
 async function foreignToken(): Promise<string> {
   const pair = await generateTokenKeyPair();
-  const foreign = await startApi(createInMemoryPersistence(), { tokens: { signingKey: pair.secret, keyId: 'foreign' } });
+  const foreign = await startApi(createInMemoryPersistence(), {
+    tokens: { signingKey: pair.secret, keyId: 'foreign' },
+  });
   try {
     const user = await foreign.createUser();
     return user.token;

@@ -32,7 +32,8 @@ describe('HTTP: a remembered access token still ends with its session and its ac
 
   /** Uses the token twice, so that the second use is answered from the cache. */
   const useTwice = async (token: string) => {
-    for (let i = 0; i < 2; i++) expect((await api.http.get('/api/v1/users/me').set(bearer(token))).status).to.equal(200);
+    for (let i = 0; i < 2; i++)
+      expect((await api.http.get('/api/v1/users/me').set(bearer(token))).status).to.equal(200);
   };
 
   const verifier = () => api.service.container.resolve(TOKEN_VERIFIER) as CachingTokenVerifier;
@@ -49,7 +50,10 @@ describe('HTTP: a remembered access token still ends with its session and its ac
     const user = await api.createUser();
     const pair = await signIn(user.username);
     await useTwice(pair.access_token);
-    expect((await api.http.post('/api/v1/auth/logout').send({ refresh_token: pair.refresh_token })).status).to.equal(204);
+    expect(
+      (await api.http.post('/api/v1/auth/logout').send({ refresh_token: pair.refresh_token }))
+        .status,
+    ).to.equal(204);
     const res = await api.http.get('/api/v1/users/me').set(bearer(pair.access_token));
     expect(res.status).to.equal(401);
     expect(res.body.message).to.equal('Token has been revoked');
@@ -58,7 +62,10 @@ describe('HTTP: a remembered access token still ends with its session and its ac
   it('refuses a remembered token once its user is deleted', async () => {
     const user = await api.createUser();
     await useTwice(user.token);
-    expect((await api.http.delete(`/api/v1/users/${user.id}`).set(bearer(await api.adminToken()))).status).to.equal(204);
+    expect(
+      (await api.http.delete(`/api/v1/users/${user.id}`).set(bearer(await api.adminToken())))
+        .status,
+    ).to.equal(204);
     const res = await api.http.get('/api/v1/users/me').set(bearer(user.token));
     expect(res.status).to.equal(401);
     expect(res.body.message).to.equal('User no longer exists');
@@ -69,9 +76,14 @@ describe('HTTP: a remembered access token still ends with its session and its ac
     await useTwice(mod.token);
     expect((await api.http.get('/api/v1/users').set(bearer(mod.token))).status).to.equal(200);
     const admin = bearer(await api.adminToken());
-    expect((await api.http.patch(`/api/v1/users/${mod.id}`).set(admin).send({ role: 'user' })).status).to.equal(200);
+    expect(
+      (await api.http.patch(`/api/v1/users/${mod.id}`).set(admin).send({ role: 'user' })).status,
+    ).to.equal(200);
     expect((await api.http.get('/api/v1/users').set(bearer(mod.token))).status).to.equal(403);
-    expect((await api.http.patch(`/api/v1/users/${mod.id}`).set(admin).send({ is_active: false })).status).to.equal(200);
+    expect(
+      (await api.http.patch(`/api/v1/users/${mod.id}`).set(admin).send({ is_active: false }))
+        .status,
+    ).to.equal(200);
     const res = await api.http.get('/api/v1/users/me').set(bearer(mod.token));
     expect(res.status).to.equal(403);
     expect(res.body.message).to.equal('User account is inactive');

@@ -16,7 +16,13 @@ import { ensureConfiguredAdmin } from '../../src/composition-root/bootstrap.js';
 import { buildService, type Service } from '../../src/composition-root/container.js';
 import { testConfig } from '../../src/config/config.js';
 import { ADMIN, PASSWORD } from '../support/api.js';
-import { createTestDatabase, describeUrl, postgresAvailable, testServerUrl, type TestDatabase } from '../support/postgres.js';
+import {
+  createTestDatabase,
+  describeUrl,
+  postgresAvailable,
+  testServerUrl,
+  type TestDatabase,
+} from '../support/postgres.js';
 import { cleanUpRedisPrefix, requireRedis, runKeyPrefix, testRedisUrl } from '../support/redis.js';
 
 const MAX = 8;
@@ -35,13 +41,26 @@ interface Answer {
   readonly body: any;
 }
 
-async function call(instance: Instance, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function call(
+  instance: Instance,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token !== undefined) headers['Authorization'] = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${instance.baseUrl}${path}`, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+  const res = await fetch(`${instance.baseUrl}${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text === '' ? undefined : JSON.parse(text),
+  };
 }
 
 describe('scale-out: two instances on one PostgreSQL and one Redis', function () {
@@ -57,8 +76,13 @@ describe('scale-out: two instances on one PostgreSQL and one Redis', function ()
   before(async function () {
     if (!(await postgresAvailable())) {
       const where = describeUrl(testServerUrl());
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL was not reachable at ${where}; CI requires it for the scale-out test.`);
-      console.warn(`\n  PostgreSQL was not reachable at ${where}, so the scale-out test was skipped (TEST_DATABASE_URL names the server).\n`);
+      if (process.env.CI === 'true')
+        throw new Error(
+          `PostgreSQL was not reachable at ${where}; CI requires it for the scale-out test.`,
+        );
+      console.warn(
+        `\n  PostgreSQL was not reachable at ${where}, so the scale-out test was skipped (TEST_DATABASE_URL names the server).\n`,
+      );
       this.skip();
     }
     await requireRedis(this, 'scale-out: two instances');
@@ -80,7 +104,13 @@ describe('scale-out: two instances on one PostgreSQL and one Redis', function ()
       await ensureConfiguredAdmin(service.container, config);
       const server = buildApp(service.container).listen(0, '127.0.0.1');
       await once(server, 'listening');
-      const instance = { name, service, server, logger, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const instance = {
+        name,
+        service,
+        server,
+        logger,
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      };
       instances.push(instance);
     }
     [a, b] = instances as [Instance, Instance];
@@ -91,7 +121,10 @@ describe('scale-out: two instances on one PostgreSQL and one Redis', function ()
         await new Promise((resolve) => setTimeout(resolve, 100));
         ready = await call(instance, 'GET', '/health/ready');
       }
-      expect(ready.body, `readiness of ${instance.name}`).to.deep.equal({ status: 'ok', checks: { database: 'ok', redis: 'ok' } });
+      expect(ready.body, `readiness of ${instance.name}`).to.deep.equal({
+        status: 'ok',
+        checks: { database: 'ok', redis: 'ok' },
+      });
     }
   });
 
@@ -106,13 +139,19 @@ describe('scale-out: two instances on one PostgreSQL and one Redis', function ()
   });
 
   const signIn = async (instance: Instance, username: string, password = PASSWORD) => {
-    const res = await call(instance, 'POST', '/api/v1/auth/token', { body: { username, password }, headers: from() });
+    const res = await call(instance, 'POST', '/api/v1/auth/token', {
+      body: { username, password },
+      headers: from(),
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     return { access: res.body.access_token as string, refresh: res.body.refresh_token as string };
   };
 
   it('a user created on one instance is read on the other', async () => {
-    const created = await call(a, 'POST', '/api/v1/users', { body: { email: 'spread@example.com', username: 'spread', password: PASSWORD }, headers: from() });
+    const created = await call(a, 'POST', '/api/v1/users', {
+      body: { email: 'spread@example.com', username: 'spread', password: PASSWORD },
+      headers: from(),
+    });
     expect(created.status).to.equal(201);
     const id = created.body.id as number;
     const tokens = await signIn(b, 'spread');
@@ -125,19 +164,40 @@ describe('scale-out: two instances on one PostgreSQL and one Redis', function ()
   });
 
   it('a logout on one instance is honoured by the other at once', async () => {
-    await call(a, 'POST', '/api/v1/users', { body: { email: 'leaver@example.com', username: 'leaver', password: PASSWORD }, headers: from() });
+    await call(a, 'POST', '/api/v1/users', {
+      body: { email: 'leaver@example.com', username: 'leaver', password: PASSWORD },
+      headers: from(),
+    });
     const session = await signIn(a, 'leaver');
-    expect((await call(b, 'GET', '/api/v1/users/me', { token: session.access })).status).to.equal(200);
-    const out = await call(b, 'POST', '/api/v1/auth/logout', { body: { refresh_token: session.refresh }, headers: from() });
+    expect((await call(b, 'GET', '/api/v1/users/me', { token: session.access })).status).to.equal(
+      200,
+    );
+    const out = await call(b, 'POST', '/api/v1/auth/logout', {
+      body: { refresh_token: session.refresh },
+      headers: from(),
+    });
     expect(out.status).to.equal(204);
     const after = await call(a, 'GET', '/api/v1/users/me', { token: session.access });
     expect(after.status).to.equal(401);
-    expect(after.body).to.include({ error: 'UnauthorizedError', message: 'Token has been revoked' });
-    expect((await call(a, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: session.refresh }, headers: from() })).status).to.equal(401);
+    expect(after.body).to.include({
+      error: 'UnauthorizedError',
+      message: 'Token has been revoked',
+    });
+    expect(
+      (
+        await call(a, 'POST', '/api/v1/auth/refresh', {
+          body: { refresh_token: session.refresh },
+          headers: from(),
+        })
+      ).status,
+    ).to.equal(401);
   });
 
   it("shares one rate limit: a user's requests split across the instances spend one budget", async () => {
-    await call(a, 'POST', '/api/v1/users', { body: { email: 'busy@example.com', username: 'busy', password: PASSWORD }, headers: from() });
+    await call(a, 'POST', '/api/v1/users', {
+      body: { email: 'busy@example.com', username: 'busy', password: PASSWORD },
+      headers: from(),
+    });
     const { access } = await signIn(b, 'busy');
     const seen: Array<[string, number, string | null]> = [];
     for (let i = 0; i <= MAX; i += 1) {
@@ -165,7 +225,10 @@ describe('scale-out: two instances on one PostgreSQL and one Redis', function ()
   it('shares the budget of an address the same way (behind the balancer, TRUST_PROXY)', async () => {
     const where = from();
     const statuses = [];
-    for (let i = 0; i <= MAX; i += 1) statuses.push((await call(i % 2 === 0 ? b : a, 'GET', '/api/v1/users/me', { headers: where })).status);
+    for (let i = 0; i <= MAX; i += 1)
+      statuses.push(
+        (await call(i % 2 === 0 ? b : a, 'GET', '/api/v1/users/me', { headers: where })).status,
+      );
     expect(statuses).to.deep.equal([...Array<number>(MAX).fill(401), 429]);
   });
 });

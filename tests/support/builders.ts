@@ -27,9 +27,11 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
   };
 }
 
-export const anAdmin = (overrides: Partial<NewUser> = {}): NewUser => aUser({ role: 'admin', ...overrides });
+export const anAdmin = (overrides: Partial<NewUser> = {}): NewUser =>
+  aUser({ role: 'admin', ...overrides });
 
-export const withRole = (role: Role, overrides: Partial<NewUser> = {}): NewUser => aUser({ role, ...overrides });
+export const withRole = (role: Role, overrides: Partial<NewUser> = {}): NewUser =>
+  aUser({ role, ...overrides });
 
 /** The stored user with some fields changed and the version bumped, as the domain would. */
 export const changed = (user: User, changes: Partial<Omit<UserProps, 'id'>>): User =>

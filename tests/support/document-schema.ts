@@ -8,7 +8,8 @@ import addFormatsModule from 'ajv-formats';
 import { openApiDocument } from '../../src/adapters/http/app.js';
 
 // ajv-formats is CommonJS: its function is the default export's default under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as (ajv: Ajv2020) => void;
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +21,8 @@ export interface Operation {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-const pointer = (...parts: string[]) => `#/${parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+const pointer = (...parts: string[]) =>
+  `#/${parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
 
 export class DocumentSchema {
   readonly document: Json;
@@ -53,9 +55,17 @@ export class DocumentSchema {
     const ref = declared['$ref'];
     if (typeof ref === 'string') {
       const name = ref.split('/').pop()!;
-      return { ref: pointer('components', 'responses', name), value: (this.document['components'] as Record<string, Record<string, Json>>)['responses']![name]! };
+      return {
+        ref: pointer('components', 'responses', name),
+        value: (this.document['components'] as Record<string, Record<string, Json>>)['responses']![
+          name
+        ]!,
+      };
     }
-    return { ref: pointer('paths', op.path, op.method, 'responses', String(status)), value: declared };
+    return {
+      ref: pointer('paths', op.path, op.method, 'responses', String(status)),
+      value: declared,
+    };
   }
 
   /** Problems of a value against a schema under `components/schemas`. */
@@ -73,9 +83,15 @@ export class DocumentSchema {
     const content = declared.value['content'] as Record<string, { schema?: unknown }> | undefined;
     const type = (contentType ?? '').split(';')[0]!.trim();
     if (content === undefined) return [];
-    if (!type.endsWith('json')) return Object.keys(content).some((t) => t === type || t.startsWith('text/')) ? [] : [`content type ${type || '(none)'} is not declared for ${status}`];
+    if (!type.endsWith('json'))
+      return Object.keys(content).some((t) => t === type || t.startsWith('text/'))
+        ? []
+        : [`content type ${type || '(none)'} is not declared for ${status}`];
     if (content[type] === undefined) return [`content type ${type} is not declared for ${status}`];
-    return this.validate(`openapi${declared.ref}/content/${type.replaceAll('~', '~0').replaceAll('/', '~1')}/schema`, body);
+    return this.validate(
+      `openapi${declared.ref}/content/${type.replaceAll('~', '~0').replaceAll('/', '~1')}/schema`,
+      body,
+    );
   }
 
   private validate(ref: string, body: unknown): string[] {
@@ -85,6 +101,8 @@ export class DocumentSchema {
       this.compiled.set(ref, validate);
     }
     if (validate(body)) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}`);
+    return (validate.errors ?? []).map(
+      (e) => `${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}`,
+    );
   }
 }

@@ -26,7 +26,10 @@ export function markdownFiles(root: string, dir = root): string[] {
 
 /** The text with code blocks and code spans blanked, line breaks kept so line numbers hold. */
 function prose(text: string): string {
-  const fenced = text.replace(/^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^ {0,3}\1[^\n]*$|(?![\s\S]))/gm, (block) => block.replace(/[^\n]/g, ' '));
+  const fenced = text.replace(
+    /^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^ {0,3}\1[^\n]*$|(?![\s\S]))/gm,
+    (block) => block.replace(/[^\n]/g, ' '),
+  );
   return fenced.replace(/(`+)[^`][\s\S]*?\1/g, (span) => span.replace(/[^\n]/g, ' '));
 }
 
@@ -41,7 +44,8 @@ export function linksOf(file: string, text: string): MarkdownLink[] {
     /(?<![(<\w])((?:https?|ftp):\/\/[^\s)<>]*[^\s)<>.,;:!?'"])/g, // a bare URL, which renderers turn into a link
   ];
   for (const pattern of patterns) {
-    for (const match of body.matchAll(pattern)) found.push({ file, line: lineAt(match.index), target: match[1]! });
+    for (const match of body.matchAll(pattern))
+      found.push({ file, line: lineAt(match.index), target: match[1]! });
   }
   return found;
 }
@@ -61,7 +65,13 @@ export function anchorsOf(text: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   for (const match of prose(text).matchAll(/^ {0,3}#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const base = slug(text.slice(match.index).split('\n')[0]!.replace(/^ {0,3}#{1,6}\s+/, '').replace(/\s*#*\s*$/, ''));
+    const base = slug(
+      text
+        .slice(match.index)
+        .split('\n')[0]!
+        .replace(/^ {0,3}#{1,6}\s+/, '')
+        .replace(/\s*#*\s*$/, ''),
+    );
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     anchors.add(count === 0 ? base : `${base}-${count}`);
@@ -74,16 +84,23 @@ const LOCAL = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/;
 /** What is wrong with a link, or undefined when it points at something in the repository. */
 export function problemOf(root: string, link: MarkdownLink): string | undefined {
   const { target } = link;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return LOCAL.test(target) ? undefined : 'leaves the repository';
+  if (/^[a-z][a-z0-9+.-]*:/i.test(target))
+    return LOCAL.test(target) ? undefined : 'leaves the repository';
   const [pathPart = '', anchor] = target.split('#', 2);
   const path = decodeURIComponent(pathPart);
-  const resolved = path === '' ? link.file : path.startsWith('/') ? join(root, path) : resolve(dirname(link.file), path);
+  const resolved =
+    path === ''
+      ? link.file
+      : path.startsWith('/')
+        ? join(root, path)
+        : resolve(dirname(link.file), path);
   const inside = relative(root, resolved);
   if (inside.startsWith(`..${sep}`) || inside === '..') return 'leaves the repository';
   if (!existsSync(resolved)) return 'points at no file';
   if (anchor !== undefined && anchor !== '') {
     if (!resolved.endsWith('.md')) return undefined;
-    if (!anchorsOf(readFileSync(resolved, 'utf8')).has(anchor)) return `points at no heading #${anchor}`;
+    if (!anchorsOf(readFileSync(resolved, 'utf8')).has(anchor))
+      return `points at no heading #${anchor}`;
   }
   return undefined;
 }

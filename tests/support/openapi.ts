@@ -42,11 +42,20 @@ export interface ProcessResult {
  * Runs `spectral lint` with the repository's ruleset on the given files. `stdio: 'inherit'`
  * shows the report on the terminal; otherwise it is returned.
  */
-export function runSpectral(files: readonly string[], options: { args?: readonly string[]; stdio?: 'inherit' | 'pipe' } = {}): Promise<ProcessResult> {
-  const cli = join(dirname(require.resolve('@stoplight/spectral-cli/package.json')), 'dist/index.js');
+export function runSpectral(
+  files: readonly string[],
+  options: { args?: readonly string[]; stdio?: 'inherit' | 'pipe' } = {},
+): Promise<ProcessResult> {
+  const cli = join(
+    dirname(require.resolve('@stoplight/spectral-cli/package.json')),
+    'dist/index.js',
+  );
   const args = [cli, 'lint', ...files, '--ruleset', SPECTRAL_RULESET, ...(options.args ?? [])];
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: options.stdio === 'inherit' ? 'inherit' : 'pipe' });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: options.stdio === 'inherit' ? 'inherit' : 'pipe',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

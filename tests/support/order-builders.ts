@@ -13,7 +13,10 @@ export const anItem = (overrides: Partial<OrderItem> = {}): OrderItem => {
 /** A new pending order of `userId`, its total computed from its items unless told otherwise. */
 export function anOrder(userId: number, overrides: Partial<NewOrder> = {}): NewOrder {
   sequence += 1;
-  const items = overrides.items ?? [anItem({ quantity: 2, unitPriceCents: 1999 }), anItem({ sku: `B_${sequence}`, quantity: 1, unitPriceCents: 500 })];
+  const items = overrides.items ?? [
+    anItem({ quantity: 2, unitPriceCents: 1999 }),
+    anItem({ sku: `B_${sequence}`, quantity: 1, unitPriceCents: 500 }),
+  ];
   const created = overrides.createdAt ?? at(sequence);
   return {
     userId,
@@ -30,4 +33,9 @@ export function anOrder(userId: number, overrides: Partial<NewOrder> = {}): NewO
 
 /** The stored order with some fields changed and the version bumped, as the domain would. */
 export const changedOrder = (order: Order, changes: Partial<Omit<OrderProps, 'id'>>): Order =>
-  OrderAggregate.restore({ ...order, updatedAt: at(10_000), version: order.version + 1, ...changes });
+  OrderAggregate.restore({
+    ...order,
+    updatedAt: at(10_000),
+    version: order.version + 1,
+    ...changes,
+  });

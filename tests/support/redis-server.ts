@@ -12,7 +12,9 @@ import { testRedisClient } from './redis.js';
 /** REDIS_SERVER_BIN, else /usr/bin/redis-server, else the first redis-server on PATH. */
 export const REDIS_SERVER =
   process.env.REDIS_SERVER_BIN ??
-  ['/usr/bin', ...(process.env.PATH ?? '').split(delimiter)].map((dir) => join(dir, 'redis-server')).find((path) => existsSync(path)) ??
+  ['/usr/bin', ...(process.env.PATH ?? '').split(delimiter)]
+    .map((dir) => join(dir, 'redis-server'))
+    .find((path) => existsSync(path)) ??
   '/usr/bin/redis-server';
 
 export const redisServerInstalled = (): boolean => existsSync(REDIS_SERVER);
@@ -52,15 +54,20 @@ export class ThrowawayRedis {
   /** (Re)starts the server on its port and waits until it answers PING. */
   async start(): Promise<void> {
     if (this.child !== undefined) return;
-    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      REDIS_SERVER,
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.child = child;
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
     });
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      if (this.child !== child) throw new Error(`redis-server on port ${this.port} exited while starting`);
+      if (this.child !== child)
+        throw new Error(`redis-server on port ${this.port} exited while starting`);
       if (await this.answers()) return;
       await sleep(50);
     }

@@ -14,7 +14,13 @@ export const runKeyPrefix = (): string => `um-test-${randomBytes(6).toString('he
 
 /** A client for tests: no reconnection, no waiting for a server that is not there. */
 export function testRedisClient(url = testRedisUrl()): Redis {
-  return new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
+  return new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1_000,
+    retryStrategy: () => null,
+  });
 }
 
 let availability: Promise<boolean> | undefined;
@@ -41,9 +47,13 @@ export async function requireRedis(context: Mocha.Context, suite: string): Promi
   if (await redisAvailable()) return;
   const where = testRedisUrl();
   if (process.env.CI === 'true') {
-    throw new Error(`Redis was not reachable at ${where}; CI requires it, so "${suite}" fails instead of being skipped.`);
+    throw new Error(
+      `Redis was not reachable at ${where}; CI requires it, so "${suite}" fails instead of being skipped.`,
+    );
   }
-  console.warn(`\n  Redis was not reachable at ${where}, so the suite "${suite}" was skipped (TEST_REDIS_URL names the server).\n`);
+  console.warn(
+    `\n  Redis was not reachable at ${where}, so the suite "${suite}" was skipped (TEST_REDIS_URL names the server).\n`,
+  );
   context.skip();
 }
 
@@ -88,7 +98,10 @@ export interface RedisBackedSubject<P, O> {
 
 export function redisBackedSubjects<P, O>(
   port: string,
-  adapters: { inMemory(options: O): P; onRedis(client: Redis, options: O & { keyPrefix?: string }): P },
+  adapters: {
+    inMemory(options: O): P;
+    onRedis(client: Redis, options: O & { keyPrefix?: string }): P;
+  },
 ): RedisBackedSubject<P, O>[] {
   const prefix = runKeyPrefix();
   let client: Redis | undefined;

@@ -39,7 +39,9 @@ export class TestSmtpServer {
 
   /** `smtp://127.0.0.1:<port>`, or `smtps://...` accepting the test certificate. */
   get url(): string {
-    return this.secure ? `smtps://127.0.0.1:${this.port}?tls.rejectUnauthorized=false` : `smtp://127.0.0.1:${this.port}`;
+    return this.secure
+      ? `smtps://127.0.0.1:${this.port}?tls.rejectUnauthorized=false`
+      : `smtp://127.0.0.1:${this.port}`;
   }
 
   async up(): Promise<void> {

@@ -4,7 +4,10 @@
  */
 import { createInMemoryPersistence } from '../../src/adapters/persistence/in-memory/in-memory-persistence.js';
 import { openMikroOrmPersistence } from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
-import type { ClearablePersistence, Persistence } from '../../src/adapters/persistence/persistence.js';
+import type {
+  ClearablePersistence,
+  Persistence,
+} from '../../src/adapters/persistence/persistence.js';
 import { createTestDatabase, describeUrl, postgresAvailable, testServerUrl } from './postgres.js';
 
 export type StorageName = 'in-memory' | 'pglite' | 'postgresql';
@@ -51,14 +54,21 @@ class PooledTarget implements StorageTarget {
       if (released) return;
       released = true;
       // A store that no longer answers is not worth keeping.
-      if (await raw.ping().then(() => true, () => false)) this.idle.push(raw);
+      if (
+        await raw.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        this.idle.push(raw);
       else await raw.destroy().catch(() => undefined);
     };
     // Every port of the store as it is; only the store's own life cycle is the pool's.
     const { clear: _clear, destroy: _destroy, ...ports } = raw;
     return {
       ...ports,
-      ping: () => (released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping()),
+      ping: () =>
+        released ? Promise.reject(new Error(`The ${this.name} store is closed`)) : raw.ping(),
       close: release,
       reset: () => raw.clear(),
       dispose: release,
@@ -120,13 +130,21 @@ export function storageTargets(): StorageTarget[] {
  * Fails in CI and skips elsewhere when the target needs a server that is not there. Call from a
  * mocha `before` hook; it is a no-op for targets that need nothing.
  */
-export async function requireStorage(target: StorageTarget, context: Mocha.Context, suite: string): Promise<void> {
+export async function requireStorage(
+  target: StorageTarget,
+  context: Mocha.Context,
+  suite: string,
+): Promise<void> {
   if (target.name !== 'postgresql' || (await postgresAvailable())) return;
   const where = describeUrl(testServerUrl());
   if (process.env.CI === 'true') {
-    throw new Error(`PostgreSQL was not reachable at ${where}; CI requires it, so "${suite}" fails instead of being skipped.`);
+    throw new Error(
+      `PostgreSQL was not reachable at ${where}; CI requires it, so "${suite}" fails instead of being skipped.`,
+    );
   }
-  console.warn(`\n  PostgreSQL was not reachable at ${where}, so the suite "${suite}" was skipped (TEST_DATABASE_URL names the server).\n`);
+  console.warn(
+    `\n  PostgreSQL was not reachable at ${where}, so the suite "${suite}" was skipped (TEST_DATABASE_URL names the server).\n`,
+  );
   context.skip();
 }
 
@@ -136,7 +154,11 @@ export async function requireStorage(target: StorageTarget, context: Mocha.Conte
  * unreachable, and fails instead when CI=true.
  */
 export function describeStorages(title: string, define: (target: StorageTarget) => void): void;
-export function describeStorages(title: string, only: readonly StorageName[], define: (target: StorageTarget) => void): void;
+export function describeStorages(
+  title: string,
+  only: readonly StorageName[],
+  define: (target: StorageTarget) => void,
+): void;
 export function describeStorages(
   title: string,
   onlyOrDefine: readonly StorageName[] | ((target: StorageTarget) => void),
@@ -144,7 +166,8 @@ export function describeStorages(
 ): void {
   const only = typeof onlyOrDefine === 'function' ? null : onlyOrDefine;
   const define = typeof onlyOrDefine === 'function' ? onlyOrDefine : maybeDefine;
-  if (define === undefined) throw new Error('describeStorages needs the function that defines the suite');
+  if (define === undefined)
+    throw new Error('describeStorages needs the function that defines the suite');
   for (const target of storageTargets().filter((t) => only === null || only.includes(t.name))) {
     const suite = `${title} [${target.name}]`;
     describe(suite, function () {

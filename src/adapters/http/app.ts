@@ -7,7 +7,10 @@ import cors from '@koa/cors';
 import type { DependencyContainer } from 'tsyringe';
 import { DomainError } from '../../domain/shared/errors.js';
 import { CommandBus, QueryBus } from '../../application/bus.js';
-import { IDEMPOTENCY_STORE, type IdempotencyStore } from '../../application/ports/idempotency-store.js';
+import {
+  IDEMPOTENCY_STORE,
+  type IdempotencyStore,
+} from '../../application/ports/idempotency-store.js';
 import { LOGGER, type Logger } from '../../application/ports/logger.js';
 import { RATE_LIMITER, type RateLimiter } from '../../application/ports/rate-limiter.js';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../../application/ports/tokens.js';
@@ -27,7 +30,13 @@ import { IdempotentRequests } from './kit/idempotency.js';
 import { apiVersion } from './middleware/api-version.js';
 import { buildOpenApi } from './kit/openapi/document.js';
 import { routeMiddleware, type RouteDeps } from './kit/pipeline.js';
-import { API_VERSIONS, ROUTER_OPTIONS, specFor, type AnyRouteSpec, type ApiVersion } from './kit/route.js';
+import {
+  API_VERSIONS,
+  ROUTER_OPTIONS,
+  specFor,
+  type AnyRouteSpec,
+  type ApiVersion,
+} from './kit/route.js';
 import { accountRoutes } from './routes/account.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { mailRoutes } from './routes/mail.routes.js';
@@ -35,10 +44,18 @@ import { orderRoutes } from './routes/orders.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
 /** Every route of the API, relative to a version prefix. */
-export const apiRoutes: readonly AnyRouteSpec[] = [...authRoutes, ...mailRoutes, ...accountRoutes, ...userRoutes, ...orderRoutes, ...auditRoutes];
+export const apiRoutes: readonly AnyRouteSpec[] = [
+  ...authRoutes,
+  ...mailRoutes,
+  ...accountRoutes,
+  ...userRoutes,
+  ...orderRoutes,
+  ...auditRoutes,
+];
 
 /** Answered the same by every version, and never rate limited: `/` and the paths below. */
-const UNVERSIONED = /^\/((health|metrics|openapi\.json|docs|redoc|problems|verify-email|reset-password|pages)(\/|$)|$)/;
+const UNVERSIONED =
+  /^\/((health|metrics|openapi\.json|docs|redoc|problems|verify-email|reset-password|pages)(\/|$)|$)/;
 
 const DOCUMENT_INFO = {
   title: 'User Management API',
@@ -48,17 +65,28 @@ const DOCUMENT_INFO = {
 };
 
 /** The OpenAPI document of the routes this app serves. */
-export const openApiDocument = (): Record<string, unknown> => buildOpenApi(DOCUMENT_INFO, apiRoutes, [...HEALTH_ROUTES, ...DOCS_ROUTES, ...PAGE_ROUTES]);
+export const openApiDocument = (): Record<string, unknown> =>
+  buildOpenApi(DOCUMENT_INFO, apiRoutes, [...HEALTH_ROUTES, ...DOCS_ROUTES, ...PAGE_ROUTES]);
 
 function bodyReader(limit: number): RouteDeps['parseBody'] {
-  const parser = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: `${limit}b`, formLimit: `${limit}b`, strict: false });
+  const parser = bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: `${limit}b`,
+    formLimit: `${limit}b`,
+    strict: false,
+  });
   return async (ctx) => {
     try {
       await parser(ctx, async () => undefined);
     } catch (error) {
       const status = (error as { status?: number }).status;
-      if (status === 413) throw new HttpError('payload_too_large', `Request body exceeds the limit of ${limit} bytes`);
-      if (status === 415) throw new HttpError('unsupported_media_type', 'Unsupported request body encoding');
+      if (status === 413)
+        throw new HttpError(
+          'payload_too_large',
+          `Request body exceeds the limit of ${limit} bytes`,
+        );
+      if (status === 415)
+        throw new HttpError('unsupported_media_type', 'Unsupported request body encoding');
       throw new DomainError('bad_request', 'Malformed JSON in request body');
     }
   };
@@ -97,8 +125,26 @@ function corsFor(origins: readonly string[]): Koa.Middleware {
       return any ? '*' : origins.includes(origin) ? origin : '';
     },
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-API-Version', 'X-Request-Id'],
-    exposeHeaders: ['X-Request-Id', 'Location', 'ETag', 'Link', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Idempotent-Replayed'],
+    allowHeaders: [
+      'Authorization',
+      'Content-Type',
+      'If-Match',
+      'If-None-Match',
+      'Idempotency-Key',
+      'X-API-Version',
+      'X-Request-Id',
+    ],
+    exposeHeaders: [
+      'X-Request-Id',
+      'Location',
+      'ETag',
+      'Link',
+      'Retry-After',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'Idempotent-Replayed',
+    ],
     maxAge: 600,
   });
 }
@@ -112,7 +158,11 @@ export function buildApp(container: DependencyContainer): Koa {
     commands: container.resolve(CommandBus),
     queries: container.resolve(QueryBus),
     parseBody: bodyReader(options.bodyLimitBytes),
-    idempotency: new IdempotentRequests(container.resolve<IdempotencyStore>(IDEMPOTENCY_STORE), logger, options.cursorSecret),
+    idempotency: new IdempotentRequests(
+      container.resolve<IdempotencyStore>(IDEMPOTENCY_STORE),
+      logger,
+      options.cursorSecret,
+    ),
   };
 
   // Behind one trusted proxy (the load balancer) only the address it appended to
@@ -120,7 +170,12 @@ export function buildApp(container: DependencyContainer): Koa {
   const app = new Koa({ proxy: options.trustProxy, maxIpsCount: 1 });
   app.silent = true;
   const serviceMetrics = container.resolve<ServiceMetrics>(SERVICE_METRICS);
-  const metrics = new HttpMetrics([serviceMetrics.registry, ...(container.isRegistered(MAIL_METRICS) ? [container.resolve<ServiceMetrics['registry']>(MAIL_METRICS)] : [])]);
+  const metrics = new HttpMetrics([
+    serviceMetrics.registry,
+    ...(container.isRegistered(MAIL_METRICS)
+      ? [container.resolve<ServiceMetrics['registry']>(MAIL_METRICS)]
+      : []),
+  ]);
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(metrics.middleware());
@@ -156,13 +211,18 @@ export function buildApp(container: DependencyContainer): Koa {
   // X-API-Version header names.
   for (const version of API_VERSIONS) {
     const router = new Router({ ...ROUTER_OPTIONS, prefix: `/api/v${version}` });
-    for (const spec of apiRoutes) router.register(spec.path, [spec.method], routeMiddleware(specFor(spec, version), deps));
+    for (const spec of apiRoutes)
+      router.register(spec.path, [spec.method], routeMiddleware(specFor(spec, version), deps));
     app.use(router.routes()).use(router.allowedMethods());
   }
   const byHeader = new Router(ROUTER_OPTIONS);
   for (const spec of apiRoutes) {
-    const perVersion = new Map(API_VERSIONS.map((v) => [v, routeMiddleware(specFor(spec, v), deps)] as const));
-    byHeader.register(spec.path, [spec.method], (ctx, next) => perVersion.get(ctx.state.apiVersion as ApiVersion)!(ctx, next));
+    const perVersion = new Map(
+      API_VERSIONS.map((v) => [v, routeMiddleware(specFor(spec, v), deps)] as const),
+    );
+    byHeader.register(spec.path, [spec.method], (ctx, next) =>
+      perVersion.get(ctx.state.apiVersion as ApiVersion)!(ctx, next),
+    );
   }
   app.use(byHeader.routes()).use(byHeader.allowedMethods());
   return app;

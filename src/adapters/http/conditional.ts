@@ -21,13 +21,19 @@ export function expectedVersions(ctx: Koa.Context): ExpectedVersions {
 }
 
 /** Sets the ETag and answers 304 when the caller's `If-None-Match` already has it. */
-export const withETag = (ctx: Koa.Context, version: number, body: unknown) => withEntityTag(ctx, etagOf(version), body);
+export const withETag = (ctx: Koa.Context, version: number, body: unknown) =>
+  withEntityTag(ctx, etagOf(version), body);
 
 /** A strong ETag from the representation itself, for what has no version of its own. */
-export const contentETag = (body: unknown): string => `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+export const contentETag = (body: unknown): string =>
+  `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
 
 /** `withETag` for any strong ETag. */
-export function withEntityTag(ctx: Koa.Context, etag: string, body: unknown): { status: number; body?: unknown; headers: Record<string, string> } {
+export function withEntityTag(
+  ctx: Koa.Context,
+  etag: string,
+  body: unknown,
+): { status: number; body?: unknown; headers: Record<string, string> } {
   ctx.set('ETag', etag);
   const ifNoneMatch = ctx.get('If-None-Match');
   if (ifNoneMatch !== '') {

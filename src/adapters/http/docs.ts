@@ -95,7 +95,8 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
     path: '/',
     tag: 'Documentation',
     summary: 'Where to start',
-    description: 'The name and version of the API, and the paths of its documentation, its OpenAPI document and its readiness check.',
+    description:
+      'The name and version of the API, and the paths of its documentation, its OpenAPI document and its readiness check.',
     responses: {
       200: {
         description: 'An index of the service',
@@ -108,7 +109,9 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
             links: {
               type: 'object',
               required: Object.keys(INDEX_LINKS),
-              properties: Object.fromEntries(Object.keys(INDEX_LINKS).map((name) => [name, linkSchema])),
+              properties: Object.fromEntries(
+                Object.keys(INDEX_LINKS).map((name) => [name, linkSchema]),
+              ),
             },
           },
         },
@@ -121,7 +124,8 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
     path: '/openapi.json',
     tag: 'Documentation',
     summary: 'This document',
-    description: 'The OpenAPI 3.1 document, generated from the route table and the codecs that validate requests.',
+    description:
+      'The OpenAPI 3.1 document, generated from the route table and the codecs that validate requests.',
     responses: { 200: { description: 'The OpenAPI document', schema: { type: 'object' } } },
   },
   {
@@ -131,7 +135,13 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
     tag: 'Documentation',
     summary: 'Swagger UI',
     description: 'Interactive documentation; Authorize signs in with the OAuth2 password flow.',
-    responses: { 200: { description: 'An HTML page', contentType: 'text/html', schema: { type: 'string', maxLength: 100000 } } },
+    responses: {
+      200: {
+        description: 'An HTML page',
+        contentType: 'text/html',
+        schema: { type: 'string', maxLength: 100000 },
+      },
+    },
   },
   {
     operationId: 'getRedoc',
@@ -140,7 +150,13 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
     tag: 'Documentation',
     summary: 'ReDoc',
     description: 'The reference documentation, rendered by ReDoc.',
-    responses: { 200: { description: 'An HTML page', contentType: 'text/html', schema: { type: 'string', maxLength: 100000 } } },
+    responses: {
+      200: {
+        description: 'An HTML page',
+        contentType: 'text/html',
+        schema: { type: 'string', maxLength: 100000 },
+      },
+    },
   },
   {
     operationId: 'getProblemType',
@@ -148,14 +164,18 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
     path: '/problems/{kind}',
     tag: 'Documentation',
     summary: 'A problem type of API v2',
-    description: 'What a `type` of an RFC 9457 problem means (the `type` URIs of version 2 errors point here).',
+    description:
+      'What a `type` of an RFC 9457 problem means (the `type` URIs of version 2 errors point here).',
     parameters: [
       {
         name: 'kind',
         in: 'path',
         required: true,
         description: 'The last segment of a problem `type`',
-        schema: { type: 'string', enum: Object.keys(ERROR_TABLE).map((kind) => kind.replaceAll('_', '-')) },
+        schema: {
+          type: 'string',
+          enum: Object.keys(ERROR_TABLE).map((kind) => kind.replaceAll('_', '-')),
+        },
       },
     ],
     responses: {
@@ -164,7 +184,11 @@ export const DOCS_ROUTES: readonly PlainRouteDoc[] = [
         schema: {
           type: 'object',
           required: ['type', 'title', 'status'],
-          properties: { type: { type: 'string', maxLength: 200 }, title: { type: 'string', maxLength: 200 }, status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599 } },
+          properties: {
+            type: { type: 'string', maxLength: 200 },
+            title: { type: 'string', maxLength: 200 },
+            status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599 },
+          },
         },
       },
       404: { description: 'No such problem type' },
@@ -213,7 +237,12 @@ export function docsRouter(document: Record<string, unknown>): Router {
     const kind = (ctx.params['kind'] ?? '').replaceAll('-', '_') as ErrorKind;
     const entry = Object.hasOwn(ERROR_TABLE, kind) ? ERROR_TABLE[kind] : undefined;
     if (entry === undefined) return next();
-    ctx.body = { type: problemType(kind), title: entry.title, status: entry.status, error: entry.name };
+    ctx.body = {
+      type: problemType(kind),
+      title: entry.title,
+      status: entry.status,
+      error: entry.name,
+    };
   });
   return router;
 }

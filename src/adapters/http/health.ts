@@ -35,7 +35,10 @@ async function run(check: ReadinessCheck): Promise<string> {
     await Promise.race([
       check.check(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
     return 'ok';
@@ -54,7 +57,8 @@ const STATUS_SCHEMA = {
     checks: {
       type: 'object',
       additionalProperties: { type: 'string', maxLength: 300 },
-      description: 'Each backing service: ok; degraded for an optional one (Redis) that failed; or failed with the reason for a required one',
+      description:
+        'Each backing service: ok; degraded for an optional one (Redis) that failed; or failed with the reason for a required one',
     },
   },
 };
@@ -79,7 +83,10 @@ export const HEALTH_ROUTES: readonly PlainRouteDoc[] = [
       '200 when the database answers (`degraded`, naming redis, when a configured Redis does not: the service then serves from memory); 503 naming the database when it fails, or while the service drains.',
     responses: {
       200: { description: 'Ready (possibly degraded)', schema: STATUS_SCHEMA },
-      503: { description: 'Not ready: a backing service failed, or the service is stopping', schema: STATUS_SCHEMA },
+      503: {
+        description: 'Not ready: a backing service failed, or the service is stopping',
+        schema: STATUS_SCHEMA,
+      },
     },
   },
   {
@@ -89,8 +96,14 @@ export const HEALTH_ROUTES: readonly PlainRouteDoc[] = [
     tag: 'Operations',
     summary: 'Prometheus metrics',
     description:
-      'Request count and latency histogram by method, route template and status, process metrics, and the service\'s own: sign-ins by outcome (`auth_sign_ins_total`), refresh-token reuse detected, requests refused by the rate limit, database pool connections in use and waiting, and whether the Redis fallback is active; in the Prometheus text format.',
-    responses: { 200: { description: 'Metrics', contentType: 'text/plain', schema: { type: 'string', maxLength: 10000000 } } },
+      "Request count and latency histogram by method, route template and status, process metrics, and the service's own: sign-ins by outcome (`auth_sign_ins_total`), refresh-token reuse detected, requests refused by the rate limit, database pool connections in use and waiting, and whether the Redis fallback is active; in the Prometheus text format.",
+    responses: {
+      200: {
+        description: 'Metrics',
+        contentType: 'text/plain',
+        schema: { type: 'string', maxLength: 10000000 },
+      },
+    },
   },
 ];
 
@@ -109,7 +122,11 @@ export function healthRouter(readiness: Readiness, metrics: HttpMetrics): Router
       readiness.checks.map(async (check) => {
         const result = await run(check);
         const optional = check.required === false;
-        return { name: check.name, shown: optional && result !== 'ok' ? 'degraded' : result, fatal: !optional && result !== 'ok' };
+        return {
+          name: check.name,
+          shown: optional && result !== 'ok' ? 'degraded' : result,
+          fatal: !optional && result !== 'ok',
+        };
       }),
     );
     const unavailable = results.some((r) => r.fatal);

@@ -108,7 +108,11 @@ const SCRIPT = `'use strict';
 })();
 `;
 
-const html = { description: 'An HTML page', contentType: 'text/html', schema: { type: 'string', maxLength: 100000 } } as const;
+const html = {
+  description: 'An HTML page',
+  contentType: 'text/html',
+  schema: { type: 'string', maxLength: 100000 },
+} as const;
 
 export const PAGE_ROUTES: readonly PlainRouteDoc[] = [
   {
@@ -117,7 +121,8 @@ export const PAGE_ROUTES: readonly PlainRouteDoc[] = [
     path: '/verify-email',
     tag: 'Pages',
     summary: 'The page a verification mail links to',
-    description: 'Reads the token from the fragment (`#token=...`) and confirms the address through `POST /api/v1/auth/verify-email`.',
+    description:
+      'Reads the token from the fragment (`#token=...`) and confirms the address through `POST /api/v1/auth/verify-email`.',
     responses: { 200: html },
   },
   {
@@ -126,7 +131,8 @@ export const PAGE_ROUTES: readonly PlainRouteDoc[] = [
     path: '/reset-password',
     tag: 'Pages',
     summary: 'The page a password-reset mail links to',
-    description: 'Reads the token from the fragment (`#token=...`), asks for the new password and sets it through `POST /api/v1/auth/password-reset`.',
+    description:
+      'Reads the token from the fragment (`#token=...`), asks for the new password and sets it through `POST /api/v1/auth/password-reset`.',
     responses: { 200: html },
   },
 ];

@@ -16,7 +16,8 @@ export function pageReply<T, J>(
     return `<${ctx.path}?${search.toString()}>; rel="${rel}"`;
   };
   const links = [link(1, 'first')];
-  if (request.page > 1) links.push(link(Math.min(request.page - 1, Math.max(totalPages, 1)), 'prev'));
+  if (request.page > 1)
+    links.push(link(Math.min(request.page - 1, Math.max(totalPages, 1)), 'prev'));
   if (request.page < totalPages) links.push(link(request.page + 1, 'next'));
   links.push(link(Math.max(totalPages, 1), 'last'));
   return {
@@ -47,8 +48,17 @@ export const pageSchema = (item: Record<string, unknown>) => ({
     },
     page: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     page_size: { type: 'integer', minimum: 1, maximum: 100 },
-    total_pages: { type: 'integer', minimum: 0, maximum: 2_147_483_647, description: 'Computed from `total`: an estimate when it is' },
-    total_exact: { type: 'boolean', description: 'False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it)' },
+    total_pages: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 2_147_483_647,
+      description: 'Computed from `total`: an estimate when it is',
+    },
+    total_exact: {
+      type: 'boolean',
+      description:
+        'False when `total` and `total_pages` are estimates (lists counted exactly up to a limit, past it)',
+    },
   },
 });
 
@@ -75,7 +85,10 @@ export const sliceSchema = (item: Record<string, unknown>) => ({
   required: ['items', 'next_cursor'],
   properties: {
     items: { type: 'array', items: item, maxItems: 100 },
-    next_cursor: { type: ['string', 'null'], maxLength: 4096, description: 'Opaque; null on the last page' },
+    next_cursor: {
+      type: ['string', 'null'],
+      maxLength: 4096,
+      description: 'Opaque; null on the last page',
+    },
   },
 });
-

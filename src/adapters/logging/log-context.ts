@@ -16,7 +16,9 @@ export function withLogContext<T>(fields: ContextFields, work: () => T): T {
 }
 
 /** A line's own fields over the context's: a caller may still name a field itself. */
-export function withContext(fields: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> | undefined {
+export function withContext(
+  fields: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> | undefined {
   const context = storage.getStore();
   if (context === undefined) return fields;
   return fields === undefined ? context : { ...context, ...fields };

@@ -19,7 +19,13 @@ export class LoggingSecurityEvents implements SecurityEvents {
         return;
       case 'auth_failed':
         if (event.via === 'sign_in') this.metrics.signIn('failure');
-        this.logger.warn('authentication failed', { event: 'auth_failed', via: event.via, reason: event.reason, user_id: event.userId, ip: event.ip });
+        this.logger.warn('authentication failed', {
+          event: 'auth_failed',
+          via: event.via,
+          reason: event.reason,
+          user_id: event.userId,
+          ip: event.ip,
+        });
         return;
       case 'auth_locked':
         if (event.via === 'sign_in') this.metrics.signIn('locked');
@@ -33,7 +39,11 @@ export class LoggingSecurityEvents implements SecurityEvents {
         return;
       case 'refresh_reuse_detected':
         this.metrics.refreshReuseDetected();
-        this.logger.warn('refresh token reused', { event: 'refresh_reuse_detected', user_id: event.userId, session_id: event.sessionId });
+        this.logger.warn('refresh token reused', {
+          event: 'refresh_reuse_detected',
+          user_id: event.userId,
+          session_id: event.sessionId,
+        });
         return;
       case 'password_changed':
         this.logger.info('password changed', { event: 'password_changed', user_id: event.userId });

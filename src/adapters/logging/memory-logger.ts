@@ -36,7 +36,9 @@ export class MemoryLogger implements Logger {
 
   /** The entries with this message, or with this value of the `event` field. */
   find(messageOrEvent: string): LogEntry[] {
-    return this.entries.filter((e) => e.message === messageOrEvent || e.fields['event'] === messageOrEvent);
+    return this.entries.filter(
+      (e) => e.message === messageOrEvent || e.fields['event'] === messageOrEvent,
+    );
   }
 
   clear(): void {
@@ -45,6 +47,10 @@ export class MemoryLogger implements Logger {
 
   private write(level: Level, message: string, fields: LogFields | undefined): void {
     if (!enabled(this.level, level)) return;
-    this.entries.push({ level, message: redactText(String(message)), fields: redact(withContext(fields)) });
+    this.entries.push({
+      level,
+      message: redactText(String(message)),
+      fields: redact(withContext(fields)),
+    });
   }
 }

@@ -7,7 +7,15 @@ export const REDACTED = '[REDACTED]';
  * but letters and digits: `Authorization`, `access_token`, `refresh_token`, `current_password`,
  * `new_password`, `X-Api-Key`, `Set-Cookie`, `clientSecret` ... all match.
  */
-const SECRET_KEY_PARTS = ['password', 'passwd', 'token', 'authorization', 'secret', 'cookie', 'apikey'];
+const SECRET_KEY_PARTS = [
+  'password',
+  'passwd',
+  'token',
+  'authorization',
+  'secret',
+  'cookie',
+  'apikey',
+];
 
 const secretKeyVerdicts = new Map<string, boolean>();
 const VERDICTS_KEPT = 1_000;
@@ -46,7 +54,8 @@ const MAY_HOLD_SECRET = /v[1-4]\.|k[1-4]\.|bearer|basic|_token=|@|\$argon2/i;
 export function redactText(text: string): string {
   if (text.length < 16 || !MAY_HOLD_SECRET.test(text)) return text;
   let result = text;
-  for (const [pattern, replacement] of SECRET_IN_TEXT) result = result.replace(pattern, replacement);
+  for (const [pattern, replacement] of SECRET_IN_TEXT)
+    result = result.replace(pattern, replacement);
   return result;
 }
 
@@ -72,7 +81,11 @@ function redactValue(value: unknown, depth: number, seen: WeakSet<object>): unkn
   }
 }
 
-function redactObject(value: Record<string, unknown>, depth: number, seen: WeakSet<object>): Record<string, unknown> {
+function redactObject(
+  value: Record<string, unknown>,
+  depth: number,
+  seen: WeakSet<object>,
+): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     result[key] = isSecretKey(key) ? REDACTED : redactValue(item, depth + 1, seen);

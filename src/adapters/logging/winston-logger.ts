@@ -87,7 +87,11 @@ export class WinstonLogger implements Logger {
 
   private write(level: Level, message: string, fields: LogFields | undefined): void {
     if (!this.winston.isLevelEnabled(level)) return;
-    const entry: Entry = { level, message: redactText(String(message)), fields: redact(withContext(fields)) };
+    const entry: Entry = {
+      level,
+      message: redactText(String(message)),
+      fields: redact(withContext(fields)),
+    };
     this.winston.log(entry as unknown as winston.LogEntry);
   }
 }

@@ -9,7 +9,12 @@ import type { OutboxQueue, OutboxStats } from '../../application/ports/outbox.js
  */
 export class MailMetrics {
   readonly registry = new Registry();
-  readonly sent = new Counter({ name: 'mail_sent_total', help: 'Mails the mail server accepted', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly sent = new Counter({
+    name: 'mail_sent_total',
+    help: 'Mails the mail server accepted',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly failed = new Counter({
     name: 'mail_failed_total',
     help: 'Mails given up on (refused for good, or still failing when their retry time ran out)',
@@ -42,7 +47,12 @@ export class MailMetrics {
       registers: [this.registry],
       async collect() {
         const s = await stats();
-        if (s !== null) this.set(s.oldestPendingAt === null ? 0 : Math.max(0, (clock.now().getTime() - s.oldestPendingAt.getTime()) / 1000));
+        if (s !== null)
+          this.set(
+            s.oldestPendingAt === null
+              ? 0
+              : Math.max(0, (clock.now().getTime() - s.oldestPendingAt.getTime()) / 1000),
+          );
       },
     });
   }

@@ -1,4 +1,8 @@
-import { MailDeliveryError, type Mailer, type MailMessage } from '../../application/ports/mailer.js';
+import {
+  MailDeliveryError,
+  type Mailer,
+  type MailMessage,
+} from '../../application/ports/mailer.js';
 
 /**
  * Keeps every mail it accepts, in order, for tests to read. It can be told to refuse the next
@@ -18,7 +22,10 @@ export class MemoryMailer implements Mailer {
 
   /** The next `count` mails are refused (temporarily unless `permanent`). */
   refuseNext(count: number, permanent = false): void {
-    for (let i = 0; i < count; i += 1) this.refusals.push(new MailDeliveryError(permanent ? '550 refused' : '451 try again later', permanent));
+    for (let i = 0; i < count; i += 1)
+      this.refusals.push(
+        new MailDeliveryError(permanent ? '550 refused' : '451 try again later', permanent),
+      );
   }
 
   /** The mails sent to one address. */

@@ -22,13 +22,22 @@ export interface DispatcherOptions extends TemplateContext {
   readonly random?: () => number;
 }
 
-export const DISPATCHER_DEFAULTS = { pollMs: 1_000, batchSize: 10, leaseMs: 5 * 60_000, baseDelayMs: 1_000 } as const;
+export const DISPATCHER_DEFAULTS = {
+  pollMs: 1_000,
+  batchSize: 10,
+  leaseMs: 5 * 60_000,
+  baseDelayMs: 1_000,
+} as const;
 
 /**
  * The wait before try `attempts + 1`: the base doubled for each failure so far, times a jitter
  * between 0.8 and 1.2 (so that mails that failed together do not retry together), capped.
  */
-export function retryDelayMs(attempts: number, options: Pick<DispatcherOptions, 'baseDelayMs' | 'maxDelayMs'>, random: number): number {
+export function retryDelayMs(
+  attempts: number,
+  options: Pick<DispatcherOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  random: number,
+): number {
   const doubled = options.baseDelayMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30);
   return Math.min(options.maxDelayMs, Math.round(doubled * (0.8 + 0.4 * random)));
 }
@@ -76,7 +85,11 @@ export class OutboxDispatcher {
 
   /** One pass: claims due mails and settles each. Resolves with how many it claimed. */
   async runOnce(): Promise<number> {
-    const batch = await this.queue.claim(this.clock.now(), this.options.leaseMs, this.options.batchSize);
+    const batch = await this.queue.claim(
+      this.clock.now(),
+      this.options.leaseMs,
+      this.options.batchSize,
+    );
     await Promise.all(batch.map((entry) => this.deliver(entry)));
     return batch.length;
   }
@@ -93,7 +106,10 @@ export class OutboxDispatcher {
         claimed = await this.runOnce();
       } catch (error) {
         // The store is down: the outbox waits for it; nothing is lost.
-        this.logger.warn('outbox not reachable', { event: 'mail_outbox_unavailable', error: String(error).slice(0, 300) });
+        this.logger.warn('outbox not reachable', {
+          event: 'mail_outbox_unavailable',
+          error: String(error).slice(0, 300),
+        });
       }
       // A full batch means more may be due: go on at once.
       if (this.running && claimed < this.options.batchSize) await this.pause(this.options.pollMs);
@@ -125,28 +141,52 @@ export class OutboxDispatcher {
       this.logger.info('mail sent', { event: 'mail_sent', ...fields });
     } catch (error) {
       // Sent but not marked: it goes again when its lease ends (at least once, never lost).
-      this.logger.warn('mail sent but not marked sent', { event: 'mail_mark_failed', ...fields, error: String(error).slice(0, 300) });
+      this.logger.warn('mail sent but not marked sent', {
+        event: 'mail_mark_failed',
+        ...fields,
+        error: String(error).slice(0, 300),
+      });
     }
   }
 
-  private async settleFailure(entry: ClaimedMail, error: unknown, fields: Record<string, unknown>): Promise<void> {
+  private async settleFailure(
+    entry: ClaimedMail,
+    error: unknown,
+    fields: Record<string, unknown>,
+  ): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
     const permanent = error instanceof MailDeliveryError && error.permanent;
     const now = this.clock.now();
-    const next = new Date(now.getTime() + retryDelayMs(entry.attempts, this.options, this.random()));
+    const next = new Date(
+      now.getTime() + retryDelayMs(entry.attempts, this.options, this.random()),
+    );
     const expired = next.getTime() - entry.createdAt.getTime() > this.options.retryForMs;
     try {
       if (permanent || expired) {
         await this.queue.markFailed(entry.id, entry.claimId, now, reason);
         this.metrics.failed.inc({ kind: entry.mail.kind });
-        this.logger.error('mail failed', { event: 'mail_failed', ...fields, permanent, error: reason.slice(0, 300) });
+        this.logger.error('mail failed', {
+          event: 'mail_failed',
+          ...fields,
+          permanent,
+          error: reason.slice(0, 300),
+        });
       } else {
         await this.queue.reschedule(entry.id, entry.claimId, next, reason);
-        this.logger.warn('mail not sent; will retry', { event: 'mail_retry', ...fields, next_attempt_at: next.toISOString(), error: reason.slice(0, 300) });
+        this.logger.warn('mail not sent; will retry', {
+          event: 'mail_retry',
+          ...fields,
+          next_attempt_at: next.toISOString(),
+          error: reason.slice(0, 300),
+        });
       }
     } catch (storeError) {
       // The claim lapses with its lease and the mail is tried again then.
-      this.logger.warn('mail failure not recorded', { event: 'mail_mark_failed', ...fields, error: String(storeError).slice(0, 300) });
+      this.logger.warn('mail failure not recorded', {
+        event: 'mail_mark_failed',
+        ...fields,
+        error: String(storeError).slice(0, 300),
+      });
     }
   }
 }

@@ -1,5 +1,9 @@
 import { createTransport } from 'nodemailer';
-import { MailDeliveryError, type Mailer, type MailMessage } from '../../application/ports/mailer.js';
+import {
+  MailDeliveryError,
+  type Mailer,
+  type MailMessage,
+} from '../../application/ports/mailer.js';
 
 export interface SmtpMailerOptions {
   /** `smtp://` (STARTTLS when the server offers it) or `smtps://` (TLS from the start), credentials in the URL. */
@@ -46,11 +50,20 @@ export class SmtpMailer implements Mailer {
 
   async send(message: MailMessage): Promise<void> {
     try {
-      await this.transport.sendMail({ to: message.to, subject: message.subject, text: message.text, html: message.html });
+      await this.transport.sendMail({
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+      });
     } catch (error) {
       const { message: text, code, responseCode } = (error ?? {}) as TransportError;
-      const permanent = typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600;
-      throw new MailDeliveryError(`${code ?? 'ERROR'}${responseCode === undefined ? '' : ` ${responseCode}`}: ${String(text ?? error).slice(0, 300)}`, permanent);
+      const permanent =
+        typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600;
+      throw new MailDeliveryError(
+        `${code ?? 'ERROR'}${responseCode === undefined ? '' : ` ${responseCode}`}: ${String(text ?? error).slice(0, 300)}`,
+        permanent,
+      );
     }
   }
 

@@ -42,7 +42,8 @@ export class ServiceMetrics {
   });
 
   constructor(sources: MetricSources) {
-    for (const outcome of ['success', 'failure', 'locked'] as const) this.signIns.inc({ outcome }, 0);
+    for (const outcome of ['success', 'failure', 'locked'] as const)
+      this.signIns.inc({ outcome }, 0);
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({
         name,
@@ -52,10 +53,20 @@ export class ServiceMetrics {
           this.set(read());
         },
       });
-    gauge('db_pool_connections_in_use', 'Database connections lent out by the pool', () => sources.pool()?.inUse ?? 0);
-    gauge('db_pool_connections_waiting', 'Requests for a database connection waiting for the pool', () => sources.pool()?.waiting ?? 0);
-    gauge('redis_fallback_active', '1 while rate limits and the lockout are kept in memory because the configured Redis does not answer', () =>
-      sources.redisFallback() ? 1 : 0,
+    gauge(
+      'db_pool_connections_in_use',
+      'Database connections lent out by the pool',
+      () => sources.pool()?.inUse ?? 0,
+    );
+    gauge(
+      'db_pool_connections_waiting',
+      'Requests for a database connection waiting for the pool',
+      () => sources.pool()?.waiting ?? 0,
+    );
+    gauge(
+      'redis_fallback_active',
+      '1 while rate limits and the lockout are kept in memory because the configured Redis does not answer',
+      () => (sources.redisFallback() ? 1 : 0),
     );
   }
 

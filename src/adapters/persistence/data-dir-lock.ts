@@ -5,7 +5,16 @@
  * still runs JavaScript; a lock left by a process that died (SIGKILL, a crash of the machine) names
  * a pid that no longer runs, and the next process takes it over.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+  fsyncSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const LOCK_FILE = 'service.lock';

@@ -17,4 +17,3 @@ export function userConflict(constraint: string | undefined): DomainError | null
   if (constraint === undefined || !Object.hasOwn(USER_UNIQUE_CONSTRAINTS, constraint)) return null;
   return new DomainError('conflict', USER_UNIQUE_CONSTRAINTS[constraint as UserUniqueConstraint]);
 }
-

@@ -66,9 +66,12 @@ export class FlexibleRateLimiter implements RateLimiter {
 }
 
 function limiterOptions({ max, windowS, keyPrefix }: RateLimitOptions) {
-  if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
-  if (!Number.isSafeInteger(windowS) || windowS < 1) throw new RangeError(`windowS must be a positive integer, got ${windowS}`);
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new RangeError(`max must be a positive integer, got ${max}`);
+  if (!Number.isSafeInteger(windowS) || windowS < 1)
+    throw new RangeError(`windowS must be a positive integer, got ${windowS}`);
   return { points: max, duration: windowS, keyPrefix: keyPrefix ?? DEFAULT_PREFIX };
 }
 
-const storedKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('base64url');
+const storedKey = (key: string): string =>
+  createHash('sha256').update(key, 'utf8').digest('base64url');

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { accountOfThrottleKey, loginThrottleKey, type LoginThrottle } from '../../application/ports/login-throttle.js';
+import {
+  accountOfThrottleKey,
+  loginThrottleKey,
+  type LoginThrottle,
+} from '../../application/ports/login-throttle.js';
 
 export interface LoginThrottleOptions {
   /** Failed attempts in a row allowed; the next attempt is refused. */
@@ -38,7 +42,10 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
   ) {}
 
   static inMemory(options: LoginThrottleOptions): RateLimiterLoginThrottle {
-    return new RateLimiterLoginThrottle(new RateLimiterMemory(limiterOptions(options)), new RateLimiterMemory(epochOptions(options)));
+    return new RateLimiterLoginThrottle(
+      new RateLimiterMemory(limiterOptions(options)),
+      new RateLimiterMemory(epochOptions(options)),
+    );
   }
 
   /** `client` belongs to the caller, who closes it. */
@@ -65,7 +72,8 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
       await this.limiter.consume(await this.counterKey(key));
       return 0;
     } catch (refused) {
-      if (refused instanceof RateLimiterRes) return Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+      if (refused instanceof RateLimiterRes)
+        return Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
       throw refused;
     }
   }
@@ -75,24 +83,40 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
   }
 
   async clearAccount(accountId: number): Promise<void> {
-    await this.epochs.penalty(storedKey(accountOfThrottleKey(loginThrottleKey({ id: accountId }, '', ''))), 1);
+    await this.epochs.penalty(
+      storedKey(accountOfThrottleKey(loginThrottleKey({ id: accountId }, '', ''))),
+      1,
+    );
   }
 
   private async counterKey(key: string): Promise<string> {
-    const epoch = (await this.epochs.get(storedKey(accountOfThrottleKey(key))))?.consumedPoints ?? 0;
+    const epoch =
+      (await this.epochs.get(storedKey(accountOfThrottleKey(key))))?.consumedPoints ?? 0;
     return storedKey(epoch === 0 ? key : `${key}#${epoch}`);
   }
 }
 
 /** Clear counts outlive every failure counter they move aside. */
 function epochOptions(options: LoginThrottleOptions) {
-  return { points: Number.MAX_SAFE_INTEGER, duration: 2 * failureMemoryS(options.lockS), keyPrefix: `${options.keyPrefix ?? DEFAULT_PREFIX}:epoch` };
+  return {
+    points: Number.MAX_SAFE_INTEGER,
+    duration: 2 * failureMemoryS(options.lockS),
+    keyPrefix: `${options.keyPrefix ?? DEFAULT_PREFIX}:epoch`,
+  };
 }
 
 function limiterOptions({ maxFailures, lockS, keyPrefix }: LoginThrottleOptions) {
-  if (!Number.isSafeInteger(maxFailures) || maxFailures < 1) throw new RangeError(`maxFailures must be a positive integer, got ${maxFailures}`);
-  if (!Number.isSafeInteger(lockS) || lockS < 1) throw new RangeError(`lockS must be a positive integer, got ${lockS}`);
-  return { points: maxFailures, duration: failureMemoryS(lockS), blockDuration: lockS, keyPrefix: keyPrefix ?? DEFAULT_PREFIX };
+  if (!Number.isSafeInteger(maxFailures) || maxFailures < 1)
+    throw new RangeError(`maxFailures must be a positive integer, got ${maxFailures}`);
+  if (!Number.isSafeInteger(lockS) || lockS < 1)
+    throw new RangeError(`lockS must be a positive integer, got ${lockS}`);
+  return {
+    points: maxFailures,
+    duration: failureMemoryS(lockS),
+    blockDuration: lockS,
+    keyPrefix: keyPrefix ?? DEFAULT_PREFIX,
+  };
 }
 
-const storedKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('base64url');
+const storedKey = (key: string): string =>
+  createHash('sha256').update(key, 'utf8').digest('base64url');

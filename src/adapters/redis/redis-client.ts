@@ -64,7 +64,11 @@ function watchForHang(client: Redis, hung: () => void): void {
     client
       .ping()
       .catch((error: unknown) => {
-        if (client.status !== 'ready' || !/timed out/i.test(error instanceof Error ? error.message : '')) return;
+        if (
+          client.status !== 'ready' ||
+          !/timed out/i.test(error instanceof Error ? error.message : '')
+        )
+          return;
         hung();
         client.disconnect(true);
       })

@@ -65,21 +65,51 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const now = this.clock.now().getTime();
     const claim = randomUUID();
     const leaseMs = Math.max(1, Math.round(request.leaseS * 1000));
-    const value = encode(now + leaseMs, claim, 'in_flight', { fingerprint: request.fingerprint, response: null });
-    const current = await this.script(BEGIN, this.redisKey(request.scope, request.key), [String(now), value, String(leaseMs)]);
-    if (current === null) return { outcome: 'new', ticket: { scope: request.scope, key: request.key, fingerprint: request.fingerprint, claim } };
+    const value = encode(now + leaseMs, claim, 'in_flight', {
+      fingerprint: request.fingerprint,
+      response: null,
+    });
+    const current = await this.script(BEGIN, this.redisKey(request.scope, request.key), [
+      String(now),
+      value,
+      String(leaseMs),
+    ]);
+    if (current === null)
+      return {
+        outcome: 'new',
+        ticket: { scope: request.scope, key: request.key, fingerprint: request.fingerprint, claim },
+      };
     return outcomeForKept(decode(String(current)), request.fingerprint);
   }
 
-  async complete(ticket: IdempotencyTicket, response: StoredResponse, ttlS: number): Promise<boolean> {
+  async complete(
+    ticket: IdempotencyTicket,
+    response: StoredResponse,
+    ttlS: number,
+  ): Promise<boolean> {
     const ttlMs = Math.max(1, Math.round(ttlS * 1000));
     const expiresAt = this.clock.now().getTime() + ttlMs;
-    const value = encode(expiresAt, ticket.claim, 'completed', { fingerprint: ticket.fingerprint, response: { ...response, body: response.body ?? null } });
-    return (await this.script(SETTLE, this.redisKey(ticket.scope, ticket.key), [ticket.claim, value, String(ttlMs)])) === 1;
+    const value = encode(expiresAt, ticket.claim, 'completed', {
+      fingerprint: ticket.fingerprint,
+      response: { ...response, body: response.body ?? null },
+    });
+    return (
+      (await this.script(SETTLE, this.redisKey(ticket.scope, ticket.key), [
+        ticket.claim,
+        value,
+        String(ttlMs),
+      ])) === 1
+    );
   }
 
   async release(ticket: IdempotencyTicket): Promise<boolean> {
-    return (await this.script(SETTLE, this.redisKey(ticket.scope, ticket.key), [ticket.claim, '', '0'])) === 1;
+    return (
+      (await this.script(SETTLE, this.redisKey(ticket.scope, ticket.key), [
+        ticket.claim,
+        '',
+        '0',
+      ])) === 1
+    );
   }
 
   private redisKey(scope: string, key: string): string {
@@ -102,7 +132,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 }
 
-function encode(expiresAt: number, claim: string, state: 'in_flight' | 'completed', kept: KeptJson): string {
+function encode(
+  expiresAt: number,
+  claim: string,
+  state: 'in_flight' | 'completed',
+  kept: KeptJson,
+): string {
   return `v1|${expiresAt}|${claim}|${state}|${JSON.stringify(kept)}`;
 }
 

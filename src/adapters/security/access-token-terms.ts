@@ -11,8 +11,10 @@ export function accessTokenTerms(
   ttlS: number,
 ): { userId: number; sessionId: string; expiresAt: Date; expiresIn: number } {
   const { userId, sessionId, notAfter } = subject;
-  if (!Number.isSafeInteger(userId) || userId <= 0) throw new RangeError(`Not a user id: ${userId}`);
-  if (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId)) throw new RangeError(`Not a session id: ${String(sessionId)}`);
+  if (!Number.isSafeInteger(userId) || userId <= 0)
+    throw new RangeError(`Not a user id: ${userId}`);
+  if (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId))
+    throw new RangeError(`Not a session id: ${String(sessionId)}`);
   let expires = now.getTime() + ttlS * 1000;
   if (notAfter !== undefined) {
     if (Number.isNaN(notAfter.getTime())) throw new RangeError('notAfter is not a valid date');
@@ -20,5 +22,10 @@ export function accessTokenTerms(
     // already over, rather than an error.
     expires = Math.max(now.getTime(), Math.min(expires, notAfter.getTime()));
   }
-  return { userId, sessionId, expiresAt: new Date(expires), expiresIn: Math.floor((expires - now.getTime()) / 1000) };
+  return {
+    userId,
+    sessionId,
+    expiresAt: new Date(expires),
+    expiresIn: Math.floor((expires - now.getTime()) / 1000),
+  };
 }

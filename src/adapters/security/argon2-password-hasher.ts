@@ -22,7 +22,8 @@ export class ConcurrencyLimit {
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly limit: number) {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`A concurrency limit must be a positive integer, got ${limit}`);
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new RangeError(`A concurrency limit must be a positive integer, got ${limit}`);
   }
 
   /** Calls waiting for their turn. */
@@ -31,7 +32,8 @@ export class ConcurrencyLimit {
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.running >= this.limit)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running += 1;
     try {
       return await work();
@@ -60,7 +62,10 @@ export class Argon2PasswordHasher implements PasswordHasher {
   private readonly slots: ConcurrencyLimit;
   private dummy: Promise<string> | undefined;
 
-  constructor(options: Argon2Options = OWASP_ARGON2ID, concurrency: number = availableParallelism()) {
+  constructor(
+    options: Argon2Options = OWASP_ARGON2ID,
+    concurrency: number = availableParallelism(),
+  ) {
     this.options = { ...options };
     this.slots = new ConcurrencyLimit(concurrency);
   }

@@ -1,6 +1,10 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../application/ports/clock.js';
-import { ISSUE_CLOCK_SKEW_MS, type AccessTokenClaims, type TokenVerifier } from '../../application/ports/tokens.js';
+import {
+  ISSUE_CLOCK_SKEW_MS,
+  type AccessTokenClaims,
+  type TokenVerifier,
+} from '../../application/ports/tokens.js';
 
 export interface TokenCacheOptions {
   /** How many verified tokens are remembered; the least recently used go first. */
@@ -24,7 +28,8 @@ export class CachingTokenVerifier implements TokenVerifier {
     private readonly clock: Clock,
     options: TokenCacheOptions = DEFAULT_TOKEN_CACHE,
   ) {
-    if (!Number.isSafeInteger(options.max) || options.max < 1) throw new RangeError(`Token cache size must be a positive integer, got ${options.max}`);
+    if (!Number.isSafeInteger(options.max) || options.max < 1)
+      throw new RangeError(`Token cache size must be a positive integer, got ${options.max}`);
     this.cache = new LRUCache({ max: options.max });
   }
 
@@ -37,7 +42,11 @@ export class CachingTokenVerifier implements TokenVerifier {
     const cached = this.cache.get(token);
     if (cached !== undefined) {
       const now = this.clock.now().getTime();
-      if (now <= cached.expiresAt.getTime() && now >= cached.issuedAt.getTime() - ISSUE_CLOCK_SKEW_MS) return cached;
+      if (
+        now <= cached.expiresAt.getTime() &&
+        now >= cached.issuedAt.getTime() - ISSUE_CLOCK_SKEW_MS
+      )
+        return cached;
       this.cache.delete(token);
     }
     const claims = Object.freeze(await this.verifier.verifyAccessToken(token));

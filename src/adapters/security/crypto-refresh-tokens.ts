@@ -22,4 +22,5 @@ export class CryptoRefreshTokens implements RefreshTokens {
   }
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('base64url');
+const sha256 = (text: string): string =>
+  createHash('sha256').update(text, 'utf8').digest('base64url');

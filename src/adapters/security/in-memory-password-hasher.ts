@@ -8,11 +8,15 @@ const COST: ScryptOptions = { N: 1024, r: 8, p: 1 };
 const PREFIX = 'mem';
 
 const b64 = (bytes: number) => Math.ceil((bytes * 4) / 3);
-const HASH_PATTERN = new RegExp(`^${PREFIX}\\$([A-Za-z0-9_-]{${b64(SALT_BYTES)}})\\$([A-Za-z0-9_-]{${b64(HASH_BYTES)}})$`);
+const HASH_PATTERN = new RegExp(
+  `^${PREFIX}\\$([A-Za-z0-9_-]{${b64(SALT_BYTES)}})\\$([A-Za-z0-9_-]{${b64(HASH_BYTES)}})$`,
+);
 
 function derive(password: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, HASH_BYTES, COST, (error, key) => (error === null ? resolve(key) : reject(error)));
+    scrypt(password, salt, HASH_BYTES, COST, (error, key) =>
+      error === null ? resolve(key) : reject(error),
+    );
   });
 }
 

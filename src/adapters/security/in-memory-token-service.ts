@@ -1,6 +1,13 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../application/ports/clock.js';
-import { ISSUE_CLOCK_SKEW_MS, type AccessTokenClaims, type AccessTokenSubject, type IssuedToken, type TokenIssuer, type TokenVerifier } from '../../application/ports/tokens.js';
+import {
+  ISSUE_CLOCK_SKEW_MS,
+  type AccessTokenClaims,
+  type AccessTokenSubject,
+  type IssuedToken,
+  type TokenIssuer,
+  type TokenVerifier,
+} from '../../application/ports/tokens.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { accessTokenTerms } from './access-token-terms.js';
 
@@ -30,7 +37,8 @@ interface Entry {
 // The same kinds, messages and `meta.reason` codes as PasetoTokenService.
 const invalid = (reason: 'malformed' | 'signature' | 'claims'): DomainError =>
   new DomainError('unauthorized', 'Invalid token', undefined, { reason });
-const expired = (): DomainError => new DomainError('unauthorized', 'Token has expired', undefined, { reason: 'expired' });
+const expired = (): DomainError =>
+  new DomainError('unauthorized', 'Token has expired', undefined, { reason: 'expired' });
 
 /**
  * Access tokens kept in memory, for tests and single-process tools: each token is opaque to its
@@ -60,7 +68,9 @@ export class InMemoryTokenService implements TokenIssuer, TokenVerifier {
   ) {
     const { accessTtlS } = options;
     if (!Number.isSafeInteger(accessTtlS) || accessTtlS <= 0) {
-      throw new Error(`Access token lifetime must be a positive whole number of seconds, got ${accessTtlS}`);
+      throw new Error(
+        `Access token lifetime must be a positive whole number of seconds, got ${accessTtlS}`,
+      );
     }
     this.accessTtlS = accessTtlS;
   }
@@ -82,7 +92,13 @@ export class InMemoryTokenService implements TokenIssuer, TokenVerifier {
     body.writeBigUInt64BE(BigInt(expiresAt), ID_BYTES);
     this.tag(body.subarray(0, SIGNED_BYTES)).copy(body, SIGNED_BYTES);
     const id = body.subarray(0, ID_BYTES).toString('base64url');
-    this.entries.set(id, { userId: terms.userId, sessionId: terms.sessionId, tokenId: randomUUID(), issuedAt, expiresAt });
+    this.entries.set(id, {
+      userId: terms.userId,
+      sessionId: terms.sessionId,
+      tokenId: randomUUID(),
+      issuedAt,
+      expiresAt,
+    });
     return { token: PREFIX + body.toString('base64url'), expiresIn: terms.expiresIn };
   }
 
@@ -90,7 +106,8 @@ export class InMemoryTokenService implements TokenIssuer, TokenVerifier {
     if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) throw invalid('malformed');
     const text = token.slice(PREFIX.length);
     const body = Buffer.from(text, 'base64url');
-    if (body.length !== BODY_BYTES || body.toString('base64url') !== text) throw invalid('malformed');
+    if (body.length !== BODY_BYTES || body.toString('base64url') !== text)
+      throw invalid('malformed');
     if (!timingSafeEqual(this.tag(body.subarray(0, SIGNED_BYTES)), body.subarray(SIGNED_BYTES))) {
       throw invalid('signature');
     }

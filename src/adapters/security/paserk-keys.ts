@@ -32,14 +32,19 @@ export interface SigningKey {
 /** A fresh Ed25519 key pair as PASERK strings. */
 export async function generateTokenKeyPair(): Promise<{ secret: string; public: string }> {
   const { secretKey, publicKey } = await v4.GenerateKeyPair({ extractable: true });
-  return { secret: await v4.ExportSecretKey(secretKey), public: await v4.ExportPublicKey(publicKey) };
+  return {
+    secret: await v4.ExportSecretKey(secretKey),
+    public: await v4.ExportPublicKey(publicKey),
+  };
 }
 
 /** The `k4.public` PASERK of a `k4.secret` PASERK. Throws when the secret is not a valid key. */
 export async function publicKeyOf(secret: string): Promise<string> {
   if (!K4_SECRET_PATTERN.test(secret)) throw new Error('Not a k4.secret key');
   try {
-    return await v4.ExportPublicKey(await v4.GetPublicKey(await v4.ImportSecretKey(secret as `k4.secret.${string}`)));
+    return await v4.ExportPublicKey(
+      await v4.GetPublicKey(await v4.ImportSecretKey(secret as `k4.secret.${string}`)),
+    );
   } catch {
     throw new Error('Not a valid k4.secret key');
   }
@@ -95,7 +100,9 @@ async function readKeyFile(file: string): Promise<SigningKey | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const broken = new Error(`${file} does not hold a valid signing key; delete it to create a new one`);
+  const broken = new Error(
+    `${file} does not hold a valid signing key; delete it to create a new one`,
+  );
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -103,7 +110,8 @@ async function readKeyFile(file: string): Promise<SigningKey | null> {
     throw broken;
   }
   const { kid, secret } = (parsed ?? {}) as { kid?: unknown; secret?: unknown };
-  if (typeof kid !== 'string' || !KEY_ID_PATTERN.test(kid) || typeof secret !== 'string') throw broken;
+  if (typeof kid !== 'string' || !KEY_ID_PATTERN.test(kid) || typeof secret !== 'string')
+    throw broken;
   try {
     await publicKeyOf(secret);
   } catch {

@@ -120,14 +120,22 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier, PublicKey
   ) {}
 
   /** Imports every key once. Throws a plain Error naming the key id (never the key) when a key is unusable. */
-  static async create(options: PasetoTokenServiceOptions, clock: Clock): Promise<PasetoTokenService> {
+  static async create(
+    options: PasetoTokenServiceOptions,
+    clock: Clock,
+  ): Promise<PasetoTokenService> {
     const { issuer, audience, accessTtlS, signingKey } = options;
-    if (issuer === '' || audience === '') throw new Error('Token issuer and audience must not be empty');
+    if (issuer === '' || audience === '')
+      throw new Error('Token issuer and audience must not be empty');
     if (!Number.isSafeInteger(accessTtlS) || accessTtlS <= 0) {
-      throw new Error(`Access token lifetime must be a positive whole number of seconds, got ${accessTtlS}`);
+      throw new Error(
+        `Access token lifetime must be a positive whole number of seconds, got ${accessTtlS}`,
+      );
     }
-    if (!KEY_ID_PATTERN.test(signingKey.kid)) throw new Error(`Token key id "${signingKey.kid}" is not valid`);
-    if (!K4_SECRET_PATTERN.test(signingKey.secret)) throw describeKeyError(signingKey.kid, 'k4.secret');
+    if (!KEY_ID_PATTERN.test(signingKey.kid))
+      throw new Error(`Token key id "${signingKey.kid}" is not valid`);
+    if (!K4_SECRET_PATTERN.test(signingKey.secret))
+      throw describeKeyError(signingKey.kid, 'k4.secret');
     let secretKey: SecretKey;
     let ownPublic: PublicKey;
     try {
@@ -138,13 +146,17 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier, PublicKey
     }
     const ownPublicPaserk = await v4.ExportPublicKey(ownPublic);
     const keys = new Map<string, PublicKey>([[signingKey.kid, ownPublic]]);
-    const published: PublishedKey[] = [{ kid: signingKey.kid, paserk: ownPublicPaserk, status: 'active' }];
+    const published: PublishedKey[] = [
+      { kid: signingKey.kid, paserk: ownPublicPaserk, status: 'active' },
+    ];
     for (const { kid, public: paserk } of options.verifyKeys ?? []) {
       if (!KEY_ID_PATTERN.test(kid)) throw new Error(`Token key id "${kid}" is not valid`);
       if (!K4_PUBLIC_PATTERN.test(paserk)) throw describeKeyError(kid, 'k4.public');
       if (kid === signingKey.kid) {
         if (paserk === ownPublicPaserk) continue;
-        throw new Error(`Token key id "${kid}" names both the signing key and a different verification key`);
+        throw new Error(
+          `Token key id "${kid}" names both the signing key and a different verification key`,
+        );
       }
       if (keys.has(kid)) throw new Error(`Token key id "${kid}" is configured twice`);
       try {
@@ -155,7 +167,15 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier, PublicKey
       published.push({ kid, paserk, status: 'retired' });
     }
     const footer = encoder.encode(JSON.stringify({ kid: signingKey.kid }));
-    return new PasetoTokenService({ issuer, audience, accessTtlS }, signingKey.kid, secretKey, footer, keys, clock, published);
+    return new PasetoTokenService(
+      { issuer, audience, accessTtlS },
+      signingKey.kid,
+      secretKey,
+      footer,
+      keys,
+      clock,
+      published,
+    );
   }
 
   publishedKeys(): readonly PublishedKey[] {
@@ -174,7 +194,11 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier, PublicKey
 
   async issueAccessToken(subject: AccessTokenSubject): Promise<IssuedToken> {
     const now = this.clock.now();
-    const { userId, sessionId, expiresAt, expiresIn } = accessTokenTerms(subject, now, this.options.accessTtlS);
+    const { userId, sessionId, expiresAt, expiresIn } = accessTokenTerms(
+      subject,
+      now,
+      this.options.accessTtlS,
+    );
     const token = await v4.Sign(
       this.secretKey,
       {
@@ -192,7 +216,11 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier, PublicKey
   }
 
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !token.startsWith('v4.public.')) {
+    if (
+      typeof token !== 'string' ||
+      token.length > MAX_TOKEN_LENGTH ||
+      !token.startsWith('v4.public.')
+    ) {
       throw rejected('malformed');
     }
     const key = this.verifyKeys.get(readKid(token));
@@ -216,13 +244,19 @@ export class PasetoTokenService implements TokenIssuer, TokenVerifier, PublicKey
     if (typeof sub !== 'string' || !SUBJECT_PATTERN.test(sub) || !isId(Number(sub))) {
       throw rejected('claims');
     }
-    if (typeof jti !== 'string' || jti === '' || typeof iat !== 'string' || typeof exp !== 'string') {
+    if (
+      typeof jti !== 'string' ||
+      jti === '' ||
+      typeof iat !== 'string' ||
+      typeof exp !== 'string'
+    ) {
       throw rejected('claims');
     }
     if (typeof sid !== 'string' || !SESSION_ID_PATTERN.test(sid)) throw rejected('claims');
     const issuedAt = new Date(iat);
     const expiresAt = new Date(exp);
-    if (Number.isNaN(issuedAt.getTime()) || Number.isNaN(expiresAt.getTime())) throw rejected('claims');
+    if (Number.isNaN(issuedAt.getTime()) || Number.isNaN(expiresAt.getTime()))
+      throw rejected('claims');
     if (now.getTime() > expiresAt.getTime()) throw rejected('expired');
     return { userId: Number(sub), sessionId: sid, tokenId: jti, issuedAt, expiresAt };
   }

@@ -12,11 +12,16 @@ export interface CommandContext {
 }
 
 /** A command run by the service itself (start-up, the command line). */
-export const NO_CONTEXT: CommandContext = Object.freeze({ actorId: null, requestId: null, ip: null });
+export const NO_CONTEXT: CommandContext = Object.freeze({
+  actorId: null,
+  requestId: null,
+  ip: null,
+});
 
 const contexts = new AsyncLocalStorage<CommandContext>();
 
 /** Runs `work` with `context` as the context of every command it starts. */
-export const runWithContext = <T>(context: CommandContext, work: () => Promise<T>): Promise<T> => contexts.run(context, work);
+export const runWithContext = <T>(context: CommandContext, work: () => Promise<T>): Promise<T> =>
+  contexts.run(context, work);
 
 export const currentContext = (): CommandContext => contexts.getStore() ?? NO_CONTEXT;

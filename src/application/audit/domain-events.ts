@@ -35,7 +35,8 @@ export class DomainEvents {
 
   /** Throws unless a unit of work is in progress: called before a write whose events will follow. */
   requireUnit(): void {
-    if (this.pending.getStore() === undefined) throw new Error('A change that records events must run in a unit of work');
+    if (this.pending.getStore() === undefined)
+      throw new Error('A change that records events must run in a unit of work');
   }
 
   /** Writes events at once, in a transaction of their own: for what changes no row (a failed sign-in). */

@@ -36,17 +36,32 @@ export class ConfirmedByPassword {
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
-  async run({ actor, password, ip }: PasswordConfirmation, step: (locked: User) => Promise<void>): Promise<void> {
+  async run(
+    { actor, password, ip }: PasswordConfirmation,
+    step: (locked: User) => Promise<void>,
+  ): Promise<void> {
     const user = await this.users.findById(actor.id);
     if (user === null) throw unauthorized('User no longer exists');
     const key = loginThrottleKey(user, user.username, ip);
     const wait = await this.throttle.attempt(key);
     if (wait > 0) {
-      this.security.record({ type: 'auth_locked', via: 'password_confirmation', userId: user.id, ip, retryAfterS: wait });
+      this.security.record({
+        type: 'auth_locked',
+        via: 'password_confirmation',
+        userId: user.id,
+        ip,
+        retryAfterS: wait,
+      });
       throw loginLocked(wait);
     }
     if (!(await this.hasher.verify(user.passwordHash, password))) {
-      this.security.record({ type: 'auth_failed', via: 'password_confirmation', reason: 'bad_credentials', userId: user.id, ip });
+      this.security.record({
+        type: 'auth_failed',
+        via: 'password_confirmation',
+        reason: 'bad_credentials',
+        userId: user.id,
+        ip,
+      });
       throw badRequest(WRONG_PASSWORD);
     }
     await this.throttle.succeed(key);

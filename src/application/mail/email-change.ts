@@ -18,6 +18,13 @@ export class EmailChangeMails {
     if (before.email === after.email) return;
     const token = await this.tokens.issue('verify_email', after, now);
     await this.outbox.enqueue(verificationMail(after, token), now);
-    await this.outbox.enqueue({ kind: 'email_changed', to: before.email, data: { username: after.username, newEmail: after.email } }, now);
+    await this.outbox.enqueue(
+      {
+        kind: 'email_changed',
+        to: before.email,
+        data: { username: after.username, newEmail: after.email },
+      },
+      now,
+    );
   }
 }

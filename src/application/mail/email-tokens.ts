@@ -34,9 +34,14 @@ export class EmailTokens {
   ) {}
 
   /** A new token for the user's current address; the user's older ones of this purpose are spent. */
-  async issue(purpose: EmailTokenPurpose, user: Pick<User, 'id' | 'email'>, now: Date): Promise<string> {
+  async issue(
+    purpose: EmailTokenPurpose,
+    user: Pick<User, 'id' | 'email'>,
+    now: Date,
+  ): Promise<string> {
     const fresh = this.codec.generate();
-    const ttlS = purpose === 'password_reset' ? this.policy.passwordResetTtlS : this.policy.emailTokenTtlS;
+    const ttlS =
+      purpose === 'password_reset' ? this.policy.passwordResetTtlS : this.policy.emailTokenTtlS;
     await this.store.issue(
       {
         selector: fresh.selector,
@@ -58,8 +63,17 @@ export class EmailTokens {
     if (parsed === null) throw badRequest(INVALID_TOKEN);
     const stored = await this.store.find(parsed.selector);
     // The hash is compared even when the row is of no use, so that the answer's time says nothing.
-    const matches = this.codec.same(stored?.verifierHash ?? parsed.verifierHash.replace(/./g, 'A'), parsed.verifierHash);
-    if (stored === null || !matches || stored.purpose !== purpose || stored.spentAt !== null || stored.expiresAt.getTime() <= now.getTime()) {
+    const matches = this.codec.same(
+      stored?.verifierHash ?? parsed.verifierHash.replace(/./g, 'A'),
+      parsed.verifierHash,
+    );
+    if (
+      stored === null ||
+      !matches ||
+      stored.purpose !== purpose ||
+      stored.spentAt !== null ||
+      stored.expiresAt.getTime() <= now.getTime()
+    ) {
       throw badRequest(INVALID_TOKEN);
     }
     if (!(await this.store.spend(stored.selector, now))) throw badRequest(INVALID_TOKEN);
@@ -78,14 +92,26 @@ export const verificationMail = (user: Pick<User, 'email' | 'username'>, token: 
  * Requests for mails are limited per address and per target email, on top of the general rate
  * limit: 429 with the seconds until the window ends.
  */
-export async function limitMailRequests(limiter: RateLimiter, ip: string, email: string): Promise<void> {
+export async function limitMailRequests(
+  limiter: RateLimiter,
+  ip: string,
+  email: string,
+): Promise<void> {
   // Both are counted, so an address cannot spread its requests over many emails, nor many
   // addresses flood one inbox.
-  const [byAddress, byEmail] = await Promise.all([limiter.consume(`ip:${ip}`), limiter.consume(`email:${email.toLowerCase()}`)]);
+  const [byAddress, byEmail] = await Promise.all([
+    limiter.consume(`ip:${ip}`),
+    limiter.consume(`email:${email.toLowerCase()}`),
+  ]);
   const refused = [byAddress, byEmail].filter((d) => !d.allowed);
   if (refused.length > 0) {
-    throw new DomainError('rate_limited', 'Too many requests for mails. Try again later.', undefined, {
-      retryAfterS: Math.max(...refused.map((d) => d.resetS)),
-    });
+    throw new DomainError(
+      'rate_limited',
+      'Too many requests for mails. Try again later.',
+      undefined,
+      {
+        retryAfterS: Math.max(...refused.map((d) => d.resetS)),
+      },
+    );
   }
 }

@@ -56,7 +56,10 @@ export interface AuditPage extends Page<AuditEvent> {
 /** How many matching events a page counts exactly before it estimates. */
 export const AUDIT_EXACT_COUNT_LIMIT = 10_000;
 
-export const auditPosition = (event: AuditEvent): AuditPosition => ({ key: event.occurredAt.toISOString(), id: Number(event.id) });
+export const auditPosition = (event: AuditEvent): AuditPosition => ({
+  key: event.occurredAt.toISOString(),
+  id: Number(event.id),
+});
 
 /**
  * The audit log: events are appended, never changed, except that erasure removes personal values

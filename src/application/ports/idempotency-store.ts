@@ -69,7 +69,12 @@ export interface KeptIdempotencyKey {
  * another request under the key is a mismatch, whether it is done or not (a retry of it could
  * never succeed); the same request is replayed once complete, and in flight before.
  */
-export function outcomeForKept(kept: KeptIdempotencyKey, fingerprint: string): Exclude<IdempotencyBegin, { outcome: 'new' }> {
+export function outcomeForKept(
+  kept: KeptIdempotencyKey,
+  fingerprint: string,
+): Exclude<IdempotencyBegin, { outcome: 'new' }> {
   if (kept.fingerprint !== fingerprint) return { outcome: 'mismatch' };
-  return kept.response === null ? { outcome: 'in_flight' } : { outcome: 'replay', response: kept.response };
+  return kept.response === null
+    ? { outcome: 'in_flight' }
+    : { outcome: 'replay', response: kept.response };
 }

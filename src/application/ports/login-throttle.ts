@@ -23,8 +23,13 @@ export const LOGIN_THROTTLE = token<LoginThrottle>('LoginThrottle');
  * spelling; the login as typed (regardless of case) when it names none, so probing unknown logins
  * is locked the same way.
  */
-export const loginThrottleKey = (account: { readonly id: number } | null, login: string, ip: string): string =>
+export const loginThrottleKey = (
+  account: { readonly id: number } | null,
+  login: string,
+  ip: string,
+): string =>
   account === null ? `login:${login.toLowerCase()} ${ip}` : `account:${account.id} ${ip}`;
 
 /** The account part of a key made by `loginThrottleKey` (`account:<id>` or `login:<login>`). */
-export const accountOfThrottleKey = (key: string): string => key.slice(0, Math.max(0, key.lastIndexOf(' ')));
+export const accountOfThrottleKey = (key: string): string =>
+  key.slice(0, Math.max(0, key.lastIndexOf(' ')));

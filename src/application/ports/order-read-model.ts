@@ -29,7 +29,10 @@ export interface OrderSliceCriteria {
   readonly after?: OrderPosition;
 }
 
-export const orderPosition = (order: OrderView): OrderPosition => ({ key: order.createdAt.toISOString(), id: order.id });
+export const orderPosition = (order: OrderView): OrderPosition => ({
+  key: order.createdAt.toISOString(),
+  id: order.id,
+});
 
 /** The query side's view of orders: lean reads that return views. */
 export interface OrderReadModel {

@@ -21,7 +21,11 @@ export const toOrderView = (o: OrderView): OrderView => ({
   userId: o.userId,
   status: o.status,
   currency: o.currency,
-  items: o.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents })),
+  items: o.items.map((item) => ({
+    sku: item.sku,
+    quantity: item.quantity,
+    unitPriceCents: item.unitPriceCents,
+  })),
   totalCents: o.totalCents,
   createdAt: o.createdAt,
   updatedAt: o.updatedAt,

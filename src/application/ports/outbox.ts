@@ -2,10 +2,26 @@ import { token } from './injection.js';
 
 /** Each kind of mail with the data its template needs. */
 export type Mail =
-  | { readonly kind: 'verify_email'; readonly to: string; readonly data: { readonly username: string; readonly token: string } }
-  | { readonly kind: 'email_changed'; readonly to: string; readonly data: { readonly username: string; readonly newEmail: string } }
-  | { readonly kind: 'password_reset'; readonly to: string; readonly data: { readonly username: string; readonly token: string } }
-  | { readonly kind: 'password_changed'; readonly to: string; readonly data: { readonly username: string } };
+  | {
+      readonly kind: 'verify_email';
+      readonly to: string;
+      readonly data: { readonly username: string; readonly token: string };
+    }
+  | {
+      readonly kind: 'email_changed';
+      readonly to: string;
+      readonly data: { readonly username: string; readonly newEmail: string };
+    }
+  | {
+      readonly kind: 'password_reset';
+      readonly to: string;
+      readonly data: { readonly username: string; readonly token: string };
+    }
+  | {
+      readonly kind: 'password_changed';
+      readonly to: string;
+      readonly data: { readonly username: string };
+    };
 
 export type MailKind = Mail['kind'];
 

@@ -1,7 +1,13 @@
 import { token } from './injection.js';
 
 /** Why a session ended. */
-export type SessionEndReason = 'logout' | 'refresh_reuse' | 'password_changed' | 'password_reset' | 'deactivated' | 'revoked';
+export type SessionEndReason =
+  | 'logout'
+  | 'refresh_reuse'
+  | 'password_changed'
+  | 'password_reset'
+  | 'deactivated'
+  | 'revoked';
 
 /**
  * What happened to someone's credentials, said by the use case where it happened. Events name
@@ -11,9 +17,21 @@ export type SessionEndReason = 'logout' | 'refresh_reuse' | 'password_changed' |
 export type SecurityEvent =
   | { readonly type: 'sign_in_succeeded'; readonly userId: number; readonly ip: string }
   /** A wrong password, at sign-in or as the current password of a change; `userId` null when the login names no account. */
-  | { readonly type: 'auth_failed'; readonly via: AuthVia; readonly reason: 'bad_credentials' | 'inactive'; readonly userId: number | null; readonly ip: string }
+  | {
+      readonly type: 'auth_failed';
+      readonly via: AuthVia;
+      readonly reason: 'bad_credentials' | 'inactive';
+      readonly userId: number | null;
+      readonly ip: string;
+    }
   /** Refused unchecked: the lockout holds. */
-  | { readonly type: 'auth_locked'; readonly via: AuthVia; readonly userId: number | null; readonly ip: string; readonly retryAfterS: number }
+  | {
+      readonly type: 'auth_locked';
+      readonly via: AuthVia;
+      readonly userId: number | null;
+      readonly ip: string;
+      readonly retryAfterS: number;
+    }
   | { readonly type: 'refresh_reuse_detected'; readonly userId: number; readonly sessionId: string }
   | { readonly type: 'password_changed'; readonly userId: number }
   /** For the password-reset use case: the password was set from a reset token. */

@@ -33,7 +33,13 @@ export interface SessionRepository {
    * spent or is not the session's. A rotation is a use of the session: it was last used `now`,
    * from `device`.
    */
-  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date, device: SessionDevice): Promise<boolean>;
+  rotate(
+    sessionId: string,
+    refreshHash: string,
+    nextHash: string,
+    now: Date,
+    device: SessionDevice,
+  ): Promise<boolean>;
   /** Revokes the session; true when this call revoked it, false when it was already revoked or is unknown. */
   revoke(sessionId: string, now: Date): Promise<boolean>;
   /** Revokes every session of the user that is not yet revoked; returns how many. */

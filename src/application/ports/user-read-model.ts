@@ -36,7 +36,11 @@ export interface UserSliceCriteria {
 /** The position of a user in a list sorted by `field`, to continue after it. */
 export function userPosition(user: UserView, field: UserSortField): UserPosition {
   const key =
-    field === 'created_at' ? user.createdAt.toISOString() : field === 'username' ? user.username.toLowerCase() : user.email.toLowerCase();
+    field === 'created_at'
+      ? user.createdAt.toISOString()
+      : field === 'username'
+        ? user.username.toLowerCase()
+        : user.email.toLowerCase();
   return { key, id: user.id };
 }
 

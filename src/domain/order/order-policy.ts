@@ -35,7 +35,11 @@ const isMover = (actor: Actor, order: { userId: number }, mover: OrderMover): bo
  * table does not have is not this function's business: the order refuses it as a conflict,
  * whoever asks, so that the answer does not depend on who asked.
  */
-export function authorizeOrderStatusChange(actor: Actor, order: { userId: number; status: OrderStatus }, to: OrderStatus): void {
+export function authorizeOrderStatusChange(
+  actor: Actor,
+  order: { userId: number; status: OrderStatus },
+  to: OrderStatus,
+): void {
   const movers = moversOf(order.status, to);
   if (movers === null || movers.some((mover) => isMover(actor, order, mover))) return;
   if (movers.includes('admin')) throw insufficientRole('admin');

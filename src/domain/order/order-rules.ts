@@ -27,7 +27,8 @@ const KNOWN_CURRENCIES: ReadonlySet<string> | null =
 
 export function currencyProblem(value: string): string | null {
   if (!CURRENCY_PATTERN.test(value)) return 'Currency must be three upper-case letters (ISO 4217)';
-  if (KNOWN_CURRENCIES !== null && !KNOWN_CURRENCIES.has(value)) return `Unknown ISO 4217 currency code: ${value}`;
+  if (KNOWN_CURRENCIES !== null && !KNOWN_CURRENCIES.has(value))
+    return `Unknown ISO 4217 currency code: ${value}`;
   return null;
 }
 
@@ -38,11 +39,15 @@ export function skuProblem(value: string): string | null {
 }
 
 const integerProblem = (value: number, min: number, max: number): string | null =>
-  Number.isInteger(value) && value >= min && value <= max ? null : `Must be an integer from ${min} to ${max}`;
+  Number.isInteger(value) && value >= min && value <= max
+    ? null
+    : `Must be an integer from ${min} to ${max}`;
 
-export const quantityProblem = (value: number): string | null => integerProblem(value, QUANTITY_MIN, QUANTITY_MAX);
+export const quantityProblem = (value: number): string | null =>
+  integerProblem(value, QUANTITY_MIN, QUANTITY_MAX);
 
-export const unitPriceProblem = (value: number): string | null => integerProblem(value, 0, UNIT_PRICE_MAX);
+export const unitPriceProblem = (value: number): string | null =>
+  integerProblem(value, 0, UNIT_PRICE_MAX);
 
 export const ITEM_COUNT_MESSAGE = `An order has ${ITEMS_MIN} to ${ITEMS_MAX} items`;
 
@@ -56,7 +61,9 @@ export const TOTAL_TOO_LARGE = `The order total must not exceed ${TOTAL_MAX} cen
  * The total of the lines in integer cents, computed exactly (BigInt), or null when it would pass
  * Number.MAX_SAFE_INTEGER and could no longer be represented exactly.
  */
-export function totalCents(items: readonly { quantity: number; unitPriceCents: number }[]): number | null {
+export function totalCents(
+  items: readonly { quantity: number; unitPriceCents: number }[],
+): number | null {
   let total = 0n;
   for (const item of items) total += BigInt(item.quantity) * BigInt(item.unitPriceCents);
   return total > BigInt(TOTAL_MAX) ? null : Number(total);

@@ -18,7 +18,9 @@ export type OrderMover = 'owner' | 'admin';
  * THE transition table. A move that is not here, the same status included, is refused whoever
  * asks; a move that is here is made only by the movers it names.
  */
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderStatus, readonly OrderMover[]>>>>> = {
+export const ORDER_TRANSITIONS: Readonly<
+  Record<OrderStatus, Readonly<Partial<Record<OrderStatus, readonly OrderMover[]>>>>
+> = {
   pending: { paid: ['admin'], cancelled: ['owner', 'admin'] },
   paid: { shipped: ['admin'], cancelled: ['admin'] },
   shipped: { delivered: ['admin'] },

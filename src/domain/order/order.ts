@@ -42,7 +42,15 @@ function check(issues: FieldIssue[], field: string, problem: string | null): voi
 }
 
 const freezeItems = (items: readonly OrderItem[]): readonly OrderItem[] =>
-  Object.freeze(items.map((item) => Object.freeze({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents })));
+  Object.freeze(
+    items.map((item) =>
+      Object.freeze({
+        sku: item.sku,
+        quantity: item.quantity,
+        unitPriceCents: item.unitPriceCents,
+      }),
+    ),
+  );
 
 /** A stored order was placed. */
 export const orderPlaced = (order: OrderProps): DomainEvent => ({
@@ -89,7 +97,10 @@ export class Order implements OrderProps {
    * A new pending order for `userId`. Every bad field is named (`currency`, `items`,
    * `items.0.sku`, ...); a total past Number.MAX_SAFE_INTEGER is refused on `items`.
    */
-  static place(input: { userId: number; currency: string; items: readonly OrderItem[] }, now: Date): NewOrder {
+  static place(
+    input: { userId: number; currency: string; items: readonly OrderItem[] },
+    now: Date,
+  ): NewOrder {
     const issues: FieldIssue[] = [];
     check(issues, 'currency', currencyProblem(input.currency));
     check(issues, 'items', itemCountProblem(input.items.length));
@@ -128,6 +139,9 @@ export class Order implements OrderProps {
       subjectId: String(this.id),
       changes: { status: { from: this.status, to } },
     };
-    return new Order({ ...this, status: to, updatedAt: now, version: this.version + 1 }, [...this.events, event]);
+    return new Order({ ...this, status: to, updatedAt: now, version: this.version + 1 }, [
+      ...this.events,
+      event,
+    ]);
   }
 }

@@ -24,16 +24,23 @@ export type SessionState = 'live' | 'revoked' | 'expired' | 'superseded';
  * password change is `superseded`, even if nothing revoked it: a sign-in that checked the old
  * password while the change was being made must not survive it.
  */
-export function sessionState(session: Session, now: Date, passwordChangedAt: Date | null): SessionState {
+export function sessionState(
+  session: Session,
+  now: Date,
+  passwordChangedAt: Date | null,
+): SessionState {
   if (session.revokedAt !== null) return 'revoked';
   if (now.getTime() > session.expiresAt.getTime()) return 'expired';
-  if (passwordChangedAt !== null && session.createdAt.getTime() < passwordChangedAt.getTime()) return 'superseded';
+  if (passwordChangedAt !== null && session.createdAt.getTime() < passwordChangedAt.getTime())
+    return 'superseded';
   return 'live';
 }
 
 /** An access token issued before the user's last password change no longer counts. */
-export const issuedBeforePasswordChange = (issuedAt: Date, passwordChangedAt: Date | null): boolean =>
-  passwordChangedAt !== null && issuedAt.getTime() < passwordChangedAt.getTime();
+export const issuedBeforePasswordChange = (
+  issuedAt: Date,
+  passwordChangedAt: Date | null,
+): boolean => passwordChangedAt !== null && issuedAt.getTime() < passwordChangedAt.getTime();
 
 /** The times of a session begun at `now` that lasts `ttlS` seconds. */
 export function sessionTimes(now: Date, ttlS: number): { createdAt: Date; expiresAt: Date } {
@@ -41,7 +48,10 @@ export function sessionTimes(now: Date, ttlS: number): { createdAt: Date; expire
 }
 
 /** An event about a session. */
-const sessionEvent = (session: Session, action: 'session.started' | 'session.ended' | 'session.reuse_detected'): DomainEvent => ({
+const sessionEvent = (
+  session: Session,
+  action: 'session.started' | 'session.ended' | 'session.reuse_detected',
+): DomainEvent => ({
   action,
   subjectType: 'session',
   subjectId: session.id,
@@ -49,12 +59,18 @@ const sessionEvent = (session: Session, action: 'session.started' | 'session.end
   actorId: session.userId,
 });
 
-export const sessionStarted = (session: Session): DomainEvent => sessionEvent(session, 'session.started');
-export const sessionEnded = (session: Session): DomainEvent => sessionEvent(session, 'session.ended');
+export const sessionStarted = (session: Session): DomainEvent =>
+  sessionEvent(session, 'session.started');
+export const sessionEnded = (session: Session): DomainEvent =>
+  sessionEvent(session, 'session.ended');
 /** A spent refresh token was presented again: the session is revoked. */
-export const sessionReuseDetected = (session: Session): DomainEvent => sessionEvent(session, 'session.reuse_detected');
+export const sessionReuseDetected = (session: Session): DomainEvent =>
+  sessionEvent(session, 'session.reuse_detected');
 
-const signInEvent = (action: 'auth.sign_in_failed' | 'auth.locked', userId: number | null): DomainEvent => ({
+const signInEvent = (
+  action: 'auth.sign_in_failed' | 'auth.locked',
+  userId: number | null,
+): DomainEvent => ({
   action,
   subjectType: 'user',
   subjectId: userId === null ? null : String(userId),
@@ -63,9 +79,11 @@ const signInEvent = (action: 'auth.sign_in_failed' | 'auth.locked', userId: numb
 });
 
 /** A wrong password, or a login nobody has (`userId` null). */
-export const signInFailed = (userId: number | null): DomainEvent => signInEvent('auth.sign_in_failed', userId);
+export const signInFailed = (userId: number | null): DomainEvent =>
+  signInEvent('auth.sign_in_failed', userId);
 /** A sign-in refused because its login is locked after too many failures. */
-export const signInLocked = (userId: number | null): DomainEvent => signInEvent('auth.locked', userId);
+export const signInLocked = (userId: number | null): DomainEvent =>
+  signInEvent('auth.locked', userId);
 
 /** The most of a user agent a session keeps, in characters. */
 export const USER_AGENT_MAX = 256;
@@ -79,8 +97,9 @@ export interface SessionDevice {
 }
 
 // C0 controls, DEL and lone surrogates: text that the contract refuses everywhere else.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job
+  /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function keepText(value: string | null | undefined, max: number): string | null {
   if (value === null || value === undefined) return null;
@@ -96,7 +115,10 @@ function keepText(value: string | null | undefined, max: number): string | null 
  * whatever the client sent, so they are cut to size and stripped of control characters rather
  * than refused; a request is never turned away for its user agent.
  */
-export const sessionDevice = (userAgent: string | null | undefined, ip: string | null | undefined): SessionDevice => ({
+export const sessionDevice = (
+  userAgent: string | null | undefined,
+  ip: string | null | undefined,
+): SessionDevice => ({
   userAgent: keepText(userAgent, USER_AGENT_MAX),
   ip: keepText(ip, IP_MAX),
 });

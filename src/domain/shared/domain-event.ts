@@ -57,5 +57,10 @@ export const PERSONAL_FIELDS: readonly string[] = ['email', 'username', 'full_na
 /** Recorded changes with the values of personal fields removed (their names stay). */
 export function erasePersonalValues(changes: Changes | null): Changes | null {
   if (changes === null) return null;
-  return Object.fromEntries(Object.entries(changes).map(([field, change]) => [field, PERSONAL_FIELDS.includes(field) ? {} : change]));
+  return Object.fromEntries(
+    Object.entries(changes).map(([field, change]) => [
+      field,
+      PERSONAL_FIELDS.includes(field) ? {} : change,
+    ]),
+  );
 }

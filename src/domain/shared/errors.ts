@@ -35,7 +35,8 @@ export class DomainError extends Error {
 export const notFound = (message: string): DomainError => new DomainError('not_found', message);
 export const forbidden = (message: string): DomainError => new DomainError('forbidden', message);
 export const conflict = (message: string): DomainError => new DomainError('conflict', message);
-export const unauthorized = (message: string): DomainError => new DomainError('unauthorized', message);
+export const unauthorized = (message: string): DomainError =>
+  new DomainError('unauthorized', message);
 export const badRequest = (message: string): DomainError => new DomainError('bad_request', message);
 export const validationFailed = (details: readonly FieldIssue[]): DomainError =>
   new DomainError('validation', 'Request validation failed', details);

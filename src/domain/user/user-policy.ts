@@ -28,14 +28,20 @@ export interface UserPatch {
  * PATCH /users/{id}: the user itself and admins change the profile; only admins change `role`;
  * admins change `is_active`, and moderators may change it for plain users only.
  */
-export function authorizeUserPatch(actor: Actor, target: { id: number; role: Role }, patch: UserPatch): void {
+export function authorizeUserPatch(
+  actor: Actor,
+  target: { id: number; role: Role },
+  patch: UserPatch,
+): void {
   if (actor.role === 'admin') return;
   if (patch.role) throw forbidden('Insufficient permissions. Required role: admin');
   if (patch.isActive) {
-    if (actor.role !== 'moderator') throw forbidden('Insufficient permissions. Required role: admin or moderator');
+    if (actor.role !== 'moderator')
+      throw forbidden('Insufficient permissions. Required role: admin or moderator');
     if (target.role !== 'user') throw forbidden('Moderators may change only plain users');
   }
-  if (patch.profile && actor.id !== target.id) throw forbidden('Insufficient permissions. Required role: admin');
+  if (patch.profile && actor.id !== target.id)
+    throw forbidden('Insufficient permissions. Required role: admin');
 }
 
 /** The pre-load check of PATCH: who could possibly patch this id. */

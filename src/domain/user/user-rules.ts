@@ -22,7 +22,8 @@ export function usernameProblem(value: string): string | null {
   if (value.length < USERNAME_MIN || value.length > USERNAME_MAX) {
     return `Username must be between ${USERNAME_MIN} and ${USERNAME_MAX} characters`;
   }
-  if (!USERNAME_PATTERN.test(value)) return 'Username may contain only letters, digits and underscores';
+  if (!USERNAME_PATTERN.test(value))
+    return 'Username may contain only letters, digits and underscores';
   return null;
 }
 
@@ -39,7 +40,8 @@ export function passwordProblem(value: string): string | null {
 }
 
 export function fullNameProblem(value: string | null): string | null {
-  if (value !== null && value.length > FULL_NAME_MAX) return `Full name must be at most ${FULL_NAME_MAX} characters`;
+  if (value !== null && value.length > FULL_NAME_MAX)
+    return `Full name must be at most ${FULL_NAME_MAX} characters`;
   return null;
 }
 

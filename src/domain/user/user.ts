@@ -1,4 +1,9 @@
-import { maskEmail, type Changes, type DomainEvent, type FieldChange } from '../shared/domain-event.js';
+import {
+  maskEmail,
+  type Changes,
+  type DomainEvent,
+  type FieldChange,
+} from '../shared/domain-event.js';
 import { DomainError, validationFailed, type FieldIssue } from '../shared/errors.js';
 import type { Role } from './role.js';
 import { emailProblem, fullNameProblem, normalizeEmail, usernameProblem } from './user-rules.js';
@@ -37,9 +42,22 @@ export interface ProfileChanges {
 }
 
 /** Never in an event, not even by name: secrets, and what changes with every write anyway. */
-const UNRECORDED: ReadonlySet<string> = new Set(['id', 'passwordHash', 'passwordChangedAt', 'createdAt', 'updatedAt', 'version']);
+const UNRECORDED: ReadonlySet<string> = new Set([
+  'id',
+  'passwordHash',
+  'passwordChangedAt',
+  'createdAt',
+  'updatedAt',
+  'version',
+]);
 /** Recorded with both values; `email` is recorded masked; any other field by its name only. */
-const WITH_VALUES: ReadonlySet<string> = new Set(['username', 'fullName', 'role', 'isActive', 'emailVerified']);
+const WITH_VALUES: ReadonlySet<string> = new Set([
+  'username',
+  'fullName',
+  'role',
+  'isActive',
+  'emailVerified',
+]);
 
 const apiName = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -58,7 +76,11 @@ export function userChanges(before: UserProps, after: UserProps): Changes {
   return changes;
 }
 
-const userEvent = (id: number, action: DomainEvent['action'], changes: Changes | null = null): DomainEvent => ({
+const userEvent = (
+  id: number,
+  action: DomainEvent['action'],
+  changes: Changes | null = null,
+): DomainEvent => ({
   action,
   subjectType: 'user',
   subjectId: String(id),
@@ -67,7 +89,10 @@ const userEvent = (id: number, action: DomainEvent['action'], changes: Changes |
 
 /** A stored sign-up; its own user is the actor when nobody signed in made it. */
 export const userRegistered = (user: UserProps): DomainEvent => ({
-  ...userEvent(user.id, 'user.registered', { role: { from: null, to: user.role }, is_active: { from: null, to: user.isActive } }),
+  ...userEvent(user.id, 'user.registered', {
+    role: { from: null, to: user.role },
+    is_active: { from: null, to: user.isActive },
+  }),
   actorId: user.id,
 });
 
@@ -130,7 +155,10 @@ export class User implements UserProps {
   }
 
   private changed(changes: Partial<UserProps>): User {
-    const changed = new Set([...(this.#changed ?? []), ...(Object.keys(changes) as (keyof UserProps)[])]);
+    const changed = new Set([
+      ...(this.#changed ?? []),
+      ...(Object.keys(changes) as (keyof UserProps)[]),
+    ]);
     return new User({ ...this, ...changes }, this.events, changed);
   }
 
@@ -151,7 +179,10 @@ export class User implements UserProps {
       const changes: Record<string, FieldChange> = { ...last.changes };
       for (const [field, change] of Object.entries(event.changes ?? {})) {
         // A field changed twice by one command: from its first value to its last.
-        changes[field] = field in changes ? { ...change, ...('from' in change ? { from: changes[field]!.from } : {}) } : change;
+        changes[field] =
+          field in changes
+            ? { ...change, ...('from' in change ? { from: changes[field]!.from } : {}) }
+            : change;
       }
       const merged = { ...last, changes };
       return new User(this, [...this.events.slice(0, -1), merged], this.#changed);
@@ -160,7 +191,14 @@ export class User implements UserProps {
   }
 
   static register(
-    input: { email: string; username: string; fullName: string | null; passwordHash: string; role: Role; isActive?: boolean },
+    input: {
+      email: string;
+      username: string;
+      fullName: string | null;
+      passwordHash: string;
+      role: Role;
+      isActive?: boolean;
+    },
     now: Date,
   ): NewUser {
     checkProfile(input);
@@ -187,8 +225,14 @@ export class User implements UserProps {
    * A change that changes nothing returns the same user: its version and ETag stay, and nothing
    * is recorded. Otherwise the event `action` records the changed fields.
    */
-  private with(changes: Partial<UserProps>, now: Date, action: DomainEvent['action'] = 'user.updated'): User {
-    const differing = (Object.keys(changes) as (keyof UserProps)[]).filter((key) => changes[key] !== this[key]);
+  private with(
+    changes: Partial<UserProps>,
+    now: Date,
+    action: DomainEvent['action'] = 'user.updated',
+  ): User {
+    const differing = (Object.keys(changes) as (keyof UserProps)[]).filter(
+      (key) => changes[key] !== this[key],
+    );
     if (differing.length === 0) return this;
     const next = this.changed({
       ...Object.fromEntries(differing.map((key) => [key, changes[key]])),
@@ -226,15 +270,27 @@ export class User implements UserProps {
    */
   changeAccess(changes: AccessChange, otherActiveAdmins: number, now: Date): User {
     this.keepAnActiveAdmin(changes, otherActiveAdmins);
-    return this.with({ role: changes.role ?? this.role, isActive: changes.isActive ?? this.isActive }, now);
+    return this.with(
+      { role: changes.role ?? this.role, isActive: changes.isActive ?? this.isActive },
+      now,
+    );
   }
 
   /**
    * A new password: `passwordChangedAt` becomes `now`, so every session begun and every access
    * token issued before it stops counting. Always a change, even to an equal hash.
    */
-  changePassword(passwordHash: string, now: Date, action: 'user.password_changed' | 'user.password_reset' = 'user.password_changed'): User {
-    const next = this.changed({ passwordHash, passwordChangedAt: now, updatedAt: now, version: this.version + 1 });
+  changePassword(
+    passwordHash: string,
+    now: Date,
+    action: 'user.password_changed' | 'user.password_reset' = 'user.password_changed',
+  ): User {
+    const next = this.changed({
+      passwordHash,
+      passwordChangedAt: now,
+      updatedAt: now,
+      version: this.version + 1,
+    });
     return next.recording(userEvent(this.id, action));
   }
 
@@ -251,6 +307,11 @@ export class User implements UserProps {
   /** The last-admin rule: the service always keeps one active admin, who can sign in and fix the rest. */
   private keepAnActiveAdmin(change: AccessChange | null, otherActiveAdmins: number): void {
     if (!this.losesActiveAdmin(change) || otherActiveAdmins > 0) return;
-    throw new DomainError('conflict', change === null ? 'Cannot delete the last active admin' : 'Cannot demote or deactivate the last active admin');
+    throw new DomainError(
+      'conflict',
+      change === null
+        ? 'Cannot delete the last active admin'
+        : 'Cannot demote or deactivate the last active admin',
+    );
   }
 }

@@ -7,7 +7,14 @@ import { InspectFooter, PublicProtocol } from 'paseto';
 import { ImportPublicKeyFactory, VerifyFactory } from 'paseto/v4/public';
 import type supertest from 'supertest';
 import { generateTokenKeyPair } from '../../../src/adapters/security/paserk-keys.js';
-import { ADMIN, PASSWORD, bearer, startApi, type ConfigOverrides, type TestApi } from '../../support/api.js';
+import {
+  ADMIN,
+  PASSWORD,
+  bearer,
+  startApi,
+  type ConfigOverrides,
+  type TestApi,
+} from '../../support/api.js';
 import { useApi, type OpenStore } from './harness.js';
 
 type Response = supertest.Response;
@@ -35,18 +42,34 @@ const headersOf = ({ userAgent, ip }: Device): Record<string, string> => ({
 /** A sign-in a second after whatever came before, so that sessions sort by their start. */
 async function signIn(api: TestApi, username: string, device: Device = {}): Promise<Pair> {
   api.clock.advance(1000);
-  const res = await api.http.post('/api/v1/auth/token').set(headersOf(device)).send({ username, password: PASSWORD });
+  const res = await api.http
+    .post('/api/v1/auth/token')
+    .set(headersOf(device))
+    .send({ username, password: PASSWORD });
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
   return { access: res.body.access_token, refresh: res.body.refresh_token };
 }
 
-const listOwn = (api: TestApi, access: string): Promise<Response> => api.http.get('/api/v1/users/me/sessions').set(bearer(access));
-const endOwn = (api: TestApi, access: string, id: string): Promise<Response> => api.http.delete(`/api/v1/users/me/sessions/${id}`).set(bearer(access));
-const me = (api: TestApi, access: string): Promise<Response> => api.http.get('/api/v1/users/me').set(bearer(access));
+const listOwn = (api: TestApi, access: string): Promise<Response> =>
+  api.http.get('/api/v1/users/me/sessions').set(bearer(access));
+const endOwn = (api: TestApi, access: string, id: string): Promise<Response> =>
+  api.http.delete(`/api/v1/users/me/sessions/${id}`).set(bearer(access));
+const me = (api: TestApi, access: string): Promise<Response> =>
+  api.http.get('/api/v1/users/me').set(bearer(access));
 const refresh = (api: TestApi, token: string, device: Device = {}): Promise<Response> =>
   api.http.post('/api/v1/auth/refresh').set(headersOf(device)).send({ refresh_token: token });
-const confirm = (api: TestApi, method: 'post' | 'delete', path: string, access: string, body: unknown, device: Device = {}): Promise<Response> =>
-  api.http[method](`/api/v1${path}`).set(bearer(access)).set(headersOf(device)).send(body as object);
+const confirm = (
+  api: TestApi,
+  method: 'post' | 'delete',
+  path: string,
+  access: string,
+  body: unknown,
+  device: Device = {},
+): Promise<Response> =>
+  api.http[method](`/api/v1${path}`)
+    .set(bearer(access))
+    .set(headersOf(device))
+    .send(body as object);
 
 /** The id of the session an access token belongs to, as the list shows it. */
 async function currentId(api: TestApi, access: string): Promise<string> {
@@ -71,8 +94,14 @@ interface AuditRow {
 }
 
 /** The audit events matching the query, through the admin list. */
-async function auditEvents(api: TestApi, query: Record<string, string | number>): Promise<AuditRow[]> {
-  const res = await api.http.get('/api/v1/audit-events').query({ page_size: 100, ...query }).set(bearer(await api.adminToken()));
+async function auditEvents(
+  api: TestApi,
+  query: Record<string, string | number>,
+): Promise<AuditRow[]> {
+  const res = await api.http
+    .get('/api/v1/audit-events')
+    .query({ page_size: 100, ...query })
+    .set(bearer(await api.adminToken()));
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
   return res.body.items as AuditRow[];
 }
@@ -101,13 +130,23 @@ export function accountSuite(open: OpenStore): void {
       expect(res.headers['cache-control']).to.equal('no-store');
       const [first, second] = res.body.items;
       expect(res.body.items).to.have.length(3); // createUser signed in once too
-      expect(first).to.have.all.keys('id', 'created_at', 'expires_at', 'last_used_at', 'user_agent', 'ip', 'current');
+      expect(first).to.have.all.keys(
+        'id',
+        'created_at',
+        'expires_at',
+        'last_used_at',
+        'user_agent',
+        'ip',
+        'current',
+      );
       expect(first).to.include({ user_agent: PHONE, ip: '2001:db8::7', current: true });
       expect(second).to.include({ user_agent: FIREFOX, ip: '203.0.113.7', current: false });
       expect(first.id).to.match(UUID);
       expect(first.last_used_at).to.equal(first.created_at);
       expect(Date.parse(first.created_at) - Date.parse(second.created_at)).to.equal(60_000);
-      expect(Date.parse(first.expires_at) - Date.parse(first.created_at)).to.equal(api.config.tokens.refreshTtlS * 1000);
+      expect(Date.parse(first.expires_at) - Date.parse(first.created_at)).to.equal(
+        api.config.tokens.refreshTtlS * 1000,
+      );
       expect(await currentId(api, laptop.access)).to.equal(second.id);
     });
 
@@ -119,7 +158,9 @@ export function accountSuite(open: OpenStore): void {
       api.clock.advance(3_600_000);
       const res = await refresh(api, first.refresh, { userAgent: PHONE, ip: '198.51.100.9' });
       expectStatus(res, 200);
-      const listed = (await listOwn(api, res.body.access_token)).body.items.find((s: { id: string }) => s.id === id);
+      const listed = (await listOwn(api, res.body.access_token)).body.items.find(
+        (s: { id: string }) => s.id === id,
+      );
       expect(listed).to.include({ user_agent: PHONE, ip: '198.51.100.9', current: true });
       expect(Date.parse(listed.last_used_at) - Date.parse(listed.created_at)).to.equal(3_600_000);
     });
@@ -132,7 +173,10 @@ export function accountSuite(open: OpenStore): void {
       const [listed] = (await listOwn(api, pair.access)).body.items;
       expect(listed.user_agent).to.equal(long.slice(0, 256));
       api.clock.advance(1000);
-      const bare = await api.http.post('/api/v1/auth/token').unset('User-Agent').send({ username: user.username, password: PASSWORD });
+      const bare = await api.http
+        .post('/api/v1/auth/token')
+        .unset('User-Agent')
+        .send({ username: user.username, password: PASSWORD });
       const [none] = (await listOwn(api, bare.body.access_token)).body.items;
       expect(none.user_agent).to.equal(null);
     });
@@ -143,8 +187,14 @@ export function accountSuite(open: OpenStore): void {
       const kept = await signIn(api, user.username);
       const loggedOut = await signIn(api, user.username);
       const ended = await signIn(api, user.username);
-      const [loggedOutId, endedId] = [await currentId(api, loggedOut.access), await currentId(api, ended.access)];
-      expectStatus(await api.http.post('/api/v1/auth/logout').send({ refresh_token: loggedOut.refresh }), 204);
+      const [loggedOutId, endedId] = [
+        await currentId(api, loggedOut.access),
+        await currentId(api, ended.access),
+      ];
+      expectStatus(
+        await api.http.post('/api/v1/auth/logout').send({ refresh_token: loggedOut.refresh }),
+        204,
+      );
       expectStatus(await endOwn(api, kept.access, endedId), 204);
       const ids = (await listOwn(api, kept.access)).body.items.map((s: { id: string }) => s.id);
       expect(ids).to.have.length(2);
@@ -189,7 +239,11 @@ export function accountSuite(open: OpenStore): void {
       const adasId = await currentId(api, adas.access);
       expectStatus(await endOwn(api, ada.token, adasId), 204);
       expectStatus(await endOwn(api, ada.token, adasId), 404, 'NotFoundError');
-      expectStatus(await endOwn(api, ada.token, '00000000-0000-4000-8000-000000000000'), 404, 'NotFoundError');
+      expectStatus(
+        await endOwn(api, ada.token, '00000000-0000-4000-8000-000000000000'),
+        404,
+        'NotFoundError',
+      );
     });
 
     it('400 for a malformed session id, 401 without a token', async () => {
@@ -212,7 +266,11 @@ export function accountSuite(open: OpenStore): void {
       const res = await api.http.get(`/api/v1/users/${user.id}/sessions`).set(bearer(admin));
       expectStatus(res, 200);
       expect(res.body.items).to.have.length(2);
-      expect(res.body.items[0]).to.include({ user_agent: FIREFOX, ip: '203.0.113.8', current: false });
+      expect(res.body.items[0]).to.include({
+        user_agent: FIREFOX,
+        ip: '203.0.113.8',
+        current: false,
+      });
       expect(res.body.items.every((s: { current: boolean }) => !s.current)).to.equal(true);
       const moderator = await api.createUser({ role: 'moderator' });
       for (const token of [user.token, moderator.token]) {
@@ -220,8 +278,16 @@ export function accountSuite(open: OpenStore): void {
         expectStatus(refused, 403, 'ForbiddenError');
         expect(refused.body.message).to.equal('Insufficient permissions. Required role: admin');
       }
-      expectStatus(await api.http.get('/api/v1/users/999999/sessions').set(bearer(admin)), 404, 'NotFoundError');
-      expectStatus(await api.http.get('/api/v1/users/abc/sessions').set(bearer(admin)), 400, 'BadRequestError');
+      expectStatus(
+        await api.http.get('/api/v1/users/999999/sessions').set(bearer(admin)),
+        404,
+        'NotFoundError',
+      );
+      expectStatus(
+        await api.http.get('/api/v1/users/abc/sessions').set(bearer(admin)),
+        400,
+        'BadRequestError',
+      );
     });
 
     it('an admin ends every session of a user: every token fails on the next request; the user may sign in again', async () => {
@@ -231,12 +297,17 @@ export function accountSuite(open: OpenStore): void {
       const bystander = await api.createUser();
       expectStatus(await me(api, user.token), 200);
       const admin = await api.adminToken();
-      expectStatus(await api.http.delete(`/api/v1/users/${user.id}/sessions`).set(bearer(admin)), 204);
+      expectStatus(
+        await api.http.delete(`/api/v1/users/${user.id}/sessions`).set(bearer(admin)),
+        204,
+      );
       expectStatus(await me(api, user.token), 401);
       expectStatus(await me(api, second.access), 401);
       expectStatus(await refresh(api, second.refresh), 401);
       expectStatus(await me(api, bystander.token), 200);
-      expect((await api.http.get(`/api/v1/users/${user.id}/sessions`).set(bearer(admin))).body.items).to.deep.equal([]);
+      expect(
+        (await api.http.get(`/api/v1/users/${user.id}/sessions`).set(bearer(admin))).body.items,
+      ).to.deep.equal([]);
       const again = await signIn(api, user.username);
       expectStatus(await me(api, again.access), 200);
     });
@@ -245,10 +316,22 @@ export function accountSuite(open: OpenStore): void {
       const api = ctx.get();
       const user = await api.createUser();
       const moderator = await api.createUser({ role: 'moderator' });
-      expectStatus(await api.http.delete(`/api/v1/users/${user.id}/sessions`).set(bearer(moderator.token)), 403, 'ForbiddenError');
-      expectStatus(await api.http.delete(`/api/v1/users/${user.id}/sessions`).set(bearer(user.token)), 403, 'ForbiddenError');
+      expectStatus(
+        await api.http.delete(`/api/v1/users/${user.id}/sessions`).set(bearer(moderator.token)),
+        403,
+        'ForbiddenError',
+      );
+      expectStatus(
+        await api.http.delete(`/api/v1/users/${user.id}/sessions`).set(bearer(user.token)),
+        403,
+        'ForbiddenError',
+      );
       expectStatus(await me(api, user.token), 200);
-      expectStatus(await api.http.delete('/api/v1/users/999999/sessions').set(bearer(await api.adminToken())), 404, 'NotFoundError');
+      expectStatus(
+        await api.http.delete('/api/v1/users/999999/sessions').set(bearer(await api.adminToken())),
+        404,
+        'NotFoundError',
+      );
     });
 
     it('records session.ended for each session ended, by whoever ended it, with the request id', async () => {
@@ -257,13 +340,28 @@ export function accountSuite(open: OpenStore): void {
       const one = await signIn(api, user.username);
       const two = await signIn(api, user.username);
       const oneId = await currentId(api, one.access);
-      const own = await api.http.delete(`/api/v1/users/me/sessions/${oneId}`).set(bearer(user.token)).set('X-Request-Id', 'end-one');
+      const own = await api.http
+        .delete(`/api/v1/users/me/sessions/${oneId}`)
+        .set(bearer(user.token))
+        .set('X-Request-Id', 'end-one');
       expectStatus(own, 204);
-      const [byUser] = await auditEvents(api, { action: 'session.ended', subject_type: 'session', subject_id: oneId });
+      const [byUser] = await auditEvents(api, {
+        action: 'session.ended',
+        subject_type: 'session',
+        subject_id: oneId,
+      });
       expect(byUser).to.deep.include({ actor_id: user.id, request_id: 'end-one' });
       const admin = await api.adminToken();
-      expectStatus(await api.http.delete(`/api/v1/users/${user.id}/sessions`).set(bearer(admin)).set('X-Request-Id', 'end-all'), 204);
-      const ended = (await auditEvents(api, { action: 'session.ended' })).filter((e) => e.request_id === 'end-all');
+      expectStatus(
+        await api.http
+          .delete(`/api/v1/users/${user.id}/sessions`)
+          .set(bearer(admin))
+          .set('X-Request-Id', 'end-all'),
+        204,
+      );
+      const ended = (await auditEvents(api, { action: 'session.ended' })).filter(
+        (e) => e.request_id === 'end-all',
+      );
       const ids = [sidOf(user.token), sidOf(two.access)];
       expect(ended.map((e) => e.subject_id).sort()).to.deep.equal([...ids].sort());
       expect(ended.every((e) => e.actor_id === 1)).to.equal(true);
@@ -272,10 +370,14 @@ export function accountSuite(open: OpenStore): void {
     it('answers in version 2 as problem details', async () => {
       const api = ctx.get();
       const user = await api.createUser();
-      const res = await api.http.delete('/api/v2/users/me/sessions/00000000-0000-4000-8000-000000000000').set(bearer(user.token));
+      const res = await api.http
+        .delete('/api/v2/users/me/sessions/00000000-0000-4000-8000-000000000000')
+        .set(bearer(user.token));
       expect(res.status).to.equal(404);
       expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
-      expect((await api.http.get('/api/v2/users/me/sessions').set(bearer(user.token))).body.items).to.have.length(1);
+      expect(
+        (await api.http.get('/api/v2/users/me/sessions').set(bearer(user.token))).body.items,
+      ).to.have.length(1);
     });
   });
 
@@ -314,7 +416,13 @@ export function accountSuite(open: OpenStore): void {
       const res = await api.http
         .post(`/api/v1/users/${id}/orders`)
         .set(bearer(token))
-        .send({ currency: 'EUR', items: [{ sku: 'BOOK-1', quantity: 2, unit_price_cents: 1999 }, { sku: 'PEN_2', quantity: 1, unit_price_cents: 250 }] });
+        .send({
+          currency: 'EUR',
+          items: [
+            { sku: 'BOOK-1', quantity: 2, unit_price_cents: 1999 },
+            { sku: 'PEN_2', quantity: 1, unit_price_cents: 250 },
+          ],
+        });
       expectStatus(res, 201);
       return res.body as { id: number };
     };
@@ -339,12 +447,18 @@ export function accountSuite(open: OpenStore): void {
           const user = await api.createUser();
           const from = { ip: '198.51.100.77' };
           for (let i = 0; i < api.config.login.maxFailures; i += 1) {
-            expectStatus(await confirm(api, method, path, user.token, { password: WRONG }, from), 400);
+            expectStatus(
+              await confirm(api, method, path, user.token, { password: WRONG }, from),
+              400,
+            );
           }
           const locked = await confirm(api, method, path, user.token, { password: PASSWORD }, from);
           expectStatus(locked, 429, 'RateLimitError');
           expect(Number(locked.headers['retry-after'])).to.be.greaterThan(0);
-          const signIn = await api.http.post('/api/v1/auth/token').set(headersOf(from)).send({ username: user.username, password: PASSWORD });
+          const signIn = await api.http
+            .post('/api/v1/auth/token')
+            .set(headersOf(from))
+            .send({ username: user.username, password: PASSWORD });
           expectStatus(signIn, 429);
           expectStatus(await me(api, user.token), 200);
         });
@@ -354,8 +468,13 @@ export function accountSuite(open: OpenStore): void {
           const user = await api.createUser();
           const missing = await confirm(api, method, path, user.token, {});
           expectStatus(missing, 422, 'ValidationError');
-          expect(missing.body.details).to.deep.equal([{ field: 'password', message: 'Field required' }]);
-          const extra = await confirm(api, method, path, user.token, { password: PASSWORD, role: 'admin' });
+          expect(missing.body.details).to.deep.equal([
+            { field: 'password', message: 'Field required' },
+          ]);
+          const extra = await confirm(api, method, path, user.token, {
+            password: PASSWORD,
+            role: 'admin',
+          });
           expectStatus(extra, 422);
           expectStatus(await api.http[method](`/api/v1${path}`).send({ password: PASSWORD }), 401);
           expectStatus(await me(api, user.token), 200);
@@ -384,22 +503,44 @@ export function accountSuite(open: OpenStore): void {
       const api = ctx.get();
       const user = await api.createUser();
       const other = await signIn(api, user.username);
-      const res = await api.http.post('/api/v1/users/me/deactivate').set(bearer(user.token)).set('X-Request-Id', 'deactivate').send({ password: PASSWORD });
+      const res = await api.http
+        .post('/api/v1/users/me/deactivate')
+        .set(bearer(user.token))
+        .set('X-Request-Id', 'deactivate')
+        .send({ password: PASSWORD });
       expectStatus(res, 204);
       expect(res.text).to.equal('');
       // The sessions are ended; while the account is inactive its tokens say why (403).
       expectStatus(await me(api, user.token), 403, 'ForbiddenError');
       expectStatus(await me(api, other.access), 403, 'ForbiddenError');
       expectStatus(await refresh(api, other.refresh), 403, 'ForbiddenError');
-      const signIn2 = await api.http.post('/api/v1/auth/token').send({ username: user.username, password: PASSWORD });
+      const signIn2 = await api.http
+        .post('/api/v1/auth/token')
+        .send({ username: user.username, password: PASSWORD });
       expectStatus(signIn2, 403, 'ForbiddenError');
       const admin = await api.adminToken();
-      expect((await api.http.get(`/api/v1/users/${user.id}`).set(bearer(admin))).body.is_active).to.equal(false);
-      expect((await api.http.get(`/api/v1/users/${user.id}/sessions`).set(bearer(admin))).body.items).to.deep.equal([]);
-      const [updated] = await auditEvents(api, { action: 'user.updated', subject_type: 'user', subject_id: user.id });
-      expect(updated).to.deep.include({ actor_id: user.id, request_id: 'deactivate', changes: { is_active: { from: true, to: false } } });
-      const ended = (await auditEvents(api, { action: 'session.ended' })).filter((e) => e.request_id === 'deactivate');
-      expect(ended.map((e) => e.subject_id).sort()).to.deep.equal([sidOf(user.token), sidOf(other.access)].sort());
+      expect(
+        (await api.http.get(`/api/v1/users/${user.id}`).set(bearer(admin))).body.is_active,
+      ).to.equal(false);
+      expect(
+        (await api.http.get(`/api/v1/users/${user.id}/sessions`).set(bearer(admin))).body.items,
+      ).to.deep.equal([]);
+      const [updated] = await auditEvents(api, {
+        action: 'user.updated',
+        subject_type: 'user',
+        subject_id: user.id,
+      });
+      expect(updated).to.deep.include({
+        actor_id: user.id,
+        request_id: 'deactivate',
+        changes: { is_active: { from: true, to: false } },
+      });
+      const ended = (await auditEvents(api, { action: 'session.ended' })).filter(
+        (e) => e.request_id === 'deactivate',
+      );
+      expect(ended.map((e) => e.subject_id).sort()).to.deep.equal(
+        [sidOf(user.token), sidOf(other.access)].sort(),
+      );
     });
 
     it('erasure: 204, the account, its orders and its sessions are gone; its tokens are 401', async () => {
@@ -407,18 +548,34 @@ export function accountSuite(open: OpenStore): void {
       const user = await api.createUser();
       const other = await signIn(api, user.username);
       const order = await placeOrder(api, user.id, user.token);
-      const res = await api.http.delete('/api/v1/users/me').set(bearer(user.token)).set('X-Request-Id', 'erase').send({ password: PASSWORD });
+      const res = await api.http
+        .delete('/api/v1/users/me')
+        .set(bearer(user.token))
+        .set('X-Request-Id', 'erase')
+        .send({ password: PASSWORD });
       expectStatus(res, 204);
-      const [deleted] = await auditEvents(api, { action: 'user.deleted', subject_type: 'user', subject_id: user.id });
+      const [deleted] = await auditEvents(api, {
+        action: 'user.deleted',
+        subject_type: 'user',
+        subject_id: user.id,
+      });
       expect(deleted).to.deep.include({ actor_id: user.id, request_id: 'erase' });
       expectStatus(await me(api, user.token), 401);
       expectStatus(await me(api, other.access), 401);
       expectStatus(await refresh(api, other.refresh), 401);
       const admin = await api.adminToken();
       expectStatus(await api.http.get(`/api/v1/users/${user.id}`).set(bearer(admin)), 404);
-      expectStatus(await api.http.get(`/api/v1/users/${user.id}/orders/${order.id}`).set(bearer(admin)), 404);
+      expectStatus(
+        await api.http.get(`/api/v1/users/${user.id}/orders/${order.id}`).set(bearer(admin)),
+        404,
+      );
       expectStatus(await api.http.get(`/api/v1/users/${user.id}/sessions`).set(bearer(admin)), 404);
-      expectStatus(await api.http.post('/api/v1/auth/token').send({ username: user.username, password: PASSWORD }), 401);
+      expectStatus(
+        await api.http
+          .post('/api/v1/auth/token')
+          .send({ username: user.username, password: PASSWORD }),
+        401,
+      );
       // The name is free again.
       await api.createUser({ username: user.username });
     });
@@ -435,23 +592,58 @@ export function accountSuite(open: OpenStore): void {
       const res = await api.http.get('/api/v1/users/me/export').set(bearer(user.token));
       expectStatus(res, 200);
       expect(res.headers['content-type']).to.match(/^application\/json/);
-      expect(res.headers['content-disposition']).to.match(new RegExp(`^attachment; filename="account-${user.id}-\\d{4}-\\d{2}-\\d{2}\\.json"$`));
+      expect(res.headers['content-disposition']).to.match(
+        new RegExp(`^attachment; filename="account-${user.id}-\\d{4}-\\d{2}-\\d{2}\\.json"$`),
+      );
       expect(res.headers['cache-control']).to.equal('no-store');
-      expect(res.body).to.have.all.keys('exported_at', 'user', 'orders', 'sessions', 'audit_events', 'pending_mails', 'email_tokens');
-      expect(res.body.user).to.include({ id: user.id, username: user.username, full_name: 'Ada Lovelace', password_changed_at: null });
+      expect(res.body).to.have.all.keys(
+        'exported_at',
+        'user',
+        'orders',
+        'sessions',
+        'audit_events',
+        'pending_mails',
+        'email_tokens',
+      );
+      expect(res.body.user).to.include({
+        id: user.id,
+        username: user.username,
+        full_name: 'Ada Lovelace',
+        password_changed_at: null,
+      });
       expect(res.body.orders.map((o: { id: number }) => o.id)).to.deep.equal([second.id, first.id]);
       expect(res.body.orders[0].items).to.deep.equal([
         { sku: 'BOOK-1', quantity: 2, unit_price_cents: 1999 },
         { sku: 'PEN_2', quantity: 1, unit_price_cents: 250 },
       ]);
       expect(res.body.orders[0].total_cents).to.equal(4248);
-      const sessions = res.body.sessions as { id: string; state: string; user_agent: string | null; revoked_at: string | null }[];
+      const sessions = res.body.sessions as {
+        id: string;
+        state: string;
+        user_agent: string | null;
+        revoked_at: string | null;
+      }[];
       expect(sessions).to.have.length(2);
-      expect(sessions.find((s) => s.id === endedId)).to.include({ state: 'revoked', user_agent: PHONE });
-      expect(sessions.find((s) => s.id !== endedId)).to.include({ state: 'live', revoked_at: null });
-      const audit = res.body.audit_events as { id: string; occurred_at: string; action: string; subject_type: string; subject_id: number | string }[];
+      expect(sessions.find((s) => s.id === endedId)).to.include({
+        state: 'revoked',
+        user_agent: PHONE,
+      });
+      expect(sessions.find((s) => s.id !== endedId)).to.include({
+        state: 'live',
+        revoked_at: null,
+      });
+      const audit = res.body.audit_events as {
+        id: string;
+        occurred_at: string;
+        action: string;
+        subject_type: string;
+        subject_id: number | string;
+      }[];
       const about = (action: string, subjectType: string, subjectId: number | string) =>
-        audit.filter((e) => e.action === action && e.subject_type === subjectType && e.subject_id === subjectId);
+        audit.filter(
+          (e) =>
+            e.action === action && e.subject_type === subjectType && e.subject_id === subjectId,
+        );
       expect(about('user.registered', 'user', user.id)).to.have.length(1);
       expect(about('order.placed', 'order', first.id)).to.have.length(1);
       expect(about('order.placed', 'order', second.id)).to.have.length(1);
@@ -472,7 +664,10 @@ export function accountSuite(open: OpenStore): void {
       expectStatus(res, 200);
       expect(res.body.orders).to.deep.equal([]);
       expect(res.body.sessions).to.have.length(1);
-      expect(res.body.audit_events.map((e: { action: string }) => e.action).sort()).to.deep.equal(['session.started', 'user.registered']);
+      expect(res.body.audit_events.map((e: { action: string }) => e.action).sort()).to.deep.equal([
+        'session.started',
+        'user.registered',
+      ]);
       expectStatus(await api.http.get('/api/v1/users/me/export'), 401);
     });
   });
@@ -492,8 +687,12 @@ export function accountSuite(open: OpenStore): void {
         expect(res.body.keys[0].paserk).to.match(/^k4\.public\.[A-Za-z0-9_-]{43}$/);
         expect(res.headers['cache-control']).to.equal('public, max-age=300');
         expect(res.headers['etag']).to.match(/^"[A-Za-z0-9_-]+"$/);
-        expect(res.headers['ratelimit-limit'], 'rate limited like the rest of /api').to.not.equal(undefined);
-        const again = await api.http.get(`${base}/auth/keys`).set('If-None-Match', res.headers['etag']!);
+        expect(res.headers['ratelimit-limit'], 'rate limited like the rest of /api').to.not.equal(
+          undefined,
+        );
+        const again = await api.http
+          .get(`${base}/auth/keys`)
+          .set('If-None-Match', res.headers['etag']!);
         expectStatus(again, 304);
         expect(again.headers['etag']).to.equal(res.headers['etag']);
       }
@@ -502,22 +701,34 @@ export function accountSuite(open: OpenStore): void {
     it('a token the service issued verifies with nothing but the paseto package and the published key of its kid', async () => {
       const api = ctx.get();
       const user = await api.createUser();
-      const { keys } = (await api.http.get('/api/v1/auth/keys')).body as { keys: { kid: string; paserk: string }[] };
-      const { kid } = JSON.parse(new TextDecoder().decode(InspectFooter(user.token))) as { kid: string };
+      const { keys } = (await api.http.get('/api/v1/auth/keys')).body as {
+        keys: { kid: string; paserk: string }[];
+      };
+      const { kid } = JSON.parse(new TextDecoder().decode(InspectFooter(user.token))) as {
+        kid: string;
+      };
       const key = keys.find((k) => k.kid === kid);
       expect(key, 'the token’s kid is published').to.not.equal(undefined);
       // The other service's clock reads what the issuer's did (the suite's clock is a fixed one).
-      const { claims } = await v4.Verify(await v4.ImportPublicKey(key!.paserk as `k4.public.${string}`), user.token, {
-        issuer: api.config.tokens.issuer,
-        audience: api.config.tokens.audience,
-        now: api.clock.now(),
-      });
+      const { claims } = await v4.Verify(
+        await v4.ImportPublicKey(key!.paserk as `k4.public.${string}`),
+        user.token,
+        {
+          issuer: api.config.tokens.issuer,
+          audience: api.config.tokens.audience,
+          now: api.clock.now(),
+        },
+      );
       expect(claims).to.include({ sub: String(user.id) });
       const tampered = `${user.token.slice(0, -4)}${user.token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
-      const failed = await v4.Verify(await v4.ImportPublicKey(key!.paserk as `k4.public.${string}`), tampered, { now: api.clock.now() }).then(
-        () => false,
-        () => true,
-      );
+      const failed = await v4
+        .Verify(await v4.ImportPublicKey(key!.paserk as `k4.public.${string}`), tampered, {
+          now: api.clock.now(),
+        })
+        .then(
+          () => false,
+          () => true,
+        );
       expect(failed, 'a tampered token does not verify').to.equal(true);
     });
   });
@@ -531,7 +742,13 @@ export function accountSuite(open: OpenStore): void {
       retired = await generateTokenKeyPair();
       const active = await generateTokenKeyPair();
       store = await open();
-      api = await startApi(store, { tokens: { signingKey: active.secret, keyId: 'new', verifyKeys: [{ kid: 'old', public: retired.public }] } });
+      api = await startApi(store, {
+        tokens: {
+          signingKey: active.secret,
+          keyId: 'new',
+          verifyKeys: [{ kid: 'old', public: retired.public }],
+        },
+      });
     });
     after(async () => {
       await api?.close();
@@ -541,7 +758,9 @@ export function accountSuite(open: OpenStore): void {
     it('lists the active key first, then the retired one with its status', async () => {
       const res = await api.http.get('/api/v1/auth/keys');
       expectStatus(res, 200);
-      expect(res.body.keys.map((k: { kid: string; status: string }) => [k.kid, k.status])).to.deep.equal([
+      expect(
+        res.body.keys.map((k: { kid: string; status: string }) => [k.kid, k.status]),
+      ).to.deep.equal([
         ['new', 'active'],
         ['old', 'retired'],
       ]);

@@ -24,14 +24,24 @@ type Event = {
 
 /** Every event matching the query, through the admin list. */
 async function events(api: TestApi, query: Record<string, string | number>): Promise<Event[]> {
-  const res = await api.http.get('/api/v1/audit-events').query({ page_size: 100, ...query }).set(bearer(await api.adminToken()));
+  const res = await api.http
+    .get('/api/v1/audit-events')
+    .query({ page_size: 100, ...query })
+    .set(bearer(await api.adminToken()));
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
   return res.body.items as Event[];
 }
 
 /** The one event of `action` about the subject; fails when there are none or several. */
-async function theEvent(api: TestApi, action: string, subjectType: string, subjectId: number | string | null): Promise<Event> {
-  const found = (await events(api, { action, subject_type: subjectType })).filter((e) => e.subject_id === subjectId);
+async function theEvent(
+  api: TestApi,
+  action: string,
+  subjectType: string,
+  subjectId: number | string | null,
+): Promise<Event> {
+  const found = (await events(api, { action, subject_type: subjectType })).filter(
+    (e) => e.subject_id === subjectId,
+  );
   expect(found, `${action} about ${subjectType} ${subjectId}`).to.have.length(1);
   return found[0]!;
 }
@@ -39,13 +49,16 @@ async function theEvent(api: TestApi, action: string, subjectType: string, subje
 /** Nothing secret: no password, hash or token, no address in clear. */
 function expectNothingSecret(event: Event, secrets: readonly string[]): void {
   const text = JSON.stringify(event);
-  for (const secret of [...secrets, PASSWORD, ADMIN.password, '$argon2', 'v4.public.']) expect(text).to.not.contain(secret);
+  for (const secret of [...secrets, PASSWORD, ADMIN.password, '$argon2', 'v4.public.'])
+    expect(text).to.not.contain(secret);
   expect(text).to.not.match(/[A-Za-z0-9._%+-]{2,}@example\.com/);
 }
 
 const sessionOf = (accessToken: string): string => {
   const payload = accessToken.split('.')[2]!;
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').subarray(0, -64).toString('utf8')) as { sid: string };
+  const claims = JSON.parse(
+    Buffer.from(payload, 'base64url').subarray(0, -64).toString('utf8'),
+  ) as { sid: string };
   return claims.sid;
 };
 
@@ -58,12 +71,18 @@ export function auditSuite(open: OpenStore): void {
 
     it('sign-up: user.registered by the new user, with its role', async () => {
       const requestId = rid();
-      const res = await api().http.post('/api/v1/users').set('X-Request-Id', requestId).send({ email: 'ada.sign@example.com', username: 'ada_sign', password: PASSWORD });
+      const res = await api()
+        .http.post('/api/v1/users')
+        .set('X-Request-Id', requestId)
+        .send({ email: 'ada.sign@example.com', username: 'ada_sign', password: PASSWORD });
       expect(res.status).to.equal(201);
       const event = await theEvent(api(), 'user.registered', 'user', res.body.id);
       expect(event).to.deep.include({ actor_id: res.body.id, request_id: requestId });
       expect(event.ip).to.be.a('string').and.not.equal('');
-      expect(event.changes).to.deep.equal({ role: { from: null, to: 'user' }, is_active: { from: null, to: true } });
+      expect(event.changes).to.deep.equal({
+        role: { from: null, to: 'user' },
+        is_active: { from: null, to: true },
+      });
       expectNothingSecret(event, []);
     });
 
@@ -94,26 +113,57 @@ export function auditSuite(open: OpenStore): void {
 
     it('a replacement (PUT) is user.updated too; a change that changes nothing records nothing', async () => {
       const user = await api().createUser();
-      const same = await api().http.patch(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ username: user.username });
+      const same = await api()
+        .http.patch(`/api/v1/users/${user.id}`)
+        .set(bearer(user.token))
+        .send({ username: user.username });
       expect(same.status).to.equal(200);
-      expect((await events(api(), { action: 'user.updated', subject_id: user.id }))).to.deep.equal([]);
+      expect(await events(api(), { action: 'user.updated', subject_id: user.id })).to.deep.equal(
+        [],
+      );
       const put = await api()
         .http.put(`/api/v1/users/${user.id}`)
         .set(bearer(user.token))
-        .send({ email: `${user.username}@example.com`, username: `${user.username}_2`, full_name: null });
+        .send({
+          email: `${user.username}@example.com`,
+          username: `${user.username}_2`,
+          full_name: null,
+        });
       expect(put.status).to.equal(200);
       const event = await theEvent(api(), 'user.updated', 'user', user.id);
-      expect(event.changes).to.deep.equal({ username: { from: user.username, to: `${user.username}_2` } });
+      expect(event.changes).to.deep.equal({
+        username: { from: user.username, to: `${user.username}_2` },
+      });
     });
 
     it('role change and deactivation by an admin: one event each, with from and to', async () => {
       const user = await api().createUser();
       const admin = await api().adminToken();
       const promote = rid();
-      expect((await api().http.patch(`/api/v1/users/${user.id}`).set(bearer(admin)).set('X-Request-Id', promote).send({ role: 'moderator' })).status).to.equal(200);
+      expect(
+        (
+          await api()
+            .http.patch(`/api/v1/users/${user.id}`)
+            .set(bearer(admin))
+            .set('X-Request-Id', promote)
+            .send({ role: 'moderator' })
+        ).status,
+      ).to.equal(200);
       const deactivate = rid();
-      expect((await api().http.patch(`/api/v1/users/${user.id}`).set(bearer(admin)).set('X-Request-Id', deactivate).send({ is_active: false })).status).to.equal(200);
-      const updates = await events(api(), { action: 'user.updated', subject_type: 'user', subject_id: user.id });
+      expect(
+        (
+          await api()
+            .http.patch(`/api/v1/users/${user.id}`)
+            .set(bearer(admin))
+            .set('X-Request-Id', deactivate)
+            .send({ is_active: false })
+        ).status,
+      ).to.equal(200);
+      const updates = await events(api(), {
+        action: 'user.updated',
+        subject_type: 'user',
+        subject_id: user.id,
+      });
       expect(updates.map((e) => [e.request_id, e.actor_id, e.changes])).to.deep.equal([
         [deactivate, 1, { is_active: { from: true, to: false } }],
         [promote, 1, { role: { from: 'user', to: 'moderator' } }],
@@ -123,9 +173,14 @@ export function auditSuite(open: OpenStore): void {
     it('a refused change records nothing', async () => {
       const user = await api().createUser();
       const other = await api().createUser();
-      const res = await api().http.patch(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ username: other.username });
+      const res = await api()
+        .http.patch(`/api/v1/users/${user.id}`)
+        .set(bearer(user.token))
+        .send({ username: other.username });
       expect(res.status).to.equal(409);
-      expect(await events(api(), { subject_type: 'user', subject_id: user.id, action: 'user.updated' })).to.deep.equal([]);
+      expect(
+        await events(api(), { subject_type: 'user', subject_id: user.id, action: 'user.updated' }),
+      ).to.deep.equal([]);
     });
 
     it('password change: user.password_changed, with neither password in it', async () => {
@@ -145,29 +200,52 @@ export function auditSuite(open: OpenStore): void {
     it('sign-in, logout: session.started and session.ended about the session, by its user', async () => {
       const user = await api().createUser();
       const signIn = rid();
-      const login = await api().http.post('/api/v1/auth/token').set('X-Request-Id', signIn).send({ username: user.username, password: PASSWORD });
+      const login = await api()
+        .http.post('/api/v1/auth/token')
+        .set('X-Request-Id', signIn)
+        .send({ username: user.username, password: PASSWORD });
       expect(login.status).to.equal(200);
       const session = sessionOf(login.body.access_token);
       const started = await theEvent(api(), 'session.started', 'session', session);
       expect(started).to.deep.include({ actor_id: user.id, request_id: signIn });
       expectNothingSecret(started, [login.body.access_token, login.body.refresh_token]);
       const logout = rid();
-      expect((await api().http.post('/api/v1/auth/logout').set('X-Request-Id', logout).send({ refresh_token: login.body.refresh_token })).status).to.equal(204);
+      expect(
+        (
+          await api()
+            .http.post('/api/v1/auth/logout')
+            .set('X-Request-Id', logout)
+            .send({ refresh_token: login.body.refresh_token })
+        ).status,
+      ).to.equal(204);
       const ended = await theEvent(api(), 'session.ended', 'session', session);
       expect(ended).to.deep.include({ actor_id: user.id, request_id: logout });
       expectNothingSecret(ended, [login.body.access_token, login.body.refresh_token]);
       // Logging out again ends nothing more.
-      await api().http.post('/api/v1/auth/logout').send({ refresh_token: login.body.refresh_token });
+      await api()
+        .http.post('/api/v1/auth/logout')
+        .send({ refresh_token: login.body.refresh_token });
       await theEvent(api(), 'session.ended', 'session', session);
     });
 
     it('reuse of a spent refresh token: session.reuse_detected', async () => {
       const user = await api().createUser();
-      const login = await api().http.post('/api/v1/auth/token').send({ username: user.username, password: PASSWORD });
+      const login = await api()
+        .http.post('/api/v1/auth/token')
+        .send({ username: user.username, password: PASSWORD });
       const session = sessionOf(login.body.access_token);
-      expect((await api().http.post('/api/v1/auth/refresh').send({ refresh_token: login.body.refresh_token })).status).to.equal(200);
+      expect(
+        (
+          await api()
+            .http.post('/api/v1/auth/refresh')
+            .send({ refresh_token: login.body.refresh_token })
+        ).status,
+      ).to.equal(200);
       const requestId = rid();
-      const reuse = await api().http.post('/api/v1/auth/refresh').set('X-Request-Id', requestId).send({ refresh_token: login.body.refresh_token });
+      const reuse = await api()
+        .http.post('/api/v1/auth/refresh')
+        .set('X-Request-Id', requestId)
+        .send({ refresh_token: login.body.refresh_token });
       expect(reuse.status).to.equal(401);
       const event = await theEvent(api(), 'session.reuse_detected', 'session', session);
       expect(event).to.deep.include({ actor_id: user.id, request_id: requestId });
@@ -180,23 +258,46 @@ export function auditSuite(open: OpenStore): void {
       for (let i = 0; i < 5; i += 1) {
         const requestId = rid();
         ids.push(requestId);
-        const res = await api().http.post('/api/v1/auth/token').set('X-Request-Id', requestId).send({ username: user.username, password: `Wrong${i}Passw0rd` });
+        const res = await api()
+          .http.post('/api/v1/auth/token')
+          .set('X-Request-Id', requestId)
+          .send({ username: user.username, password: `Wrong${i}Passw0rd` });
         expect(res.status).to.equal(401);
       }
-      const failures = await events(api(), { action: 'auth.sign_in_failed', subject_type: 'user', subject_id: user.id });
+      const failures = await events(api(), {
+        action: 'auth.sign_in_failed',
+        subject_type: 'user',
+        subject_id: user.id,
+      });
       expect(failures.map((e) => e.request_id)).to.deep.equal([...ids].reverse());
       expect(failures.every((e) => e.actor_id === null && e.ip !== null)).to.equal(true);
       for (const e of failures) expectNothingSecret(e, ['Wrong0Passw0rd']);
       const locked = rid();
-      expect((await api().http.post('/api/v1/auth/token').set('X-Request-Id', locked).send({ username: user.username, password: PASSWORD })).status).to.equal(429);
+      expect(
+        (
+          await api()
+            .http.post('/api/v1/auth/token')
+            .set('X-Request-Id', locked)
+            .send({ username: user.username, password: PASSWORD })
+        ).status,
+      ).to.equal(429);
       const lockout = await theEvent(api(), 'auth.locked', 'user', user.id);
       expect(lockout).to.deep.include({ actor_id: null, request_id: locked });
     });
 
     it('a sign-in with an unknown login is a failure about no subject', async () => {
       const requestId = rid();
-      expect((await api().http.post('/api/v1/auth/token').set('X-Request-Id', requestId).send({ username: 'nobody_here', password: PASSWORD })).status).to.equal(401);
-      const found = (await events(api(), { action: 'auth.sign_in_failed' })).filter((e) => e.request_id === requestId);
+      expect(
+        (
+          await api()
+            .http.post('/api/v1/auth/token')
+            .set('X-Request-Id', requestId)
+            .send({ username: 'nobody_here', password: PASSWORD })
+        ).status,
+      ).to.equal(401);
+      const found = (await events(api(), { action: 'auth.sign_in_failed' })).filter(
+        (e) => e.request_id === requestId,
+      );
       expect(found).to.have.length(1);
       expect(found[0]).to.deep.include({ subject_type: 'user', subject_id: null, actor_id: null });
       expect(JSON.stringify(found[0])).to.not.contain('nobody_here');
@@ -228,21 +329,37 @@ export function auditSuite(open: OpenStore): void {
 
     it('deletion: user.deleted by the admin; the events about the user keep their ids, not their personal values', async () => {
       const user = await api().createUser({ full_name: 'Erased Person' });
-      await api().http.patch(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ full_name: 'Erased Again', username: `${user.username}_x` });
+      await api()
+        .http.patch(`/api/v1/users/${user.id}`)
+        .set(bearer(user.token))
+        .send({ full_name: 'Erased Again', username: `${user.username}_x` });
       const before = await events(api(), { subject_type: 'user', subject_id: user.id });
       const byUser = await events(api(), { actor_id: user.id });
       const requestId = rid();
-      expect((await api().http.delete(`/api/v1/users/${user.id}`).set(bearer(await api().adminToken())).set('X-Request-Id', requestId)).status).to.equal(204);
+      expect(
+        (
+          await api()
+            .http.delete(`/api/v1/users/${user.id}`)
+            .set(bearer(await api().adminToken()))
+            .set('X-Request-Id', requestId)
+        ).status,
+      ).to.equal(204);
       const deleted = await theEvent(api(), 'user.deleted', 'user', user.id);
       expect(deleted).to.deep.include({ actor_id: 1, request_id: requestId, changes: null });
       const after = await events(api(), { subject_type: 'user', subject_id: user.id });
-      expect(after.filter((e) => e.action !== 'user.deleted').map((e) => e.id)).to.deep.equal(before.map((e) => e.id));
-      const erased = [...after.filter((e) => e.action !== 'user.deleted'), ...(await events(api(), { actor_id: user.id }))];
+      expect(after.filter((e) => e.action !== 'user.deleted').map((e) => e.id)).to.deep.equal(
+        before.map((e) => e.id),
+      );
+      const erased = [
+        ...after.filter((e) => e.action !== 'user.deleted'),
+        ...(await events(api(), { actor_id: user.id })),
+      ];
       expect(erased.length).to.be.at.least(byUser.length + before.length - 1);
       for (const event of erased) {
         expect(event.ip).to.equal(null);
         const text = JSON.stringify(event);
-        for (const personal of ['Erased', user.username, '***@']) expect(text).to.not.contain(personal);
+        for (const personal of ['Erased', user.username, '***@'])
+          expect(text).to.not.contain(personal);
       }
       const update = after.find((e) => e.action === 'user.updated')!;
       expect(update.changes).to.deep.equal({ username: {}, full_name: {} });
@@ -257,8 +374,12 @@ export function auditSuite(open: OpenStore): void {
       expect((await api().http.get('/api/v1/audit-events')).status).to.equal(401);
       const moderator = await api().createUser({ role: 'moderator' });
       const user = await api().createUser();
-      expect((await api().http.get('/api/v1/audit-events').set(bearer(moderator.token))).status).to.equal(403);
-      expect((await api().http.get('/api/v2/audit-events').set(bearer(user.token))).status).to.equal(403);
+      expect(
+        (await api().http.get('/api/v1/audit-events').set(bearer(moderator.token))).status,
+      ).to.equal(403);
+      expect(
+        (await api().http.get('/api/v2/audit-events').set(bearer(user.token))).status,
+      ).to.equal(403);
     });
 
     it('v1: newest first, numbered pages with a total and Link', async () => {
@@ -271,10 +392,21 @@ export function auditSuite(open: OpenStore): void {
       expect(all.length).to.be.at.least(6);
       const times = all.map((e) => Date.parse(e.occurred_at));
       expect([...times].sort((a, b) => b - a)).to.deep.equal(times);
-      const res = await api().http.get('/api/v1/audit-events').query({ action: 'user.registered', page: 2, page_size: 2 }).set(bearer(admin));
+      const res = await api()
+        .http.get('/api/v1/audit-events')
+        .query({ action: 'user.registered', page: 2, page_size: 2 })
+        .set(bearer(admin));
       expect(res.status).to.equal(200);
-      expect(res.body).to.include({ total: all.length, page: 2, page_size: 2, total_pages: Math.ceil(all.length / 2), total_exact: true });
-      expect(res.body.items.map((e: Event) => e.id)).to.deep.equal(all.slice(2, 4).map((e) => e.id));
+      expect(res.body).to.include({
+        total: all.length,
+        page: 2,
+        page_size: 2,
+        total_pages: Math.ceil(all.length / 2),
+        total_exact: true,
+      });
+      expect(res.body.items.map((e: Event) => e.id)).to.deep.equal(
+        all.slice(2, 4).map((e) => e.id),
+      );
       expect(res.headers['link']).to.contain('rel="next"').and.contain('action=user.registered');
     });
 
@@ -284,15 +416,25 @@ export function auditSuite(open: OpenStore): void {
       api().clock.advance(60_000);
       const mark = api().clock.now().toISOString();
       api().clock.advance(1000);
-      await api().http.patch(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ full_name: 'Filtered' });
+      await api()
+        .http.patch(`/api/v1/users/${user.id}`)
+        .set(bearer(user.token))
+        .send({ full_name: 'Filtered' });
       const since = await events(api(), { since: mark, subject_id: user.id });
       expect(since.map((e) => e.action)).to.deep.equal(['user.updated']);
       const until = await events(api(), { until: mark, subject_type: 'user', subject_id: user.id });
       expect(until.map((e) => e.action)).to.deep.equal(['user.registered']);
       const byActor = await events(api(), { actor_id: user.id });
       expect(byActor.every((e) => e.actor_id === user.id)).to.equal(true);
-      expect(byActor.map((e) => e.action)).to.include.members(['user.registered', 'session.started', 'user.updated']);
-      const none = await api().http.get('/api/v1/audit-events').query({ since: mark, until: mark }).set(bearer(admin));
+      expect(byActor.map((e) => e.action)).to.include.members([
+        'user.registered',
+        'session.started',
+        'user.updated',
+      ]);
+      const none = await api()
+        .http.get('/api/v1/audit-events')
+        .query({ since: mark, until: mark })
+        .set(bearer(admin));
       expect(none.body).to.include({ total: 0, total_pages: 0 });
     });
 
@@ -315,8 +457,15 @@ export function auditSuite(open: OpenStore): void {
         expect(res.status, JSON.stringify(query)).to.equal(400);
         expect(res.body.error ?? res.body.type, JSON.stringify(res.body)).to.be.a('string');
       }
-      for (const query of [{ since: '2026-12-05' }, { since: '2026-12-05T10:00:00Z' }, { until: '2026-12-05T10:00:00.123+01:00' }]) {
-        expect((await api().http.get('/api/v1/audit-events').query(query).set(bearer(admin))).status, JSON.stringify(query)).to.equal(200);
+      for (const query of [
+        { since: '2026-12-05' },
+        { since: '2026-12-05T10:00:00Z' },
+        { until: '2026-12-05T10:00:00.123+01:00' },
+      ]) {
+        expect(
+          (await api().http.get('/api/v1/audit-events').query(query).set(bearer(admin))).status,
+          JSON.stringify(query),
+        ).to.equal(200);
       }
     });
 
@@ -336,17 +485,28 @@ export function auditSuite(open: OpenStore): void {
         if (cursor !== null) expect(res.headers['link']).to.contain('rel="next"');
       } while (cursor !== null);
       expect(walked).to.deep.equal(expected);
-      const first = await api().http.get('/api/v2/audit-events').query({ subject_type: 'user', limit: 1 }).set(bearer(admin));
-      const foreign = await api().http.get('/api/v2/audit-events').query({ subject_type: 'order', cursor: first.body.next_cursor }).set(bearer(admin));
+      const first = await api()
+        .http.get('/api/v2/audit-events')
+        .query({ subject_type: 'user', limit: 1 })
+        .set(bearer(admin));
+      const foreign = await api()
+        .http.get('/api/v2/audit-events')
+        .query({ subject_type: 'order', cursor: first.body.next_cursor })
+        .set(bearer(admin));
       expect(foreign.status).to.equal(400);
-      const tampered = await api().http.get('/api/v2/audit-events').query({ subject_type: 'user', cursor: `${first.body.next_cursor}x` }).set(bearer(admin));
+      const tampered = await api()
+        .http.get('/api/v2/audit-events')
+        .query({ subject_type: 'user', cursor: `${first.body.next_cursor}x` })
+        .set(bearer(admin));
       expect(tampered.status).to.equal(400);
     });
 
     it('is never changed through the API: other methods are 405', async () => {
       const admin = await api().adminToken();
       for (const method of ['post', 'put', 'patch', 'delete'] as const) {
-        expect((await api().http[method]('/api/v1/audit-events').set(bearer(admin))).status).to.equal(405);
+        expect(
+          (await api().http[method]('/api/v1/audit-events').set(bearer(admin))).status,
+        ).to.equal(405);
       }
     });
   });
@@ -354,14 +514,20 @@ export function auditSuite(open: OpenStore): void {
   describe('a change whose event cannot be written', () => {
     const failing = (log: AuditLog): AuditLog => ({
       ...log,
-      append: (events) => (events.some((e) => e.action === 'user.updated') ? Promise.reject(new Error('audit write failed')) : log.append(events)),
+      append: (events) =>
+        events.some((e) => e.action === 'user.updated')
+          ? Promise.reject(new Error('audit write failed'))
+          : log.append(events),
     });
     const served = useApi(open, {}, { auditLog: failing });
     const api = () => served.get();
 
     it('does not happen: the request fails and the user is unchanged', async () => {
       const user = await api().createUser({ full_name: 'Unchanged' });
-      const res = await api().http.patch(`/api/v1/users/${user.id}`).set(bearer(user.token)).send({ full_name: 'Changed' });
+      const res = await api()
+        .http.patch(`/api/v1/users/${user.id}`)
+        .set(bearer(user.token))
+        .send({ full_name: 'Changed' });
       expect(res.status).to.equal(500);
       const read = await api().http.get(`/api/v1/users/${user.id}`).set(bearer(user.token));
       expect(read.body.full_name).to.equal('Unchanged');

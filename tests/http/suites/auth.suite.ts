@@ -9,8 +9,14 @@ export function authSuite(open: OpenStore): void {
     it('JSON sign-in by username or email returns a 30-minute bearer token', async () => {
       const api = ctx.get();
       const user = await api.createUser();
-      for (const login of [user.username, `${user.username}@example.com`, user.username.toUpperCase()]) {
-        const res = await api.http.post('/api/v1/auth/token').send({ username: login, password: PASSWORD });
+      for (const login of [
+        user.username,
+        `${user.username}@example.com`,
+        user.username.toUpperCase(),
+      ]) {
+        const res = await api.http
+          .post('/api/v1/auth/token')
+          .send({ username: login, password: PASSWORD });
         expect(res.status, login).to.equal(200);
         expect(res.body.token_type).to.equal('bearer');
         expect(res.body.expires_in).to.equal(1800);
@@ -34,8 +40,12 @@ export function authSuite(open: OpenStore): void {
     it('a wrong password and an unknown user give the same 401', async () => {
       const api = ctx.get();
       const user = await api.createUser();
-      const wrong = await api.http.post('/api/v1/auth/token').send({ username: user.username, password: 'Wrong1Password' });
-      const unknown = await api.http.post('/api/v1/auth/token').send({ username: 'nobody_here', password: 'Wrong1Password' });
+      const wrong = await api.http
+        .post('/api/v1/auth/token')
+        .send({ username: user.username, password: 'Wrong1Password' });
+      const unknown = await api.http
+        .post('/api/v1/auth/token')
+        .send({ username: 'nobody_here', password: 'Wrong1Password' });
       for (const res of [wrong, unknown]) {
         expect(res.status).to.equal(401);
         expect(res.body.error).to.equal('UnauthorizedError');
@@ -46,8 +56,13 @@ export function authSuite(open: OpenStore): void {
     it('an inactive account is 403', async () => {
       const api = ctx.get();
       const user = await api.createUser();
-      await api.http.patch(`/api/v1/users/${user.id}`).set(bearer(await api.adminToken())).send({ is_active: false });
-      const res = await api.http.post('/api/v1/auth/token').send({ username: user.username, password: PASSWORD });
+      await api.http
+        .patch(`/api/v1/users/${user.id}`)
+        .set(bearer(await api.adminToken()))
+        .send({ is_active: false });
+      const res = await api.http
+        .post('/api/v1/auth/token')
+        .send({ username: user.username, password: PASSWORD });
       expect(res.status).to.equal(403);
       expect(res.body.message).to.equal('User account is inactive');
     });
@@ -61,7 +76,11 @@ export function authSuite(open: OpenStore): void {
     it('401 for a malformed, tampered, foreign or expired token, with WWW-Authenticate', async () => {
       const api = ctx.get();
       const user = await api.createUser();
-      const [head, payload, footer] = [user.token.slice(0, 10), user.token.slice(10, -20), user.token.slice(-20)];
+      const [head, payload, footer] = [
+        user.token.slice(0, 10),
+        user.token.slice(10, -20),
+        user.token.slice(-20),
+      ];
       const flipped = payload.slice(0, 5) + (payload[5] === 'A' ? 'B' : 'A') + payload.slice(6);
       const cases = {
         'not a bearer scheme': `Basic ${Buffer.from('a:b').toString('base64')}`,

@@ -9,11 +9,23 @@ export function conventionsSuite(open: OpenStore): void {
     it('answers JSON in UTF-8 with snake_case fields and ISO 8601 UTC times', async () => {
       const api = ctx.get();
       const { body } = await api.createUser({ full_name: 'Ada Lovelace' });
-      const res = await api.http.get(`/api/v1/users/${body['id']}`).set(bearer(await api.adminToken()));
+      const res = await api.http
+        .get(`/api/v1/users/${body['id']}`)
+        .set(bearer(await api.adminToken()));
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.equal('application/json; charset=utf-8');
       expect(Object.keys(res.body).sort()).to.deep.equal(
-        ['created_at', 'email', 'email_verified', 'full_name', 'id', 'is_active', 'role', 'updated_at', 'username'].sort(),
+        [
+          'created_at',
+          'email',
+          'email_verified',
+          'full_name',
+          'id',
+          'is_active',
+          'role',
+          'updated_at',
+          'username',
+        ].sort(),
       );
       expect(res.body.created_at).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(res.body.updated_at).to.match(/Z$/);
@@ -40,10 +52,14 @@ export function conventionsSuite(open: OpenStore): void {
       const api = ctx.get();
       for (const offered of ['x'.repeat(129), 'has space', 'quote"d', '']) {
         const res = await api.http.get('/health/live').set('X-Request-Id', offered);
-        expect(res.headers['x-request-id']).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(res.headers['x-request-id']).to.match(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        );
       }
       const long = 'y'.repeat(128);
-      expect((await api.http.get('/health/live').set('X-Request-Id', long)).headers['x-request-id']).to.equal(long);
+      expect(
+        (await api.http.get('/health/live').set('X-Request-Id', long)).headers['x-request-id'],
+      ).to.equal(long);
     });
 
     it('gives every response an X-Request-Id, even without one offered', async () => {

@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import { bearer } from '../../support/api.js';
 import { useApi, type OpenStore } from './harness.js';
 
-function expectError(res: { status: number; body: Record<string, unknown> }, status: number, error: string): void {
+function expectError(
+  res: { status: number; body: Record<string, unknown> },
+  status: number,
+  error: string,
+): void {
   expect(res.status, JSON.stringify(res.body)).to.equal(status);
   expect(res.body['error']).to.equal(error);
   expect(res.body['message']).to.be.a('string').and.not.equal('');
@@ -30,40 +34,71 @@ export function errorsSuite(open: OpenStore): void {
     });
 
     it('malformed JSON: 400', async () => {
-      const res = await ctx.get().http.post('/api/v1/users').set('Content-Type', 'application/json').send('{"email": ');
+      const res = await ctx
+        .get()
+        .http.post('/api/v1/users')
+        .set('Content-Type', 'application/json')
+        .send('{"email": ');
       expectError(res, 400, 'BadRequestError');
     });
 
     it('a body that is not JSON: 415', async () => {
-      const res = await ctx.get().http.post('/api/v1/users').set('Content-Type', 'text/plain').send('email=a@b.co');
+      const res = await ctx
+        .get()
+        .http.post('/api/v1/users')
+        .set('Content-Type', 'text/plain')
+        .send('email=a@b.co');
       expectError(res, 415, 'UnsupportedMediaTypeError');
     });
 
     it('a body over the configured limit: 413', async () => {
       const api = ctx.get();
-      const res = await api.http.post('/api/v1/users').send({ email: 'big@example.com', username: 'big', password: 'Passw0rdOk', full_name: 'x'.repeat(4000) });
+      const res = await api.http.post('/api/v1/users').send({
+        email: 'big@example.com',
+        username: 'big',
+        password: 'Passw0rdOk',
+        full_name: 'x'.repeat(4000),
+      });
       expectError(res, 413, 'PayloadTooLargeError');
     });
 
     it('an oversized body without a token on a protected route: 401 first', async () => {
-      const res = await ctx.get().http.put('/api/v1/users/1').send({ full_name: 'x'.repeat(4000) });
+      const res = await ctx
+        .get()
+        .http.put('/api/v1/users/1')
+        .send({ full_name: 'x'.repeat(4000) });
       expectError(res, 401, 'UnauthorizedError');
     });
 
     it('validation: 422 naming every bad field, unknown fields included', async () => {
-      const res = await ctx.get().http.post('/api/v1/users').send({
-        email: 'not-an-email',
-        username: 'a b',
-        password: 'short',
-        full_name: 'x'.repeat(101),
-        id: 5,
-        created_at: 'now',
-        nickname: 'z',
-      });
+      const res = await ctx
+        .get()
+        .http.post('/api/v1/users')
+        .send({
+          email: 'not-an-email',
+          username: 'a b',
+          password: 'short',
+          full_name: 'x'.repeat(101),
+          id: 5,
+          created_at: 'now',
+          nickname: 'z',
+        });
       expectError(res, 422, 'ValidationError');
-      const fields = (res.body.details as Array<{ field: string; message: string }>).map((d) => d.field).sort();
-      expect(fields).to.deep.equal(['created_at', 'email', 'full_name', 'id', 'nickname', 'password', 'username']);
-      const email = (res.body.details as Array<{ field: string; message: string }>).find((d) => d.field === 'email');
+      const fields = (res.body.details as Array<{ field: string; message: string }>)
+        .map((d) => d.field)
+        .sort();
+      expect(fields).to.deep.equal([
+        'created_at',
+        'email',
+        'full_name',
+        'id',
+        'nickname',
+        'password',
+        'username',
+      ]);
+      const email = (res.body.details as Array<{ field: string; message: string }>).find(
+        (d) => d.field === 'email',
+      );
       expect(email?.message).to.equal('Invalid email format');
     });
 
@@ -71,12 +106,21 @@ export function errorsSuite(open: OpenStore): void {
       const res = await ctx.get().http.post('/api/v1/users').send({ email: 42, full_name: false });
       expectError(res, 422, 'ValidationError');
       const details = res.body.details as Array<{ field: string; message: string }>;
-      expect(details.map((d) => d.field).sort()).to.deep.equal(['email', 'full_name', 'password', 'username']);
+      expect(details.map((d) => d.field).sort()).to.deep.equal([
+        'email',
+        'full_name',
+        'password',
+        'username',
+      ]);
       expect(details.find((d) => d.field === 'username')?.message).to.equal('Field required');
     });
 
     it('a JSON body that is not an object: 422', async () => {
-      const res = await ctx.get().http.post('/api/v1/users').set('Content-Type', 'application/json').send('[1,2]');
+      const res = await ctx
+        .get()
+        .http.post('/api/v1/users')
+        .set('Content-Type', 'application/json')
+        .send('[1,2]');
       expectError(res, 422, 'ValidationError');
     });
 

@@ -45,7 +45,8 @@ function failingOnce(orders: OrderRepository): OrderRepository & { failNext(): v
     get(target, property, receiver) {
       if (property === 'failNext') return () => (fail = true);
       const value = Reflect.get(target, property, receiver) as unknown;
-      if (property !== 'add' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      if (property !== 'add' || typeof value !== 'function')
+        return typeof value === 'function' ? value.bind(target) : value;
       return async (...args: unknown[]) => {
         if (fail) {
           fail = false;
@@ -60,33 +61,51 @@ function failingOnce(orders: OrderRepository): OrderRepository & { failNext(): v
 export function idempotencySuite(open: OpenStore): void {
   describe('Idempotency-Key (POST /users, POST /users/{id}/orders)', () => {
     let orders: (OrderRepository & { failNext(): void }) | undefined;
-    const ctx = useApi(async () => {
-      const store = await open();
-      orders = failingOnce(store.orders);
-      return { ...store, orders };
-    }, { server: { trustProxy: true } });
+    const ctx = useApi(
+      async () => {
+        const store = await open();
+        orders = failingOnce(store.orders);
+        return { ...store, orders };
+      },
+      { server: { trustProxy: true } },
+    );
     const api = (): TestApi => ctx.get();
     /** A fresh admin token: these tests move the clock past a token's life. */
     const admin = (): Promise<string> => api().token(ADMIN.username, ADMIN.password);
 
-    const signUp = (body: object, key?: string, headers: Record<string, string> = {}): Promise<Response> => {
+    const signUp = (
+      body: object,
+      key?: string,
+      headers: Record<string, string> = {},
+    ): Promise<Response> => {
       const request = api().http.post('/api/v1/users').set(headers);
       if (key !== undefined) request.set('Idempotency-Key', key);
       return request.send(body) as unknown as Promise<Response>;
     };
-    const place = (userId: number, token: string, key?: string, body: object = ORDER, path = `/api/v1/users/${userId}/orders`): Promise<Response> => {
+    const place = (
+      userId: number,
+      token: string,
+      key?: string,
+      body: object = ORDER,
+      path = `/api/v1/users/${userId}/orders`,
+    ): Promise<Response> => {
       const request = api().http.post(path).set(bearer(token));
       if (key !== undefined) request.set('Idempotency-Key', key);
       return request.send(body) as unknown as Promise<Response>;
     };
     /** How many users have this username (through the admin's list). */
     const usersNamed = async (username: string): Promise<number> => {
-      const res = await api().http.get(`/api/v1/users?search=${username}`).set(bearer(await admin()));
+      const res = await api()
+        .http.get(`/api/v1/users?search=${username}`)
+        .set(bearer(await admin()));
       expect(res.status).to.equal(200);
-      return (res.body.items as { username: string }[]).filter((u) => u.username === username).length;
+      return (res.body.items as { username: string }[]).filter((u) => u.username === username)
+        .length;
     };
     const orderCount = async (userId: number): Promise<number> => {
-      const res = await api().http.get(`/api/v1/users/${userId}/orders`).set(bearer(await admin()));
+      const res = await api()
+        .http.get(`/api/v1/users/${userId}/orders`)
+        .set(bearer(await admin()));
       expect(res.status).to.equal(200);
       return res.body.total as number;
     };
@@ -118,7 +137,10 @@ export function idempotencySuite(open: OpenStore): void {
         const user = await api().createUser();
         const key = randomUUID();
         const first = await place(user.id, user.token, key);
-        const cancel = await api().http.patch(`/api/v1/users/${user.id}/orders/${first.body['id']}`).set(bearer(user.token)).send({ status: 'cancelled' });
+        const cancel = await api()
+          .http.patch(`/api/v1/users/${user.id}/orders/${first.body['id']}`)
+          .set(bearer(user.token))
+          .send({ status: 'cancelled' });
         expect(cancel.status).to.equal(200);
         const replay = await place(user.id, user.token, key);
         expectReplayOf(replay, first);
@@ -129,7 +151,10 @@ export function idempotencySuite(open: OpenStore): void {
         const user = await api().createUser();
         const key = randomUUID();
         const first = await place(user.id, user.token, key);
-        expectReplayOf(await place(user.id, user.token, key, ORDER, `/users/${user.id}/orders`), first);
+        expectReplayOf(
+          await place(user.id, user.token, key, ORDER, `/users/${user.id}/orders`),
+          first,
+        );
         expect(await orderCount(user.id)).to.equal(1);
       });
 
@@ -149,9 +174,18 @@ export function idempotencySuite(open: OpenStore): void {
         expect((await signUp(body, key)).status).to.equal(201);
         const other = aSignUp();
         const res = await signUp(other, key);
-        expectError(res, 422, 'ValidationError', /Idempotency-Key was already used for a different request/);
+        expectError(
+          res,
+          422,
+          'ValidationError',
+          /Idempotency-Key was already used for a different request/,
+        );
         expect(res.body['details']).to.deep.equal([
-          { field: 'Idempotency-Key', message: 'Already used with another method, path or body; use a new key for a new request' },
+          {
+            field: 'Idempotency-Key',
+            message:
+              'Already used with another method, path or body; use a new key for a new request',
+          },
         ]);
         expect(await usersNamed(other.username)).to.equal(0);
       });
@@ -162,7 +196,11 @@ export function idempotencySuite(open: OpenStore): void {
         const other = await api().createUser();
         const key = randomUUID();
         expect((await place(user.id, token, key)).status).to.equal(201);
-        expectError(await place(user.id, token, key, { ...ORDER, currency: 'USD' }), 422, 'ValidationError');
+        expectError(
+          await place(user.id, token, key, { ...ORDER, currency: 'USD' }),
+          422,
+          'ValidationError',
+        );
         expectError(await place(other.id, token, key), 422, 'ValidationError');
         expect(await orderCount(user.id)).to.equal(1);
         expect(await orderCount(other.id)).to.equal(0);
@@ -182,14 +220,24 @@ export function idempotencySuite(open: OpenStore): void {
       it('sign-up sent six times at once: one 201, 409 for those sent while it ran, one user', async () => {
         const key = randomUUID();
         const body = aSignUp();
-        const all = (await Promise.all(Array.from({ length: 6 }, () => signUp(body, key)))) as Response[];
-        const created = all.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined);
+        const all = (await Promise.all(
+          Array.from({ length: 6 }, () => signUp(body, key)),
+        )) as Response[];
+        const created = all.filter(
+          (r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined,
+        );
         const inFlight = all.filter((r) => r.status === 409);
-        const replayed = all.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === 'true');
+        const replayed = all.filter(
+          (r) => r.status === 201 && r.headers['idempotent-replayed'] === 'true',
+        );
         expect(created, JSON.stringify(all.map((r) => [r.status, r.body]))).to.have.length(1);
-        expect(inFlight.length, 'at least one duplicate arrived while the first was hashing the password').to.be.greaterThan(0);
+        expect(
+          inFlight.length,
+          'at least one duplicate arrived while the first was hashing the password',
+        ).to.be.greaterThan(0);
         expect(inFlight.length + replayed.length).to.equal(5);
-        for (const res of inFlight) expectError(res, 409, 'ConflictError', /Idempotency-Key is still in progress/);
+        for (const res of inFlight)
+          expectError(res, 409, 'ConflictError', /Idempotency-Key is still in progress/);
         for (const res of replayed) expectReplayOf(res, created[0]!);
         expect(await usersNamed(body.username)).to.equal(1);
         // Once the first has completed, a retry is a replay.
@@ -199,8 +247,12 @@ export function idempotencySuite(open: OpenStore): void {
       it('an order sent five times at once: one order', async () => {
         const user = await api().createUser();
         const key = randomUUID();
-        const all = (await Promise.all(Array.from({ length: 5 }, () => place(user.id, user.token, key)))) as Response[];
-        expect(all.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined)).to.have.length(1);
+        const all = (await Promise.all(
+          Array.from({ length: 5 }, () => place(user.id, user.token, key)),
+        )) as Response[];
+        expect(
+          all.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined),
+        ).to.have.length(1);
         expect(all.every((r) => r.status === 201 || r.status === 409)).to.equal(true);
         expect(await orderCount(user.id)).to.equal(1);
       });
@@ -220,7 +272,7 @@ export function idempotencySuite(open: OpenStore): void {
         expect(await orderCount(bob.id)).to.equal(1);
       });
 
-      it('an admin placing for a user has keys of its own, apart from the user\'s', async () => {
+      it("an admin placing for a user has keys of its own, apart from the user's", async () => {
         const user = await api().createUser();
         const key = randomUUID();
         expect((await place(user.id, user.token, key)).status).to.equal(201);
@@ -240,7 +292,9 @@ export function idempotencySuite(open: OpenStore): void {
         expect((await signUp(other, key, fromB)).status).to.equal(201);
         // An admin from address A, same key: its own scope as well.
         const byAdmin = aSignUp();
-        expect((await signUp(byAdmin, key, { ...fromA, ...bearer(await admin()) })).status).to.equal(201);
+        expect(
+          (await signUp(byAdmin, key, { ...fromA, ...bearer(await admin()) })).status,
+        ).to.equal(201);
         expect(await usersNamed(other.username)).to.equal(1);
         expect(await usersNamed(byAdmin.username)).to.equal(1);
         // And address A's key still holds its first request.
@@ -300,7 +354,9 @@ export function idempotencySuite(open: OpenStore): void {
         const key = randomUUID();
         const body = aSignUp({ username: holder.username.toUpperCase() });
         expectError(await signUp(body, key), 409, 'ConflictError', /username/i);
-        const deleted = await api().http.delete(`/api/v1/users/${holder.id}`).set(bearer(await admin()));
+        const deleted = await api()
+          .http.delete(`/api/v1/users/${holder.id}`)
+          .set(bearer(await admin()));
         expect(deleted.status).to.equal(204);
         const retry = await signUp(body, key);
         expect(retry.status, JSON.stringify(retry.body)).to.equal(201);
@@ -340,10 +396,18 @@ export function idempotencySuite(open: OpenStore): void {
             .set(bearer(user.token))
             .set('Idempotency-Key', Buffer.from(key, 'utf8').toString('latin1'))
             .send(ORDER);
-          expectError(res as unknown as Response, 400, 'BadRequestError', /Idempotency-Key must be 1 to 255 visible ASCII characters/);
+          expectError(
+            res as unknown as Response,
+            400,
+            'BadRequestError',
+            /Idempotency-Key must be 1 to 255 visible ASCII characters/,
+          );
         }
         expect(await orderCount(user.id)).to.equal(0);
-        expect((await place(user.id, user.token, `~!"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}${'z'.repeat(200)}`)).status).to.equal(201);
+        expect(
+          (await place(user.id, user.token, `~!"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}${'z'.repeat(200)}`))
+            .status,
+        ).to.equal(201);
         expect((await place(user.id, user.token, 'k'.repeat(255))).status).to.equal(201);
       });
 
@@ -351,14 +415,21 @@ export function idempotencySuite(open: OpenStore): void {
         const user = await api().createUser();
         const stranger = await api().createUser();
         expectError(await place(user.id, stranger.token, 'bad key'), 400, 'BadRequestError');
-        expectError(await place(user.id, user.token, 'bad key', { currency: 'nope' }), 400, 'BadRequestError');
+        expectError(
+          await place(user.id, user.token, 'bad key', { currency: 'nope' }),
+          400,
+          'BadRequestError',
+        );
       });
 
       it('routes that do not take keys ignore the header', async () => {
         const user = await api().createUser();
         const order = await place(user.id, user.token);
         const key = 'not a valid key, and not looked at';
-        const read = await api().http.get(`/api/v1/users/${user.id}/orders/${order.body['id']}`).set(bearer(user.token)).set('Idempotency-Key', key);
+        const read = await api()
+          .http.get(`/api/v1/users/${user.id}/orders/${order.body['id']}`)
+          .set(bearer(user.token))
+          .set('Idempotency-Key', key);
         expect(read.status).to.equal(200);
         expect(read.headers['idempotent-replayed']).to.equal(undefined);
       });

@@ -24,7 +24,20 @@ export function listSuite(open: OpenStore): void {
       admin = await api.adminToken();
       created = [];
       // 12 users with distinct creation times; names chosen so that username and email orders differ.
-      const names = ['mike', 'alpha', 'zulu', 'echo', 'bravo', 'kilo', 'delta', 'lima', 'charlie', 'juliet', 'foxtrot', 'hotel'];
+      const names = [
+        'mike',
+        'alpha',
+        'zulu',
+        'echo',
+        'bravo',
+        'kilo',
+        'delta',
+        'lima',
+        'charlie',
+        'juliet',
+        'foxtrot',
+        'hotel',
+      ];
       for (const [i, name] of names.entries()) {
         const user = await api.createUser({
           username: `l_${name}`,
@@ -34,15 +47,25 @@ export function listSuite(open: OpenStore): void {
         });
         created.push({ id: user.id, username: user.username });
       }
-      await api.http.patch(`/api/v1/users/${created[1]!.id}`).set(bearer(admin)).send({ is_active: false });
+      await api.http
+        .patch(`/api/v1/users/${created[1]!.id}`)
+        .set(bearer(admin))
+        .send({ is_active: false });
     });
 
-    const list = async (query: string) => ctx.get().http.get(`/api/v1/users${query}`).set(bearer(admin));
+    const list = async (query: string) =>
+      ctx.get().http.get(`/api/v1/users${query}`).set(bearer(admin));
 
     it('defaults to page 1 of 50, oldest first, with total and total_pages', async () => {
       const res = await list('');
       expect(res.status).to.equal(200);
-      expect(res.body).to.include({ page: 1, page_size: 50, total: 13, total_pages: 1, total_exact: true });
+      expect(res.body).to.include({
+        page: 1,
+        page_size: 50,
+        total: 13,
+        total_pages: 1,
+        total_exact: true,
+      });
       const ids = (res.body.items as Listed[]).map((u) => u.id);
       expect(ids).to.deep.equal([...ids].sort((a, b) => a - b));
       expect(res.body.items).to.have.length(13);
@@ -52,14 +75,26 @@ export function listSuite(open: OpenStore): void {
       const seen: number[] = [];
       for (let page = 1; page <= 3; page += 1) {
         const res = await list(`?page=${page}&page_size=5&search=list.example`);
-        expect(res.body).to.include({ page, page_size: 5, total: 12, total_pages: 3, total_exact: true });
+        expect(res.body).to.include({
+          page,
+          page_size: 5,
+          total: 12,
+          total_pages: 3,
+          total_exact: true,
+        });
         seen.push(...(res.body.items as Listed[]).map((u) => u.id));
         const link = res.headers['link'] as string;
         expect(link).to.contain('rel="first"').and.contain('rel="last"');
         expect(link).to.contain('search=list.example');
-        if (page > 1) expect(link).to.contain(`page=${page - 1}&page_size=5`).and.contain('rel="prev"');
+        if (page > 1)
+          expect(link)
+            .to.contain(`page=${page - 1}&page_size=5`)
+            .and.contain('rel="prev"');
         else expect(link).to.not.contain('rel="prev"');
-        if (page < 3) expect(link).to.contain(`page=${page + 1}&page_size=5`).and.contain('rel="next"');
+        if (page < 3)
+          expect(link)
+            .to.contain(`page=${page + 1}&page_size=5`)
+            .and.contain('rel="next"');
         else expect(link).to.not.contain('rel="next"');
       }
       expect(seen).to.have.length(12);
@@ -113,15 +148,25 @@ export function listSuite(open: OpenStore): void {
       const asc = names(await list('?sort=username&search=l_'));
       expect(asc).to.deep.equal([...asc].sort());
       expect(names(await list('?sort=-username&search=l_'))).to.deep.equal([...asc].reverse());
-      const emails = (await list('?sort=email&search=list.example')).body.items.map((u: Listed) => u.email);
+      const emails = (await list('?sort=email&search=list.example')).body.items.map(
+        (u: Listed) => u.email,
+      );
       expect(emails).to.deep.equal([...emails].sort());
       expect(emails[0]).to.match(/^o_hotel/);
-      const newest = (await list('?sort=-created_at&search=list.example')).body.items.map((u: Listed) => u.id);
+      const newest = (await list('?sort=-created_at&search=list.example')).body.items.map(
+        (u: Listed) => u.id,
+      );
       expect(newest).to.deep.equal(created.map((c) => c.id).reverse());
     });
 
     it('400 for an unknown value of any filter or sort', async () => {
-      for (const q of ['?role=superuser', '?is_active=yes', '?sort=password', '?sort=-id', `?search=${'x'.repeat(101)}`]) {
+      for (const q of [
+        '?role=superuser',
+        '?is_active=yes',
+        '?sort=password',
+        '?sort=-id',
+        `?search=${'x'.repeat(101)}`,
+      ]) {
         const res = await list(q);
         expect(res.status, q).to.equal(400);
         expect(res.body.error).to.equal('BadRequestError');
@@ -133,7 +178,9 @@ export function listSuite(open: OpenStore): void {
       const user = await api.createUser();
       const res = await api.http.get('/api/v1/users').set(bearer(user.token));
       expect(res.status).to.equal(403);
-      expect(res.body.message).to.equal('Insufficient permissions. Required role: admin or moderator');
+      expect(res.body.message).to.equal(
+        'Insufficient permissions. Required role: admin or moderator',
+      );
       expect((await api.http.get('/api/v1/users')).status).to.equal(401);
     });
 

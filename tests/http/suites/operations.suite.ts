@@ -10,7 +10,10 @@ export function operationsSuite(open: OpenStore): void {
       const api = ctx.get();
       const user = await api.createUser();
       api.logger.clear();
-      const res = await api.http.get(`/api/v1/users/${user.id}`).set(bearer(user.token)).set('X-Request-Id', 'log-check-1');
+      const res = await api.http
+        .get(`/api/v1/users/${user.id}`)
+        .set(bearer(user.token))
+        .set('X-Request-Id', 'log-check-1');
       expect(res.status).to.equal(200);
       const lines = api.logger.find('api_request');
       expect(lines).to.have.length(1);
@@ -40,11 +43,18 @@ export function operationsSuite(open: OpenStore): void {
       const api = ctx.get();
       api.logger.clear();
       const secret = 'Sup3rSecretPassw0rd';
-      await api.http.post('/api/v1/users').send({ email: 'logsafe@example.com', username: 'logsafe', password: secret });
-      const grant = await api.http.post('/api/v1/auth/token').send({ username: 'logsafe', password: secret });
+      await api.http
+        .post('/api/v1/users')
+        .send({ email: 'logsafe@example.com', username: 'logsafe', password: secret });
+      const grant = await api.http
+        .post('/api/v1/auth/token')
+        .send({ username: 'logsafe', password: secret });
       const token = grant.body.access_token as string;
       await api.http.get('/api/v1/users/me').set(bearer(token));
-      await api.http.post('/api/v1/auth/token').type('form').send({ username: ADMIN.username, password: PASSWORD });
+      await api.http
+        .post('/api/v1/auth/token')
+        .type('form')
+        .send({ username: ADMIN.username, password: PASSWORD });
       const everything = JSON.stringify(api.logger.entries);
       expect(api.logger.entries.length).to.be.greaterThan(3);
       expect(everything).to.not.contain(secret);
@@ -88,8 +98,12 @@ export function operationsSuite(open: OpenStore): void {
       const res = await api.http.get('/metrics');
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.contain('text/plain');
-      expect(res.text).to.match(/http_requests_total\{method="GET",route="\/api\/v1\/users\/:id",status="401"\} 2/);
-      expect(res.text).to.contain('http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/v1/users/:id",status="401"}');
+      expect(res.text).to.match(
+        /http_requests_total\{method="GET",route="\/api\/v1\/users\/:id",status="401"\} 2/,
+      );
+      expect(res.text).to.contain(
+        'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/v1/users/:id",status="401"}',
+      );
       expect(res.text).to.contain('process_cpu_user_seconds_total');
       expect(res.text).to.contain('nodejs_eventloop_lag_seconds');
     });
@@ -103,12 +117,17 @@ export function operationsSuite(open: OpenStore): void {
 
     it('answers CORS for the listed origins only, exposing the API headers', async () => {
       const api = ctx.get();
-      const allowed = await api.http.options('/api/v1/users').set('Origin', 'https://app.example.com').set('Access-Control-Request-Method', 'POST');
+      const allowed = await api.http
+        .options('/api/v1/users')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'POST');
       expect(allowed.status).to.equal(204);
       expect(allowed.headers['access-control-allow-origin']).to.equal('https://app.example.com');
       expect(allowed.headers['access-control-allow-headers']).to.contain('Authorization');
       const simple = await api.http.get('/health/live').set('Origin', 'https://app.example.com');
-      expect(simple.headers['access-control-expose-headers']).to.contain('X-Request-Id').and.contain('Location');
+      expect(simple.headers['access-control-expose-headers'])
+        .to.contain('X-Request-Id')
+        .and.contain('Location');
       const other = await api.http.get('/health/live').set('Origin', 'https://evil.example.com');
       expect(other.headers['access-control-allow-origin']).to.equal(undefined);
     });

@@ -4,11 +4,14 @@ import { useApi, type OpenStore } from './harness.js';
 
 /** The three tests of the article this service grew from, adapted to the contract. */
 export function seedArticleSuite(open: OpenStore): void {
-  describe('the seed article\'s tests', () => {
+  describe("the seed article's tests", () => {
     const ctx = useApi(open);
 
     it('test_create_user: 201 with an id and the email', async () => {
-      const res = await ctx.get().http.post('/api/v1/users').send({ email: 'test@example.com', username: 'testuser', password: 'SecurePass123' });
+      const res = await ctx
+        .get()
+        .http.post('/api/v1/users')
+        .send({ email: 'test@example.com', username: 'testuser', password: 'SecurePass123' });
       expect(res.status).to.equal(201);
       expect(res.body.email).to.equal('test@example.com');
       expect(res.body).to.have.property('id');
@@ -22,7 +25,10 @@ export function seedArticleSuite(open: OpenStore): void {
     });
 
     it('test_invalid_email: 422 naming email', async () => {
-      const res = await ctx.get().http.post('/api/v1/users').send({ email: 'invalid-email', username: 'testuser2', password: 'SecurePass123' });
+      const res = await ctx
+        .get()
+        .http.post('/api/v1/users')
+        .send({ email: 'invalid-email', username: 'testuser2', password: 'SecurePass123' });
       expect(res.status).to.equal(422);
       expect(res.body.details.map((d: { field: string }) => d.field)).to.include('email');
     });

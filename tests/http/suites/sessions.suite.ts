@@ -6,8 +6,20 @@ import { expect } from 'chai';
 import { InspectFooter } from 'paseto';
 import type supertest from 'supertest';
 import { generateTokenKeyPair } from '../../../src/adapters/security/paserk-keys.js';
-import { ADMIN, PASSWORD, bearer, startApi, type ConfigOverrides, type TestApi } from '../../support/api.js';
-import { cleanUpRedisPrefix, requireRedis, runKeyPrefix, testRedisUrl } from '../../support/redis.js';
+import {
+  ADMIN,
+  PASSWORD,
+  bearer,
+  startApi,
+  type ConfigOverrides,
+  type TestApi,
+} from '../../support/api.js';
+import {
+  cleanUpRedisPrefix,
+  requireRedis,
+  runKeyPrefix,
+  testRedisUrl,
+} from '../../support/redis.js';
 import { useApi, type OpenStore } from './harness.js';
 
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -16,12 +28,25 @@ const TWO_WEEKS_S = 1_209_600;
 
 type Response = supertest.Response;
 
-const signIn = (api: TestApi, username: string, password = PASSWORD, headers: Record<string, string> = {}): Promise<Response> =>
+const signIn = (
+  api: TestApi,
+  username: string,
+  password = PASSWORD,
+  headers: Record<string, string> = {},
+): Promise<Response> =>
   api.http.post('/api/v1/auth/token').set(headers).send({ username, password });
-const refresh = (api: TestApi, refreshToken: string): Promise<Response> => api.http.post('/api/v1/auth/refresh').send({ refresh_token: refreshToken });
-const logout = (api: TestApi, refreshToken: string): Promise<Response> => api.http.post('/api/v1/auth/logout').send({ refresh_token: refreshToken });
-const me = (api: TestApi, accessToken: string): Promise<Response> => api.http.get('/api/v1/users/me').set(bearer(accessToken));
-const changePassword = (api: TestApi, accessToken: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> =>
+const refresh = (api: TestApi, refreshToken: string): Promise<Response> =>
+  api.http.post('/api/v1/auth/refresh').send({ refresh_token: refreshToken });
+const logout = (api: TestApi, refreshToken: string): Promise<Response> =>
+  api.http.post('/api/v1/auth/logout').send({ refresh_token: refreshToken });
+const me = (api: TestApi, accessToken: string): Promise<Response> =>
+  api.http.get('/api/v1/users/me').set(bearer(accessToken));
+const changePassword = (
+  api: TestApi,
+  accessToken: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Response> =>
   api.http.post('/api/v1/users/me/password').set(bearer(accessToken)).set(headers).send(body);
 
 interface Pair {
@@ -35,7 +60,10 @@ async function session(api: TestApi, username: string, password = PASSWORD): Pro
   return { access: res.body.access_token, refresh: res.body.refresh_token };
 }
 
-const pairOf = (res: Response): Pair => ({ access: res.body.access_token, refresh: res.body.refresh_token });
+const pairOf = (res: Response): Pair => ({
+  access: res.body.access_token,
+  refresh: res.body.refresh_token,
+});
 
 function expectRevoked(res: Response, message = 'Token has been revoked'): void {
   expect(res.status, JSON.stringify(res.body)).to.equal(401);
@@ -49,7 +77,8 @@ async function sharedKey(kid = 'shared'): Promise<ConfigOverrides & object> {
   return { tokens: { signingKey: pair.secret, keyId: kid } };
 }
 
-const kidOf = (token: string): string => (JSON.parse(new TextDecoder().decode(InspectFooter(token))) as { kid: string }).kid;
+const kidOf = (token: string): string =>
+  (JSON.parse(new TextDecoder().decode(InspectFooter(token))) as { kid: string }).kid;
 
 export function sessionsSuite(open: OpenStore): void {
   describe('refresh tokens', () => {
@@ -60,8 +89,18 @@ export function sessionsSuite(open: OpenStore): void {
       const user = await api.createUser();
       const res = await signIn(api, user.username);
       expect(res.status).to.equal(200);
-      expect(res.body).to.have.all.keys('access_token', 'token_type', 'expires_in', 'refresh_token', 'refresh_expires_in');
-      expect(res.body).to.include({ token_type: 'bearer', expires_in: 1800, refresh_expires_in: TWO_WEEKS_S });
+      expect(res.body).to.have.all.keys(
+        'access_token',
+        'token_type',
+        'expires_in',
+        'refresh_token',
+        'refresh_expires_in',
+      );
+      expect(res.body).to.include({
+        token_type: 'bearer',
+        expires_in: 1800,
+        refresh_expires_in: TWO_WEEKS_S,
+      });
       expect(res.body.refresh_token).to.match(REFRESH_TOKEN);
       expect(res.headers['cache-control']).to.equal('no-store');
     });
@@ -74,7 +113,11 @@ export function sessionsSuite(open: OpenStore): void {
       const res = await refresh(api, first.refresh);
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.headers['cache-control']).to.equal('no-store');
-      expect(res.body).to.include({ token_type: 'bearer', expires_in: 1800, refresh_expires_in: TWO_WEEKS_S - 3600 });
+      expect(res.body).to.include({
+        token_type: 'bearer',
+        expires_in: 1800,
+        refresh_expires_in: TWO_WEEKS_S - 3600,
+      });
       const second = pairOf(res);
       expect(second.refresh).to.match(REFRESH_TOKEN).and.not.equal(first.refresh);
       expect((await me(api, second.access)).body.id).to.equal(user.id);
@@ -92,10 +135,15 @@ export function sessionsSuite(open: OpenStore): void {
 
       const reuse = await refresh(api, stolen.refresh);
       expect(reuse.status).to.equal(401);
-      expect(reuse.body).to.include({ error: 'UnauthorizedError', message: 'Refresh token was already used: the session has been revoked' });
+      expect(reuse.body).to.include({
+        error: 'UnauthorizedError',
+        message: 'Refresh token was already used: the session has been revoked',
+      });
       expect(api.logger.find('refresh_reuse_detected')).to.have.length.greaterThan(0);
 
-      expect((await refresh(api, rotated.refresh)).status, 'the current refresh token').to.equal(401);
+      expect((await refresh(api, rotated.refresh)).status, 'the current refresh token').to.equal(
+        401,
+      );
       expectRevoked(await me(api, rotated.access));
       expectRevoked(await me(api, stolen.access));
       expect((await me(api, other.access)).status, 'another session of the user').to.equal(200);
@@ -119,7 +167,9 @@ export function sessionsSuite(open: OpenStore): void {
       }
       const missing = await api.http.post('/api/v1/auth/refresh').send({});
       expect(missing.status).to.equal(422);
-      expect(missing.body.details).to.deep.equal([{ field: 'refresh_token', message: 'Field required' }]);
+      expect(missing.body.details).to.deep.equal([
+        { field: 'refresh_token', message: 'Field required' },
+      ]);
     });
 
     it('an access token is not a refresh token, nor the other way round', async () => {
@@ -140,7 +190,8 @@ export function sessionsSuite(open: OpenStore): void {
       await logout(api, second.refresh);
       const everything = JSON.stringify(api.logger.entries);
       expect(api.logger.entries.length).to.be.greaterThan(3);
-      for (const secret of [first.refresh, first.access, second.refresh, second.access]) expect(everything).to.not.contain(secret);
+      for (const secret of [first.refresh, first.access, second.refresh, second.access])
+        expect(everything).to.not.contain(secret);
     });
 
     it('a deactivated account cannot refresh (403); a deleted one’s refresh token is unknown (401)', async () => {
@@ -149,16 +200,30 @@ export function sessionsSuite(open: OpenStore): void {
       const [inactive, deleted] = [await api.createUser(), await api.createUser()];
       const inactivePair = await session(api, inactive.username);
       const deletedPair = await session(api, deleted.username);
-      expect((await api.http.patch(`/api/v1/users/${inactive.id}`).set(bearer(admin)).send({ is_active: false })).status).to.equal(200);
+      expect(
+        (
+          await api.http
+            .patch(`/api/v1/users/${inactive.id}`)
+            .set(bearer(admin))
+            .send({ is_active: false })
+        ).status,
+      ).to.equal(200);
       const refused = await refresh(api, inactivePair.refresh);
       expect(refused.status).to.equal(403);
       expect(refused.body.message).to.equal('User account is inactive');
-      await api.http.patch(`/api/v1/users/${inactive.id}`).set(bearer(admin)).send({ is_active: true });
+      await api.http
+        .patch(`/api/v1/users/${inactive.id}`)
+        .set(bearer(admin))
+        .send({ is_active: true });
       const revived = await refresh(api, inactivePair.refresh);
-      expect(revived.status, 'active again: the deactivation ended the session for good').to.equal(401);
+      expect(revived.status, 'active again: the deactivation ended the session for good').to.equal(
+        401,
+      );
       expect(revived.body.message).to.equal('Session has been revoked');
 
-      expect((await api.http.delete(`/api/v1/users/${deleted.id}`).set(bearer(admin))).status).to.equal(204);
+      expect(
+        (await api.http.delete(`/api/v1/users/${deleted.id}`).set(bearer(admin))).status,
+      ).to.equal(204);
       const gone = await refresh(api, deletedPair.refresh);
       expect(gone.status).to.equal(401);
       expect(gone.body.message).to.equal('Invalid refresh token');
@@ -211,7 +276,10 @@ export function sessionsSuite(open: OpenStore): void {
       const user = await api.createUser();
       const first = await session(api, user.username);
       const second = pairOf(await refresh(api, first.refresh));
-      expect((await logout(api, first.refresh)).status, 'a spent token ends its session too').to.equal(204);
+      expect(
+        (await logout(api, first.refresh)).status,
+        'a spent token ends its session too',
+      ).to.equal(204);
       expectRevoked(await me(api, second.access));
       expect((await logout(api, second.refresh)).status).to.equal(204);
       expect((await logout(api, second.refresh)).status).to.equal(204);
@@ -223,7 +291,10 @@ export function sessionsSuite(open: OpenStore): void {
       const api = ctx.get();
       const user = await api.createUser();
       const pair = await session(api, user.username);
-      const res = await api.http.post('/api/v1/auth/logout').set('Authorization', 'Bearer garbage').send({ refresh_token: pair.refresh });
+      const res = await api.http
+        .post('/api/v1/auth/logout')
+        .set('Authorization', 'Bearer garbage')
+        .send({ refresh_token: pair.refresh });
       expect(res.status).to.equal(204);
       expectRevoked(await me(api, pair.access));
     });
@@ -231,13 +302,19 @@ export function sessionsSuite(open: OpenStore): void {
     it('422 without a refresh token', async () => {
       const res = await ctx.get().http.post('/api/v1/auth/logout').send({ token: 'x' });
       expect(res.status).to.equal(422);
-      expect(res.body.details.map((d: { field: string }) => d.field).sort()).to.deep.equal(['refresh_token', 'token']);
+      expect(res.body.details.map((d: { field: string }) => d.field).sort()).to.deep.equal([
+        'refresh_token',
+        'token',
+      ]);
     });
 
     it('bites on every instance: logged out on one, refused on the other', async () => {
       const api = ctx.get();
       const keys = await sharedKey();
-      const [a, b] = [await startApi(api.service.persistence, keys), await startApi(api.service.persistence, keys)];
+      const [a, b] = [
+        await startApi(api.service.persistence, keys),
+        await startApi(api.service.persistence, keys),
+      ];
       try {
         const user = await a.createUser();
         b.clock.set(a.clock.now());
@@ -259,7 +336,10 @@ export function sessionsSuite(open: OpenStore): void {
       const user = await api.createUser();
       const caller = await session(api, user.username);
       const elsewhere = await session(api, user.username);
-      const res = await changePassword(api, caller.access, { current_password: PASSWORD, new_password: NEW_PASSWORD });
+      const res = await changePassword(api, caller.access, {
+        current_password: PASSWORD,
+        new_password: NEW_PASSWORD,
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(204);
       for (const pair of [caller, elsewhere]) {
         expectRevoked(await me(api, pair.access));
@@ -268,16 +348,24 @@ export function sessionsSuite(open: OpenStore): void {
       expect((await me(api, user.token)).status, 'the token from sign-up').to.equal(401);
       expect((await signIn(api, user.username)).status, 'the old password').to.equal(401);
       const fresh = await session(api, user.username, NEW_PASSWORD);
-      expect((await me(api, fresh.access)).status, 'signed in again, at the same instant').to.equal(200);
+      expect((await me(api, fresh.access)).status, 'signed in again, at the same instant').to.equal(
+        200,
+      );
       expect((await refresh(api, fresh.refresh)).status).to.equal(200);
     });
 
     it('400 for a wrong current password, and nothing changes', async () => {
       const api = ctx.get();
       const user = await api.createUser();
-      const res = await changePassword(api, user.token, { current_password: 'Wrong1Password', new_password: NEW_PASSWORD });
+      const res = await changePassword(api, user.token, {
+        current_password: 'Wrong1Password',
+        new_password: NEW_PASSWORD,
+      });
       expect(res.status).to.equal(400);
-      expect(res.body).to.include({ error: 'BadRequestError', message: 'Current password is incorrect' });
+      expect(res.body).to.include({
+        error: 'BadRequestError',
+        message: 'Current password is incorrect',
+      });
       expect((await me(api, user.token)).status).to.equal(200);
       expect((await signIn(api, user.username)).status).to.equal(200);
     });
@@ -286,18 +374,35 @@ export function sessionsSuite(open: OpenStore): void {
       const api = ctx.get();
       const user = await api.createUser();
       for (const current of [PASSWORD, 'Wrong1Password']) {
-        const res = await changePassword(api, user.token, { current_password: current, new_password: 'weakpass' });
+        const res = await changePassword(api, user.token, {
+          current_password: current,
+          new_password: 'weakpass',
+        });
         expect(res.status).to.equal(422);
-        expect(res.body.details).to.deep.equal([{ field: 'new_password', message: 'Password must contain at least one upper-case letter, one digit' }]);
+        expect(res.body.details).to.deep.equal([
+          {
+            field: 'new_password',
+            message: 'Password must contain at least one upper-case letter, one digit',
+          },
+        ]);
       }
-      const missing = await changePassword(api, user.token, { new_password: NEW_PASSWORD, role: 'admin' });
+      const missing = await changePassword(api, user.token, {
+        new_password: NEW_PASSWORD,
+        role: 'admin',
+      });
       expect(missing.status).to.equal(422);
-      expect(missing.body.details.map((d: { field: string }) => d.field).sort()).to.deep.equal(['current_password', 'role']);
+      expect(missing.body.details.map((d: { field: string }) => d.field).sort()).to.deep.equal([
+        'current_password',
+        'role',
+      ]);
       expect((await me(api, user.token)).status).to.equal(200);
     });
 
     it('401 without a token, before the body is read', async () => {
-      const res = await ctx.get().http.post('/api/v1/users/me/password').send({ current_password: 'x' });
+      const res = await ctx
+        .get()
+        .http.post('/api/v1/users/me/password')
+        .send({ current_password: 'x' });
       expect(res.status).to.equal(401);
     });
   });
@@ -311,11 +416,15 @@ export function sessionsSuite(open: OpenStore): void {
       const api = ctx.get();
       const user = await api.createUser();
       const where = from();
-      for (let i = 0; i < 3; i += 1) expect((await signIn(api, user.username, 'Wrong1Password', where)).status).to.equal(401);
+      for (let i = 0; i < 3; i += 1)
+        expect((await signIn(api, user.username, 'Wrong1Password', where)).status).to.equal(401);
       const locked = await signIn(api, user.username, PASSWORD, where);
       expect(locked.status).to.equal(429);
       expect(locked.headers['retry-after']).to.equal('1');
-      expect(locked.body).to.include({ error: 'RateLimitError', message: 'Too many failed sign-in attempts. Try again later.' });
+      expect(locked.body).to.include({
+        error: 'RateLimitError',
+        message: 'Too many failed sign-in attempts. Try again later.',
+      });
       expect((await signIn(api, user.username, 'Wrong1Password', where)).status).to.equal(429);
     });
 
@@ -325,9 +434,18 @@ export function sessionsSuite(open: OpenStore): void {
       const where = from();
       for (let i = 0; i < 3; i += 1) await signIn(api, user.username, 'Wrong1Password', where);
       expect((await signIn(api, user.username, PASSWORD, where)).status).to.equal(429);
-      expect((await signIn(api, user.username.toUpperCase(), PASSWORD, where)).status, 'the login regardless of case').to.equal(429);
-      expect((await signIn(api, user.username, PASSWORD, from())).status, 'another address').to.equal(200);
-      expect((await signIn(api, neighbour.username, PASSWORD, where)).status, 'another account').to.equal(200);
+      expect(
+        (await signIn(api, user.username.toUpperCase(), PASSWORD, where)).status,
+        'the login regardless of case',
+      ).to.equal(429);
+      expect(
+        (await signIn(api, user.username, PASSWORD, from())).status,
+        'another address',
+      ).to.equal(200);
+      expect(
+        (await signIn(api, neighbour.username, PASSWORD, where)).status,
+        'another account',
+      ).to.equal(200);
     });
 
     it('a success resets the count', async () => {
@@ -335,7 +453,8 @@ export function sessionsSuite(open: OpenStore): void {
       const user = await api.createUser();
       const where = from();
       for (let round = 0; round < 3; round += 1) {
-        for (let i = 0; i < 2; i += 1) expect((await signIn(api, user.username, 'Wrong1Password', where)).status).to.equal(401);
+        for (let i = 0; i < 2; i += 1)
+          expect((await signIn(api, user.username, 'Wrong1Password', where)).status).to.equal(401);
         expect((await signIn(api, user.username, PASSWORD, where)).status).to.equal(200);
       }
     });
@@ -372,11 +491,20 @@ export function sessionsSuite(open: OpenStore): void {
       const user = await api.createUser();
       const where = from();
       const wrong = { current_password: 'Wrong1Password', new_password: NEW_PASSWORD };
-      for (let i = 0; i < 3; i += 1) expect((await changePassword(api, user.token, wrong, where)).status).to.equal(400);
-      const locked = await changePassword(api, user.token, { current_password: PASSWORD, new_password: NEW_PASSWORD }, where);
+      for (let i = 0; i < 3; i += 1)
+        expect((await changePassword(api, user.token, wrong, where)).status).to.equal(400);
+      const locked = await changePassword(
+        api,
+        user.token,
+        { current_password: PASSWORD, new_password: NEW_PASSWORD },
+        where,
+      );
       expect(locked.status).to.equal(429);
       expect(locked.headers['retry-after']).to.equal('1');
-      expect((await signIn(api, user.username, PASSWORD, where)).status, 'sign-in from there too').to.equal(429);
+      expect(
+        (await signIn(api, user.username, PASSWORD, where)).status,
+        'sign-in from there too',
+      ).to.equal(429);
     });
   });
 
@@ -388,8 +516,15 @@ export function sessionsSuite(open: OpenStore): void {
       this.timeout(60_000);
       await requireRedis(this, 'sign-in lockout with REDIS_URL');
       store = await open();
-      const config = { ...(await sharedKey()), login: { maxFailures: 2, lockS: 30 }, redis: { url: testRedisUrl() } };
-      apis.push(await startApi(store, config, { redisKeyPrefix: prefix }), await startApi(store, config, { redisKeyPrefix: prefix }));
+      const config = {
+        ...(await sharedKey()),
+        login: { maxFailures: 2, lockS: 30 },
+        redis: { url: testRedisUrl() },
+      };
+      apis.push(
+        await startApi(store, config, { redisKeyPrefix: prefix }),
+        await startApi(store, config, { redisKeyPrefix: prefix }),
+      );
     });
     after(async () => {
       await Promise.all(apis.splice(0).map((api) => api.close()));
@@ -419,7 +554,10 @@ export function sessionsSuite(open: OpenStore): void {
   });
 
   describe('sign-in lockout when Redis cannot be reached', () => {
-    const ctx = useApi(open, { login: { maxFailures: 2, lockS: 30 }, redis: { url: 'redis://127.0.0.1:1' } });
+    const ctx = useApi(open, {
+      login: { maxFailures: 2, lockS: 30 },
+      redis: { url: 'redis://127.0.0.1:1' },
+    });
 
     it('falls back to memory: sign-in works, locks still bite, never a 500', async () => {
       const api = ctx.get();
@@ -440,7 +578,13 @@ export function sessionsSuite(open: OpenStore): void {
       const [oldKey, newKey] = [await generateTokenKeyPair(), await generateTokenKeyPair()];
       const store = api.service.persistence;
       const before = await startApi(store, { tokens: { signingKey: oldKey.secret, keyId: 'old' } });
-      const during = await startApi(store, { tokens: { signingKey: newKey.secret, keyId: 'new', verifyKeys: [{ kid: 'old', public: oldKey.public }] } });
+      const during = await startApi(store, {
+        tokens: {
+          signingKey: newKey.secret,
+          keyId: 'new',
+          verifyKeys: [{ kid: 'old', public: oldKey.public }],
+        },
+      });
       const after = await startApi(store, { tokens: { signingKey: newKey.secret, keyId: 'new' } });
       try {
         const user = await before.createUser();

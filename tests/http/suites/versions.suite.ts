@@ -4,7 +4,11 @@ import { useApi, type OpenStore } from './harness.js';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 
-function expectProblem(res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }, status: number, type: string): void {
+function expectProblem(
+  res: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
+  status: number,
+  type: string,
+): void {
   expect(res.status, JSON.stringify(res.body)).to.equal(status);
   expect(res.headers['content-type']).to.equal(PROBLEM);
   expect(res.body['type']).to.equal(type);
@@ -29,20 +33,32 @@ export function versionsSuite(open: OpenStore): void {
       expect(v2.body.instance).to.equal('/api/v2/users/2000000000');
       const v1 = await api.http.get('/api/v1/users/2000000000').set(bearer(token));
       expect(v1.headers['content-type']).to.equal('application/json; charset=utf-8');
-      expect(v1.body).to.include({ error: 'NotFoundError', message: 'User with id 2000000000 not found' });
+      expect(v1.body).to.include({
+        error: 'NotFoundError',
+        message: 'User with id 2000000000 not found',
+      });
     });
 
     it('v2 validation problems list every bad field under errors', async () => {
-      const res = await ctx.get().http.post('/api/v2/users').send({ email: 'bad', username: 'x', password: 'weak' });
+      const res = await ctx
+        .get()
+        .http.post('/api/v2/users')
+        .send({ email: 'bad', username: 'x', password: 'weak' });
       expectProblem(res, 422, '/problems/validation');
-      expect((res.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).to.deep.equal(['email', 'password', 'username']);
+      expect(
+        (res.body.errors as Array<{ field: string }>).map((e) => e.field).sort(),
+      ).to.deep.equal(['email', 'password', 'username']);
     });
 
     it('every layer answers v2 in problem details: router, auth, body parser, 405', async () => {
       const api = ctx.get();
       expectProblem(await api.http.get('/api/v2/nothing'), 404, '/problems/not-found');
       expectProblem(await api.http.get('/api/v2/users/me'), 401, '/problems/unauthorized');
-      expectProblem(await api.http.post('/api/v2/users').set('Content-Type', 'application/json').send('{'), 400, '/problems/bad-request');
+      expectProblem(
+        await api.http.post('/api/v2/users').set('Content-Type', 'application/json').send('{'),
+        400,
+        '/problems/bad-request',
+      );
       const method = await api.http.delete('/api/v2/users');
       expectProblem(method, 405, '/problems/method-not-allowed');
       expect(method.headers['allow']).to.contain('GET');
@@ -56,7 +72,10 @@ export function versionsSuite(open: OpenStore): void {
     });
 
     it('a v2 sign-up answers with a v2 Location', async () => {
-      const res = await ctx.get().http.post('/api/v2/users').send({ email: 'v2loc@example.com', username: 'v2loc', password: 'Passw0rdOk' });
+      const res = await ctx
+        .get()
+        .http.post('/api/v2/users')
+        .send({ email: 'v2loc@example.com', username: 'v2loc', password: 'Passw0rdOk' });
       expect(res.status).to.equal(201);
       expect(res.headers['location']).to.equal(`/api/v2/users/${res.body.id}`);
     });
@@ -74,10 +93,17 @@ export function versionsSuite(open: OpenStore): void {
 
       it('are served by version 2 with X-API-Version: 2', async () => {
         const api = ctx.get();
-        const res = await api.http.get('/users?limit=1').set(bearer(await api.adminToken())).set('X-API-Version', '2');
+        const res = await api.http
+          .get('/users?limit=1')
+          .set(bearer(await api.adminToken()))
+          .set('X-API-Version', '2');
         expect(res.status).to.equal(200);
         expect(res.body).to.have.keys('items', 'next_cursor');
-        expectProblem(await api.http.get('/users/me').set('X-API-Version', '2'), 401, '/problems/unauthorized');
+        expectProblem(
+          await api.http.get('/users/me').set('X-API-Version', '2'),
+          401,
+          '/problems/unauthorized',
+        );
       });
 
       it('any other X-API-Version is 400 Unsupported API version', async () => {
@@ -92,7 +118,9 @@ export function versionsSuite(open: OpenStore): void {
       it('sign-in works without a prefix too', async () => {
         const api = ctx.get();
         const user = await api.createUser();
-        const res = await api.http.post('/auth/token').send({ username: user.username, password: 'Passw0rdOk' });
+        const res = await api.http
+          .post('/auth/token')
+          .send({ username: user.username, password: 'Passw0rdOk' });
         expect(res.status).to.equal(200);
       });
     });
@@ -108,7 +136,8 @@ export function versionsSuite(open: OpenStore): void {
       const api: TestApi = ctx.get();
       admin = await api.adminToken();
       ids = [];
-      for (let i = 0; i < 7; i += 1) ids.push((await api.createUser({ username: `ks_${String.fromCharCode(103 - i)}${i}` })).id);
+      for (let i = 0; i < 7; i += 1)
+        ids.push((await api.createUser({ username: `ks_${String.fromCharCode(103 - i)}${i}` })).id);
     });
 
     const get = (query: string) => ctx.get().http.get(`/api/v2/users${query}`).set(bearer(admin));
@@ -118,13 +147,18 @@ export function versionsSuite(open: OpenStore): void {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await get(`${query}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+        const res = await get(
+          `${query}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+        );
         expect(res.status, JSON.stringify(res.body)).to.equal(200);
         pages += 1;
         seen.push(...(res.body.items as Array<{ id: number }>).map((u) => u.id));
         cursor = res.body.next_cursor as string | null;
         if (cursor === null) expect(res.headers['link']).to.equal(undefined);
-        else expect(res.headers['link']).to.contain('rel="next"').and.contain(`cursor=${encodeURIComponent(cursor)}`);
+        else
+          expect(res.headers['link'])
+            .to.contain('rel="next"')
+            .and.contain(`cursor=${encodeURIComponent(cursor)}`);
         expect(pages).to.be.below(20);
       } while (cursor !== null);
       return { ids: seen, pages };
@@ -140,7 +174,9 @@ export function versionsSuite(open: OpenStore): void {
       const byName = (await walk('?limit=2&search=ks_&sort=username')).ids;
       expect(byName).to.deep.equal([...ids].reverse());
       expect((await walk('?limit=2&search=ks_&sort=-username')).ids).to.deep.equal(ids);
-      expect((await walk('?limit=4&search=ks_&sort=-created_at')).ids).to.deep.equal([...ids].reverse());
+      expect((await walk('?limit=4&search=ks_&sort=-created_at')).ids).to.deep.equal(
+        [...ids].reverse(),
+      );
       expect((await walk('?limit=5&search=ks_&sort=email')).ids).to.have.length(7);
     });
 
@@ -150,9 +186,15 @@ export function versionsSuite(open: OpenStore): void {
       const seen = (first.body.items as Array<{ id: number }>).map((u) => u.id);
       await api.http.delete(`/api/v1/users/${seen[0]}`).set(bearer(admin));
       const added = await api.createUser({ username: 'ks_late' });
-      const second = await get(`?limit=3&search=ks_&cursor=${encodeURIComponent(first.body.next_cursor)}`);
-      expect((second.body.items as Array<{ id: number }>).map((u) => u.id)).to.deep.equal(ids.slice(3, 6));
-      const rest = await walk(`?limit=100&search=ks_&cursor=${encodeURIComponent(second.body.next_cursor)}`);
+      const second = await get(
+        `?limit=3&search=ks_&cursor=${encodeURIComponent(first.body.next_cursor)}`,
+      );
+      expect((second.body.items as Array<{ id: number }>).map((u) => u.id)).to.deep.equal(
+        ids.slice(3, 6),
+      );
+      const rest = await walk(
+        `?limit=100&search=ks_&cursor=${encodeURIComponent(second.body.next_cursor)}`,
+      );
       expect(rest.ids).to.deep.equal([ids[6], added.id]);
     });
 
@@ -161,11 +203,18 @@ export function versionsSuite(open: OpenStore): void {
       const cursor = first.body.next_cursor as string;
       const [payload, signature] = cursor.split('.');
       const forged = `${Buffer.from(JSON.stringify({ k: '1970-01-01T00:00:00.000Z', i: 1, q: 'x' })).toString('base64url')}.${signature}`;
-      for (const bad of [`${payload}.AAAA${signature!.slice(4)}`, forged, 'garbage', `${cursor}.x`]) {
+      for (const bad of [
+        `${payload}.AAAA${signature!.slice(4)}`,
+        forged,
+        'garbage',
+        `${cursor}.x`,
+      ]) {
         const res = await get(`?limit=2&search=ks_&cursor=${encodeURIComponent(bad)}`);
         expectProblem(res, 400, '/problems/bad-request');
       }
-      const otherSort = await get(`?limit=2&search=ks_&sort=-created_at&cursor=${encodeURIComponent(cursor)}`);
+      const otherSort = await get(
+        `?limit=2&search=ks_&sort=-created_at&cursor=${encodeURIComponent(cursor)}`,
+      );
       expectProblem(otherSort, 400, '/problems/bad-request');
       expect(otherSort.body.detail).to.contain('another query');
     });
@@ -185,7 +234,7 @@ export function versionsSuite(open: OpenStore): void {
   describe('GET /api/v2/users/{id}/orders (keyset pages)', () => {
     const ctx = useApi(open);
 
-    it('walks a user\'s orders newest first; a cursor of another user\'s list is 400', async () => {
+    it("walks a user's orders newest first; a cursor of another user's list is 400", async () => {
       const api = ctx.get();
       const owner = await api.createUser();
       const other = await api.createUser();
@@ -194,7 +243,10 @@ export function versionsSuite(open: OpenStore): void {
         const res = await api.http
           .post(`/api/v1/users/${owner.id}/orders`)
           .set(bearer(owner.token))
-          .send({ currency: 'EUR', items: [{ sku: `SKU-${i}`, quantity: 1, unit_price_cents: 100 + i }] });
+          .send({
+            currency: 'EUR',
+            items: [{ sku: `SKU-${i}`, quantity: 1, unit_price_cents: 100 + i }],
+          });
         expect(res.status).to.equal(201);
         placed.push(res.body.id as number);
         api.clock.advance(1000);
@@ -204,7 +256,9 @@ export function versionsSuite(open: OpenStore): void {
       let firstCursor: string | null = null;
       do {
         const res = await api.http
-          .get(`/api/v2/users/${owner.id}/orders?limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`)
+          .get(
+            `/api/v2/users/${owner.id}/orders?limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+          )
           .set(bearer(owner.token));
         expect(res.status).to.equal(200);
         expect(res.body).to.have.keys('items', 'next_cursor');
@@ -217,7 +271,9 @@ export function versionsSuite(open: OpenStore): void {
         .get(`/api/v2/users/${other.id}/orders?limit=2&cursor=${encodeURIComponent(firstCursor!)}`)
         .set(bearer(await api.adminToken()));
       expectProblem(foreign, 400, '/problems/bad-request');
-      const v1 = await api.http.get(`/api/v1/users/${owner.id}/orders?page_size=2`).set(bearer(owner.token));
+      const v1 = await api.http
+        .get(`/api/v1/users/${owner.id}/orders?page_size=2`)
+        .set(bearer(owner.token));
       expect(v1.body).to.include({ total: 5, page: 1, page_size: 2, total_pages: 3 });
     });
   });

@@ -1,17 +1,28 @@
 import 'reflect-metadata';
 import { expect } from 'chai';
 import { container as root, inject, injectable } from 'tsyringe';
-import { CommandBus, QueryBus, type CommandHandler, type QueryHandler } from '../../../src/application/bus.js';
+import {
+  CommandBus,
+  QueryBus,
+  type CommandHandler,
+  type QueryHandler,
+} from '../../../src/application/bus.js';
 import { HANDLER_RESOLVER } from '../../../src/application/ports/handler-resolver.js';
 import { LOGGER } from '../../../src/application/ports/logger.js';
 import { UNIT_OF_WORK } from '../../../src/application/ports/unit-of-work.js';
-import { USER_REPOSITORY, type UserRepository } from '../../../src/application/ports/user-repository.js';
+import {
+  USER_REPOSITORY,
+  type UserRepository,
+} from '../../../src/application/ports/user-repository.js';
 import { MemoryLogger } from '../../../src/adapters/logging/memory-logger.js';
 import { createInMemoryPersistence } from '../../../src/adapters/persistence/in-memory/in-memory-persistence.js';
 import { aUser } from '../../support/builders.js';
 
 class AddThenFail {
-  constructor(readonly email: string, readonly fail: boolean) {}
+  constructor(
+    readonly email: string,
+    readonly fail: boolean,
+  ) {}
 }
 
 @injectable()
@@ -53,22 +64,31 @@ describe('application: command and query buses', () => {
   c.register(USER_REPOSITORY, { useValue: persistence.users });
   c.register(UNIT_OF_WORK, { useValue: persistence.unitOfWork });
   c.register(LOGGER, { useValue: logger });
-  c.register(HANDLER_RESOLVER, { useValue: { resolve: (type: new (...args: never[]) => unknown) => c.resolve(type) } });
+  c.register(HANDLER_RESOLVER, {
+    useValue: { resolve: (type: new (...args: never[]) => unknown) => c.resolve(type) },
+  });
   const commands = c.resolve(CommandBus);
   const queries = c.resolve(QueryBus);
 
   it('runs a command in a unit of work: a failure after a write leaves nothing behind', async () => {
     let error: unknown;
-    await commands.execute(AddThenFailHandler, new AddThenFail('rolled@example.com', true)).catch((e: unknown) => (error = e));
+    await commands
+      .execute(AddThenFailHandler, new AddThenFail('rolled@example.com', true))
+      .catch((e: unknown) => (error = e));
     expect((error as Error).message).to.equal('failed after the write');
     expect(await queries.execute(FindHandler, 'rolled@example.com')).to.equal(false);
-    const id = await commands.execute(AddThenFailHandler, new AddThenFail('kept@example.com', false));
+    const id = await commands.execute(
+      AddThenFailHandler,
+      new AddThenFail('kept@example.com', false),
+    );
     expect(id).to.be.a('number');
     expect(await queries.execute(FindHandler, 'kept@example.com')).to.equal(true);
   });
 
   it('a handler marked transactional = false runs outside a unit of work', async () => {
-    await commands.execute(AddOutsideTransactionHandler, new AddThenFail('notx@example.com', true)).catch(() => undefined);
+    await commands
+      .execute(AddOutsideTransactionHandler, new AddThenFail('notx@example.com', true))
+      .catch(() => undefined);
     expect(await queries.execute(FindHandler, 'notx@example.com')).to.equal(true);
   });
 

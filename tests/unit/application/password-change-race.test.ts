@@ -44,20 +44,31 @@ describe('a password change racing a sign-in with the old password', () => {
 
   before(async () => {
     const config = testConfig();
-    service = await buildService(config, { ...inMemoryAdapters(config, { clock }), logger: new MemoryLogger('debug'), passwordHasher: hasher });
+    service = await buildService(config, {
+      ...inMemoryAdapters(config, { clock }),
+      logger: new MemoryLogger('debug'),
+      passwordHasher: hasher,
+    });
     http = supertest.agent(buildApp(service.container).callback());
   });
   after(() => service.close());
 
   it('leaves the racing sign-in’s session superseded: its tokens are refused', async () => {
-    const created = await http.post('/api/v1/users').send({ email: 'race@example.com', username: 'racer', password: 'OldPassw0rd' });
+    const created = await http
+      .post('/api/v1/users')
+      .send({ email: 'race@example.com', username: 'racer', password: 'OldPassw0rd' });
     expect(created.status).to.equal(201);
-    const first = await http.post('/api/v1/auth/token').send({ username: 'racer', password: 'OldPassw0rd' });
+    const first = await http
+      .post('/api/v1/auth/token')
+      .send({ username: 'racer', password: 'OldPassw0rd' });
     expect(first.status).to.equal(200);
 
     const gate = { checked: latch(), release: latch() };
     hasher.armed = gate;
-    const racing = http.post('/api/v1/auth/token').send({ username: 'racer', password: 'OldPassw0rd' }).then((res) => res);
+    const racing = http
+      .post('/api/v1/auth/token')
+      .send({ username: 'racer', password: 'OldPassw0rd' })
+      .then((res) => res);
     await gate.checked.promise; // the old password has been checked; the session is not stored yet
     clock.advance(1);
     const changed = await http
@@ -69,14 +80,23 @@ describe('a password change racing a sign-in with the old password', () => {
 
     const late = await racing;
     expect(late.status, 'the sign-in itself went through').to.equal(200);
-    const me = await http.get('/api/v1/users/me').set('Authorization', `Bearer ${late.body.access_token}`);
+    const me = await http
+      .get('/api/v1/users/me')
+      .set('Authorization', `Bearer ${late.body.access_token}`);
     expect(me.status).to.equal(401);
     expect(me.body.message).to.equal('Token has been revoked');
-    const refreshed = await http.post('/api/v1/auth/refresh').send({ refresh_token: late.body.refresh_token });
+    const refreshed = await http
+      .post('/api/v1/auth/refresh')
+      .send({ refresh_token: late.body.refresh_token });
     expect(refreshed.status).to.equal(401);
     expect(refreshed.body.message).to.equal('Session has been revoked');
 
-    const fresh = await http.post('/api/v1/auth/token').send({ username: 'racer', password: 'NewPassw0rd' });
-    expect((await http.get('/api/v1/users/me').set('Authorization', `Bearer ${fresh.body.access_token}`)).status).to.equal(200);
+    const fresh = await http
+      .post('/api/v1/auth/token')
+      .send({ username: 'racer', password: 'NewPassw0rd' });
+    expect(
+      (await http.get('/api/v1/users/me').set('Authorization', `Bearer ${fresh.body.access_token}`))
+        .status,
+    ).to.equal(200);
   });
 });

@@ -25,17 +25,29 @@ describe('RetentionPruner', () => {
     const log = createInMemoryPersistence().auditLog;
     await log.append([400, 366, 365.5, 365, 364, 10, 0].map(anEventDaysAgo));
     const batches: number[] = [];
-    const counting: AuditLog = { ...log, pruneBatch: async (before, limit) => {
-      const n = await log.pruneBatch(before, limit);
-      batches.push(n);
-      return n;
-    } };
+    const counting: AuditLog = {
+      ...log,
+      pruneBatch: async (before, limit) => {
+        const n = await log.pruneBatch(before, limit);
+        batches.push(n);
+        return n;
+      },
+    };
     const logger = new MemoryLogger();
-    const pruner = new RetentionPruner(counting, new FixedClock(now), logger, { name: 'audit', retentionDays: 365, batchSize: 2 });
+    const pruner = new RetentionPruner(counting, new FixedClock(now), logger, {
+      name: 'audit',
+      retentionDays: 365,
+      batchSize: 2,
+    });
     expect(await pruner.pruneOnce()).to.equal(3);
     expect(batches).to.deep.equal([2, 1]);
     const left = await log.list({ filter: {}, page: 1, pageSize: 100 });
-    expect(left.items.map((e) => e.requestId)).to.deep.equal(['days-0', 'days-10', 'days-364', 'days-365']);
+    expect(left.items.map((e) => e.requestId)).to.deep.equal([
+      'days-0',
+      'days-10',
+      'days-364',
+      'days-365',
+    ]);
     expect(logger.entries.some((e) => e.fields?.['event'] === 'audit_pruned')).to.equal(true);
   });
 
@@ -44,13 +56,20 @@ describe('RetentionPruner', () => {
     const entered = latch();
     const release = latch();
     let calls = 0;
-    const slow: AuditLog = { ...log, pruneBatch: async () => {
-      calls += 1;
-      entered.open();
-      await release.promise;
-      return 0;
-    } };
-    const pruner = new RetentionPruner(slow, new FixedClock(now), new MemoryLogger(), { name: 'audit', retentionDays: 1, intervalMs: 5 });
+    const slow: AuditLog = {
+      ...log,
+      pruneBatch: async () => {
+        calls += 1;
+        entered.open();
+        await release.promise;
+        return 0;
+      },
+    };
+    const pruner = new RetentionPruner(slow, new FixedClock(now), new MemoryLogger(), {
+      name: 'audit',
+      retentionDays: 1,
+      intervalMs: 5,
+    });
     pruner.start();
     await entered.promise;
     let stopped = false;
@@ -69,13 +88,19 @@ describe('RetentionPruner', () => {
   it('logs a failed run instead of throwing, and tries again at the next interval', async () => {
     let calls = 0;
     const second = latch();
-    const failing = { pruneBatch: async () => {
-      calls += 1;
-      if (calls === 2) second.open();
-      throw new Error('database down');
-    } } as unknown as AuditLog;
+    const failing = {
+      pruneBatch: async () => {
+        calls += 1;
+        if (calls === 2) second.open();
+        throw new Error('database down');
+      },
+    } as unknown as AuditLog;
     const logger = new MemoryLogger();
-    const pruner = new RetentionPruner(failing, new FixedClock(now), logger, { name: 'audit', retentionDays: 1, intervalMs: 5 });
+    const pruner = new RetentionPruner(failing, new FixedClock(now), logger, {
+      name: 'audit',
+      retentionDays: 1,
+      intervalMs: 5,
+    });
     pruner.start();
     await second.promise;
     await pruner.stop();

@@ -16,7 +16,9 @@ describe('the in-memory door: buildService(config, inMemoryAdapters(config))', (
     const config = testConfig();
     const service = await buildService(config, inMemoryAdapters(config));
     const http = supertest(buildApp(service.container).callback());
-    const created = await http.post('/api/v1/users').send({ email: 'ada@example.com', username: 'ada', password: 'Passw0rdOk' });
+    const created = await http
+      .post('/api/v1/users')
+      .send({ email: 'ada@example.com', username: 'ada', password: 'Passw0rdOk' });
     await service.close();
     // --- end ---
 
@@ -31,11 +33,17 @@ describe('the in-memory door: buildService(config, inMemoryAdapters(config))', (
     const service = await buildService(config, inMemoryAdapters(config));
     try {
       const http = supertest(buildApp(service.container).callback());
-      await http.post('/api/v1/users').send({ email: 'bob@example.com', username: 'bob', password: 'Passw0rdOk' });
-      const signIn = await http.post('/api/v1/auth/token').send({ username: 'bob', password: 'Passw0rdOk' });
+      await http
+        .post('/api/v1/users')
+        .send({ email: 'bob@example.com', username: 'bob', password: 'Passw0rdOk' });
+      const signIn = await http
+        .post('/api/v1/auth/token')
+        .send({ username: 'bob', password: 'Passw0rdOk' });
       expect(signIn.status).to.equal(200);
       expect(signIn.body.access_token, 'the in-memory token service').to.match(/^mem\./);
-      const me = await http.get('/api/v1/users/me').set('Authorization', `Bearer ${signIn.body.access_token}`);
+      const me = await http
+        .get('/api/v1/users/me')
+        .set('Authorization', `Bearer ${signIn.body.access_token}`);
       expect(me.status).to.equal(200);
       expect(me.body.username).to.equal('bob');
     } finally {

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEVELOPMENT_KEY_FILE, generateTokenKeyPair } from '../../../src/adapters/security/paserk-keys.js';
+import {
+  DEVELOPMENT_KEY_FILE,
+  generateTokenKeyPair,
+} from '../../../src/adapters/security/paserk-keys.js';
 import { resolveSigningKey } from '../../../src/composition-root/signing-key.js';
 import { ConfigError, testConfig } from '../../../src/config/config.js';
 
@@ -35,7 +38,9 @@ describe('resolveSigningKey', () => {
   });
 
   it('stops the start in production when no key is configured', async () => {
-    const error = await failure(resolveSigningKey(testConfig({ env: 'production', database: { dataDir } })));
+    const error = await failure(
+      resolveSigningKey(testConfig({ env: 'production', database: { dataDir } })),
+    );
     expect(error).to.be.instanceOf(ConfigError);
     expect(error.message).to.equal('TOKEN_SIGNING_KEY and TOKEN_KEY_ID are required in production');
     await failure(stat(join(dataDir, DEVELOPMENT_KEY_FILE))); // nothing was written
@@ -46,7 +51,11 @@ describe('resolveSigningKey', () => {
     const raw = (k: string) => Buffer.from(k.slice('k4.secret.'.length), 'base64url');
     // A seed from one key with the public half of another.
     const mixed = `k4.secret.${Buffer.concat([raw(a.secret).subarray(0, 32), raw(b.secret).subarray(32)]).toString('base64url')}`;
-    const error = await failure(resolveSigningKey(testConfig({ env: 'production', tokens: { signingKey: mixed, keyId: 'k1' } })));
+    const error = await failure(
+      resolveSigningKey(
+        testConfig({ env: 'production', tokens: { signingKey: mixed, keyId: 'k1' } }),
+      ),
+    );
     expect(error).to.be.instanceOf(ConfigError);
     expect(error.message).to.contain('TOKEN_SIGNING_KEY').and.not.contain(mixed.slice(10));
   });

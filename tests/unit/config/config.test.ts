@@ -3,39 +3,92 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { generateTokenKeyPair } from '../../../src/adapters/security/paserk-keys.js';
 import { boolean, integer } from '../../../src/config/codecs.js';
-import { CONFIG_DIR, ConfigError, decodeConfig, ENV_VARS, testConfig } from '../../../src/config/config.js';
+import {
+  CONFIG_DIR,
+  ConfigError,
+  decodeConfig,
+  ENV_VARS,
+  testConfig,
+} from '../../../src/config/config.js';
 
-const readJson = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`${CONFIG_DIR}${name}`, 'utf8'));
+const readJson = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(`${CONFIG_DIR}${name}`, 'utf8'));
 const flatten = (o: Record<string, unknown>, prefix = ''): Array<[string, unknown]> =>
   Object.entries(o).flatMap(([k, v]) => {
     const path = prefix === '' ? k : `${prefix}.${k}`;
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? flatten(v as Record<string, unknown>, path) : [[path, v] as [string, unknown]];
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? flatten(v as Record<string, unknown>, path)
+      : [[path, v] as [string, unknown]];
   });
 
-const merge = (base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> =>
+const merge = (
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> =>
   Object.fromEntries(
     [...new Set([...Object.keys(base), ...Object.keys(over)])].map((k) => {
       const [b, o] = [base[k], over[k]];
       const objects = [b, o].every((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
-      return [k, objects ? merge(b as Record<string, unknown>, o as Record<string, unknown>) : k in over ? o : b];
+      return [
+        k,
+        objects
+          ? merge(b as Record<string, unknown>, o as Record<string, unknown>)
+          : k in over
+            ? o
+            : b,
+      ];
     }),
   );
 
 /** The variables of API.md "Running", plus NODE_ENV. */
 const API_VARIABLES = [
-  'PORT', 'DATABASE_URL', 'DATABASE_READ_URL', 'DATA_DIR', 'REDIS_URL', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_S',
-  'LOGIN_MAX_FAILURES', 'LOGIN_LOCK_S', 'ADMIN_EMAIL', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'ACCESS_TOKEN_TTL_S',
-  'REFRESH_TOKEN_TTL_S', 'TOKEN_ISSUER', 'TOKEN_AUDIENCE', 'TOKEN_SIGNING_KEY', 'TOKEN_KEY_ID', 'TOKEN_VERIFY_KEYS',
-  'LOG_LEVEL', 'TRUST_PROXY', 'CORS_ORIGINS', 'BODY_LIMIT_BYTES', 'WEB_CONCURRENCY', 'NODE_ENV', 'AUDIT_RETENTION_DAYS',
-  'APP_URL', 'SMTP_URL', 'MAIL_FROM', 'EMAIL_VERIFICATION_REQUIRED', 'PASSWORD_RESET_TTL_S', 'EMAIL_TOKEN_TTL_S',
-  'MAIL_RETRY_MAX_DELAY_S', 'MAIL_RETRY_FOR_S',
+  'PORT',
+  'DATABASE_URL',
+  'DATABASE_READ_URL',
+  'DATA_DIR',
+  'REDIS_URL',
+  'RATE_LIMIT_MAX',
+  'RATE_LIMIT_WINDOW_S',
+  'LOGIN_MAX_FAILURES',
+  'LOGIN_LOCK_S',
+  'ADMIN_EMAIL',
+  'ADMIN_USERNAME',
+  'ADMIN_PASSWORD',
+  'ACCESS_TOKEN_TTL_S',
+  'REFRESH_TOKEN_TTL_S',
+  'TOKEN_ISSUER',
+  'TOKEN_AUDIENCE',
+  'TOKEN_SIGNING_KEY',
+  'TOKEN_KEY_ID',
+  'TOKEN_VERIFY_KEYS',
+  'LOG_LEVEL',
+  'TRUST_PROXY',
+  'CORS_ORIGINS',
+  'BODY_LIMIT_BYTES',
+  'WEB_CONCURRENCY',
+  'NODE_ENV',
+  'AUDIT_RETENTION_DAYS',
+  'APP_URL',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'EMAIL_VERIFICATION_REQUIRED',
+  'PASSWORD_RESET_TTL_S',
+  'EMAIL_TOKEN_TTL_S',
+  'MAIL_RETRY_MAX_DELAY_S',
+  'MAIL_RETRY_FOR_S',
 ];
 
 /** Settings the service adds to the contract's list (documented in the README). */
 const SERVICE_VARIABLES = [
-  'SHUTDOWN_TIMEOUT_S', 'DATABASE_SLOW_QUERY_MS', 'REDIS_KEY_PREFIX',
-  'HTTP_HEADERS_TIMEOUT_S', 'HTTP_REQUEST_TIMEOUT_S', 'HTTP_KEEP_ALIVE_TIMEOUT_S',
-  'MAIL_REQUEST_MAX', 'MAIL_REQUEST_WINDOW_S', 'MAIL_OUTBOX_RETENTION_DAYS',
+  'SHUTDOWN_TIMEOUT_S',
+  'DATABASE_SLOW_QUERY_MS',
+  'REDIS_KEY_PREFIX',
+  'HTTP_HEADERS_TIMEOUT_S',
+  'HTTP_REQUEST_TIMEOUT_S',
+  'HTTP_KEEP_ALIVE_TIMEOUT_S',
+  'MAIL_REQUEST_MAX',
+  'MAIL_REQUEST_WINDOW_S',
+  'MAIL_OUTBOX_RETENTION_DAYS',
 ];
 
 const pathOf = (env: string): string => ENV_VARS.find((v) => v.env === env)!.path;
@@ -66,12 +119,20 @@ describe('configuration', () => {
   describe('files', () => {
     it('maps every environment variable of the contract, each to a real setting, and nothing else', () => {
       const mapped = flatten(readJson('custom-environment-variables.json'));
-      expect(mapped.map(([, env]) => env).sort()).to.deep.equal([...API_VARIABLES, ...SERVICE_VARIABLES].sort());
-      expect(Object.fromEntries(mapped)).to.deep.equal(Object.fromEntries(ENV_VARS.map((v) => [v.path, v.env])));
+      expect(mapped.map(([, env]) => env).sort()).to.deep.equal(
+        [...API_VARIABLES, ...SERVICE_VARIABLES].sort(),
+      );
+      expect(Object.fromEntries(mapped)).to.deep.equal(
+        Object.fromEntries(ENV_VARS.map((v) => [v.path, v.env])),
+      );
     });
 
     it('gives every setting a home in config/default.json', () => {
-      expect(flatten(readJson('default.json')).map(([p]) => p).sort()).to.deep.equal(ENV_VARS.map((v) => v.path).sort());
+      expect(
+        flatten(readJson('default.json'))
+          .map(([p]) => p)
+          .sort(),
+      ).to.deep.equal(ENV_VARS.map((v) => v.path).sort());
     });
 
     it('decodes the defaults of the contract', () => {
@@ -88,12 +149,22 @@ describe('configuration', () => {
         requestTimeoutS: 60,
         keepAliveTimeoutS: 5,
       });
-      expect(config.database).to.deep.equal({ url: null, readUrl: null, dataDir: './data', slowQueryMs: 200 });
+      expect(config.database).to.deep.equal({
+        url: null,
+        readUrl: null,
+        dataDir: './data',
+        slowQueryMs: 200,
+      });
       expect(config.redis.url).to.equal(null);
       expect(config.rateLimit).to.deep.equal({ max: 100, windowS: 60 });
       expect(config.login).to.deep.equal({ maxFailures: 5, lockS: 900 });
       expect(config.admin).to.deep.equal({ email: null, username: null, password: null });
-      expect(config.tokens).to.include({ accessTtlS: 1800, refreshTtlS: 1_209_600, signingKey: null, keyId: null });
+      expect(config.tokens).to.include({
+        accessTtlS: 1800,
+        refreshTtlS: 1_209_600,
+        signingKey: null,
+        keyId: null,
+      });
       expect(config.tokens.verifyKeys).to.deep.equal([]);
       expect(config.mail).to.deep.equal({
         appUrl: 'http://localhost:3000',
@@ -112,8 +183,15 @@ describe('configuration', () => {
 
     it('points mail links at this service on its port unless APP_URL names another place', () => {
       expect(decodeConfig(withEnv({ PORT: '8080' })).mail.appUrl).to.equal('http://localhost:8080');
-      expect(decodeConfig(withEnv({ APP_URL: 'https://app.example.com/' })).mail.appUrl).to.equal('https://app.example.com');
-      const mail = decodeConfig(withEnv({ SMTP_URL: 'smtps://user:secret@mail.example.com:465', EMAIL_VERIFICATION_REQUIRED: 'true' })).mail;
+      expect(decodeConfig(withEnv({ APP_URL: 'https://app.example.com/' })).mail.appUrl).to.equal(
+        'https://app.example.com',
+      );
+      const mail = decodeConfig(
+        withEnv({
+          SMTP_URL: 'smtps://user:secret@mail.example.com:465',
+          EMAIL_VERIFICATION_REQUIRED: 'true',
+        }),
+      ).mail;
       expect(mail.smtpUrl).to.equal('smtps://user:secret@mail.example.com:465');
       expect(mail.verificationRequired).to.equal(true);
     });
@@ -143,8 +221,17 @@ describe('configuration', () => {
           HTTP_KEEP_ALIVE_TIMEOUT_S: '11',
         }),
       );
-      expect(config.server).to.include({ port: 8080, trustProxy: true, webConcurrency: 4, bodyLimitBytes: 1024 });
-      expect(config.server).to.include({ headersTimeoutS: 7, requestTimeoutS: 9, keepAliveTimeoutS: 11 });
+      expect(config.server).to.include({
+        port: 8080,
+        trustProxy: true,
+        webConcurrency: 4,
+        bodyLimitBytes: 1024,
+      });
+      expect(config.server).to.include({
+        headersTimeoutS: 7,
+        requestTimeoutS: 9,
+        keepAliveTimeoutS: 11,
+      });
       expect(config.rateLimit.max).to.equal(7);
       expect(config.login.lockS).to.equal(60);
       expect(config.tokens.accessTtlS).to.equal(300);
@@ -168,14 +255,27 @@ describe('configuration', () => {
       expect(config.database.url).to.equal('postgres://app:pw@db:5432/users');
       expect(config.database.readUrl).to.equal('postgresql://app:pw@replica/users');
       expect(config.redis.url).to.equal('rediss://cache:6380/0');
-      expect(config.server.corsOrigins).to.deep.equal(['https://app.example.com', 'http://localhost:5173']);
+      expect(config.server.corsOrigins).to.deep.equal([
+        'https://app.example.com',
+        'http://localhost:5173',
+      ]);
       expect(config.tokens).to.include({ signingKey: a.secret, keyId: '2026-03' });
       expect(config.tokens.verifyKeys).to.deep.equal([{ kid: '2025-12', public: b.public }]);
       expect(config.log.level).to.equal('warn');
     });
 
     it('treats empty strings as unset', () => {
-      const config = decodeConfig(withEnv({ DATABASE_URL: '', REDIS_URL: '', ADMIN_EMAIL: '', TOKEN_SIGNING_KEY: '', TOKEN_KEY_ID: '', TOKEN_VERIFY_KEYS: '', CORS_ORIGINS: '' }));
+      const config = decodeConfig(
+        withEnv({
+          DATABASE_URL: '',
+          REDIS_URL: '',
+          ADMIN_EMAIL: '',
+          TOKEN_SIGNING_KEY: '',
+          TOKEN_KEY_ID: '',
+          TOKEN_VERIFY_KEYS: '',
+          CORS_ORIGINS: '',
+        }),
+      );
       expect(config.database.url).to.equal(null);
       expect(config.redis.url).to.equal(null);
       expect(config.admin.email).to.equal(null);
@@ -250,18 +350,42 @@ describe('configuration', () => {
     });
 
     it('names every bad setting at once', () => {
-      const error = configError(() => decodeConfig(withEnv({ PORT: 'abc', RATE_LIMIT_MAX: '-1', LOG_LEVEL: 'loud', REDIS_URL: 'http://x' })));
-      expect(error.issues.map((i) => i.env)).to.deep.equal(['PORT', 'REDIS_URL', 'RATE_LIMIT_MAX', 'LOG_LEVEL']);
-      for (const env of ['PORT', 'RATE_LIMIT_MAX', 'LOG_LEVEL', 'REDIS_URL']) expect(error.message).to.contain(`(${env})`);
+      const error = configError(() =>
+        decodeConfig(
+          withEnv({ PORT: 'abc', RATE_LIMIT_MAX: '-1', LOG_LEVEL: 'loud', REDIS_URL: 'http://x' }),
+        ),
+      );
+      expect(error.issues.map((i) => i.env)).to.deep.equal([
+        'PORT',
+        'REDIS_URL',
+        'RATE_LIMIT_MAX',
+        'LOG_LEVEL',
+      ]);
+      for (const env of ['PORT', 'RATE_LIMIT_MAX', 'LOG_LEVEL', 'REDIS_URL'])
+        expect(error.message).to.contain(`(${env})`);
     });
 
     it('never repeats a secret in its message', () => {
       const secretish = 'k4.secret.' + 'x'.repeat(20);
       const error = configError(() =>
-        decodeConfig(withEnv({ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'hunter2', TOKEN_SIGNING_KEY: secretish, TOKEN_KEY_ID: 'k', DATABASE_URL: 'mysql://app:s3cr3t@db/users' })),
+        decodeConfig(
+          withEnv({
+            ADMIN_EMAIL: 'root@example.com',
+            ADMIN_PASSWORD: 'hunter2',
+            TOKEN_SIGNING_KEY: secretish,
+            TOKEN_KEY_ID: 'k',
+            DATABASE_URL: 'mysql://app:s3cr3t@db/users',
+          }),
+        ),
       );
-      expect(error.message).to.contain('ADMIN_PASSWORD').and.contain('TOKEN_SIGNING_KEY').and.contain('DATABASE_URL');
-      expect(error.message).to.not.contain('hunter2').and.not.contain(secretish).and.not.contain('s3cr3t');
+      expect(error.message)
+        .to.contain('ADMIN_PASSWORD')
+        .and.contain('TOKEN_SIGNING_KEY')
+        .and.contain('DATABASE_URL');
+      expect(error.message)
+        .to.not.contain('hunter2')
+        .and.not.contain(secretish)
+        .and.not.contain('s3cr3t');
     });
 
     it('checks settings that go together', async () => {
@@ -270,7 +394,10 @@ describe('configuration', () => {
       const cases: Array<[Record<string, string>, string]> = [
         [{ TOKEN_SIGNING_KEY: secret }, 'TOKEN_KEY_ID'],
         [{ TOKEN_KEY_ID: 'k1' }, 'TOKEN_SIGNING_KEY'],
-        [{ TOKEN_SIGNING_KEY: secret, TOKEN_KEY_ID: 'k1', TOKEN_VERIFY_KEYS: `k1=${other}` }, 'TOKEN_VERIFY_KEYS'],
+        [
+          { TOKEN_SIGNING_KEY: secret, TOKEN_KEY_ID: 'k1', TOKEN_VERIFY_KEYS: `k1=${other}` },
+          'TOKEN_VERIFY_KEYS',
+        ],
         [{ TOKEN_VERIFY_KEYS: `a=${other},a=${other}` }, 'TOKEN_VERIFY_KEYS'],
         [{ DATABASE_READ_URL: 'postgres://replica/users' }, 'DATABASE_READ_URL'],
         [{ ADMIN_EMAIL: 'root@example.com' }, 'ADMIN_PASSWORD'],
@@ -284,14 +411,23 @@ describe('configuration', () => {
       ];
       for (const [vars, named] of cases) {
         const error = configError(() => decodeConfig(withEnv(vars)));
-        expect(error.issues.map((i) => i.env), JSON.stringify(vars)).to.include(named);
+        expect(
+          error.issues.map((i) => i.env),
+          JSON.stringify(vars),
+        ).to.include(named);
       }
     });
 
     it('gives the first admin the username "admin" unless ADMIN_USERNAME says otherwise', () => {
       const base = { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'RootPassw0rd' };
-      expect(decodeConfig(withEnv(base)).admin).to.deep.equal({ email: 'root@example.com', username: 'admin', password: 'RootPassw0rd' });
-      expect(decodeConfig(withEnv({ ...base, ADMIN_USERNAME: 'root' })).admin.username).to.equal('root');
+      expect(decodeConfig(withEnv(base)).admin).to.deep.equal({
+        email: 'root@example.com',
+        username: 'admin',
+        password: 'RootPassw0rd',
+      });
+      expect(decodeConfig(withEnv({ ...base, ADMIN_USERNAME: 'root' })).admin.username).to.equal(
+        'root',
+      );
     });
 
     it('refuses a setting it does not know, so a typo in a file is not ignored', () => {
@@ -305,12 +441,17 @@ describe('configuration', () => {
     it('names a missing setting', () => {
       const raw = readJson('default.json');
       delete (raw['server'] as Record<string, unknown>)['port'];
-      expect(configError(() => decodeConfig(raw)).message).to.contain('server.port (PORT): expected an integer from 1 to 65535, got nothing');
+      expect(configError(() => decodeConfig(raw)).message).to.contain(
+        'server.port (PORT): expected an integer from 1 to 65535, got nothing',
+      );
       expect(configError(() => decodeConfig(null)).message).to.match(/^Invalid configuration/);
     });
 
     it('returns a frozen configuration that decodes to itself', () => {
-      const config = testConfig({ server: { corsOrigins: ['https://a.example.com'] }, admin: { email: 'a@example.com', username: 'root', password: 'RootPassw0rd' } });
+      const config = testConfig({
+        server: { corsOrigins: ['https://a.example.com'] },
+        admin: { email: 'a@example.com', username: 'root', password: 'RootPassw0rd' },
+      });
       expect(Object.isFrozen(config)).to.equal(true);
       expect(Object.isFrozen(config.server.corsOrigins)).to.equal(true);
       expect(decodeConfig(config)).to.deep.equal(config);
@@ -330,7 +471,9 @@ describe('configuration', () => {
       const config = testConfig({ rateLimit: { max: 3 }, server: { corsOrigins: ['*'] } });
       expect(config.rateLimit).to.deep.equal({ max: 3, windowS: 60 });
       expect(config.server.corsOrigins).to.deep.equal(['*']);
-      expect(configError(() => testConfig({ server: { port: 0 } })).message).to.contain('server.port (PORT)');
+      expect(configError(() => testConfig({ server: { port: 0 } })).message).to.contain(
+        'server.port (PORT)',
+      );
     });
   });
 

@@ -7,7 +7,11 @@ import { aUser as aNewUser, at } from '../../support/builders.js';
 const t0 = at(0);
 const t1 = at(86_400);
 
-const aUser = (): User => User.restore({ ...aNewUser({ email: 'ada@example.com', username: 'ada', fullName: 'Ada' }), id: 7 });
+const aUser = (): User =>
+  User.restore({
+    ...aNewUser({ email: 'ada@example.com', username: 'ada', fullName: 'Ada' }),
+    id: 7,
+  });
 
 describe('domain events', () => {
   it('masks an email to its first character and its domain', () => {
@@ -23,13 +27,19 @@ describe('domain events', () => {
   });
 
   it('a profile change records user.updated with values, the email masked', () => {
-    const next = aUser().changeProfile({ email: 'Zed@Example.com', fullName: null, username: 'ada' }, t1);
+    const next = aUser().changeProfile(
+      { email: 'Zed@Example.com', fullName: null, username: 'ada' },
+      t1,
+    );
     expect(next.events).to.deep.equal([
       {
         action: 'user.updated',
         subjectType: 'user',
         subjectId: '7',
-        changes: { email: { from: 'a***@example.com', to: 'z***@example.com' }, full_name: { from: 'Ada', to: null } },
+        changes: {
+          email: { from: 'a***@example.com', to: 'z***@example.com' },
+          full_name: { from: 'Ada', to: null },
+        },
       },
     ]);
   });
@@ -46,7 +56,10 @@ describe('domain events', () => {
       .changeAccess({ role: 'moderator' }, 1, t1)
       .changeProfile({ username: 'ada_3' }, t1);
     expect(next.events).to.have.length(1);
-    expect(next.events[0]!.changes).to.deep.equal({ username: { from: 'ada', to: 'ada_3' }, role: { from: 'user', to: 'moderator' } });
+    expect(next.events[0]!.changes).to.deep.equal({
+      username: { from: 'ada', to: 'ada_3' },
+      role: { from: 'user', to: 'moderator' },
+    });
   });
 
   it('a password change records user.password_changed with no changes: never a hash', () => {
@@ -77,14 +90,23 @@ describe('domain events', () => {
     });
     const paid = order.changeStatus('paid', t1);
     expect(paid.events).to.deep.equal([
-      { action: 'order.status_changed', subjectType: 'order', subjectId: '3', changes: { status: { from: 'pending', to: 'paid' } } },
+      {
+        action: 'order.status_changed',
+        subjectType: 'order',
+        subjectId: '3',
+        changes: { status: { from: 'pending', to: 'paid' } },
+      },
     ]);
     expect(paid.withoutEvents().events).to.deep.equal([]);
   });
 
   it('erasure empties the values of email, username and full name and keeps the rest', () => {
     expect(
-      erasePersonalValues({ email: { from: 'a***@x.io', to: 'b***@x.io' }, username: { from: 'a', to: 'b' }, role: { from: 'user', to: 'admin' } }),
+      erasePersonalValues({
+        email: { from: 'a***@x.io', to: 'b***@x.io' },
+        username: { from: 'a', to: 'b' },
+        role: { from: 'user', to: 'admin' },
+      }),
     ).to.deep.equal({ email: {}, username: {}, role: { from: 'user', to: 'admin' } });
     expect(erasePersonalValues(null)).to.equal(null);
   });

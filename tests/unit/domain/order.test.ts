@@ -3,8 +3,19 @@ import fc from 'fast-check';
 import { DomainError } from '../../../src/domain/shared/errors.js';
 import type { Actor } from '../../../src/domain/user/role.js';
 import { Order, type OrderItem, type OrderProps } from '../../../src/domain/order/order.js';
-import { authorizeOrderStatusChange, mayAttemptOrderStatusChange, mayPlaceOrder, mayReadOrders } from '../../../src/domain/order/order-policy.js';
-import { ORDER_STATUSES, ORDER_TRANSITIONS, moversOf, nextStatuses, type OrderStatus } from '../../../src/domain/order/order-status.js';
+import {
+  authorizeOrderStatusChange,
+  mayAttemptOrderStatusChange,
+  mayPlaceOrder,
+  mayReadOrders,
+} from '../../../src/domain/order/order-policy.js';
+import {
+  ORDER_STATUSES,
+  ORDER_TRANSITIONS,
+  moversOf,
+  nextStatuses,
+  type OrderStatus,
+} from '../../../src/domain/order/order-status.js';
 import {
   UNIT_PRICE_MAX,
   currencyProblem,
@@ -51,7 +62,11 @@ function thrown(fn: () => unknown): DomainError {
 }
 
 /** What happens when `actor` asks to move an order from `from` to `to`: the policy first, then the order. */
-function attempt(actor: Actor, from: OrderStatus, to: OrderStatus): 'allowed' | 'forbidden' | 'conflict' {
+function attempt(
+  actor: Actor,
+  from: OrderStatus,
+  to: OrderStatus,
+): 'allowed' | 'forbidden' | 'conflict' {
   const order = anOrder({ status: from });
   try {
     mayAttemptOrderStatusChange(actor, order.userId);
@@ -60,7 +75,8 @@ function attempt(actor: Actor, from: OrderStatus, to: OrderStatus): 'allowed' | 
     expect(next.status).to.equal(to);
     return 'allowed';
   } catch (error) {
-    if (error instanceof DomainError && (error.kind === 'forbidden' || error.kind === 'conflict')) return error.kind;
+    if (error instanceof DomainError && (error.kind === 'forbidden' || error.kind === 'conflict'))
+      return error.kind;
     throw error;
   }
 }
@@ -73,7 +89,8 @@ describe('domain: order status machine', () => {
     ['paid', 'cancelled'],
     ['shipped', 'delivered'],
   ];
-  const inTable = (from: OrderStatus, to: OrderStatus) => ALLOWED.some(([f, t]) => f === from && t === to);
+  const inTable = (from: OrderStatus, to: OrderStatus) =>
+    ALLOWED.some(([f, t]) => f === from && t === to);
 
   it('has exactly the moves of the contract, and who may make each', () => {
     expect(ORDER_TRANSITIONS).to.deep.equal({
@@ -93,15 +110,25 @@ describe('domain: order status machine', () => {
         const label = `${from} -> ${to}`;
         if (!inTable(from, to)) {
           // Not in the table, the same status included: a conflict whoever asks (who may try at all).
-          for (const actor of [owner, ownerModerator, ownerAdmin, admin]) expect(attempt(actor, from, to), `${label} by ${JSON.stringify(actor)}`).to.equal('conflict');
+          for (const actor of [owner, ownerModerator, ownerAdmin, admin])
+            expect(attempt(actor, from, to), `${label} by ${JSON.stringify(actor)}`).to.equal(
+              'conflict',
+            );
           expect(moversOf(from, to), label).to.equal(null);
           continue;
         }
         const ownerMay = from === 'pending' && to === 'cancelled';
         expect(attempt(admin, from, to), `${label} by an admin`).to.equal('allowed');
-        expect(attempt(ownerAdmin, from, to), `${label} by an admin who owns it`).to.equal('allowed');
-        expect(attempt(owner, from, to), `${label} by the owner`).to.equal(ownerMay ? 'allowed' : 'forbidden');
-        expect(attempt(ownerModerator, from, to), `${label} by an owner who is a moderator`).to.equal(ownerMay ? 'allowed' : 'forbidden');
+        expect(attempt(ownerAdmin, from, to), `${label} by an admin who owns it`).to.equal(
+          'allowed',
+        );
+        expect(attempt(owner, from, to), `${label} by the owner`).to.equal(
+          ownerMay ? 'allowed' : 'forbidden',
+        );
+        expect(
+          attempt(ownerModerator, from, to),
+          `${label} by an owner who is a moderator`,
+        ).to.equal(ownerMay ? 'allowed' : 'forbidden');
       }
     }
   });
@@ -116,17 +143,32 @@ describe('domain: order status machine', () => {
   });
 
   it('a refused move names both statuses; a forbidden one names the role', () => {
-    expect(thrown(() => anOrder({ status: 'delivered' }).changeStatus('cancelled', t1)).message).to.equal('Cannot change order status from delivered to cancelled');
-    expect(thrown(() => anOrder({ status: 'paid' }).changeStatus('paid', t1)).message).to.equal('Cannot change order status from paid to paid');
-    expect(thrown(() => authorizeOrderStatusChange(owner, anOrder(), 'paid')).message).to.equal('Insufficient permissions. Required role: admin');
-    expect(thrown(() => mayAttemptOrderStatusChange(moderator, OWNER_ID)).message).to.equal('Insufficient permissions. Required role: admin');
+    expect(
+      thrown(() => anOrder({ status: 'delivered' }).changeStatus('cancelled', t1)).message,
+    ).to.equal('Cannot change order status from delivered to cancelled');
+    expect(thrown(() => anOrder({ status: 'paid' }).changeStatus('paid', t1)).message).to.equal(
+      'Cannot change order status from paid to paid',
+    );
+    expect(thrown(() => authorizeOrderStatusChange(owner, anOrder(), 'paid')).message).to.equal(
+      'Insufficient permissions. Required role: admin',
+    );
+    expect(thrown(() => mayAttemptOrderStatusChange(moderator, OWNER_ID)).message).to.equal(
+      'Insufficient permissions. Required role: admin',
+    );
   });
 
   it('a move bumps the version and updated_at and keeps everything else', () => {
     const order = anOrder();
     const paid = order.changeStatus('paid', t1);
     expect(paid).to.be.instanceOf(Order);
-    expect(paid).to.deep.include({ id: 7, userId: OWNER_ID, status: 'paid', currency: 'EUR', totalCents: 3998, version: 2 });
+    expect(paid).to.deep.include({
+      id: 7,
+      userId: OWNER_ID,
+      status: 'paid',
+      currency: 'EUR',
+      totalCents: 3998,
+      version: 2,
+    });
     expect(paid.updatedAt).to.equal(t1);
     expect(paid.createdAt).to.equal(t0);
     expect(paid.items).to.deep.equal(order.items);
@@ -146,22 +188,46 @@ describe('domain: order access policy', () => {
   };
 
   it('placing: the user itself and admins; not moderators, not other users', () => {
-    expect([owner, ownerModerator, admin].map((a) => outcome(() => mayPlaceOrder(a, OWNER_ID)))).to.deep.equal(['allowed', 'allowed', 'allowed']);
-    expect([stranger, moderator].map((a) => outcome(() => mayPlaceOrder(a, OWNER_ID)))).to.deep.equal(['forbidden', 'forbidden']);
+    expect(
+      [owner, ownerModerator, admin].map((a) => outcome(() => mayPlaceOrder(a, OWNER_ID))),
+    ).to.deep.equal(['allowed', 'allowed', 'allowed']);
+    expect(
+      [stranger, moderator].map((a) => outcome(() => mayPlaceOrder(a, OWNER_ID))),
+    ).to.deep.equal(['forbidden', 'forbidden']);
   });
 
   it('reading: the user itself, moderators and admins; not other users', () => {
-    expect([owner, moderator, admin].map((a) => outcome(() => mayReadOrders(a, OWNER_ID)))).to.deep.equal(['allowed', 'allowed', 'allowed']);
+    expect(
+      [owner, moderator, admin].map((a) => outcome(() => mayReadOrders(a, OWNER_ID))),
+    ).to.deep.equal(['allowed', 'allowed', 'allowed']);
     expect(outcome(() => mayReadOrders(stranger, OWNER_ID))).to.equal('forbidden');
   });
 });
 
 describe('domain: placing an order', () => {
-  const item = (over: Partial<OrderItem> = {}): OrderItem => ({ sku: 'BOOK-1', quantity: 2, unitPriceCents: 1999, ...over });
+  const item = (over: Partial<OrderItem> = {}): OrderItem => ({
+    sku: 'BOOK-1',
+    quantity: 2,
+    unitPriceCents: 1999,
+    ...over,
+  });
 
   it('places a pending order, version 1, with the total computed in cents', () => {
-    const draft = Order.place({ userId: 5, currency: 'EUR', items: [item(), item({ sku: 'PEN_2', quantity: 3, unitPriceCents: 250 })] }, t0);
-    expect(draft).to.deep.include({ userId: 5, status: 'pending', currency: 'EUR', totalCents: 3998 + 750, version: 1 });
+    const draft = Order.place(
+      {
+        userId: 5,
+        currency: 'EUR',
+        items: [item(), item({ sku: 'PEN_2', quantity: 3, unitPriceCents: 250 })],
+      },
+      t0,
+    );
+    expect(draft).to.deep.include({
+      userId: 5,
+      status: 'pending',
+      currency: 'EUR',
+      totalCents: 3998 + 750,
+      version: 1,
+    });
     expect(draft.createdAt).to.equal(t0);
     expect(draft.updatedAt).to.equal(t0);
     expect(draft.items.map((i) => i.sku)).to.deep.equal(['BOOK-1', 'PEN_2']);
@@ -177,16 +243,47 @@ describe('domain: placing an order', () => {
 
   it('names every bad field, with the item paths of the contract', () => {
     const error = thrown(() =>
-      Order.place({ userId: 5, currency: 'eur', items: [item(), item({ sku: 'bad sku', quantity: 0, unitPriceCents: -1 }), item({ quantity: 1.5 })] }, t0),
+      Order.place(
+        {
+          userId: 5,
+          currency: 'eur',
+          items: [
+            item(),
+            item({ sku: 'bad sku', quantity: 0, unitPriceCents: -1 }),
+            item({ quantity: 1.5 }),
+          ],
+        },
+        t0,
+      ),
     );
     expect(error.kind).to.equal('validation');
-    expect(error.details?.map((d) => d.field)).to.deep.equal(['currency', 'items.1.sku', 'items.1.quantity', 'items.1.unit_price_cents', 'items.2.quantity']);
+    expect(error.details?.map((d) => d.field)).to.deep.equal([
+      'currency',
+      'items.1.sku',
+      'items.1.quantity',
+      'items.1.unit_price_cents',
+      'items.2.quantity',
+    ]);
   });
 
   it('1 to 100 items', () => {
-    expect(thrown(() => Order.place({ userId: 5, currency: 'EUR', items: [] }, t0)).details).to.deep.equal([{ field: 'items', message: 'An order has 1 to 100 items' }]);
-    expect(Order.place({ userId: 5, currency: 'EUR', items: Array.from({ length: 100 }, () => item()) }, t0).items).to.have.length(100);
-    expect(thrown(() => Order.place({ userId: 5, currency: 'EUR', items: Array.from({ length: 101 }, () => item()) }, t0)).details?.[0]?.field).to.equal('items');
+    expect(
+      thrown(() => Order.place({ userId: 5, currency: 'EUR', items: [] }, t0)).details,
+    ).to.deep.equal([{ field: 'items', message: 'An order has 1 to 100 items' }]);
+    expect(
+      Order.place(
+        { userId: 5, currency: 'EUR', items: Array.from({ length: 100 }, () => item()) },
+        t0,
+      ).items,
+    ).to.have.length(100);
+    expect(
+      thrown(() =>
+        Order.place(
+          { userId: 5, currency: 'EUR', items: Array.from({ length: 101 }, () => item()) },
+          t0,
+        ),
+      ).details?.[0]?.field,
+    ).to.equal('items');
   });
 
   it('refuses a total past Number.MAX_SAFE_INTEGER, exactly at the boundary', () => {
@@ -196,42 +293,79 @@ describe('domain: placing an order', () => {
       item({ quantity: 7, unitPriceCents: UNIT_PRICE_MAX }),
     ];
     const remainder = 199_254_740_991;
-    const fits = Order.place({ userId: 5, currency: 'EUR', items: [...big, item({ quantity: 1, unitPriceCents: remainder })] }, t0);
+    const fits = Order.place(
+      {
+        userId: 5,
+        currency: 'EUR',
+        items: [...big, item({ quantity: 1, unitPriceCents: remainder })],
+      },
+      t0,
+    );
     expect(fits.totalCents).to.equal(Number.MAX_SAFE_INTEGER);
-    const error = thrown(() => Order.place({ userId: 5, currency: 'EUR', items: [...big, item({ quantity: 1, unitPriceCents: remainder + 1 })] }, t0));
+    const error = thrown(() =>
+      Order.place(
+        {
+          userId: 5,
+          currency: 'EUR',
+          items: [...big, item({ quantity: 1, unitPriceCents: remainder + 1 })],
+        },
+        t0,
+      ),
+    );
     expect(error.kind).to.equal('validation');
-    expect(error.details).to.deep.equal([{ field: 'items', message: `The order total must not exceed ${Number.MAX_SAFE_INTEGER} cents` }]);
+    expect(error.details).to.deep.equal([
+      {
+        field: 'items',
+        message: `The order total must not exceed ${Number.MAX_SAFE_INTEGER} cents`,
+      },
+    ]);
   });
 });
 
 describe('domain: order field rules', () => {
   it('currency: three upper-case letters, an ISO 4217 code in use', () => {
     for (const ok of ['EUR', 'USD', 'JPY', 'CHF']) expect(currencyProblem(ok), ok).to.equal(null);
-    for (const bad of ['eur', 'EU', 'EURO', 'E1R', '', ' EUR']) expect(currencyProblem(bad), bad).to.equal('Currency must be three upper-case letters (ISO 4217)');
+    for (const bad of ['eur', 'EU', 'EURO', 'E1R', '', ' EUR'])
+      expect(currencyProblem(bad), bad).to.equal(
+        'Currency must be three upper-case letters (ISO 4217)',
+      );
     expect(currencyProblem('ABC')).to.equal('Unknown ISO 4217 currency code: ABC');
   });
 
   it('sku: 1 to 64 letters, digits, - and _', () => {
-    for (const ok of ['A', 'BOOK-1', 'a_b-C9', 'x'.repeat(64)]) expect(skuProblem(ok), ok).to.equal(null);
+    for (const ok of ['A', 'BOOK-1', 'a_b-C9', 'x'.repeat(64)])
+      expect(skuProblem(ok), ok).to.equal(null);
     expect(skuProblem('')).to.match(/1 to 64/);
     expect(skuProblem('x'.repeat(65))).to.match(/1 to 64/);
-    for (const bad of ['has space', 'dot.ted', 'slash/', 'ümlaut']) expect(skuProblem(bad), bad).to.match(/letters, digits/);
+    for (const bad of ['has space', 'dot.ted', 'slash/', 'ümlaut'])
+      expect(skuProblem(bad), bad).to.match(/letters, digits/);
   });
 
   it('quantity 1 to 1000 and unit price 0 to 10^12, integers only; 1 to 100 items', () => {
     expect([1, 1000].map(quantityProblem)).to.deep.equal([null, null]);
-    for (const bad of [0, 1001, 1.5, -1, Number.NaN]) expect(quantityProblem(bad), String(bad)).to.equal('Must be an integer from 1 to 1000');
+    for (const bad of [0, 1001, 1.5, -1, Number.NaN])
+      expect(quantityProblem(bad), String(bad)).to.equal('Must be an integer from 1 to 1000');
     expect([0, UNIT_PRICE_MAX].map(unitPriceProblem)).to.deep.equal([null, null]);
-    for (const bad of [-1, UNIT_PRICE_MAX + 1, 0.5]) expect(unitPriceProblem(bad), String(bad)).to.not.equal(null);
+    for (const bad of [-1, UNIT_PRICE_MAX + 1, 0.5])
+      expect(unitPriceProblem(bad), String(bad)).to.not.equal(null);
     expect([1, 100].map(itemCountProblem)).to.deep.equal([null, null]);
-    expect([0, 101].map(itemCountProblem)).to.deep.equal(['An order has 1 to 100 items', 'An order has 1 to 100 items']);
+    expect([0, 101].map(itemCountProblem)).to.deep.equal([
+      'An order has 1 to 100 items',
+      'An order has 1 to 100 items',
+    ]);
   });
 
   it('property: the total is the exact sum of the lines whenever it is a safe integer, and null otherwise', () => {
-    const line = fc.record({ quantity: fc.integer({ min: 1, max: 1000 }), unitPriceCents: fc.integer({ min: 0, max: UNIT_PRICE_MAX }) });
+    const line = fc.record({
+      quantity: fc.integer({ min: 1, max: 1000 }),
+      unitPriceCents: fc.integer({ min: 0, max: UNIT_PRICE_MAX }),
+    });
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 100 }), (items) => {
-        const exact = items.reduce((sum, i) => sum + BigInt(i.quantity) * BigInt(i.unitPriceCents), 0n);
+        const exact = items.reduce(
+          (sum, i) => sum + BigInt(i.quantity) * BigInt(i.unitPriceCents),
+          0n,
+        );
         const total = totalCents(items);
         if (exact > BigInt(Number.MAX_SAFE_INTEGER)) expect(total).to.equal(null);
         else expect(total).to.equal(Number(exact));

@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { IP_MAX, USER_AGENT_MAX, issuedBeforePasswordChange, sessionDevice, sessionState, sessionTimes, type Session } from '../../../src/domain/session/session.js';
+import {
+  IP_MAX,
+  USER_AGENT_MAX,
+  issuedBeforePasswordChange,
+  sessionDevice,
+  sessionState,
+  sessionTimes,
+  type Session,
+} from '../../../src/domain/session/session.js';
 
 const t = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
 
@@ -45,7 +53,10 @@ describe('domain: session', () => {
 
   describe('sessionDevice', () => {
     it('keeps a user agent and an address as sent, trimmed', () => {
-      expect(sessionDevice('  Mozilla/5.0 (X11)  ', '203.0.113.7')).to.deep.equal({ userAgent: 'Mozilla/5.0 (X11)', ip: '203.0.113.7' });
+      expect(sessionDevice('  Mozilla/5.0 (X11)  ', '203.0.113.7')).to.deep.equal({
+        userAgent: 'Mozilla/5.0 (X11)',
+        ip: '203.0.113.7',
+      });
     });
 
     it('cuts a user agent to 256 characters and an address to 64, counting characters rather than UTF-16 units', () => {

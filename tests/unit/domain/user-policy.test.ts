@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { DomainError } from '../../../src/domain/shared/errors.js';
 import type { Actor } from '../../../src/domain/user/role.js';
-import { authorizeUserPatch, requireRole, requireSelfOr } from '../../../src/domain/user/user-policy.js';
+import {
+  authorizeUserPatch,
+  requireRole,
+  requireSelfOr,
+} from '../../../src/domain/user/user-policy.js';
 
 const user: Actor = { id: 1, role: 'user' };
 const mod: Actor = { id: 2, role: 'moderator' };
@@ -25,7 +29,9 @@ describe('domain: user access policy', () => {
       requireRole(user, 'admin', 'moderator');
       expect.fail('should throw');
     } catch (error) {
-      expect((error as DomainError).message).to.equal('Insufficient permissions. Required role: admin or moderator');
+      expect((error as DomainError).message).to.equal(
+        'Insufficient permissions. Required role: admin or moderator',
+      );
     }
   });
 
@@ -39,7 +45,9 @@ describe('domain: user access policy', () => {
   it('PATCH: the whole table of who may change what', () => {
     const plain = { id: 10, role: 'user' as const };
     const otherMod = { id: 11, role: 'moderator' as const };
-    const cases: Array<[Actor, { id: number; role: 'user' | 'moderator' | 'admin' }, typeof none, string]> = [
+    const cases: Array<
+      [Actor, { id: number; role: 'user' | 'moderator' | 'admin' }, typeof none, string]
+    > = [
       [user, { id: 1, role: 'user' }, { ...none, profile: true }, 'allowed'],
       [user, { id: 1, role: 'user' }, { ...none, role: true }, 'forbidden'],
       [user, { id: 1, role: 'user' }, { ...none, isActive: true }, 'forbidden'],
@@ -53,7 +61,10 @@ describe('domain: user access policy', () => {
       [admin, otherMod, { profile: true, role: true, isActive: true }, 'allowed'],
     ];
     for (const [actor, target, patch, expected] of cases) {
-      expect(outcome(() => authorizeUserPatch(actor, target, patch)), JSON.stringify([actor, target, patch])).to.equal(expected);
+      expect(
+        outcome(() => authorizeUserPatch(actor, target, patch)),
+        JSON.stringify([actor, target, patch]),
+      ).to.equal(expected);
     }
   });
 });

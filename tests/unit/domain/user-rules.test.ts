@@ -1,11 +1,27 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { emailProblem, fullNameProblem, normalizeEmail, passwordProblem, usernameProblem } from '../../../src/domain/user/user-rules.js';
+import {
+  emailProblem,
+  fullNameProblem,
+  normalizeEmail,
+  passwordProblem,
+  usernameProblem,
+} from '../../../src/domain/user/user-rules.js';
 
 describe('domain: user field rules', () => {
   it('accepts ordinary emails and rejects malformed ones', () => {
-    for (const ok of ['ada@example.com', 'a.b+c%d_e-f@sub.example.co', 'X@Y.ORG']) expect(emailProblem(ok), ok).to.equal(null);
-    for (const bad of ['', 'plain', '@example.com', 'a@b', 'a@b.c', 'a b@example.com', 'a@example.c0m', 'a@@example.com']) {
+    for (const ok of ['ada@example.com', 'a.b+c%d_e-f@sub.example.co', 'X@Y.ORG'])
+      expect(emailProblem(ok), ok).to.equal(null);
+    for (const bad of [
+      '',
+      'plain',
+      '@example.com',
+      'a@b',
+      'a@b.c',
+      'a b@example.com',
+      'a@example.c0m',
+      'a@@example.com',
+    ]) {
       expect(emailProblem(bad), bad).to.equal('Invalid email format');
     }
   });
@@ -26,7 +42,8 @@ describe('domain: user field rules', () => {
     expect(usernameProblem('A_b_9'.repeat(10))).to.equal(null);
     expect(usernameProblem('ab')).to.match(/between 3 and 50/);
     expect(usernameProblem('a'.repeat(51))).to.match(/between 3 and 50/);
-    for (const bad of ['has space', 'dash-ed', 'dot.ted', 'ümlaut']) expect(usernameProblem(bad), bad).to.match(/letters, digits and underscores/);
+    for (const bad of ['has space', 'dash-ed', 'dot.ted', 'ümlaut'])
+      expect(usernameProblem(bad), bad).to.match(/letters, digits and underscores/);
   });
 
   it('property: any string of 3..50 word characters is a valid username, and nothing else is', () => {
@@ -42,16 +59,23 @@ describe('domain: user field rules', () => {
     expect(passwordProblem('Passw0rd')).to.equal(null);
     expect(passwordProblem('Pw0')).to.match(/between 8 and 128/);
     expect(passwordProblem(`Aa1${'x'.repeat(126)}`)).to.match(/between 8 and 128/);
-    expect(passwordProblem('password1')).to.equal('Password must contain at least one upper-case letter');
-    expect(passwordProblem('PASSWORD1')).to.equal('Password must contain at least one lower-case letter');
+    expect(passwordProblem('password1')).to.equal(
+      'Password must contain at least one upper-case letter',
+    );
+    expect(passwordProblem('PASSWORD1')).to.equal(
+      'Password must contain at least one lower-case letter',
+    );
     expect(passwordProblem('Passwordx')).to.equal('Password must contain at least one digit');
-    expect(passwordProblem('passwordx')).to.equal('Password must contain at least one upper-case letter, one digit');
+    expect(passwordProblem('passwordx')).to.equal(
+      'Password must contain at least one upper-case letter, one digit',
+    );
   });
 
   it('property: a password is accepted exactly when it meets every rule', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 0, maxLength: 140 }), (s) => {
-        const valid = s.length >= 8 && s.length <= 128 && /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s);
+        const valid =
+          s.length >= 8 && s.length <= 128 && /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s);
         expect(passwordProblem(s) === null).to.equal(valid);
       }),
     );

@@ -8,13 +8,28 @@ import { Email } from './users.codecs.js';
  */
 const MailToken = text(
   'MailToken',
-  { minLength: 1, maxLength: 512, writeOnly: true, description: 'The token from the link in the mail (after `#token=`)' },
+  {
+    minLength: 1,
+    maxLength: 512,
+    writeOnly: true,
+    description: 'The token from the link in the mail (after `#token=`)',
+  },
   (v) => (v.length === 0 ? 'Token is required' : v.length > 512 ? 'Token is too long' : null),
 );
 
-export const VerifyEmailBody = object('VerifyEmailRequest', { token: MailToken }, {}, 'Proves the address a verification mail was sent to.');
+export const VerifyEmailBody = object(
+  'VerifyEmailRequest',
+  { token: MailToken },
+  {},
+  'Proves the address a verification mail was sent to.',
+);
 
-export const PasswordResetRequestBody = object('PasswordResetRequest', { email: Email }, {}, 'The address of the account whose password is forgotten.');
+export const PasswordResetRequestBody = object(
+  'PasswordResetRequest',
+  { email: Email },
+  {},
+  'The address of the account whose password is forgotten.',
+);
 
 export const PasswordResetBody = object(
   'PasswordResetConfirm',

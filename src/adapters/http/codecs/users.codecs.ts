@@ -15,26 +15,57 @@ import {
 import { USER_SORT_FIELDS } from '../../../application/ports/user-read-model.js';
 import type { UserView } from '../../../application/ports/views.js';
 import { boolean, nullable, object, oneOf, text } from '../kit/codecs/codec.js';
-import { MAX_ID, PAGE_DEFAULTS, PAGE_SPECS, SLICE_DEFAULTS, SLICE_SPECS, boolParam, enumParam, idParam, params, textParam } from '../kit/codecs/params.js';
+import {
+  MAX_ID,
+  PAGE_DEFAULTS,
+  PAGE_SPECS,
+  SLICE_DEFAULTS,
+  SLICE_SPECS,
+  boolParam,
+  enumParam,
+  idParam,
+  params,
+  textParam,
+} from '../kit/codecs/params.js';
 
 export const Email = text(
   'Email',
   // The pattern is the rule; `format: email` (RFC 5321) would claim a stricter one than the service keeps.
-  { maxLength: EMAIL_MAX, pattern: EMAIL_PATTERN.source, examples: ['ada@example.com'], description: 'Stored lower-cased; unique.' },
+  {
+    maxLength: EMAIL_MAX,
+    pattern: EMAIL_PATTERN.source,
+    examples: ['ada@example.com'],
+    description: 'Stored lower-cased; unique.',
+  },
   emailProblem,
 );
 export const Username = text(
   'Username',
-  { minLength: USERNAME_MIN, maxLength: USERNAME_MAX, pattern: '^[A-Za-z0-9_]+$', examples: ['ada'], description: 'Letters, digits and underscores; unique regardless of case.' },
+  {
+    minLength: USERNAME_MIN,
+    maxLength: USERNAME_MAX,
+    pattern: '^[A-Za-z0-9_]+$',
+    examples: ['ada'],
+    description: 'Letters, digits and underscores; unique regardless of case.',
+  },
   usernameProblem,
 );
 export const Password = text(
   'Password',
-  { minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, format: 'password', writeOnly: true, examples: ['Secr3tPassw0rd'], description: 'At least one upper-case letter, one lower-case letter and one digit.' },
+  {
+    minLength: PASSWORD_MIN,
+    maxLength: PASSWORD_MAX,
+    format: 'password',
+    writeOnly: true,
+    examples: ['Secr3tPassw0rd'],
+    description: 'At least one upper-case letter, one lower-case letter and one digit.',
+  },
   passwordProblem,
 );
 export const FullName = nullable(
-  text('FullName', { maxLength: FULL_NAME_MAX, examples: ['Ada Lovelace'] }, (v) => fullNameProblem(v)),
+  text('FullName', { maxLength: FULL_NAME_MAX, examples: ['Ada Lovelace'] }, (v) =>
+    fullNameProblem(v),
+  ),
 );
 export const RoleCodec = oneOf('Role', ROLES);
 
@@ -70,7 +101,6 @@ const LIST_FILTER_SPECS = {
   sort: enumParam('sort', SORTS, 'Sort field; a leading `-` sorts descending'),
 };
 
-
 export const ListUsersQueryCodec = params(
   'ListUsersQuery',
   { ...PAGE_SPECS, ...LIST_FILTER_SPECS },
@@ -99,15 +129,39 @@ export const presentUser = (u: UserView) => ({
 
 export const UserSchema = {
   type: 'object',
-  required: ['id', 'email', 'username', 'full_name', 'role', 'is_active', 'email_verified', 'created_at', 'updated_at'],
+  required: [
+    'id',
+    'email',
+    'username',
+    'full_name',
+    'role',
+    'is_active',
+    'email_verified',
+    'created_at',
+    'updated_at',
+  ],
   properties: {
     id: { type: 'integer', minimum: 1, maximum: MAX_ID, examples: [1] },
-    email: { type: 'string', maxLength: EMAIL_MAX, pattern: EMAIL_PATTERN.source, examples: ['ada@example.com'] },
-    username: { type: 'string', minLength: USERNAME_MIN, maxLength: USERNAME_MAX, pattern: '^[A-Za-z0-9_]+$', examples: ['ada'] },
+    email: {
+      type: 'string',
+      maxLength: EMAIL_MAX,
+      pattern: EMAIL_PATTERN.source,
+      examples: ['ada@example.com'],
+    },
+    username: {
+      type: 'string',
+      minLength: USERNAME_MIN,
+      maxLength: USERNAME_MAX,
+      pattern: '^[A-Za-z0-9_]+$',
+      examples: ['ada'],
+    },
     full_name: { type: ['string', 'null'], maxLength: FULL_NAME_MAX, examples: ['Ada Lovelace'] },
     role: { type: 'string', enum: ROLES },
     is_active: { type: 'boolean' },
-    email_verified: { type: 'boolean', description: 'Whether the address was proved by a mailed token; changing the email resets it' },
+    email_verified: {
+      type: 'boolean',
+      description: 'Whether the address was proved by a mailed token; changing the email resets it',
+    },
     created_at: { type: 'string', format: 'date-time', maxLength: 30 },
     updated_at: { type: 'string', format: 'date-time', maxLength: 30 },
   },

@@ -1,7 +1,10 @@
 import type { ErrorKind as CoreErrorKind, FieldIssue } from '../../../domain/shared/errors.js';
 
 /** Kinds of error only HTTP has: the core never sees a method, a body size or a media type. */
-export type HttpOnlyErrorKind = 'method_not_allowed' | 'payload_too_large' | 'unsupported_media_type';
+export type HttpOnlyErrorKind =
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type';
 /** Every kind an HTTP response can carry: the core's kinds and HTTP's own. */
 export type ErrorKind = CoreErrorKind | HttpOnlyErrorKind;
 
@@ -36,23 +39,38 @@ export function clipped(text: string, max: number = ERROR_ECHO_MAX): string {
 
 /** The input of an error body within the limits the document declares. */
 function bounded(input: ErrorBodyInput): ErrorBodyInput {
-  const details = input.details?.slice(0, ERROR_DETAILS_MAX).map((d) => ({ field: clipped(d.field, FIELD_NAME_MAX), message: clipped(d.message) }));
+  const details = input.details
+    ?.slice(0, ERROR_DETAILS_MAX)
+    .map((d) => ({ field: clipped(d.field, FIELD_NAME_MAX), message: clipped(d.message) }));
   const more = (input.details?.length ?? 0) - ERROR_DETAILS_MAX;
-  const message = more > 0 ? `${input.message} (the first ${ERROR_DETAILS_MAX} of ${ERROR_DETAILS_MAX + more} problems are listed)` : input.message;
+  const message =
+    more > 0
+      ? `${input.message} (the first ${ERROR_DETAILS_MAX} of ${ERROR_DETAILS_MAX + more} problems are listed)`
+      : input.message;
   return { ...input, message: clipped(message), path: clipped(input.path), details };
 }
 
 /** The one table from error kind to HTTP status and the `error` name of the contract. */
-export const ERROR_TABLE: Readonly<Record<ErrorKind, { readonly status: number; readonly name: string; readonly title: string }>> = {
+export const ERROR_TABLE: Readonly<
+  Record<ErrorKind, { readonly status: number; readonly name: string; readonly title: string }>
+> = {
   bad_request: { status: 400, name: 'BadRequestError', title: 'Bad Request' },
   unauthorized: { status: 401, name: 'UnauthorizedError', title: 'Unauthorized' },
   forbidden: { status: 403, name: 'ForbiddenError', title: 'Forbidden' },
   not_found: { status: 404, name: 'NotFoundError', title: 'Not Found' },
   method_not_allowed: { status: 405, name: 'MethodNotAllowedError', title: 'Method Not Allowed' },
   conflict: { status: 409, name: 'ConflictError', title: 'Conflict' },
-  precondition_failed: { status: 412, name: 'PreconditionFailedError', title: 'Precondition Failed' },
+  precondition_failed: {
+    status: 412,
+    name: 'PreconditionFailedError',
+    title: 'Precondition Failed',
+  },
   payload_too_large: { status: 413, name: 'PayloadTooLargeError', title: 'Payload Too Large' },
-  unsupported_media_type: { status: 415, name: 'UnsupportedMediaTypeError', title: 'Unsupported Media Type' },
+  unsupported_media_type: {
+    status: 415,
+    name: 'UnsupportedMediaTypeError',
+    title: 'Unsupported Media Type',
+  },
   validation: { status: 422, name: 'ValidationError', title: 'Unprocessable Content' },
   rate_limited: { status: 429, name: 'RateLimitError', title: 'Too Many Requests' },
   internal: { status: 500, name: 'InternalServerError', title: 'Internal Server Error' },
@@ -128,7 +146,12 @@ export const ProblemSchema = {
   description: 'RFC 9457 problem details (API v2).',
   required: ['type', 'title', 'status', 'detail', 'instance', 'request_id'],
   properties: {
-    type: { type: 'string', format: 'uri-reference', maxLength: 200, examples: ['/problems/not-found'] },
+    type: {
+      type: 'string',
+      format: 'uri-reference',
+      maxLength: 200,
+      examples: ['/problems/not-found'],
+    },
     title: { type: 'string', maxLength: 200, examples: ['Not Found'] },
     status: { type: 'integer', format: 'int32', minimum: 400, maximum: 599, examples: [404] },
     detail: { type: 'string', maxLength: ERROR_ECHO_MAX, examples: ['User with id 123 not found'] },
@@ -144,7 +167,11 @@ export const ErrorSchemaV1 = {
   description: 'The error shape of API v1.',
   properties: {
     error: { type: 'string', maxLength: 100, examples: ['NotFoundError'] },
-    message: { type: 'string', maxLength: ERROR_ECHO_MAX, examples: ['User with id 123 not found'] },
+    message: {
+      type: 'string',
+      maxLength: ERROR_ECHO_MAX,
+      examples: ['User with id 123 not found'],
+    },
     path: { type: 'string', maxLength: ERROR_ECHO_MAX, examples: ['/api/v1/users/123'] },
     request_id: { type: 'string', maxLength: 128 },
     details: FIELD_ISSUES,

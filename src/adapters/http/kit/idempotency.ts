@@ -71,9 +71,11 @@ export function idempotencyKeyOf(ctx: Koa.Context): string | null {
   const raw = ctx.req.headers['idempotency-key'];
   if (raw === undefined) return null;
   if (typeof raw !== 'string' || !KEY_SYNTAX.test(raw)) {
-    throw new DomainError('bad_request', `${IDEMPOTENCY_KEY_HEADER} must be 1 to 255 visible ASCII characters`, [
-      { field: IDEMPOTENCY_KEY_HEADER, message: 'Must be 1 to 255 visible ASCII characters' },
-    ]);
+    throw new DomainError(
+      'bad_request',
+      `${IDEMPOTENCY_KEY_HEADER} must be 1 to 255 visible ASCII characters`,
+      [{ field: IDEMPOTENCY_KEY_HEADER, message: 'Must be 1 to 255 visible ASCII characters' }],
+    );
   }
   return raw;
 }
@@ -89,7 +91,9 @@ export function idempotencyScope(actor: Actor | null, ctx: Koa.Context): string 
   // An address from X-Forwarded-For is whatever the proxy passed on: anything but a plain IP is
   // kept as its digest, so a scope stays short.
   const ip = ctx.ip;
-  return /^[0-9A-Za-z:.%]{1,64}$/.test(ip) ? `address:${ip}` : `address#${createHash('sha256').update(ip).digest('hex').slice(0, 32)}`;
+  return /^[0-9A-Za-z:.%]{1,64}$/.test(ip)
+    ? `address:${ip}`
+    : `address#${createHash('sha256').update(ip).digest('hex').slice(0, 32)}`;
 }
 
 /**
@@ -102,7 +106,8 @@ export const resolvedPath = (base: string, template: string, params: unknown): s
 /** JSON with the keys of every object sorted, so that two spellings of one body are one text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -138,7 +143,9 @@ export class IdempotentRequests {
     private readonly logger: Logger,
     secret: Uint8Array,
   ) {
-    this.fingerprintKey = createHmac('sha256', secret).update('idempotency-key-fingerprint').digest();
+    this.fingerprintKey = createHmac('sha256', secret)
+      .update('idempotency-key-fingerprint')
+      .digest();
   }
 
   fingerprint(call: Pick<IdempotentCall, 'method' | 'path' | 'body'>): string {
@@ -152,19 +159,40 @@ export class IdempotentRequests {
   /** The reply of `work`, or the kept reply of the first request with this key (then marked replayed). */
   async run(call: IdempotentCall, work: () => Promise<KeptReply>): Promise<KeptReply> {
     const fingerprint = this.fingerprint(call);
-    const begun = await this.begin({ scope: call.scope, key: call.key, fingerprint, leaseS: IDEMPOTENCY_LEASE_S });
+    const begun = await this.begin({
+      scope: call.scope,
+      key: call.key,
+      fingerprint,
+      leaseS: IDEMPOTENCY_LEASE_S,
+    });
     switch (begun.outcome) {
       case 'replay': {
         const { status, headers, body } = begun.response;
-        if (call.stillExists !== undefined && !(await call.stillExists(begun.response))) throw new DomainError('conflict', REPLAYED_RESOURCE_GONE);
-        return { status, headers: { ...headers, [IDEMPOTENT_REPLAYED_HEADER]: 'true' }, ...(body === null ? {} : { body }) };
+        if (call.stillExists !== undefined && !(await call.stillExists(begun.response)))
+          throw new DomainError('conflict', REPLAYED_RESOURCE_GONE);
+        return {
+          status,
+          headers: { ...headers, [IDEMPOTENT_REPLAYED_HEADER]: 'true' },
+          ...(body === null ? {} : { body }),
+        };
       }
       case 'in_flight':
-        throw new DomainError('conflict', `A request with this ${IDEMPOTENCY_KEY_HEADER} is still in progress; retry once it has completed`);
+        throw new DomainError(
+          'conflict',
+          `A request with this ${IDEMPOTENCY_KEY_HEADER} is still in progress; retry once it has completed`,
+        );
       case 'mismatch':
-        throw new DomainError('validation', `This ${IDEMPOTENCY_KEY_HEADER} was already used for a different request`, [
-          { field: IDEMPOTENCY_KEY_HEADER, message: 'Already used with another method, path or body; use a new key for a new request' },
-        ]);
+        throw new DomainError(
+          'validation',
+          `This ${IDEMPOTENCY_KEY_HEADER} was already used for a different request`,
+          [
+            {
+              field: IDEMPOTENCY_KEY_HEADER,
+              message:
+                'Already used with another method, path or body; use a new key for a new request',
+            },
+          ],
+        );
       case 'new':
         break;
     }
@@ -176,8 +204,14 @@ export class IdempotentRequests {
       throw error;
     }
     if (reply.status >= 200 && reply.status < 300) {
-      const kept = { status: reply.status, headers: { ...(reply.headers ?? {}) }, body: reply.body ?? null };
-      await this.settle('complete', () => this.store.complete(begun.ticket, kept, IDEMPOTENCY_TTL_S));
+      const kept = {
+        status: reply.status,
+        headers: { ...(reply.headers ?? {}) },
+        body: reply.body ?? null,
+      };
+      await this.settle('complete', () =>
+        this.store.complete(begun.ticket, kept, IDEMPOTENCY_TTL_S),
+      );
     } else {
       await this.settle('release', () => this.store.release(begun.ticket));
     }
@@ -193,8 +227,16 @@ export class IdempotentRequests {
       return await this.store.begin(request);
     } catch (error) {
       if (error instanceof DomainError) throw error;
-      this.logger.warn('idempotency store unavailable', { event: 'idempotency_store_unavailable', error: error instanceof Error ? error.message : String(error) });
-      const unavailable = new DomainError('unavailable', `${IDEMPOTENCY_KEY_HEADER} cannot be checked right now; try again shortly`, undefined, { retryAfterS: 5 });
+      this.logger.warn('idempotency store unavailable', {
+        event: 'idempotency_store_unavailable',
+        error: error instanceof Error ? error.message : String(error),
+      });
+      const unavailable = new DomainError(
+        'unavailable',
+        `${IDEMPOTENCY_KEY_HEADER} cannot be checked right now; try again shortly`,
+        undefined,
+        { retryAfterS: 5 },
+      );
       Object.defineProperty(unavailable, 'cause', { value: error, enumerable: false });
       throw unavailable;
     }
@@ -206,7 +248,8 @@ export class IdempotentRequests {
    */
   private async settle(step: 'complete' | 'release', write: () => Promise<boolean>): Promise<void> {
     try {
-      if (!(await write())) this.logger.warn('idempotency key claim lost', { event: 'idempotency_claim_lost', step });
+      if (!(await write()))
+        this.logger.warn('idempotency key claim lost', { event: 'idempotency_claim_lost', step });
     } catch (error) {
       this.logger.warn('idempotency key not settled', {
         event: 'idempotency_settle_failed',

@@ -21,7 +21,11 @@ export interface Reply {
 export type RouteAuth = 'public' | 'optional' | 'required';
 
 /** The caller a handler sees: never null where a token is required, always null where none is read. */
-export type ActorFor<A extends RouteAuth> = A extends 'required' ? Actor : A extends 'public' ? null : Actor | null;
+export type ActorFor<A extends RouteAuth> = A extends 'required'
+  ? Actor
+  : A extends 'public'
+    ? null
+    : Actor | null;
 
 export interface RouteInput<P, Q, B, A extends RouteAuth = RouteAuth> {
   /** The API version serving the request (1 or 2). */
@@ -103,13 +107,21 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, A extends Rout
 export type AnyRouteSpec = RouteSpec<any, any, any, any>;
 
 /** The declaration as a given version serves it. */
-export function specFor<P, Q, B, A extends RouteAuth>(spec: RouteSpec<P, Q, B, A>, version: ApiVersion): RouteSpec<P, Q, B, A> {
+export function specFor<P, Q, B, A extends RouteAuth>(
+  spec: RouteSpec<P, Q, B, A>,
+  version: ApiVersion,
+): RouteSpec<P, Q, B, A> {
   if (version === 1) return spec;
   const override = spec.versions?.[version];
   return override === undefined ? spec : ({ ...spec, ...override } as RouteSpec<P, Q, B, A>);
 }
 
 /** A route declaration, its types inferred: `auth: 'required'` gives the handler a non-null `actor`. */
-export const defineRoute = <P = undefined, Q = undefined, B = undefined, const A extends RouteAuth = RouteAuth>(
+export const defineRoute = <
+  P = undefined,
+  Q = undefined,
+  B = undefined,
+  const A extends RouteAuth = RouteAuth,
+>(
   spec: RouteSpec<P, Q, B, A>,
 ): RouteSpec<P, Q, B, A> => spec;

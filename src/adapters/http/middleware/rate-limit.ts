@@ -18,7 +18,6 @@ import type { RateLimitDecision, RateLimiter } from '../../../application/ports/
 import type { TokenVerifier } from '../../../application/ports/tokens.js';
 import { BEARER } from '../kit/pipeline.js';
 
-
 export interface RateLimitDeps {
   readonly limiter: RateLimiter;
   readonly tokens: TokenVerifier;
@@ -55,7 +54,10 @@ function setHeaders(ctx: Koa.Context, decision: RateLimitDecision): void {
  * shape of the version asked for (v1's error body or v2's problem details). Both sit inside the
  * error handler, which turns the refusal into its response and keeps the headers.
  */
-export function rateLimit(deps: RateLimitDeps): { readonly count: Koa.Middleware; readonly enforce: Koa.Middleware } {
+export function rateLimit(deps: RateLimitDeps): {
+  readonly count: Koa.Middleware;
+  readonly enforce: Koa.Middleware;
+} {
   let failing = false;
   return {
     async count(ctx, next) {
@@ -67,7 +69,11 @@ export function rateLimit(deps: RateLimitDeps): { readonly count: Koa.Middleware
       } catch (error) {
         // The limiter answers from memory when its store fails, so this is a defect, not an
         // outage: serve the request rather than fail it, and say so once.
-        if (!failing) deps.logger.error('rate limiter failed', { event: 'rate_limiter_failed', error: error instanceof Error ? error.message : String(error) });
+        if (!failing)
+          deps.logger.error('rate limiter failed', {
+            event: 'rate_limiter_failed',
+            error: error instanceof Error ? error.message : String(error),
+          });
         failing = true;
       }
       if (decision !== undefined) {

@@ -42,10 +42,24 @@ export const auditRoutes: readonly AnyRouteSpec[] = [
     auth: 'required',
     roles: ['admin'],
     query: ListAuditEventsQueryCodec,
-    success: { status: 200, description: 'A page of audit events', schema: AuditPageSchema, name: 'AuditEventPage', headers: ['Link'] },
+    success: {
+      status: 200,
+      description: 'A page of audit events',
+      schema: AuditPageSchema,
+      name: 'AuditEventPage',
+      headers: ['Link'],
+    },
     async handle({ actor, query, queries, ctx }) {
-      const listing = { mode: 'page' as const, page: query.page, pageSize: query.page_size, filter: auditFilter(query) };
-      const page = await queries.execute(ListAuditEventsHandler, new ListAuditEventsQuery(actor, listing));
+      const listing = {
+        mode: 'page' as const,
+        page: query.page,
+        pageSize: query.page_size,
+        filter: auditFilter(query),
+      };
+      const page = await queries.execute(
+        ListAuditEventsHandler,
+        new ListAuditEventsQuery(actor, listing),
+      );
       if (page.mode !== 'page') throw new Error('expected a numbered page');
       return pageReply(ctx, listing, page, presentAuditEvent);
     },
@@ -53,14 +67,31 @@ export const auditRoutes: readonly AnyRouteSpec[] = [
       2: {
         description: `${FILTERS} Version 2 answers keyset pages: pass \`next_cursor\` back as \`cursor\`.`,
         query: ListAuditEventsSliceQueryCodec,
-        success: { status: 200, description: 'A slice of audit events', schema: sliceSchema(AuditEventSchema), name: 'AuditEventSlice', headers: ['Link'] },
+        success: {
+          status: 200,
+          description: 'A slice of audit events',
+          schema: sliceSchema(AuditEventSchema),
+          name: 'AuditEventSlice',
+          headers: ['Link'],
+        },
         async handle({ actor, query, queries, ctx, cursors }) {
           const fingerprint = CursorCodec.fingerprint(auditFingerprintOf(query));
-          const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
-          const listing = { mode: 'slice' as const, limit: query.limit, filter: auditFilter(query), ...(after === undefined ? {} : { after }) };
-          const slice = await queries.execute(ListAuditEventsHandler, new ListAuditEventsQuery(actor, listing));
+          const after =
+            query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
+          const listing = {
+            mode: 'slice' as const,
+            limit: query.limit,
+            filter: auditFilter(query),
+            ...(after === undefined ? {} : { after }),
+          };
+          const slice = await queries.execute(
+            ListAuditEventsHandler,
+            new ListAuditEventsQuery(actor, listing),
+          );
           if (slice.mode !== 'slice') throw new Error('expected a slice');
-          return sliceReply(ctx, slice, presentAuditEvent, (last) => cursors.encode(auditPosition(last), fingerprint));
+          return sliceReply(ctx, slice, presentAuditEvent, (last) =>
+            cursors.encode(auditPosition(last), fingerprint),
+          );
         },
       },
     },

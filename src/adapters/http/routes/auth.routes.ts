@@ -8,7 +8,12 @@ import { RefreshTokenHandler } from '../../../application/commands/refresh-token
 import { TokenRequestForm, TokenRequestJson, TokenResponseSchema } from '../codecs/auth.codecs.js';
 import { ListPublicKeysHandler } from '../../../application/queries/list-public-keys/list-public-keys.handler.js';
 import { ListPublicKeysQuery } from '../../../application/queries/list-public-keys/list-public-keys.query.js';
-import { LogoutRequest, PublicKeysSchema, RefreshRequest, presentPublicKeys } from '../codecs/session.codecs.js';
+import {
+  LogoutRequest,
+  PublicKeysSchema,
+  RefreshRequest,
+  presentPublicKeys,
+} from '../codecs/session.codecs.js';
 import { contentETag, withEntityTag } from '../conditional.js';
 import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
@@ -41,10 +46,19 @@ export const authRoutes: readonly AnyRouteSpec[] = [
     auth: 'public',
     body: TokenRequestJson,
     acceptsForm: TokenRequestForm,
-    success: { status: 200, description: 'An access token and a refresh token', schema: TokenResponseSchema },
+    success: {
+      status: 200,
+      description: 'An access token and a refresh token',
+      schema: TokenResponseSchema,
+    },
     errors: [401, 403, 429],
     async handle({ body, commands, ctx }) {
-      return tokenReply(await commands.execute(IssueTokenHandler, new IssueTokenCommand(body.username, body.password, ctx.ip, ctx.get('User-Agent'))));
+      return tokenReply(
+        await commands.execute(
+          IssueTokenHandler,
+          new IssueTokenCommand(body.username, body.password, ctx.ip, ctx.get('User-Agent')),
+        ),
+      );
     },
   }),
   defineRoute({
@@ -57,10 +71,19 @@ export const authRoutes: readonly AnyRouteSpec[] = [
       'Spends the refresh token and returns a new access token and a new refresh token of the same session; the session keeps its end (`refresh_expires_in` counts down). An unknown, expired or revoked refresh token is 401. Presenting a spent refresh token again is 401 and revokes the whole session (every refresh and access token of that sign-in), since it means a copy of the token is in other hands; of two refreshes racing with one token, at most one succeeds. An inactive account is 403.',
     auth: 'public',
     body: RefreshRequest,
-    success: { status: 200, description: 'A new access token and refresh token', schema: TokenResponseSchema },
+    success: {
+      status: 200,
+      description: 'A new access token and refresh token',
+      schema: TokenResponseSchema,
+    },
     errors: [401, 403],
     async handle({ body, commands, ctx }) {
-      return tokenReply(await commands.execute(RefreshTokenHandler, new RefreshTokenCommand(body.refresh_token, ctx.ip, ctx.get('User-Agent'))));
+      return tokenReply(
+        await commands.execute(
+          RefreshTokenHandler,
+          new RefreshTokenCommand(body.refresh_token, ctx.ip, ctx.get('User-Agent')),
+        ),
+      );
     },
   }),
   defineRoute({
@@ -88,12 +111,20 @@ export const authRoutes: readonly AnyRouteSpec[] = [
     tag: 'Authentication',
     summary: 'The public keys that verify access tokens',
     description:
-      'Anyone. So that other services verify access tokens without calling this one: take the `kid` from the token\'s footer and verify the token (PASETO `v4.public`) with the key of that `kid`, then check `exp`, `iss` and `aud`. The `active` key signs new tokens; a `retired` key only verifies tokens issued before a rotation. Cacheable for 5 minutes, with an `ETag` for `If-None-Match`. A verifier that meets an unknown `kid` may fetch again at once (a rotation has happened).',
+      "Anyone. So that other services verify access tokens without calling this one: take the `kid` from the token's footer and verify the token (PASETO `v4.public`) with the key of that `kid`, then check `exp`, `iss` and `aud`. The `active` key signs new tokens; a `retired` key only verifies tokens issued before a rotation. Cacheable for 5 minutes, with an `ETag` for `If-None-Match`. A verifier that meets an unknown `kid` may fetch again at once (a rotation has happened).",
     auth: 'public',
-    success: { status: 200, description: 'The keys', schema: PublicKeysSchema, name: 'PublicKeys', headers: ['ETag', 'Cache-Control'] },
+    success: {
+      status: 200,
+      description: 'The keys',
+      schema: PublicKeysSchema,
+      name: 'PublicKeys',
+      headers: ['ETag', 'Cache-Control'],
+    },
     errors: [304],
     async handle({ queries, ctx }) {
-      const body = presentPublicKeys(await queries.execute(ListPublicKeysHandler, new ListPublicKeysQuery()));
+      const body = presentPublicKeys(
+        await queries.execute(ListPublicKeysHandler, new ListPublicKeysQuery()),
+      );
       const reply = withEntityTag(ctx, contentETag(body), body);
       return { ...reply, headers: { ...reply.headers, ...KEYS_CACHE } };
     },

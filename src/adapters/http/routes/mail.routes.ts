@@ -6,7 +6,11 @@ import { ResetPasswordCommand } from '../../../application/commands/reset-passwo
 import { ResetPasswordHandler } from '../../../application/commands/reset-password/reset-password.handler.js';
 import { VerifyEmailCommand } from '../../../application/commands/verify-email/verify-email.command.js';
 import { VerifyEmailHandler } from '../../../application/commands/verify-email/verify-email.handler.js';
-import { PasswordResetBody, PasswordResetRequestBody, VerifyEmailBody } from '../codecs/mail.codecs.js';
+import {
+  PasswordResetBody,
+  PasswordResetRequestBody,
+  VerifyEmailBody,
+} from '../codecs/mail.codecs.js';
 import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 const TAG = 'Authentication';
@@ -19,14 +23,17 @@ export const mailRoutes: readonly AnyRouteSpec[] = [
     method: 'POST',
     path: '/auth/verify-email/request',
     tag: TAG,
-    summary: 'Send a new verification mail to the caller\'s address',
+    summary: "Send a new verification mail to the caller's address",
     description:
-      'Queues a verification mail to the account\'s address with a link to `APP_URL/verify-email#token=...`; earlier verification tokens stop working. 409 when the address is verified already. Requests for mails are limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.',
+      "Queues a verification mail to the account's address with a link to `APP_URL/verify-email#token=...`; earlier verification tokens stop working. 409 when the address is verified already. Requests for mails are limited per address and per email (`MAIL_REQUEST_MAX` per `MAIL_REQUEST_WINDOW_S`): 429 with `Retry-After` beyond.",
     auth: 'required',
     success: { status: 202, description: 'The mail is queued' },
     errors: [409, 429],
     async handle({ actor, commands, ctx }) {
-      await commands.execute(RequestEmailVerificationHandler, new RequestEmailVerificationCommand(actor, ctx.ip));
+      await commands.execute(
+        RequestEmailVerificationHandler,
+        new RequestEmailVerificationCommand(actor, ctx.ip),
+      );
       return { status: 202, headers: NO_STORE };
     },
   }),
@@ -60,7 +67,10 @@ export const mailRoutes: readonly AnyRouteSpec[] = [
     success: { status: 202, description: 'Accepted (whether or not a mail goes out)' },
     errors: [429],
     async handle({ body, commands, ctx }) {
-      await commands.execute(RequestPasswordResetHandler, new RequestPasswordResetCommand(body.email, ctx.ip));
+      await commands.execute(
+        RequestPasswordResetHandler,
+        new RequestPasswordResetCommand(body.email, ctx.ip),
+      );
       return { status: 202, headers: NO_STORE };
     },
   }),
@@ -71,13 +81,16 @@ export const mailRoutes: readonly AnyRouteSpec[] = [
     tag: TAG,
     summary: 'Set a new password with the token from the reset mail',
     description:
-      'Spends the token and sets the new password: every session of the account ends, every access token issued before stops working, the sign-in lockout of the account is cleared, and a notice goes to the account\'s address. An unknown, spent or expired token, or one for an address the account no longer has, is 400 `Invalid or expired token`; a weak password is 422.',
+      "Spends the token and sets the new password: every session of the account ends, every access token issued before stops working, the sign-in lockout of the account is cleared, and a notice goes to the account's address. An unknown, spent or expired token, or one for an address the account no longer has, is 400 `Invalid or expired token`; a weak password is 422.",
     auth: 'public',
     body: PasswordResetBody,
     success: { status: 204, description: 'The password is changed; sign in with it' },
     errors: [400],
     async handle({ body, commands }) {
-      await commands.execute(ResetPasswordHandler, new ResetPasswordCommand(body.token, body.new_password));
+      await commands.execute(
+        ResetPasswordHandler,
+        new ResetPasswordCommand(body.token, body.new_password),
+      );
       return { status: 204, headers: NO_STORE };
     },
   }),

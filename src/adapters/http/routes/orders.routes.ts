@@ -5,7 +5,11 @@
  * through the API: no DELETE (nor PUT) is declared, so the router answers 405 with `Allow`.
  */
 import type { Actor } from '../../../domain/user/role.js';
-import { mayAttemptOrderStatusChange, mayPlaceOrder, mayReadOrders } from '../../../domain/order/order-policy.js';
+import {
+  mayAttemptOrderStatusChange,
+  mayPlaceOrder,
+  mayReadOrders,
+} from '../../../domain/order/order-policy.js';
 import type { QueryBus } from '../../../application/bus.js';
 import { ChangeOrderStatusCommand } from '../../../application/commands/change-order-status/change-order-status.command.js';
 import { ChangeOrderStatusHandler } from '../../../application/commands/change-order-status/change-order-status.handler.js';
@@ -36,12 +40,26 @@ import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 const TAG = 'Orders';
 
 /** The owner exists (404 `User with id N not found`) before the body is read. */
-const ownerExists = ({ actor, params, queries }: { actor: Actor; params: { id: number }; queries: QueryBus }) =>
-  queries.execute(GetUserHandler, new GetUserQuery(actor, params.id));
+const ownerExists = ({
+  actor,
+  params,
+  queries,
+}: {
+  actor: Actor;
+  params: { id: number };
+  queries: QueryBus;
+}) => queries.execute(GetUserHandler, new GetUserQuery(actor, params.id));
 
 /** The owner, then the order under that owner (404 `Order with id N not found`), before the body. */
-const orderExists = ({ actor, params, queries }: { actor: Actor; params: { id: number; order_id: number }; queries: QueryBus }) =>
-  queries.execute(GetOrderHandler, new GetOrderQuery(actor, params.id, params.order_id));
+const orderExists = ({
+  actor,
+  params,
+  queries,
+}: {
+  actor: Actor;
+  params: { id: number; order_id: number };
+  queries: QueryBus;
+}) => queries.execute(GetOrderHandler, new GetOrderQuery(actor, params.id, params.order_id));
 
 export const orderRoutes: readonly AnyRouteSpec[] = [
   defineRoute({
@@ -57,16 +75,32 @@ export const orderRoutes: readonly AnyRouteSpec[] = [
     authorize: (actor, params) => mayPlaceOrder(actor, params.id),
     load: ownerExists,
     body: PlaceOrderBody,
-    success: { status: 201, description: 'The new order', schema: OrderSchema, name: 'Order', headers: ['Location', 'ETag'] },
+    success: {
+      status: 201,
+      description: 'The new order',
+      schema: OrderSchema,
+      name: 'Order',
+      headers: ['Location', 'ETag'],
+    },
     errors: [404],
     idempotent: true,
     async handle({ actor, params, body, commands, ctx }) {
-      const items = body.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unit_price_cents }));
-      const order = await commands.execute(PlaceOrderHandler, new PlaceOrderCommand(actor, params.id, { currency: body.currency, items }));
+      const items = body.items.map((item) => ({
+        sku: item.sku,
+        quantity: item.quantity,
+        unitPriceCents: item.unit_price_cents,
+      }));
+      const order = await commands.execute(
+        PlaceOrderHandler,
+        new PlaceOrderCommand(actor, params.id, { currency: body.currency, items }),
+      );
       return {
         status: 201,
         body: presentOrder(order),
-        headers: { Location: `${ctx.state.apiBase}/users/${params.id}/orders/${order.id}`, ETag: etagOf(order.version) },
+        headers: {
+          Location: `${ctx.state.apiBase}/users/${params.id}/orders/${order.id}`,
+          ETag: etagOf(order.version),
+        },
       };
     },
   }),
@@ -76,12 +110,19 @@ export const orderRoutes: readonly AnyRouteSpec[] = [
     path: '/users/:id/orders',
     tag: TAG,
     summary: "List a user's orders",
-    description: "The user itself, moderators and admins; someone else's orders are 403 whether or not the user exists. Newest first; filter `status`.",
+    description:
+      "The user itself, moderators and admins; someone else's orders are 403 whether or not the user exists. Newest first; filter `status`.",
     auth: 'required',
     params: UserOrdersParams,
     query: ListOrdersQueryCodec,
     authorize: (actor, params) => mayReadOrders(actor, params.id),
-    success: { status: 200, description: 'A page of orders', schema: pageSchema(OrderSchema), name: 'OrderPage', headers: ['Link'] },
+    success: {
+      status: 200,
+      description: 'A page of orders',
+      schema: pageSchema(OrderSchema),
+      name: 'OrderPage',
+      headers: ['Link'],
+    },
     errors: [404],
     async handle({ actor, params, query, queries, ctx }) {
       const criteria = {
@@ -100,10 +141,17 @@ export const orderRoutes: readonly AnyRouteSpec[] = [
         description:
           "The user itself, moderators and admins; someone else's orders are 403 whether or not the user exists. Newest first; filter `status`. Keyset pages: pass `next_cursor` back as `cursor`.",
         query: ListOrdersSliceQueryCodec,
-        success: { status: 200, description: 'A slice of orders', schema: sliceSchema(OrderSchema), name: 'OrderSlice', headers: ['Link'] },
+        success: {
+          status: 200,
+          description: 'A slice of orders',
+          schema: sliceSchema(OrderSchema),
+          name: 'OrderSlice',
+          headers: ['Link'],
+        },
         async handle({ actor, params, query, queries, ctx, cursors }) {
           const fingerprint = CursorCodec.fingerprint({ user: params.id, status: query.status });
-          const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
+          const after =
+            query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
           const criteria = {
             mode: 'slice' as const,
             userId: params.id,
@@ -111,9 +159,14 @@ export const orderRoutes: readonly AnyRouteSpec[] = [
             filter: query.status === undefined ? {} : { status: query.status },
             ...(after === undefined ? {} : { after }),
           };
-          const slice = await queries.execute(ListOrdersHandler, new ListOrdersQuery(actor, criteria));
+          const slice = await queries.execute(
+            ListOrdersHandler,
+            new ListOrdersQuery(actor, criteria),
+          );
           if (slice.mode !== 'slice') throw new Error('expected a slice');
-          return sliceReply(ctx, slice, presentOrder, (last) => cursors.encode(orderPosition(last), fingerprint));
+          return sliceReply(ctx, slice, presentOrder, (last) =>
+            cursors.encode(orderPosition(last), fingerprint),
+          );
         },
       },
     },
@@ -124,14 +177,24 @@ export const orderRoutes: readonly AnyRouteSpec[] = [
     path: '/users/:id/orders/:order_id',
     tag: TAG,
     summary: 'Get an order',
-    description: "The same readers as the list. An order of another user is 404 under this user's path.",
+    description:
+      "The same readers as the list. An order of another user is 404 under this user's path.",
     auth: 'required',
     params: OrderIdParams,
     authorize: (actor, params) => mayReadOrders(actor, params.id),
-    success: { status: 200, description: 'The order', schema: OrderSchema, name: 'Order', headers: ['ETag'] },
+    success: {
+      status: 200,
+      description: 'The order',
+      schema: OrderSchema,
+      name: 'Order',
+      headers: ['ETag'],
+    },
     errors: [304, 404],
     async handle({ actor, params, queries, ctx }) {
-      const order = await queries.execute(GetOrderHandler, new GetOrderQuery(actor, params.id, params.order_id));
+      const order = await queries.execute(
+        GetOrderHandler,
+        new GetOrderQuery(actor, params.id, params.order_id),
+      );
       return withETag(ctx, order.version, presentOrder(order));
     },
   }),
@@ -148,10 +211,22 @@ export const orderRoutes: readonly AnyRouteSpec[] = [
     authorize: (actor, params) => mayAttemptOrderStatusChange(actor, params.id),
     load: orderExists,
     body: ChangeOrderStatusBody,
-    success: { status: 200, description: 'The order', schema: OrderSchema, name: 'Order', headers: ['ETag'] },
+    success: {
+      status: 200,
+      description: 'The order',
+      schema: OrderSchema,
+      name: 'Order',
+      headers: ['ETag'],
+    },
     errors: [404, 409, 412],
     async handle({ actor, params, body, commands, ctx }) {
-      const command = new ChangeOrderStatusCommand(actor, params.id, params.order_id, body.status, expectedVersions(ctx));
+      const command = new ChangeOrderStatusCommand(
+        actor,
+        params.id,
+        params.order_id,
+        body.status,
+        expectedVersions(ctx),
+      );
       const order = await commands.execute(ChangeOrderStatusHandler, command);
       return { status: 200, body: presentOrder(order), headers: { ETag: etagOf(order.version) } };
     },

@@ -35,8 +35,15 @@ import { pageReply, pageSchema, sliceReply, sliceSchema } from '../pagination.js
 import { type AnyRouteSpec, defineRoute } from '../kit/route.js';
 
 /** Existence (404) before the body is read; the read model also applies the read policy. */
-const userExists = ({ actor, params, queries }: { actor: Actor; params: { id: number }; queries: QueryBus }) =>
-  queries.execute(GetUserHandler, new GetUserQuery(actor, params.id));
+const userExists = ({
+  actor,
+  params,
+  queries,
+}: {
+  actor: Actor;
+  params: { id: number };
+  queries: QueryBus;
+}) => queries.execute(GetUserHandler, new GetUserQuery(actor, params.id));
 
 const TAG = 'Users';
 
@@ -49,7 +56,10 @@ function userListShape(query: { role?: Role; is_active?: boolean; search?: strin
       ...(query.is_active === undefined ? {} : { isActive: query.is_active }),
       ...(query.search === undefined ? {} : { search: query.search }),
     },
-    sort: { field: query.sort.replace(/^-/, '') as UserSortField, direction: descending ? ('desc' as const) : ('asc' as const) },
+    sort: {
+      field: query.sort.replace(/^-/, '') as UserSortField,
+      direction: descending ? ('desc' as const) : ('asc' as const),
+    },
   };
 }
 
@@ -64,10 +74,16 @@ export const userRoutes: readonly AnyRouteSpec[] = [
     auth: 'optional',
     body: RegisterUserBody,
     restricted: { role: ['admin'], is_active: ['admin'] },
-    success: { status: 201, description: 'The new user', schema: UserSchema, headers: ['Location'] },
+    success: {
+      status: 201,
+      description: 'The new user',
+      schema: UserSchema,
+      headers: ['Location'],
+    },
     errors: [409],
     idempotent: true,
-    stillExists: ({ reply, queries }) => queries.execute(UserExistsHandler, new UserExistsQuery((reply.body as { id: number }).id)),
+    stillExists: ({ reply, queries }) =>
+      queries.execute(UserExistsHandler, new UserExistsQuery((reply.body as { id: number }).id)),
     async handle({ body, actor, commands, ctx }) {
       const input = {
         email: body.email,
@@ -77,8 +93,15 @@ export const userRoutes: readonly AnyRouteSpec[] = [
         ...(body.role === undefined ? {} : { role: body.role }),
         ...(body.is_active === undefined ? {} : { isActive: body.is_active }),
       };
-      const user = await commands.execute(RegisterUserHandler, new RegisterUserCommand(input, actor));
-      return { status: 201, body: presentUser(user), headers: { Location: `${ctx.state.apiBase}/users/${user.id}` } };
+      const user = await commands.execute(
+        RegisterUserHandler,
+        new RegisterUserCommand(input, actor),
+      );
+      return {
+        status: 201,
+        body: presentUser(user),
+        headers: { Location: `${ctx.state.apiBase}/users/${user.id}` },
+      };
     },
   }),
   defineRoute({
@@ -92,9 +115,20 @@ export const userRoutes: readonly AnyRouteSpec[] = [
     auth: 'required',
     roles: ['admin', 'moderator'],
     query: ListUsersQueryCodec,
-    success: { status: 200, description: 'A page of users', schema: pageSchema(UserSchema), name: 'UserPage', headers: ['Link'] },
+    success: {
+      status: 200,
+      description: 'A page of users',
+      schema: pageSchema(UserSchema),
+      name: 'UserPage',
+      headers: ['Link'],
+    },
     async handle({ actor, query, queries, ctx }) {
-      const listing = { mode: 'page' as const, page: query.page, pageSize: query.page_size, ...userListShape(query) };
+      const listing = {
+        mode: 'page' as const,
+        page: query.page,
+        pageSize: query.page_size,
+        ...userListShape(query),
+      };
       const page = await queries.execute(ListUsersHandler, new ListUsersQuery(actor, listing));
       if (page.mode !== 'page') throw new Error('expected a numbered page');
       return pageReply(ctx, listing, page, presentUser);
@@ -104,15 +138,34 @@ export const userRoutes: readonly AnyRouteSpec[] = [
         description:
           'Admins and moderators. Filters `role`, `is_active`, `search`; `sort` by `created_at`, `username` or `email`, `-` for descending. Version 2 answers keyset pages: pass `next_cursor` back as `cursor`.',
         query: ListUsersSliceQueryCodec,
-        success: { status: 200, description: 'A slice of users', schema: sliceSchema(UserSchema), name: 'UserSlice', headers: ['Link'] },
+        success: {
+          status: 200,
+          description: 'A slice of users',
+          schema: sliceSchema(UserSchema),
+          name: 'UserSlice',
+          headers: ['Link'],
+        },
         async handle({ actor, query, queries, ctx, cursors }) {
           const shape = userListShape(query);
-          const fingerprint = CursorCodec.fingerprint({ sort: query.sort, role: query.role, is_active: query.is_active, search: query.search });
-          const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
-          const listing = { mode: 'slice' as const, limit: query.limit, ...shape, ...(after === undefined ? {} : { after }) };
+          const fingerprint = CursorCodec.fingerprint({
+            sort: query.sort,
+            role: query.role,
+            is_active: query.is_active,
+            search: query.search,
+          });
+          const after =
+            query.cursor === undefined ? undefined : cursors.decode(query.cursor, fingerprint);
+          const listing = {
+            mode: 'slice' as const,
+            limit: query.limit,
+            ...shape,
+            ...(after === undefined ? {} : { after }),
+          };
           const slice = await queries.execute(ListUsersHandler, new ListUsersQuery(actor, listing));
           if (slice.mode !== 'slice') throw new Error('expected a slice');
-          return sliceReply(ctx, slice, presentUser, (last) => cursors.encode(userPosition(last, shape.sort.field), fingerprint));
+          return sliceReply(ctx, slice, presentUser, (last) =>
+            cursors.encode(userPosition(last, shape.sort.field), fingerprint),
+          );
         },
       },
     },
@@ -135,7 +188,7 @@ export const userRoutes: readonly AnyRouteSpec[] = [
     method: 'POST',
     path: '/users/me/password',
     tag: TAG,
-    summary: 'Change the signed-in user\'s password',
+    summary: "Change the signed-in user's password",
     description:
       'Body `{"current_password", "new_password"}`. A wrong current password is 400, a weak new one 422. On success every session of the user is revoked and every access token issued before the change stops working, the caller\'s own included: the client signs in again. Wrong current passwords count against the sign-in lockout of the account from this address (429 with `Retry-After` once locked).',
     auth: 'required',
@@ -143,7 +196,10 @@ export const userRoutes: readonly AnyRouteSpec[] = [
     success: { status: 204, description: 'Changed; sign in again' },
     errors: [400, 429],
     async handle({ actor, body, commands, ctx }) {
-      await commands.execute(ChangePasswordHandler, new ChangePasswordCommand(actor, body.current_password, body.new_password, ctx.ip));
+      await commands.execute(
+        ChangePasswordHandler,
+        new ChangePasswordCommand(actor, body.current_password, body.new_password, ctx.ip),
+      );
       return { status: 204 };
     },
   }),
@@ -153,7 +209,8 @@ export const userRoutes: readonly AnyRouteSpec[] = [
     path: '/users/:id',
     tag: TAG,
     summary: 'Get a user',
-    description: 'The user itself, moderators and admins. Someone else\'s id is 403 whether or not it exists.',
+    description:
+      "The user itself, moderators and admins. Someone else's id is 403 whether or not it exists.",
     auth: 'required',
     params: UserIdParams,
     authorize: (actor, params) => requireSelfOr(actor, params.id, 'moderator', 'admin'),
@@ -169,8 +226,9 @@ export const userRoutes: readonly AnyRouteSpec[] = [
     method: 'PUT',
     path: '/users/:id',
     tag: TAG,
-    summary: 'Replace a user\'s profile',
-    description: 'The user itself and admins. `email`, `username` and `full_name` are all required; `full_name` may be null.',
+    summary: "Replace a user's profile",
+    description:
+      'The user itself and admins. `email`, `username` and `full_name` are all required; `full_name` may be null.',
     auth: 'required',
     params: UserIdParams,
     authorize: (actor, params) => requireSelfOr(actor, params.id, 'admin'),
@@ -180,7 +238,10 @@ export const userRoutes: readonly AnyRouteSpec[] = [
     errors: [404, 409, 412],
     async handle({ actor, params, body, commands, ctx }) {
       const profile = { email: body.email, username: body.username, fullName: body.full_name };
-      const user = await commands.execute(ReplaceUserHandler, new ReplaceUserCommand(actor, params.id, profile, expectedVersions(ctx)));
+      const user = await commands.execute(
+        ReplaceUserHandler,
+        new ReplaceUserCommand(actor, params.id, profile, expectedVersions(ctx)),
+      );
       return { status: 200, body: presentUser(user), headers: { ETag: `"${user.version}"` } };
     },
   }),
@@ -208,7 +269,10 @@ export const userRoutes: readonly AnyRouteSpec[] = [
         ...(body.role === undefined ? {} : { role: body.role }),
         ...(body.is_active === undefined ? {} : { isActive: body.is_active }),
       };
-      const user = await commands.execute(UpdateUserHandler, new UpdateUserCommand(actor, params.id, changes, expectedVersions(ctx)));
+      const user = await commands.execute(
+        UpdateUserHandler,
+        new UpdateUserCommand(actor, params.id, changes, expectedVersions(ctx)),
+      );
       return { status: 200, body: presentUser(user), headers: { ETag: `"${user.version}"` } };
     },
   }),
@@ -225,7 +289,10 @@ export const userRoutes: readonly AnyRouteSpec[] = [
     success: { status: 204, description: 'Deleted' },
     errors: [404, 409, 412],
     async handle({ actor, params, commands, ctx }) {
-      await commands.execute(DeleteUserHandler, new DeleteUserCommand(actor, params.id, expectedVersions(ctx)));
+      await commands.execute(
+        DeleteUserHandler,
+        new DeleteUserCommand(actor, params.id, expectedVersions(ctx)),
+      );
       return { status: 204 };
     },
   }),

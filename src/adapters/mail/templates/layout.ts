@@ -10,20 +10,34 @@ export interface RenderedMail {
   readonly html: string;
 }
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Text for an HTML element or a quoted attribute. */
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+export const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
 /** A link to one of the service's pages, the token in the fragment (never sent to a server or logged by proxies). */
-export const tokenLink = (context: TemplateContext, page: 'verify-email' | 'reset-password', token: string): string =>
-  `${context.appUrl}/${page}#token=${encodeURIComponent(token)}`;
+export const tokenLink = (
+  context: TemplateContext,
+  page: 'verify-email' | 'reset-password',
+  token: string,
+): string => `${context.appUrl}/${page}#token=${encodeURIComponent(token)}`;
 
 /**
  * The HTML part: paragraphs of escaped text and at most one button-like link, inline styles only
  * (mail clients drop style sheets).
  */
-export function htmlMail(title: string, paragraphs: readonly string[], link?: { readonly href: string; readonly label: string }): string {
+export function htmlMail(
+  title: string,
+  paragraphs: readonly string[],
+  link?: { readonly href: string; readonly label: string },
+): string {
   const body = paragraphs.map((p) => `<p style="margin:0 0 16px">${escapeHtml(p)}</p>`).join('\n');
   const button =
     link === undefined
@@ -42,7 +56,12 @@ ${button}
 }
 
 /** A mail whose point is one link: greeting lines, the link, and a line after it, in both parts. */
-export function linkMail(subject: string, lines: readonly string[], link: { readonly href: string; readonly label: string }, after: string): RenderedMail {
+export function linkMail(
+  subject: string,
+  lines: readonly string[],
+  link: { readonly href: string; readonly label: string },
+  after: string,
+): RenderedMail {
   return {
     subject,
     text: `${lines.join('\n\n')}\n\n${link.href}\n\n${after}\n`,

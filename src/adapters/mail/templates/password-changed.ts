@@ -4,7 +4,10 @@ export interface PasswordChangedData {
   readonly username: string;
 }
 
-export function passwordChanged(data: PasswordChangedData, _context: TemplateContext): RenderedMail {
+export function passwordChanged(
+  data: PasswordChangedData,
+  _context: TemplateContext,
+): RenderedMail {
   const subject = 'Your password was changed';
   const lines = [
     `Hello ${data.username},`,

@@ -12,7 +12,10 @@ import { erasePersonalValues } from '../../../domain/shared/domain-event.js';
 import { defineTable, type InMemoryDatabase } from './in-memory-database.js';
 
 /** A row of the in-memory `audit_events`, mirroring the SQL table: ids are numbers, times epoch milliseconds. */
-type AuditRow = Omit<AuditEvent, 'id' | 'occurredAt'> & { readonly id: number; readonly occurredAt: number };
+type AuditRow = Omit<AuditEvent, 'id' | 'occurredAt'> & {
+  readonly id: number;
+  readonly occurredAt: number;
+};
 
 const AUDIT_EVENTS = defineTable<AuditRow>({ name: 'audit_events', unique: {} });
 
@@ -28,16 +31,19 @@ const toEvent = (row: AuditRow): AuditEvent => ({
   changes: row.changes,
 });
 
-const matches = (filter: AuditFilter) => (row: AuditRow): boolean =>
-  (filter.actorId === undefined || row.actorId === filter.actorId) &&
-  (filter.subjectType === undefined || row.subjectType === filter.subjectType) &&
-  (filter.subjectId === undefined || row.subjectId === filter.subjectId) &&
-  (filter.action === undefined || row.action === filter.action) &&
-  (filter.since === undefined || row.occurredAt >= filter.since.getTime()) &&
-  (filter.until === undefined || row.occurredAt < filter.until.getTime());
+const matches =
+  (filter: AuditFilter) =>
+  (row: AuditRow): boolean =>
+    (filter.actorId === undefined || row.actorId === filter.actorId) &&
+    (filter.subjectType === undefined || row.subjectType === filter.subjectType) &&
+    (filter.subjectId === undefined || row.subjectId === filter.subjectId) &&
+    (filter.action === undefined || row.action === filter.action) &&
+    (filter.since === undefined || row.occurredAt >= filter.since.getTime()) &&
+    (filter.until === undefined || row.occurredAt < filter.until.getTime());
 
 /** Newest first: by time, then by id, both descending. */
-const newestFirst = (a: AuditRow, b: AuditRow): number => b.occurredAt - a.occurredAt || b.id - a.id;
+const newestFirst = (a: AuditRow, b: AuditRow): number =>
+  b.occurredAt - a.occurredAt || b.id - a.id;
 
 /** The audit log in the in-memory database: its writes join the caller's unit of work. */
 export class InMemoryAuditLog implements AuditLog {
@@ -64,9 +70,15 @@ export class InMemoryAuditLog implements AuditLog {
     const subjectId = String(userId);
     return this.db.write((writer) => {
       const about = [...writer.rows(AUDIT_EVENTS).values()].filter(
-        (row) => row.actorId === userId || (row.subjectType === 'user' && row.subjectId === subjectId),
+        (row) =>
+          row.actorId === userId || (row.subjectType === 'user' && row.subjectId === subjectId),
       );
-      for (const row of about) writer.update(AUDIT_EVENTS, { ...row, ip: null, changes: erasePersonalValues(row.changes) });
+      for (const row of about)
+        writer.update(AUDIT_EVENTS, {
+          ...row,
+          ip: null,
+          changes: erasePersonalValues(row.changes),
+        });
       return about.length;
     });
   }
@@ -85,14 +97,20 @@ export class InMemoryAuditLog implements AuditLog {
   async list({ filter, page, pageSize }: AuditListCriteria): Promise<AuditPage> {
     const rows = this.matching(filter);
     const start = (page - 1) * pageSize;
-    return { items: rows.slice(start, start + pageSize).map(toEvent), total: rows.length, totalExact: true };
+    return {
+      items: rows.slice(start, start + pageSize).map(toEvent),
+      total: rows.length,
+      totalExact: true,
+    };
   }
 
   async listAfter({ filter, limit, after }: AuditSliceCriteria): Promise<Slice<AuditEvent>> {
     let rows = this.matching(filter);
     if (after !== undefined) {
       const key = Date.parse(after.key);
-      rows = rows.filter((row) => row.occurredAt < key || (row.occurredAt === key && row.id < after.id));
+      rows = rows.filter(
+        (row) => row.occurredAt < key || (row.occurredAt === key && row.id < after.id),
+      );
     }
     return { items: rows.slice(0, limit).map(toEvent), hasMore: rows.length > limit };
   }

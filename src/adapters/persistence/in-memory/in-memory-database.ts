@@ -46,7 +46,10 @@ export class TableWriter {
   ) {}
 
   rows<R extends StoredRow>(table: TableSchema<R>): ReadonlyMap<number, R> {
-    return (this.copies.get(table.name) ?? this.base.get(table.name) ?? NO_ROWS) as ReadonlyMap<number, R>;
+    return (this.copies.get(table.name) ?? this.base.get(table.name) ?? NO_ROWS) as ReadonlyMap<
+      number,
+      R
+    >;
   }
 
   /** Stores a new row under the next id of the table's sequence and returns it. */
@@ -102,7 +105,8 @@ export class TableWriter {
     for (const [constraint, keyOf] of Object.entries(table.unique)) {
       const key = keyOf(row);
       for (const other of this.rows(table).values()) {
-        if (other.id !== row.id && keyOf(other) === key) throw new UniqueViolation(table.name, constraint);
+        if (other.id !== row.id && keyOf(other) === key)
+          throw new UniqueViolation(table.name, constraint);
       }
     }
   }
@@ -199,7 +203,8 @@ export class InMemoryDatabase {
   private currentUnit(): Unit | undefined {
     const unit = this.units.getStore();
     // A straggling call after its unit ended must not read or write a state that is gone.
-    if (unit?.ended === true) throw new Error('The unit of work this call belongs to has already ended');
+    if (unit?.ended === true)
+      throw new Error('The unit of work this call belongs to has already ended');
     return unit;
   }
 }

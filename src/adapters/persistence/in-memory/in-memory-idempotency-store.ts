@@ -50,13 +50,25 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
       const kept = find(tx, request.scope, request.key);
       if (kept !== undefined && kept.expiresAt > now) {
         const outcome = outcomeForKept(kept, request.fingerprint);
-        return outcome.outcome === 'replay' ? { outcome: 'replay', response: structuredClone(outcome.response) } : outcome;
+        return outcome.outcome === 'replay'
+          ? { outcome: 'replay', response: structuredClone(outcome.response) }
+          : outcome;
       }
       const claim = randomUUID();
-      const row = { scope: request.scope, key: request.key, fingerprint: request.fingerprint, claim, response: null, expiresAt: now + request.leaseS * 1000 };
+      const row = {
+        scope: request.scope,
+        key: request.key,
+        fingerprint: request.fingerprint,
+        claim,
+        response: null,
+        expiresAt: now + request.leaseS * 1000,
+      };
       if (kept === undefined) tx.insert(IDEMPOTENCY_KEYS, row);
       else tx.update(IDEMPOTENCY_KEYS, { ...row, id: kept.id });
-      return { outcome: 'new', ticket: { scope: request.scope, key: request.key, fingerprint: request.fingerprint, claim } };
+      return {
+        outcome: 'new',
+        ticket: { scope: request.scope, key: request.key, fingerprint: request.fingerprint, claim },
+      };
     });
   }
 
@@ -85,7 +97,8 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
 }
 
 function find(tx: TableWriter, scope: string, key: string): IdempotencyKeyRow | undefined {
-  for (const row of tx.rows(IDEMPOTENCY_KEYS).values()) if (row.scope === scope && row.key === key) return row;
+  for (const row of tx.rows(IDEMPOTENCY_KEYS).values())
+    if (row.scope === scope && row.key === key) return row;
   return undefined;
 }
 

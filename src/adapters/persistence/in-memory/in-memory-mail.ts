@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { EmailTokenPurpose, EmailTokenRepository, LiveEmailToken, StoredEmailToken } from '../../../application/ports/email-tokens.js';
-import type { ClaimedMail, Mail, Outbox, OutboxQueue, OutboxStats, PendingMail } from '../../../application/ports/outbox.js';
+import type {
+  EmailTokenPurpose,
+  EmailTokenRepository,
+  LiveEmailToken,
+  StoredEmailToken,
+} from '../../../application/ports/email-tokens.js';
+import type {
+  ClaimedMail,
+  Mail,
+  Outbox,
+  OutboxQueue,
+  OutboxStats,
+  PendingMail,
+} from '../../../application/ports/outbox.js';
 import { defineTable, type InMemoryDatabase, type TableWriter } from './in-memory-database.js';
 import { USERS } from './tables.js';
 
@@ -33,14 +45,19 @@ interface OutboxRow {
   readonly lastError: string | null;
 }
 
-export const EMAIL_TOKENS = defineTable<EmailTokenRow>({ name: 'email_tokens', unique: { email_tokens_pkey: (row) => row.selector } });
+export const EMAIL_TOKENS = defineTable<EmailTokenRow>({
+  name: 'email_tokens',
+  unique: { email_tokens_pkey: (row) => row.selector },
+});
 const MAIL_OUTBOX = defineTable<OutboxRow>({ name: 'mail_outbox', unique: {} });
 
 /** The cascade of deleting a user (SQL: `on delete cascade`). */
-export const deleteEmailTokensOfUser = (tx: TableWriter, userId: number): number => tx.deleteWhere(EMAIL_TOKENS, (row) => row.userId === userId);
+export const deleteEmailTokensOfUser = (tx: TableWriter, userId: number): number =>
+  tx.deleteWhere(EMAIL_TOKENS, (row) => row.userId === userId);
 
 /** Every mail to an erased account's address goes with it, pending ones included. */
-export const deleteMailTo = (tx: TableWriter, recipient: string): number => tx.deleteWhere(MAIL_OUTBOX, (row) => row.recipient === recipient);
+export const deleteMailTo = (tx: TableWriter, recipient: string): number =>
+  tx.deleteWhere(MAIL_OUTBOX, (row) => row.recipient === recipient);
 
 const toToken = (row: EmailTokenRow): StoredEmailToken => ({
   selector: row.selector,
@@ -59,7 +76,10 @@ export class InMemoryEmailTokenRepository implements EmailTokenRepository {
   async issue(token: Omit<StoredEmailToken, 'spentAt'>, now: Date): Promise<void> {
     await this.db.write((tx) => {
       // The foreign key to users, as PostgreSQL checks it.
-      if (!tx.rows(USERS).has(token.userId)) throw new Error(`insert into email_tokens violates the foreign key to users (${token.userId})`);
+      if (!tx.rows(USERS).has(token.userId))
+        throw new Error(
+          `insert into email_tokens violates the foreign key to users (${token.userId})`,
+        );
       for (const row of tx.rows(EMAIL_TOKENS).values()) {
         if (row.userId === token.userId && row.purpose === token.purpose && row.spentAt === null) {
           tx.update(EMAIL_TOKENS, { ...row, spentAt: now.getTime() });
@@ -75,7 +95,8 @@ export class InMemoryEmailTokenRepository implements EmailTokenRepository {
   }
 
   async find(selector: string): Promise<StoredEmailToken | null> {
-    for (const row of this.db.rows(EMAIL_TOKENS).values()) if (row.selector === selector) return toToken(row);
+    for (const row of this.db.rows(EMAIL_TOKENS).values())
+      if (row.selector === selector) return toToken(row);
     return null;
   }
 
@@ -96,7 +117,11 @@ export class InMemoryEmailTokenRepository implements EmailTokenRepository {
     return [...this.db.rows(EMAIL_TOKENS).values()]
       .filter((row) => row.userId === userId && row.spentAt === null && row.expiresAt > at)
       .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)
-      .map((row) => ({ purpose: row.purpose, createdAt: new Date(row.createdAt), expiresAt: new Date(row.expiresAt) }));
+      .map((row) => ({
+        purpose: row.purpose,
+        createdAt: new Date(row.createdAt),
+        expiresAt: new Date(row.expiresAt),
+      }));
   }
 }
 
@@ -136,14 +161,21 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
   claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedMail[]> {
     const at = now.getTime();
     return this.db.write((tx) => {
-      const pending = [...tx.rows(MAIL_OUTBOX).values()].filter((row) => row.status === 'pending').sort((a, b) => a.id - b.id);
+      const pending = [...tx.rows(MAIL_OUTBOX).values()]
+        .filter((row) => row.status === 'pending')
+        .sort((a, b) => a.id - b.id);
       const heads = new Set<string>();
       const claimed: ClaimedMail[] = [];
       for (const row of pending) {
         // Only the oldest pending mail of each recipient may go.
         if (heads.has(row.recipient)) continue;
         heads.add(row.recipient);
-        if (claimed.length >= limit || row.nextAttemptAt > at || (row.lockedUntil !== null && row.lockedUntil > at)) continue;
+        if (
+          claimed.length >= limit ||
+          row.nextAttemptAt > at ||
+          (row.lockedUntil !== null && row.lockedUntil > at)
+        )
+          continue;
         const claimId = randomUUID();
         const next = { ...row, attempts: row.attempts + 1, lockedUntil: at + leaseMs, claimId };
         tx.update(MAIL_OUTBOX, next);
@@ -160,15 +192,32 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
   }
 
   markSent(id: number, claimId: string, now: Date): Promise<boolean> {
-    return this.settle(id, claimId, { status: 'sent', sentAt: now.getTime(), data: null, lockedUntil: null, claimId: null });
+    return this.settle(id, claimId, {
+      status: 'sent',
+      sentAt: now.getTime(),
+      data: null,
+      lockedUntil: null,
+      claimId: null,
+    });
   }
 
   reschedule(id: number, claimId: string, nextAttemptAt: Date, error: string): Promise<boolean> {
-    return this.settle(id, claimId, { nextAttemptAt: nextAttemptAt.getTime(), lastError: error.slice(0, 500), lockedUntil: null, claimId: null });
+    return this.settle(id, claimId, {
+      nextAttemptAt: nextAttemptAt.getTime(),
+      lastError: error.slice(0, 500),
+      lockedUntil: null,
+      claimId: null,
+    });
   }
 
   markFailed(id: number, claimId: string, _now: Date, error: string): Promise<boolean> {
-    return this.settle(id, claimId, { status: 'failed', lastError: error.slice(0, 500), data: null, lockedUntil: null, claimId: null });
+    return this.settle(id, claimId, {
+      status: 'failed',
+      lastError: error.slice(0, 500),
+      data: null,
+      lockedUntil: null,
+      claimId: null,
+    });
   }
 
   async stats(): Promise<OutboxStats> {

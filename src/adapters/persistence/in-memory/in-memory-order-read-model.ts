@@ -1,4 +1,9 @@
-import type { OrderFilter, OrderListCriteria, OrderReadModel, OrderSliceCriteria } from '../../../application/ports/order-read-model.js';
+import type {
+  OrderFilter,
+  OrderListCriteria,
+  OrderReadModel,
+  OrderSliceCriteria,
+} from '../../../application/ports/order-read-model.js';
 import type { OrderView } from '../../../application/ports/order-view.js';
 import type { Page, Slice } from '../../../application/ports/views.js';
 import type { InMemoryDatabase } from './in-memory-database.js';
@@ -16,7 +21,10 @@ export class InMemoryOrderReadModel implements OrderReadModel {
   async list({ userId, filter, page, pageSize }: OrderListCriteria): Promise<Page<OrderView>> {
     const matching = this.newestFirst(userId, filter);
     const start = (page - 1) * pageSize;
-    return { items: matching.slice(start, start + pageSize).map(toOrderView), total: matching.length };
+    return {
+      items: matching.slice(start, start + pageSize).map(toOrderView),
+      total: matching.length,
+    };
   }
 
   async listAfter({ userId, filter, limit, after }: OrderSliceCriteria): Promise<Slice<OrderView>> {
@@ -24,13 +32,16 @@ export class InMemoryOrderReadModel implements OrderReadModel {
     const rest =
       after === undefined || afterAt === undefined
         ? this.newestFirst(userId, filter)
-        : this.newestFirst(userId, filter).filter((row) => row.createdAt < afterAt || (row.createdAt === afterAt && row.id < after.id));
+        : this.newestFirst(userId, filter).filter(
+            (row) => row.createdAt < afterAt || (row.createdAt === afterAt && row.id < after.id),
+          );
     return { items: rest.slice(0, limit).map(toOrderView), hasMore: rest.length > limit };
   }
 
   private newestFirst(userId: number, filter: OrderFilter) {
     const matching = [...this.db.rows(ORDERS).values()].filter(
-      (row) => row.userId === userId && (filter.status === undefined || row.status === filter.status),
+      (row) =>
+        row.userId === userId && (filter.status === undefined || row.status === filter.status),
     );
     // Newest first, ties to the higher id: the SQL read model's `created_at desc, id desc`.
     matching.sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);

@@ -2,7 +2,13 @@ import { orderNotFound, userNotFound } from '../../../application/not-found.js';
 import type { OrderRepository } from '../../../application/ports/order-repository.js';
 import { Order, type NewOrder } from '../../../domain/order/order.js';
 import type { InMemoryDatabase } from './in-memory-database.js';
-import { CheckViolation, ORDERS, brokenOrderCheck, toOrderProps, toOrderRecord } from './order-records.js';
+import {
+  CheckViolation,
+  ORDERS,
+  brokenOrderCheck,
+  toOrderProps,
+  toOrderRecord,
+} from './order-records.js';
 import { USERS } from './tables.js';
 
 /**

@@ -13,7 +13,9 @@ import { InMemoryUserRepository } from './in-memory-user-repository.js';
 import { InMemoryEmailTokenRepository, InMemoryOutbox } from './in-memory-mail.js';
 
 /** A fresh, empty in-memory store: every port over one in-memory database. */
-export function createInMemoryPersistence(options: { readonly exactCountLimit?: number } = {}): ClearablePersistence {
+export function createInMemoryPersistence(
+  options: { readonly exactCountLimit?: number } = {},
+): ClearablePersistence {
   const db = new InMemoryDatabase();
   let closed = false;
   return {

@@ -1,4 +1,7 @@
-import type { SessionReadModel, UserSessions } from '../../../application/ports/session-read-model.js';
+import type {
+  SessionReadModel,
+  UserSessions,
+} from '../../../application/ports/session-read-model.js';
 import type { InMemoryDatabase } from './in-memory-database.js';
 import { SESSIONS, toSessionView } from './session-tables.js';
 import { USERS } from './tables.js';
@@ -11,7 +14,9 @@ export class InMemorySessionReadModel implements SessionReadModel {
     const user = this.db.rows(USERS).get(userId);
     if (user === undefined) return null;
     const rows = [...this.db.rows(SESSIONS).values()].filter((row) => row.userId === userId);
-    rows.sort((a, b) => b.createdAt - a.createdAt || (a.uuid < b.uuid ? 1 : a.uuid > b.uuid ? -1 : 0));
+    rows.sort(
+      (a, b) => b.createdAt - a.createdAt || (a.uuid < b.uuid ? 1 : a.uuid > b.uuid ? -1 : 0),
+    );
     return {
       passwordChangedAt: user.passwordChangedAt === null ? null : new Date(user.passwordChangedAt),
       sessions: rows.map(toSessionView),

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { userNotFound } from '../../../application/not-found.js';
-import type { NewSession, RefreshTokenLookup, SessionRepository } from '../../../application/ports/session-repository.js';
+import type {
+  NewSession,
+  RefreshTokenLookup,
+  SessionRepository,
+} from '../../../application/ports/session-repository.js';
 import type { Session, SessionDevice } from '../../../domain/session/session.js';
 import type { InMemoryDatabase } from './in-memory-database.js';
-import { REFRESH_TOKENS, SESSIONS, deleteSessionsWhere, findSessionRow, toSession, type RefreshTokenRow } from './session-tables.js';
+import {
+  REFRESH_TOKENS,
+  SESSIONS,
+  deleteSessionsWhere,
+  findSessionRow,
+  toSession,
+  type RefreshTokenRow,
+} from './session-tables.js';
 import { USERS } from './tables.js';
 
 /**
@@ -19,7 +30,10 @@ export class InMemorySessionRepository implements SessionRepository {
       // The foreign key: no session for a user that is not there.
       if (!tx.rows(USERS).has(session.userId)) throw userNotFound(session.userId);
       const begun = session.createdAt.getTime();
-      deleteSessionsWhere(tx, (row) => row.userId === session.userId && (row.revokedAt !== null || row.expiresAt < begun));
+      deleteSessionsWhere(
+        tx,
+        (row) => row.userId === session.userId && (row.revokedAt !== null || row.expiresAt < begun),
+      );
       const row = tx.insert(SESSIONS, {
         uuid: randomUUID(),
         userId: session.userId,
@@ -30,7 +44,12 @@ export class InMemorySessionRepository implements SessionRepository {
         userAgent: session.device.userAgent,
         ip: session.device.ip,
       });
-      tx.insert(REFRESH_TOKENS, { hash: refreshHash, sessionUuid: row.uuid, issuedAt: begun, spentAt: null });
+      tx.insert(REFRESH_TOKENS, {
+        hash: refreshHash,
+        sessionUuid: row.uuid,
+        issuedAt: begun,
+        spentAt: null,
+      });
       return toSession(row);
     });
   }
@@ -39,21 +58,41 @@ export class InMemorySessionRepository implements SessionRepository {
     const token = this.token(refreshHash);
     if (token === undefined) return null;
     const session = findSessionRow(this.db, token.sessionUuid);
-    return session === undefined ? null : { session: toSession(session), spent: token.spentAt !== null };
+    return session === undefined
+      ? null
+      : { session: toSession(session), spent: token.spentAt !== null };
   }
 
-  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date, device: SessionDevice): Promise<boolean> {
+  rotate(
+    sessionId: string,
+    refreshHash: string,
+    nextHash: string,
+    now: Date,
+    device: SessionDevice,
+  ): Promise<boolean> {
     return this.db.write((tx) => {
       let current: RefreshTokenRow | undefined;
       for (const row of tx.rows(REFRESH_TOKENS).values()) {
         if (row.hash === refreshHash) current = row;
       }
-      if (current === undefined || current.sessionUuid !== sessionId || current.spentAt !== null) return false;
+      if (current === undefined || current.sessionUuid !== sessionId || current.spentAt !== null)
+        return false;
       const at = now.getTime();
       tx.update(REFRESH_TOKENS, { ...current, spentAt: at });
-      tx.insert(REFRESH_TOKENS, { hash: nextHash, sessionUuid: sessionId, issuedAt: at, spentAt: null });
+      tx.insert(REFRESH_TOKENS, {
+        hash: nextHash,
+        sessionUuid: sessionId,
+        issuedAt: at,
+        spentAt: null,
+      });
       const session = findSessionRow(tx, sessionId);
-      if (session !== undefined) tx.update(SESSIONS, { ...session, lastUsedAt: at, userAgent: device.userAgent, ip: device.ip });
+      if (session !== undefined)
+        tx.update(SESSIONS, {
+          ...session,
+          lastUsedAt: at,
+          userAgent: device.userAgent,
+          ip: device.ip,
+        });
       return true;
     });
   }

@@ -1,4 +1,10 @@
-import type { UserFilter, UserListCriteria, UserReadModel, UserSliceCriteria, UserSortField } from '../../../application/ports/user-read-model.js';
+import type {
+  UserFilter,
+  UserListCriteria,
+  UserReadModel,
+  UserSliceCriteria,
+  UserSortField,
+} from '../../../application/ports/user-read-model.js';
 import type { Page, Slice, UserView } from '../../../application/ports/views.js';
 import type { InMemoryDatabase } from './in-memory-database.js';
 import { USERS, type UserRecord } from './tables.js';
@@ -37,19 +43,28 @@ export class InMemoryUserReadModel implements UserReadModel {
     const matching = this.sorted(filter, sort);
     const start = (page - 1) * pageSize;
     const items = matching.slice(start, start + pageSize).map(toUserView);
-    if (filter.search !== undefined && matching.length > this.exactCountLimit) return { items, total: matching.length, totalExact: false };
+    if (filter.search !== undefined && matching.length > this.exactCountLimit)
+      return { items, total: matching.length, totalExact: false };
     return { items, total: matching.length };
   }
 
   async listAfter({ filter, sort, limit, after }: UserSliceCriteria): Promise<Slice<UserView>> {
     const sign = sort.direction === 'asc' ? 1 : -1;
     // created_at positions are ISO strings; compare them as the stored milliseconds.
-    const key = (row: UserRecord) => (sort.field === 'created_at' ? row.createdAt : SORT_KEYS[sort.field](row));
-    const afterKey = after === undefined ? undefined : sort.field === 'created_at' ? Date.parse(after.key) : after.key;
+    const key = (row: UserRecord) =>
+      sort.field === 'created_at' ? row.createdAt : SORT_KEYS[sort.field](row);
+    const afterKey =
+      after === undefined
+        ? undefined
+        : sort.field === 'created_at'
+          ? Date.parse(after.key)
+          : after.key;
     const rest =
       after === undefined || afterKey === undefined
         ? this.sorted(filter, sort)
-        : this.sorted(filter, sort).filter((row) => sign * (compare(key(row), afterKey) || compare(row.id, after.id)) > 0);
+        : this.sorted(filter, sort).filter(
+            (row) => sign * (compare(key(row), afterKey) || compare(row.id, after.id)) > 0,
+          );
     return { items: rest.slice(0, limit).map(toUserView), hasMore: rest.length > limit };
   }
 

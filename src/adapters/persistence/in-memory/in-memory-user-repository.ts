@@ -38,7 +38,9 @@ export class InMemoryUserRepository implements UserRepository {
   }
 
   async update(user: User): Promise<User> {
-    const found = await this.write((tx) => tx.update(USERS, { ...toUserRecord(user), id: user.id }));
+    const found = await this.write((tx) =>
+      tx.update(USERS, { ...toUserRecord(user), id: user.id }),
+    );
     if (!found) throw userNotFound(user.id);
     return user;
   }

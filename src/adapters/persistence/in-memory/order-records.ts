@@ -56,7 +56,11 @@ export class CheckViolation extends Error {
 }
 
 const itemRecords = (items: NewOrder['items']): readonly OrderItemRecord[] =>
-  Object.freeze(items.map((i) => Object.freeze({ sku: i.sku, quantity: i.quantity, unitPriceCents: i.unitPriceCents })));
+  Object.freeze(
+    items.map((i) =>
+      Object.freeze({ sku: i.sku, quantity: i.quantity, unitPriceCents: i.unitPriceCents }),
+    ),
+  );
 
 /** The columns of an order, without the id the table gives it. */
 export const toOrderRecord = (order: NewOrder): Omit<OrderRecord, 'id'> => ({
@@ -77,7 +81,11 @@ export const toOrderView = (row: OrderRecord): OrderView => ({
   userId: row.userId,
   status: row.status,
   currency: row.currency,
-  items: row.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: i.unitPriceCents })),
+  items: row.items.map((i) => ({
+    sku: i.sku,
+    quantity: i.quantity,
+    unitPriceCents: i.unitPriceCents,
+  })),
   totalCents: row.totalCents,
   createdAt: new Date(row.createdAt),
   updatedAt: new Date(row.updatedAt),

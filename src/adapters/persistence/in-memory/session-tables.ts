@@ -38,7 +38,8 @@ export const REFRESH_TOKENS = defineTable<RefreshTokenRow>({
   unique: {
     refresh_tokens_pkey: (row) => row.hash,
     // The partial unique index: one unspent token per session; spent rows never collide.
-    refresh_tokens_session_id_current_key: (row) => (row.spentAt === null ? row.sessionUuid : `spent:${row.id}`),
+    refresh_tokens_session_id_current_key: (row) =>
+      row.spentAt === null ? row.sessionUuid : `spent:${row.id}`,
   },
 });
 
@@ -66,7 +67,10 @@ export function findSessionRow(reader: RowReader, uuid: string): SessionRow | un
 }
 
 /** Deletes the sessions that match and their refresh tokens, as the SQL cascade does; returns how many sessions went. */
-export function deleteSessionsWhere(tx: TableWriter, matches: (row: SessionRow) => boolean): number {
+export function deleteSessionsWhere(
+  tx: TableWriter,
+  matches: (row: SessionRow) => boolean,
+): number {
   const doomed = new Set([...tx.rows(SESSIONS).values()].filter(matches).map((row) => row.uuid));
   if (doomed.size === 0) return 0;
   tx.deleteWhere(REFRESH_TOKENS, (token) => doomed.has(token.sessionUuid));
@@ -74,4 +78,5 @@ export function deleteSessionsWhere(tx: TableWriter, matches: (row: SessionRow) 
 }
 
 /** The cascade of deleting a user: the user's sessions and their tokens go in the same write. */
-export const deleteSessionsOfUser = (tx: TableWriter, userId: number): number => deleteSessionsWhere(tx, (row) => row.userId === userId);
+export const deleteSessionsOfUser = (tx: TableWriter, userId: number): number =>
+  deleteSessionsWhere(tx, (row) => row.userId === userId);

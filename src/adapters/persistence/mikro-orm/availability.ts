@@ -30,7 +30,8 @@ const CONNECTION_MESSAGES =
  * out of range, a byte the encoding refuses) and 08P01, which a NUL inlined into a statement's
  * text gives. They are never a lost connection.
  */
-const isDataError = (code: unknown): boolean => typeof code === 'string' && (code.startsWith('22') || code === '08P01');
+const isDataError = (code: unknown): boolean =>
+  typeof code === 'string' && (code.startsWith('22') || code === '08P01');
 
 /** Whether an error means "the database did not answer" rather than "the database said no". */
 export function isConnectionFailure(error: unknown, depth = 0): boolean {
@@ -38,13 +39,19 @@ export function isConnectionFailure(error: unknown, depth = 0): boolean {
   const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
   if (isDataError(code)) return false;
   if (error instanceof ConnectionException) return true;
-  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08')))
+    return true;
   if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return true;
   return isConnectionFailure(cause, depth + 1);
 }
 
 export function unavailable(cause: unknown): DomainError {
-  const error = new DomainError('unavailable', 'The database is unavailable; try again shortly', undefined, { retryAfterS: 5 });
+  const error = new DomainError(
+    'unavailable',
+    'The database is unavailable; try again shortly',
+    undefined,
+    { retryAfterS: 5 },
+  );
   Object.defineProperty(error, 'cause', { value: cause, enumerable: false });
   return error;
 }
@@ -61,10 +68,12 @@ interface DriverFacts {
 
 /** An error of the driver or the database (they carry a code), as opposed to a fault of this code. */
 const fromDriver = (error: unknown): boolean =>
-  error instanceof DriverException || (typeof error === 'object' && error !== null && typeof (error as DriverFacts).code === 'string');
+  error instanceof DriverException ||
+  (typeof error === 'object' && error !== null && typeof (error as DriverFacts).code === 'string');
 
 const IDENTIFIER = /^[A-Za-z_][\w.$]{0,62}$/;
-const identifier = (value: unknown): string | undefined => (typeof value === 'string' && IDENTIFIER.test(value) ? value : undefined);
+const identifier = (value: unknown): string | undefined =>
+  typeof value === 'string' && IDENTIFIER.test(value) ? value : undefined;
 
 /**
  * The shape of the statement a driver message starts with (`insert into "users"`), without
@@ -72,10 +81,20 @@ const identifier = (value: unknown): string | undefined => (typeof value === 'st
  * the rest of the message holds them.
  */
 export function statementShape(message: string): string | undefined {
-  const verb = /^\s*(select|insert into|update|delete from|with)\b/i.exec(message)?.[1]?.toLowerCase();
+  const verb = /^\s*(select|insert into|update|delete from|with)\b/i
+    .exec(message)?.[1]
+    ?.toLowerCase();
   if (verb === undefined) return undefined;
-  const table = (verb === 'select' || verb === 'with' ? /\sfrom\s+("?[A-Za-z_][\w.]*"?)/i : /^\s*(?:insert into|update|delete from)\s+("?[A-Za-z_][\w.]*"?)/i).exec(message)?.[1];
-  return table === undefined ? verb : verb === 'select' || verb === 'with' ? `${verb} from ${table}` : `${verb} ${table}`;
+  const table = (
+    verb === 'select' || verb === 'with'
+      ? /\sfrom\s+("?[A-Za-z_][\w.]*"?)/i
+      : /^\s*(?:insert into|update|delete from)\s+("?[A-Za-z_][\w.]*"?)/i
+  ).exec(message)?.[1];
+  return table === undefined
+    ? verb
+    : verb === 'select' || verb === 'with'
+      ? `${verb} from ${table}`
+      : `${verb} ${table}`;
 }
 
 /** A database failure as it may be logged: what failed and where, never a bound value. */
@@ -85,7 +104,8 @@ export class DatabaseFailure extends Error {
 
   constructor(error: unknown) {
     const facts = (typeof error === 'object' && error !== null ? error : {}) as DriverFacts;
-    const code = typeof facts.code === 'string' && /^[0-9A-Z]{5}$/.test(facts.code) ? facts.code : undefined;
+    const code =
+      typeof facts.code === 'string' && /^[0-9A-Z]{5}$/.test(facts.code) ? facts.code : undefined;
     const constraint = identifier(facts.constraint);
     const parts = [
       `Database error ${code ?? `(${identifier(facts.name) ?? 'no SQLSTATE'})`}`,
@@ -113,7 +133,10 @@ export function classified(error: unknown): unknown {
   if (!fromDriver(error)) return error;
   const failure = new DatabaseFailure(error);
   if (failure.code?.startsWith('22')) {
-    return new DomainError('bad_request', 'The request holds a value the database cannot store or compare');
+    return new DomainError(
+      'bad_request',
+      'The request holds a value the database cannot store or compare',
+    );
   }
   return failure;
 }

@@ -19,7 +19,11 @@ export function sqlStatement(sql: string): SqlStatement {
   const knexText = sql.replace(/\s+/g, ' ').trim();
   let n = 0;
   const text = knexText.replace(/\?/g, () => `$${++n}`);
-  return { name: `um_${createHash('sha1').update(knexText).digest('hex').slice(0, 24)}`, text, knexText };
+  return {
+    name: `um_${createHash('sha1').update(knexText).digest('hex').slice(0, 24)}`,
+    text,
+    knexText,
+  };
 }
 
 const statements = new Map<string, SqlStatement>();
@@ -39,7 +43,11 @@ export function cachedStatement(sql: string): SqlStatement {
 
 /** What the read side needs of a client of the pool MikroORM's knex keeps (a `pg` client). */
 interface PooledClient {
-  query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: {
+    name: string;
+    text: string;
+    values: readonly unknown[];
+  }): Promise<{ rows: unknown[] }>;
 }
 
 interface Pool {
@@ -52,7 +60,15 @@ const preparedOn = new WeakMap<PGlite, Set<string>>();
 
 /** A value as PostgreSQL's text format has it. */
 const textValue = (value: unknown): string | null =>
-  value === null || value === undefined ? null : typeof value === 'boolean' ? (value ? 't' : 'f') : value instanceof Date ? value.toISOString() : String(value);
+  value === null || value === undefined
+    ? null
+    : typeof value === 'boolean'
+      ? value
+        ? 't'
+        : 'f'
+      : value instanceof Date
+        ? value.toISOString()
+        : String(value);
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
@@ -70,14 +86,20 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
  * `PGlite.query` parses, describes and plans every time, in several calls. The caller holds the
  * connection (no transaction of another request is open) and PGlite's lock.
  */
-async function runPrepared<R>(pglite: PGlite, statement: SqlStatement, values: readonly unknown[]): Promise<R[]> {
+async function runPrepared<R>(
+  pglite: PGlite,
+  statement: SqlStatement,
+  values: readonly unknown[],
+): Promise<R[]> {
   let prepared = preparedOn.get(pglite);
   if (prepared === undefined) {
     prepared = new Set();
     preparedOn.set(pglite, prepared);
   }
   const { serialize } = protocol;
-  const parts = prepared.has(statement.name) ? [] : [serialize.parse({ name: statement.name, text: statement.text, types: [] })];
+  const parts = prepared.has(statement.name)
+    ? []
+    : [serialize.parse({ name: statement.name, text: statement.text, types: [] })];
   parts.push(
     serialize.bind({ statement: statement.name, values: values.map(textValue) }),
     serialize.describe({ type: 'P' }),
@@ -85,7 +107,10 @@ async function runPrepared<R>(pglite: PGlite, statement: SqlStatement, values: r
     serialize.sync(),
   );
   // A read changes no file: nothing to sync to the file system.
-  const { messages } = await pglite.execProtocol(concat(parts), { syncToFs: false, throwOnError: false });
+  const { messages } = await pglite.execProtocol(concat(parts), {
+    syncToFs: false,
+    throwOnError: false,
+  });
   if (messages.some((message) => message.name === 'parseComplete')) prepared.add(statement.name);
   const error = messages.find((message) => message.name === 'error');
   if (error !== undefined) throw error;
@@ -94,7 +119,9 @@ async function runPrepared<R>(pglite: PGlite, statement: SqlStatement, values: r
 
 /** The PGlite instance a PGlite-backed ORM runs on (see `mikroOrmOptions`), or null. */
 function pgliteOf(orm: SqlOrm): PGlite | null {
-  const options = orm.config.get('driverOptions') as { connection?: { pglite?: () => unknown } } | undefined;
+  const options = orm.config.get('driverOptions') as
+    | { connection?: { pglite?: () => unknown } }
+    | undefined;
   const instance = options?.connection?.pglite?.();
   return instance instanceof PGlite ? instance : null;
 }
@@ -125,18 +152,27 @@ export class LeanSql {
     this.pglite = this.prepared ? null : pgliteOf(orm);
   }
 
-  async all<R>(statement: SqlStatement, values: readonly unknown[], connection: 'read' | 'write'): Promise<R[]> {
+  async all<R>(
+    statement: SqlStatement,
+    values: readonly unknown[],
+    connection: 'read' | 'write',
+  ): Promise<R[]> {
     const tx = transactionEntityManager(this.orm);
     if (tx !== undefined) return tx.execute<R[]>(statement.knexText, [...values], 'all');
     const pglite = this.pglite;
-    if (!this.prepared && pglite === null) return this.orm.em.getConnection(connection).execute<R[]>(statement.knexText, [...values], 'all');
+    if (!this.prepared && pglite === null)
+      return this.orm.em
+        .getConnection(connection)
+        .execute<R[]>(statement.knexText, [...values], 'all');
     const pool = this.orm.em.getConnection(connection).getKnex().client as Pool;
     const started = Date.now();
     const client = await pool.acquireConnection();
     let failed = false;
     try {
-      if (pglite !== null) return await pglite.runExclusive(() => runPrepared<R>(pglite, statement, values));
-      return (await client.query({ name: statement.name, text: statement.text, values })).rows as R[];
+      if (pglite !== null)
+        return await pglite.runExclusive(() => runPrepared<R>(pglite, statement, values));
+      return (await client.query({ name: statement.name, text: statement.text, values }))
+        .rows as R[];
     } catch (error) {
       failed = true;
       throw error;
@@ -151,7 +187,11 @@ export class LeanSql {
     }
   }
 
-  async one<R>(statement: SqlStatement, values: readonly unknown[], connection: 'read' | 'write'): Promise<R | null> {
+  async one<R>(
+    statement: SqlStatement,
+    values: readonly unknown[],
+    connection: 'read' | 'write',
+  ): Promise<R | null> {
     return (await this.all<R>(statement, values, connection))[0] ?? null;
   }
 
@@ -160,7 +200,8 @@ export class LeanSql {
     if (value instanceof Date) return new Date(value.getTime());
     if (typeof value === 'number') return new Date(value);
     const parsed = this.orm.config.getPlatform().parseDate(value as string);
-    if (!(parsed instanceof Date) || Number.isNaN(parsed.getTime())) throw new Error(`Unreadable time from the database: ${String(value)}`);
+    if (!(parsed instanceof Date) || Number.isNaN(parsed.getTime()))
+      throw new Error(`Unreadable time from the database: ${String(value)}`);
     return parsed;
   }
 }

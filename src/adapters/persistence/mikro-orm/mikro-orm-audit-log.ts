@@ -9,7 +9,12 @@ import {
   type NewAuditEvent,
 } from '../../../application/ports/audit-log.js';
 import type { Slice } from '../../../application/ports/views.js';
-import { PERSONAL_FIELDS, type AuditAction, type Changes, type SubjectType } from '../../../domain/shared/domain-event.js';
+import {
+  PERSONAL_FIELDS,
+  type AuditAction,
+  type Changes,
+  type SubjectType,
+} from '../../../domain/shared/domain-event.js';
 import { cachedStatement, LeanSql } from './lean-sql.js';
 import { transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
 
@@ -49,12 +54,14 @@ function filterClause(filter: AuditFilter): { parts: string[]; values: unknown[]
   if (filter.subjectType !== undefined) add('e.subject_type = ?', filter.subjectType);
   if (filter.subjectId !== undefined) add('e.subject_id = ?', filter.subjectId);
   if (filter.action !== undefined) add('e.action = ?', filter.action);
-  if (filter.since !== undefined) add('e.occurred_at >= ?::timestamptz', filter.since.toISOString());
+  if (filter.since !== undefined)
+    add('e.occurred_at >= ?::timestamptz', filter.since.toISOString());
   if (filter.until !== undefined) add('e.occurred_at < ?::timestamptz', filter.until.toISOString());
   return { parts, values };
 }
 
-const where = (parts: readonly string[]): string => (parts.length === 0 ? '' : `where ${parts.join(' and ')}`);
+const where = (parts: readonly string[]): string =>
+  parts.length === 0 ? '' : `where ${parts.join(' and ')}`;
 
 /**
  * The audit log in PostgreSQL (or PGlite). Appends and erasures run in the caller's transaction
@@ -98,20 +105,29 @@ export class MikroOrmAuditLog implements AuditLog {
   async list({ filter, page, pageSize }: AuditListCriteria): Promise<AuditPage> {
     const { parts, values } = filterClause(filter);
     const rows = await this.sql.all<Row>(
-      cachedStatement(`select ${COLUMNS} from audit_events e ${where(parts)} order by e.occurred_at desc, e.id desc limit ? offset ?`),
+      cachedStatement(
+        `select ${COLUMNS} from audit_events e ${where(parts)} order by e.occurred_at desc, e.id desc limit ? offset ?`,
+      ),
       [...values, pageSize, (page - 1) * pageSize],
       'read',
     );
     // Counting every match of a large log costs more than the page itself: exact up to a bound, then the
     // planner's estimate.
     const counted = await this.sql.one<{ n: number | string }>(
-      cachedStatement(`select count(*)::int as n from (select 1 from audit_events e ${where(parts)} limit ?) c`),
+      cachedStatement(
+        `select count(*)::int as n from (select 1 from audit_events e ${where(parts)} limit ?) c`,
+      ),
       [...values, AUDIT_EXACT_COUNT_LIMIT + 1],
       'read',
     );
     const exact = Number(counted?.n ?? 0);
-    if (exact <= AUDIT_EXACT_COUNT_LIMIT) return { items: rows.map((row) => this.toEvent(row)), total: exact, totalExact: true };
-    return { items: rows.map((row) => this.toEvent(row)), total: Math.max(exact, await this.estimate(parts, values)), totalExact: false };
+    if (exact <= AUDIT_EXACT_COUNT_LIMIT)
+      return { items: rows.map((row) => this.toEvent(row)), total: exact, totalExact: true };
+    return {
+      items: rows.map((row) => this.toEvent(row)),
+      total: Math.max(exact, await this.estimate(parts, values)),
+      totalExact: false,
+    };
   }
 
   async listAfter({ filter, limit, after }: AuditSliceCriteria): Promise<Slice<AuditEvent>> {
@@ -122,20 +138,31 @@ export class MikroOrmAuditLog implements AuditLog {
       values.push(after.key, after.id);
     }
     const rows = await this.sql.all<Row>(
-      cachedStatement(`select ${COLUMNS} from audit_events e ${where(parts)} order by e.occurred_at desc, e.id desc limit ?`),
+      cachedStatement(
+        `select ${COLUMNS} from audit_events e ${where(parts)} order by e.occurred_at desc, e.id desc limit ?`,
+      ),
       [...values, limit + 1],
       'read',
     );
-    return { items: rows.slice(0, limit).map((row) => this.toEvent(row)), hasMore: rows.length > limit };
+    return {
+      items: rows.slice(0, limit).map((row) => this.toEvent(row)),
+      hasMore: rows.length > limit,
+    };
   }
 
   /** The planner's row estimate for the filter. */
   private async estimate(parts: readonly string[], values: readonly unknown[]): Promise<number> {
     const rows = await this.orm.em
       .getConnection('read')
-      .execute<{ 'QUERY PLAN': unknown }[]>(`explain (format json) select 1 from audit_events e ${where(parts)}`, [...values], 'all');
+      .execute<{ 'QUERY PLAN': unknown }[]>(
+        `explain (format json) select 1 from audit_events e ${where(parts)}`,
+        [...values],
+        'all',
+      );
     const plan = rows[0]?.['QUERY PLAN'];
-    const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as [{ Plan: { 'Plan Rows': number } }];
+    const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as [
+      { Plan: { 'Plan Rows': number } },
+    ];
     return Math.round(parsed[0].Plan['Plan Rows']);
   }
 
@@ -144,7 +171,9 @@ export class MikroOrmAuditLog implements AuditLog {
     const tx = transactionEntityManager(this.orm);
     const result =
       tx === undefined
-        ? await this.orm.em.getConnection('write').execute<{ affectedRows: number }>(sql, [...values], 'run')
+        ? await this.orm.em
+            .getConnection('write')
+            .execute<{ affectedRows: number }>(sql, [...values], 'run')
         : await tx.execute<{ affectedRows: number }>(sql, [...values], 'run');
     return result.affectedRows;
   }

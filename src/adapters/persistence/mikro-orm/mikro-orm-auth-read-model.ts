@@ -41,7 +41,8 @@ export class MikroOrmAuthReadModel implements AuthReadModel {
     return {
       role: row.role,
       isActive: row.is_active,
-      passwordChangedAt: row.password_changed_at === null ? null : this.sql.time(row.password_changed_at),
+      passwordChangedAt:
+        row.password_changed_at === null ? null : this.sql.time(row.password_changed_at),
       session: sessionFrom(row, (value) => this.sql.time(value)),
       user: toUserView(this.sql, row),
     };

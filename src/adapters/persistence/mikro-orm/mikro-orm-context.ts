@@ -1,4 +1,8 @@
-import { TransactionContext, UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
+import {
+  TransactionContext,
+  UniqueConstraintViolationException,
+  type MikroORM,
+} from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
 
 export type SqlOrm = MikroORM<AbstractSqlDriver>;
@@ -16,7 +20,9 @@ export const transactionEntityManager = (orm: SqlOrm): SqlEntityManager | undefi
  */
 export const entityManagerFor = (orm: SqlOrm): { em: SqlEntityManager; inTransaction: boolean } => {
   const tx = transactionEntityManager(orm);
-  return tx === undefined ? { em: orm.em.fork(), inTransaction: false } : { em: tx, inTransaction: true };
+  return tx === undefined
+    ? { em: orm.em.fork(), inTransaction: false }
+    : { em: tx, inTransaction: true };
 };
 
 /**
@@ -26,7 +32,10 @@ export const entityManagerFor = (orm: SqlOrm): { em: SqlEntityManager; inTransac
  * a failed write leaves the in-memory store's unit usable. PostgreSQL would otherwise refuse
  * every later statement of the transaction.
  */
-export async function write<T>(orm: SqlOrm, statements: (em: SqlEntityManager) => Promise<T>): Promise<T> {
+export async function write<T>(
+  orm: SqlOrm,
+  statements: (em: SqlEntityManager) => Promise<T>,
+): Promise<T> {
   const tx = transactionEntityManager(orm);
   if (tx !== undefined) return tx.transactional((savepoint) => statements(savepoint));
   return orm.em.fork().transactional((em) => statements(em));

@@ -56,11 +56,26 @@ export class MikroOrmIdempotencyStore implements IdempotencyStore {
                "headers" = null, "body" = null, "created_at" = excluded."created_at", "expires_at" = excluded."expires_at"
            where k."expires_at" <= excluded."created_at"
          returning "claim"`,
-        [request.scope, request.key, request.fingerprint, claim, now.toISOString(), new Date(now.getTime() + request.leaseS * 1000).toISOString()],
+        [
+          request.scope,
+          request.key,
+          request.fingerprint,
+          claim,
+          now.toISOString(),
+          new Date(now.getTime() + request.leaseS * 1000).toISOString(),
+        ],
       );
       if (claimed.length === 1) {
         await this.purgeIfDue(now);
-        return { outcome: 'new', ticket: { scope: request.scope, key: request.key, fingerprint: request.fingerprint, claim } };
+        return {
+          outcome: 'new',
+          ticket: {
+            scope: request.scope,
+            key: request.key,
+            fingerprint: request.fingerprint,
+            claim,
+          },
+        };
       }
       const [row] = (await this.execute(
         `select "fingerprint", "state", "status", "headers", "body", "expires_at" > ?::timestamptz as "live"
@@ -68,12 +83,19 @@ export class MikroOrmIdempotencyStore implements IdempotencyStore {
         [now.toISOString(), request.scope, request.key],
       )) as unknown as KeptRow[];
       if (row === undefined || !row.live) continue;
-      return outcomeForKept({ fingerprint: row.fingerprint, response: responseOf(row) }, request.fingerprint);
+      return outcomeForKept(
+        { fingerprint: row.fingerprint, response: responseOf(row) },
+        request.fingerprint,
+      );
     }
     throw new Error('The idempotency key kept changing while it was being claimed');
   }
 
-  async complete(ticket: IdempotencyTicket, response: StoredResponse, ttlS: number): Promise<boolean> {
+  async complete(
+    ticket: IdempotencyTicket,
+    response: StoredResponse,
+    ttlS: number,
+  ): Promise<boolean> {
     const expiresAt = new Date(this.clock.now().getTime() + ttlS * 1000);
     const updated = await this.execute(
       `update "idempotency_keys" set "state" = 'completed', "status" = ?, "headers" = ?::jsonb, "body" = ?::json, "expires_at" = ?::timestamptz
@@ -114,7 +136,9 @@ export class MikroOrmIdempotencyStore implements IdempotencyStore {
 
   /** One statement in a transaction of its own, never the caller's unit of work. */
   private execute(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-    return this.orm.em.getConnection('write').execute(sql, params, 'all') as Promise<Record<string, unknown>[]>;
+    return this.orm.em.getConnection('write').execute(sql, params, 'all') as Promise<
+      Record<string, unknown>[]
+    >;
   }
 }
 

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { EmailTokenRepository, LiveEmailToken, StoredEmailToken } from '../../../application/ports/email-tokens.js';
-import type { ClaimedMail, Mail, Outbox, OutboxQueue, OutboxStats, PendingMail } from '../../../application/ports/outbox.js';
+import type {
+  EmailTokenRepository,
+  LiveEmailToken,
+  StoredEmailToken,
+} from '../../../application/ports/email-tokens.js';
+import type {
+  ClaimedMail,
+  Mail,
+  Outbox,
+  OutboxQueue,
+  OutboxStats,
+  PendingMail,
+} from '../../../application/ports/outbox.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 
@@ -23,7 +34,9 @@ const LIVE_TOKENS = sqlStatement(
   `select purpose, created_at, expires_at from email_tokens
     where user_id = ? and spent_at is null and expires_at > ?::timestamptz order by created_at, selector`,
 );
-const SPEND_TOKEN = sqlStatement(`update email_tokens set spent_at = ?::timestamptz where selector = ? and spent_at is null returning selector`);
+const SPEND_TOKEN = sqlStatement(
+  `update email_tokens set spent_at = ?::timestamptz where selector = ? and spent_at is null returning selector`,
+);
 
 interface TokenRow {
   readonly selector: string;
@@ -47,7 +60,18 @@ export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
   async issue(token: Omit<StoredEmailToken, 'spentAt'>, now: Date): Promise<void> {
     await this.sql.all(
       ISSUE_TOKEN,
-      [now, token.userId, token.purpose, token.selector, token.verifierHash, token.purpose, token.userId, token.email, token.createdAt, token.expiresAt],
+      [
+        now,
+        token.userId,
+        token.purpose,
+        token.selector,
+        token.verifierHash,
+        token.purpose,
+        token.userId,
+        token.email,
+        token.createdAt,
+        token.expiresAt,
+      ],
       'write',
     );
   }
@@ -63,7 +87,8 @@ export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
       email: row.email,
       createdAt: this.sql.time(row.created_at),
       expiresAt: this.sql.time(row.expires_at),
-      spentAt: row.spent_at === null || row.spent_at === undefined ? null : this.sql.time(row.spent_at),
+      spentAt:
+        row.spent_at === null || row.spent_at === undefined ? null : this.sql.time(row.spent_at),
     };
   }
 
@@ -72,8 +97,16 @@ export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
   }
 
   async liveOf(userId: number, now: Date): Promise<LiveEmailToken[]> {
-    const rows = await this.sql.all<Pick<TokenRow, 'purpose' | 'created_at' | 'expires_at'>>(LIVE_TOKENS, [userId, now], 'write');
-    return rows.map((row) => ({ purpose: row.purpose, createdAt: this.sql.time(row.created_at), expiresAt: this.sql.time(row.expires_at) }));
+    const rows = await this.sql.all<Pick<TokenRow, 'purpose' | 'created_at' | 'expires_at'>>(
+      LIVE_TOKENS,
+      [userId, now],
+      'write',
+    );
+    return rows.map((row) => ({
+      purpose: row.purpose,
+      createdAt: this.sql.time(row.created_at),
+      expiresAt: this.sql.time(row.expires_at),
+    }));
   }
 }
 
@@ -114,7 +147,9 @@ const MARK_FAILED = sqlStatement(
   `update mail_outbox set status = 'failed', last_error = ?, data = '{}'::jsonb, locked_until = null, claim_id = null
     where id = ? and claim_id = ?::uuid and status = 'pending' returning id`,
 );
-const PENDING_TO = sqlStatement(`select kind, created_at from mail_outbox where recipient = ? and status = 'pending' order by id`);
+const PENDING_TO = sqlStatement(
+  `select kind, created_at from mail_outbox where recipient = ? and status = 'pending' order by id`,
+);
 // SKIP LOCKED: pruners of several instances take disjoint batches; a claimed row is pending, never pruned.
 const PRUNE = sqlStatement(
   `delete from mail_outbox where id in (
@@ -149,11 +184,19 @@ export class MikroOrmOutbox implements Outbox, OutboxQueue {
 
   async claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedMail[]> {
     const claimId = randomUUID();
-    const rows = await this.sql.all<ClaimRow>(CLAIM, [now, now, limit, new Date(now.getTime() + leaseMs), claimId], 'write');
+    const rows = await this.sql.all<ClaimRow>(
+      CLAIM,
+      [now, now, limit, new Date(now.getTime() + leaseMs), claimId],
+      'write',
+    );
     return rows
       .map((row) => ({
         id: row.id,
-        mail: { kind: row.kind, to: row.recipient, data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data } as Mail,
+        mail: {
+          kind: row.kind,
+          to: row.recipient,
+          data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
+        } as Mail,
         createdAt: this.sql.time(row.created_at),
         attempts: row.attempts,
         claimId,
@@ -165,17 +208,35 @@ export class MikroOrmOutbox implements Outbox, OutboxQueue {
     return (await this.sql.all(MARK_SENT, [now, id, claimId], 'write')).length > 0;
   }
 
-  async reschedule(id: number, claimId: string, nextAttemptAt: Date, error: string): Promise<boolean> {
-    return (await this.sql.all(RESCHEDULE, [nextAttemptAt, error.slice(0, 500), id, claimId], 'write')).length > 0;
+  async reschedule(
+    id: number,
+    claimId: string,
+    nextAttemptAt: Date,
+    error: string,
+  ): Promise<boolean> {
+    return (
+      (await this.sql.all(RESCHEDULE, [nextAttemptAt, error.slice(0, 500), id, claimId], 'write'))
+        .length > 0
+    );
   }
 
   async markFailed(id: number, claimId: string, _now: Date, error: string): Promise<boolean> {
-    return (await this.sql.all(MARK_FAILED, [error.slice(0, 500), id, claimId], 'write')).length > 0;
+    return (
+      (await this.sql.all(MARK_FAILED, [error.slice(0, 500), id, claimId], 'write')).length > 0
+    );
   }
 
   async pendingTo(recipient: string): Promise<PendingMail[]> {
-    const rows = await this.sql.all<{ kind: Mail['kind']; created_at: unknown }>(PENDING_TO, [recipient], 'write');
-    return rows.map((row) => ({ kind: row.kind, createdAt: this.sql.time(row.created_at), status: 'pending' }));
+    const rows = await this.sql.all<{ kind: Mail['kind']; created_at: unknown }>(
+      PENDING_TO,
+      [recipient],
+      'write',
+    );
+    return rows.map((row) => ({
+      kind: row.kind,
+      createdAt: this.sql.time(row.created_at),
+      status: 'pending',
+    }));
   }
 
   async pruneBatch(before: Date, limit: number): Promise<number> {
@@ -184,6 +245,10 @@ export class MikroOrmOutbox implements Outbox, OutboxQueue {
 
   async stats(): Promise<OutboxStats> {
     const row = await this.sql.one<{ backlog: number; oldest: number | null }>(STATS, [], 'write');
-    return { backlog: row?.backlog ?? 0, oldestPendingAt: row?.oldest === null || row?.oldest === undefined ? null : new Date(Number(row.oldest)) };
+    return {
+      backlog: row?.backlog ?? 0,
+      oldestPendingAt:
+        row?.oldest === null || row?.oldest === undefined ? null : new Date(Number(row.oldest)),
+    };
   }
 }

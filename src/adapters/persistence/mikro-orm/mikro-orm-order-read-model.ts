@@ -1,6 +1,11 @@
 import type { QueryBuilder, SqlEntityManager } from '@mikro-orm/knex';
 import { raw } from '@mikro-orm/core';
-import type { OrderFilter, OrderListCriteria, OrderReadModel, OrderSliceCriteria } from '../../../application/ports/order-read-model.js';
+import type {
+  OrderFilter,
+  OrderListCriteria,
+  OrderReadModel,
+  OrderSliceCriteria,
+} from '../../../application/ports/order-read-model.js';
 import type { OrderView } from '../../../application/ports/order-view.js';
 import type { Page, Slice } from '../../../application/ports/views.js';
 import { OrderRecord } from './entities/order.entity.js';
@@ -19,7 +24,10 @@ export class MikroOrmOrderReadModel implements OrderReadModel {
 
   async getById(id: number): Promise<OrderView | null> {
     const { em, connection } = this.context();
-    const row = (await this.query(em, connection).select([...ORDER_COLUMNS]).where({ id }).execute('get', true)) as OrderRow | undefined | null;
+    const row = (await this.query(em, connection)
+      .select([...ORDER_COLUMNS])
+      .where({ id })
+      .execute('get', true)) as OrderRow | undefined | null;
     if (row === undefined || row === null) return null;
     const items = await itemsOf(em, [row.id], connection);
     return toOrderProps(row, items.get(row.id) ?? []);
@@ -36,7 +44,11 @@ export class MikroOrmOrderReadModel implements OrderReadModel {
         .offset((page - 1) * pageSize)
         .execute('all', true) as Promise<OrderRow[]>,
     ]);
-    const items = await itemsOf(em, rows.map((row) => row.id), connection);
+    const items = await itemsOf(
+      em,
+      rows.map((row) => row.id),
+      connection,
+    );
     return { items: rows.map((row) => toOrderProps(row, items.get(row.id) ?? [])), total };
   }
 
@@ -44,17 +56,30 @@ export class MikroOrmOrderReadModel implements OrderReadModel {
     const { em, connection } = this.context();
     const qb = this.filtered(em, connection, userId, filter).select([...ORDER_COLUMNS]);
     // The same index as the ORDER BY: a deep slice costs what the first does.
-    if (after !== undefined) qb.andWhere(raw('(o.created_at, o.id) < (?::timestamptz, ?)', [after.key, after.id]));
+    if (after !== undefined)
+      qb.andWhere(raw('(o.created_at, o.id) < (?::timestamptz, ?)', [after.key, after.id]));
     const rows = (await qb
       .orderBy([{ createdAt: 'desc' }, { id: 'desc' }])
       .limit(limit + 1)
       .execute('all', true)) as OrderRow[];
     const page = rows.slice(0, limit);
-    const items = await itemsOf(em, page.map((row) => row.id), connection);
-    return { items: page.map((row) => toOrderProps(row, items.get(row.id) ?? [])), hasMore: rows.length > limit };
+    const items = await itemsOf(
+      em,
+      page.map((row) => row.id),
+      connection,
+    );
+    return {
+      items: page.map((row) => toOrderProps(row, items.get(row.id) ?? [])),
+      hasMore: rows.length > limit,
+    };
   }
 
-  private filtered(em: SqlEntityManager, connection: 'read' | 'write', userId: number, filter: OrderFilter): QueryBuilder<OrderRecord> {
+  private filtered(
+    em: SqlEntityManager,
+    connection: 'read' | 'write',
+    userId: number,
+    filter: OrderFilter,
+  ): QueryBuilder<OrderRecord> {
     const qb = this.query(em, connection).where({ userId });
     if (filter.status !== undefined) qb.andWhere({ status: filter.status });
     return qb;
@@ -67,6 +92,8 @@ export class MikroOrmOrderReadModel implements OrderReadModel {
   /** The unit's EntityManager on the primary inside a unit of work; a fork on the read side outside. */
   private context(): { em: SqlEntityManager; connection: 'read' | 'write' } {
     const tx = transactionEntityManager(this.orm);
-    return tx !== undefined ? { em: tx, connection: 'write' } : { em: this.orm.em.fork(), connection: 'read' };
+    return tx !== undefined
+      ? { em: tx, connection: 'write' }
+      : { em: this.orm.em.fork(), connection: 'read' };
   }
 }

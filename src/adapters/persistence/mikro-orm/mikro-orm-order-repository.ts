@@ -25,7 +25,10 @@ export class MikroOrmOrderRepository implements OrderRepository {
 
   async findById(id: number): Promise<Order | null> {
     const { em, inTransaction } = entityManagerFor(this.orm);
-    const qb = em.createQueryBuilder(OrderRecord, 'o', 'write').select([...ORDER_COLUMNS]).where({ id });
+    const qb = em
+      .createQueryBuilder(OrderRecord, 'o', 'write')
+      .select([...ORDER_COLUMNS])
+      .where({ id });
     // Inside a unit the order's row stays locked (SELECT ... FOR UPDATE) until the unit ends.
     if (inTransaction) qb.setLockMode(LockMode.PESSIMISTIC_WRITE);
     const row = (await qb.execute('get', true)) as OrderRow | undefined | null;
@@ -68,7 +71,11 @@ export class MikroOrmOrderRepository implements OrderRepository {
   async update(order: Order): Promise<Order> {
     // Lines and total are fixed when an order is placed: only what may change is written.
     const changed = await write(this.orm, (em) =>
-      em.nativeUpdate(OrderRecord, { id: order.id }, { status: order.status, updatedAt: order.updatedAt, version: order.version }),
+      em.nativeUpdate(
+        OrderRecord,
+        { id: order.id },
+        { status: order.status, updatedAt: order.updatedAt, version: order.version },
+      ),
     );
     if (changed === 0) throw orderNotFound(order.id);
     return order;

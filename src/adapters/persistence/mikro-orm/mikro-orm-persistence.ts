@@ -51,8 +51,16 @@ export function openPGlite(dataDir: string | null): PGlite {
 
 function driverLog(logger: Logger) {
   const line = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
-    logger[level]('database driver', { event: 'database_driver', message: String(message).slice(0, 500) });
-  return { warn: line('warn'), error: line('error'), deprecate: line('debug'), debug: line('debug') };
+    logger[level]('database driver', {
+      event: 'database_driver',
+      message: String(message).slice(0, 500),
+    });
+  return {
+    warn: line('warn'),
+    error: line('error'),
+    deprecate: line('debug'),
+    debug: line('debug'),
+  };
 }
 
 /**
@@ -105,7 +113,10 @@ export function mikroOrmOptions(
     debug: options.debugSql === true ? ['query', 'query-params'] : false,
     ...(options.logger === undefined
       ? {}
-      : { loggerFactory: (loggerOptions: LoggerOptions) => new SlowQueryLogger(loggerOptions, options.logger!, options.slowQueryMs ?? 200) }),
+      : {
+          loggerFactory: (loggerOptions: LoggerOptions) =>
+            new SlowQueryLogger(loggerOptions, options.logger!, options.slowQueryMs ?? 200),
+        }),
     extensions: [Migrator],
     migrations: {
       migrationsList: MIGRATIONS,
@@ -170,9 +181,13 @@ async function migrate(orm: SqlOrm, shared: boolean): Promise<void> {
   const connection: unknown = await knex.client.acquireConnection();
   try {
     const locked = async () =>
-      ((await knex.raw('select pg_try_advisory_lock(?) as locked', [MIGRATION_LOCK]).connection(connection)) as { rows: Array<{ locked: boolean }> })
-        .rows[0]?.locked === true;
-    while (!(await locked())) await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
+      (
+        (await knex
+          .raw('select pg_try_advisory_lock(?) as locked', [MIGRATION_LOCK])
+          .connection(connection)) as { rows: Array<{ locked: boolean }> }
+      ).rows[0]?.locked === true;
+    while (!(await locked()))
+      await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
     try {
       await orm.getMigrator().up();
     } finally {
@@ -183,7 +198,11 @@ async function migrate(orm: SqlOrm, shared: boolean): Promise<void> {
   }
 }
 
-function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null, options: MikroOrmOptions): ClearablePersistence {
+function mikroOrmPersistence(
+  orm: SqlOrm,
+  pglite: PGlite | null,
+  options: MikroOrmOptions,
+): ClearablePersistence {
   let closing: Promise<void> | null = null;
   const hasReplica = orm.config.get('replicas', []).length > 0;
   // Every port answers 503 rather than 500 while the database cannot be reached.
@@ -202,8 +221,14 @@ function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null, options: MikroO
     idempotencyStore: (clock) => guardAvailability(new MikroOrmIdempotencyStore(orm, clock)),
     poolUse() {
       // knex's pool (tarn): connections lent out, and acquisitions waiting for one.
-      const pool = (orm.em.getConnection('write').getKnex().client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
-      return pool === undefined ? null : { inUse: pool.numUsed(), waiting: pool.numPendingAcquires() };
+      const pool = (
+        orm.em.getConnection('write').getKnex().client as {
+          pool?: { numUsed(): number; numPendingAcquires(): number };
+        }
+      ).pool;
+      return pool === undefined
+        ? null
+        : { inUse: pool.numUsed(), waiting: pool.numPendingAcquires() };
     },
     async ping() {
       await orm.em.getConnection('write').execute('select 1');
@@ -220,7 +245,9 @@ function mikroOrmPersistence(orm: SqlOrm, pglite: PGlite | null, options: MikroO
       const tables = Object.values(orm.getMetadata().getAll())
         .filter((meta) => meta.tableName !== undefined && !meta.embeddable && !meta.virtual)
         .map((meta) => `"${meta.tableName}"`);
-      await orm.em.getConnection('write').execute(`truncate table ${tables.join(', ')} restart identity cascade`);
+      await orm.em
+        .getConnection('write')
+        .execute(`truncate table ${tables.join(', ')} restart identity cascade`);
     },
   };
 }

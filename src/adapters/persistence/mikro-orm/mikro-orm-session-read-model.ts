@@ -1,4 +1,8 @@
-import type { SessionReadModel, SessionView, UserSessions } from '../../../application/ports/session-read-model.js';
+import type {
+  SessionReadModel,
+  SessionView,
+  UserSessions,
+} from '../../../application/ports/session-read-model.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 import { SESSION_SELECT, sessionFrom, type SessionColumns } from './session-rows.js';
@@ -39,8 +43,17 @@ export class MikroOrmSessionReadModel implements SessionReadModel {
     for (const row of rows) {
       const session = sessionFrom(row, time);
       if (session === null) continue;
-      sessions.push({ ...session, lastUsedAt: time(row.session_last_used_at), userAgent: row.session_user_agent, ip: row.session_ip });
+      sessions.push({
+        ...session,
+        lastUsedAt: time(row.session_last_used_at),
+        userAgent: row.session_user_agent,
+        ip: row.session_ip,
+      });
     }
-    return { passwordChangedAt: first.password_changed_at === null ? null : time(first.password_changed_at), sessions };
+    return {
+      passwordChangedAt:
+        first.password_changed_at === null ? null : time(first.password_changed_at),
+      sessions,
+    };
   }
 }

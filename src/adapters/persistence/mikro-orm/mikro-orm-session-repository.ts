@@ -2,12 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { userNotFound } from '../../../application/not-found.js';
-import type { NewSession, RefreshTokenLookup, SessionRepository } from '../../../application/ports/session-repository.js';
+import type {
+  NewSession,
+  RefreshTokenLookup,
+  SessionRepository,
+} from '../../../application/ports/session-repository.js';
 import { SESSION_ID_PATTERN } from '../../../application/ports/tokens.js';
 import type { Session, SessionDevice } from '../../../domain/session/session.js';
 import { RefreshTokenRecord, SessionRecord } from './entities/session.entity.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
-import { entityManagerFor, transactionEntityManager, write, type SqlOrm } from './mikro-orm-context.js';
+import {
+  entityManagerFor,
+  transactionEntityManager,
+  write,
+  type SqlOrm,
+} from './mikro-orm-context.js';
 import { SESSION_SELECT, sessionOf, type SessionColumns } from './session-rows.js';
 
 /**
@@ -26,7 +35,8 @@ const START_SESSION = sqlStatement(
 );
 
 const isForeignKeyViolation = (error: unknown): boolean =>
-  error instanceof ForeignKeyConstraintViolationException || (error as { code?: unknown } | null)?.code === '23503';
+  error instanceof ForeignKeyConstraintViolationException ||
+  (error as { code?: unknown } | null)?.code === '23503';
 
 /**
  * Sessions and refresh tokens in PostgreSQL (or PGlite) through MikroORM, one or a few explicit
@@ -51,7 +61,19 @@ export class MikroOrmSessionRepository implements SessionRepository {
     const started: Session = { id, userId, createdAt, expiresAt, revokedAt: null };
     try {
       if (transactionEntityManager(this.orm) === undefined) {
-        const values = [userId, createdAt, id, userId, createdAt, expiresAt, createdAt, device.userAgent, device.ip, refreshHash, createdAt];
+        const values = [
+          userId,
+          createdAt,
+          id,
+          userId,
+          createdAt,
+          expiresAt,
+          createdAt,
+          device.userAgent,
+          device.ip,
+          refreshHash,
+          createdAt,
+        ];
         await this.sql.all(START_SESSION, values, 'write');
         return started;
       }
@@ -71,7 +93,12 @@ export class MikroOrmSessionRepository implements SessionRepository {
           userAgent: device.userAgent,
           ip: device.ip,
         });
-        await em.insert(RefreshTokenRecord, { hash: refreshHash, sessionId: id, issuedAt: session.createdAt, spentAt: null });
+        await em.insert(RefreshTokenRecord, {
+          hash: refreshHash,
+          sessionId: id,
+          issuedAt: session.createdAt,
+          spentAt: null,
+        });
       });
     } catch (error) {
       // The user was deleted meanwhile.
@@ -92,16 +119,37 @@ export class MikroOrmSessionRepository implements SessionRepository {
     )) as (SessionColumns & { spent_at: unknown }) | undefined | null;
     if (row === undefined || row === null) return null;
     const session = sessionOf(em, row);
-    return session === null ? null : { session, spent: row.spent_at !== null && row.spent_at !== undefined };
+    return session === null
+      ? null
+      : { session, spent: row.spent_at !== null && row.spent_at !== undefined };
   }
 
-  rotate(sessionId: string, refreshHash: string, nextHash: string, now: Date, device: SessionDevice): Promise<boolean> {
+  rotate(
+    sessionId: string,
+    refreshHash: string,
+    nextHash: string,
+    now: Date,
+    device: SessionDevice,
+  ): Promise<boolean> {
     if (!SESSION_ID_PATTERN.test(sessionId)) return Promise.resolve(false);
     return write(this.orm, async (em: SqlEntityManager) => {
-      const spent = await em.nativeUpdate(RefreshTokenRecord, { hash: refreshHash, sessionId, spentAt: null }, { spentAt: now });
+      const spent = await em.nativeUpdate(
+        RefreshTokenRecord,
+        { hash: refreshHash, sessionId, spentAt: null },
+        { spentAt: now },
+      );
       if (spent === 0) return false;
-      await em.insert(RefreshTokenRecord, { hash: nextHash, sessionId, issuedAt: now, spentAt: null });
-      await em.nativeUpdate(SessionRecord, { id: sessionId }, { lastUsedAt: now, userAgent: device.userAgent, ip: device.ip });
+      await em.insert(RefreshTokenRecord, {
+        hash: nextHash,
+        sessionId,
+        issuedAt: now,
+        spentAt: null,
+      });
+      await em.nativeUpdate(
+        SessionRecord,
+        { id: sessionId },
+        { lastUsedAt: now, userAgent: device.userAgent, ip: device.ip },
+      );
       return true;
     });
   }
@@ -109,7 +157,13 @@ export class MikroOrmSessionRepository implements SessionRepository {
   async revoke(sessionId: string, now: Date): Promise<boolean> {
     if (!SESSION_ID_PATTERN.test(sessionId)) return false;
     const { em } = entityManagerFor(this.orm);
-    return (await em.nativeUpdate(SessionRecord, { id: sessionId, revokedAt: null }, { revokedAt: now })) > 0;
+    return (
+      (await em.nativeUpdate(
+        SessionRecord,
+        { id: sessionId, revokedAt: null },
+        { revokedAt: now },
+      )) > 0
+    );
   }
 
   async revokeAllOfUser(userId: number, now: Date): Promise<number> {

@@ -1,4 +1,10 @@
-import type { UserFilter, UserListCriteria, UserReadModel, UserSliceCriteria, UserSortField } from '../../../application/ports/user-read-model.js';
+import type {
+  UserFilter,
+  UserListCriteria,
+  UserReadModel,
+  UserSliceCriteria,
+  UserSortField,
+} from '../../../application/ports/user-read-model.js';
 import type { Page, Slice, UserView } from '../../../application/ports/views.js';
 import { cachedStatement, LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
@@ -63,7 +69,11 @@ function countersClause(filter: UserFilter): { sql: string; values: unknown[] } 
   return { sql: `select coalesce(sum(c.n), 0) as total from user_counts c ${where}`, values };
 }
 
-const orderBy = (sort: UserListCriteria['sort'], key = SORT_KEYS[sort.field], id = 'u.id'): string => {
+const orderBy = (
+  sort: UserListCriteria['sort'],
+  key = SORT_KEYS[sort.field],
+  id = 'u.id',
+): string => {
   const direction = sort.direction === 'asc' ? 'asc' : 'desc';
   return `order by ${key} ${direction}, ${id} ${direction}`;
 };
@@ -72,7 +82,12 @@ const orderBy = (sort: UserListCriteria['sort'], key = SORT_KEYS[sort.field], id
 const SORT_MATCHES_UP_TO = 100_000;
 
 /** A keyset condition on (sort key, id): strictly after the position in the sort's direction. */
-function afterClause(sort: UserListCriteria['sort'], after: UserSliceCriteria['after'], key: string, id: string) {
+function afterClause(
+  sort: UserListCriteria['sort'],
+  after: UserSliceCriteria['after'],
+  key: string,
+  id: string,
+) {
   if (after === undefined) return { sql: '', values: [] as unknown[] };
   const op = sort.direction === 'asc' ? '>' : '<';
   const value = sort.field === 'created_at' ? '?::timestamptz' : '? collate "C"';
@@ -88,7 +103,13 @@ function afterClause(sort: UserListCriteria['sort'], after: UserSliceCriteria['a
  *   whose matches bunch up at the far end of the sort order (`user99` by username) would
  *   otherwise walk most of the index, the planner assuming matches are spread evenly.
  */
-function idsClause(filter: UserFilter, sort: UserListCriteria['sort'], after: UserSliceCriteria['after'], how: 'walk' | 'matches', offset: boolean) {
+function idsClause(
+  filter: UserFilter,
+  sort: UserListCriteria['sort'],
+  after: UserSliceCriteria['after'],
+  how: 'walk' | 'matches',
+  offset: boolean,
+) {
   const where = filterClause(filter);
   const tail = offset ? 'limit ? offset ?' : 'limit ?';
   if (how === 'walk') {
@@ -159,14 +180,18 @@ export class MikroOrmUserReadModel implements UserReadModel {
       const total = countersClause(filter);
       const ids = idsClause(filter, sort, undefined, 'walk', true);
       const rows = await this.sql.all<Row & { total: string | number }>(
-        cachedStatement(`select t.total, p.* from (${total.sql}) t left join lateral (${viewsOf(ids.sql, sort)}) p on true`),
+        cachedStatement(
+          `select t.total, p.* from (${total.sql}) t left join lateral (${viewsOf(ids.sql, sort)}) p on true`,
+        ),
         [...total.values, ...ids.values, ...paging],
         'read',
       );
       return { items: this.views(rows), total: Number(rows[0]?.total ?? 0) };
     }
     const found = await this.search(filter, sort, undefined, true, paging);
-    return found.exact ? { items: found.items, total: found.total } : { items: found.items, total: found.total, totalExact: false };
+    return found.exact
+      ? { items: found.items, total: found.total }
+      : { items: found.items, total: found.total, totalExact: false };
   }
 
   async listAfter({ filter, sort, limit, after }: UserSliceCriteria): Promise<Slice<UserView>> {
@@ -181,9 +206,19 @@ export class MikroOrmUserReadModel implements UserReadModel {
     return rows.filter((row) => row.id !== null).map((row) => toUserView(this.sql, row));
   }
 
-  private async read(ids: { sql: string; values: unknown[] }, sort: UserListCriteria['sort'], paging: unknown[]) {
+  private async read(
+    ids: { sql: string; values: unknown[] },
+    sort: UserListCriteria['sort'],
+    paging: unknown[],
+  ) {
     return {
-      items: this.views(await this.sql.all<Row>(cachedStatement(viewsOf(ids.sql, sort)), [...ids.values, ...paging], 'read')),
+      items: this.views(
+        await this.sql.all<Row>(
+          cachedStatement(viewsOf(ids.sql, sort)),
+          [...ids.values, ...paging],
+          'read',
+        ),
+      ),
     };
   }
 
@@ -202,11 +237,20 @@ export class MikroOrmUserReadModel implements UserReadModel {
     paging: unknown[],
   ): Promise<{ items: UserView[]; total: number; exact: boolean }> {
     const first = searchStatement(filter, sort, after, offset, this.exactCountLimit);
-    const rows = await this.sql.all<Row & { total: string | number }>(first.statement, [...first.values, ...paging], 'read');
+    const rows = await this.sql.all<Row & { total: string | number }>(
+      first.statement,
+      [...first.values, ...paging],
+      'read',
+    );
     const counted = Number(rows[0]?.total ?? 0);
-    if (counted <= this.exactCountLimit) return { items: this.views(rows), total: counted, exact: true };
+    if (counted <= this.exactCountLimit)
+      return { items: this.views(rows), total: counted, exact: true };
     const total = await this.estimate(filter, counted);
-    const { items } = await this.read(idsClause(filter, sort, after, total <= SORT_MATCHES_UP_TO ? 'matches' : 'walk', offset), sort, paging);
+    const { items } = await this.read(
+      idsClause(filter, sort, after, total <= SORT_MATCHES_UP_TO ? 'matches' : 'walk', offset),
+      sort,
+      paging,
+    );
     return { items, total, exact: false };
   }
 
@@ -222,9 +266,18 @@ export class MikroOrmUserReadModel implements UserReadModel {
       'read',
     );
     const text = plan?.['QUERY PLAN'];
-    const parsed = (typeof text === 'string' ? JSON.parse(text) : text) as Array<{ Plan: { 'Plan Rows': number } }>;
+    const parsed = (typeof text === 'string' ? JSON.parse(text) : text) as Array<{
+      Plan: { 'Plan Rows': number };
+    }>;
     const ceiling = countersClause(filter);
-    const [all] = await this.sql.all<{ total: string | number }>(cachedStatement(ceiling.sql), ceiling.values, 'read');
-    return Math.min(Number(all?.total ?? counted), Math.max(counted, Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0)));
+    const [all] = await this.sql.all<{ total: string | number }>(
+      cachedStatement(ceiling.sql),
+      ceiling.values,
+      'read',
+    );
+    return Math.min(
+      Number(all?.total ?? counted),
+      Math.max(counted, Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0)),
+    );
   }
 }

@@ -8,20 +8,32 @@ import { userConflict } from '../user-constraints.js';
 import { OrderRecord } from './entities/order.entity.js';
 import { UserRecord } from './entities/user.entity.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
-import { entityManagerFor, transactionEntityManager, violatedUniqueConstraint, write, type SqlOrm } from './mikro-orm-context.js';
+import {
+  entityManagerFor,
+  transactionEntityManager,
+  violatedUniqueConstraint,
+  write,
+  type SqlOrm,
+} from './mikro-orm-context.js';
 
-const USER_COLUMNS = 'id, email, username, full_name, password_hash, role, is_active, created_at, updated_at, version, password_changed_at, email_verified';
+const USER_COLUMNS =
+  'id, email, username, full_name, password_hash, role, is_active, created_at, updated_at, version, password_changed_at, email_verified';
 /** The outbox has no key to users: its rows are found by the account's current address. */
-const DELETE_MAIL_OF_USER = 'delete from mail_outbox where recipient = (select email from users where id = ?)';
+const DELETE_MAIL_OF_USER =
+  'delete from mail_outbox where recipient = (select email from users where id = ?)';
 const BY_ID = sqlStatement(`select ${USER_COLUMNS} from users where id = ?`);
 // Inside a unit the row stays locked until the unit ends. A unit never changes a user's id, so
 // the lock is FOR NO KEY UPDATE: it excludes other writers of the row as FOR UPDATE would, but
 // not the KEY SHARE lock that inserting an order takes on its user for the foreign key, so
 // orders are placed while their user is being changed. A removal still waits (a DELETE takes
 // FOR UPDATE).
-const BY_ID_LOCKED = sqlStatement(`select ${USER_COLUMNS} from users where id = ? for no key update`);
+const BY_ID_LOCKED = sqlStatement(
+  `select ${USER_COLUMNS} from users where id = ? for no key update`,
+);
 // lower(...) on both, so the unique indexes on lower(email) and lower(username) serve it.
-const BY_LOGIN = sqlStatement(`select ${USER_COLUMNS} from users where lower(email) = ? or lower(username) = ?`);
+const BY_LOGIN = sqlStatement(
+  `select ${USER_COLUMNS} from users where lower(email) = ? or lower(username) = ?`,
+);
 
 interface UserRow {
   readonly id: number;
@@ -94,7 +106,8 @@ export class MikroOrmUserRepository implements UserRepository {
       createdAt: this.sql.time(row.created_at),
       updatedAt: this.sql.time(row.updated_at),
       version: row.version,
-      passwordChangedAt: row.password_changed_at === null ? null : this.sql.time(row.password_changed_at),
+      passwordChangedAt:
+        row.password_changed_at === null ? null : this.sql.time(row.password_changed_at),
       emailVerified: row.email_verified,
     });
   }
@@ -108,7 +121,12 @@ export class MikroOrmUserRepository implements UserRepository {
   async update(user: User): Promise<User> {
     const columns = toColumns(user);
     const fields = user.changedFields;
-    const changes = fields === undefined ? columns : Object.fromEntries([...fields].map((field) => [field, columns[field as keyof typeof columns]]));
+    const changes =
+      fields === undefined
+        ? columns
+        : Object.fromEntries(
+            [...fields].map((field) => [field, columns[field as keyof typeof columns]]),
+          );
     const changed = await this.write((em) => em.nativeUpdate(UserRecord, { id: user.id }, changes));
     if (changed === 0) throw userNotFound(user.id);
     return user;

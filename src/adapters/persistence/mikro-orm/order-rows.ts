@@ -4,7 +4,16 @@ import type { OrderStatus } from '../../../domain/order/order-status.js';
 import { OrderItemRecord } from './entities/order.entity.js';
 
 /** The columns of `orders` both the repository and the read model read, by property name. */
-export const ORDER_COLUMNS = ['o.id', 'o.userId', 'o.status', 'o.currency', 'o.totalCents', 'o.createdAt', 'o.updatedAt', 'o.version'] as const;
+export const ORDER_COLUMNS = [
+  'o.id',
+  'o.userId',
+  'o.status',
+  'o.currency',
+  'o.totalCents',
+  'o.createdAt',
+  'o.updatedAt',
+  'o.version',
+] as const;
 
 /** An `orders` row as a mapped query returns it: the foreign key as the user's id. */
 export interface OrderRow {
@@ -30,7 +39,11 @@ interface ItemRow {
  * The lines of the given orders, each order's in position order, in one statement. Rows are read
  * without hydration (no identity map, no references): plain values in, plain values out.
  */
-export async function itemsOf(em: SqlEntityManager, orderIds: readonly number[], connection: 'read' | 'write'): Promise<Map<number, OrderItem[]>> {
+export async function itemsOf(
+  em: SqlEntityManager,
+  orderIds: readonly number[],
+  connection: 'read' | 'write',
+): Promise<Map<number, OrderItem[]>> {
   const byOrder = new Map<number, OrderItem[]>(orderIds.map((id) => [id, []]));
   if (orderIds.length === 0) return byOrder;
   const rows = (await em
@@ -40,7 +53,9 @@ export async function itemsOf(em: SqlEntityManager, orderIds: readonly number[],
     .orderBy([{ orderId: 'asc' }, { position: 'asc' }])
     .execute('all', true)) as ItemRow[];
   for (const row of rows) {
-    byOrder.get(Number(row.orderId))?.push({ sku: row.sku, quantity: row.quantity, unitPriceCents: Number(row.unitPriceCents) });
+    byOrder
+      .get(Number(row.orderId))
+      ?.push({ sku: row.sku, quantity: row.quantity, unitPriceCents: Number(row.unitPriceCents) });
   }
   return byOrder;
 }

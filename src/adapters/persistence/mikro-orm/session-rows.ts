@@ -23,7 +23,8 @@ export interface SessionColumns {
 export function readTime(em: SqlEntityManager, value: unknown): Date {
   if (value instanceof Date) return new Date(value.getTime());
   const parsed = em.getPlatform().parseDate(value as string);
-  if (!(parsed instanceof Date) || Number.isNaN(parsed.getTime())) throw new Error(`Unreadable time from the database: ${String(value)}`);
+  if (!(parsed instanceof Date) || Number.isNaN(parsed.getTime()))
+    throw new Error(`Unreadable time from the database: ${String(value)}`);
   return parsed;
 }
 
@@ -38,8 +39,12 @@ export function sessionFrom(row: SessionColumns, time: (value: unknown) => Date)
     userId: Number(row.session_user_id),
     createdAt: time(row.session_created_at),
     expiresAt: time(row.session_expires_at),
-    revokedAt: row.session_revoked_at === null || row.session_revoked_at === undefined ? null : time(row.session_revoked_at),
+    revokedAt:
+      row.session_revoked_at === null || row.session_revoked_at === undefined
+        ? null
+        : time(row.session_revoked_at),
   };
 }
 
-export const sessionOf = (em: SqlEntityManager, row: SessionColumns): Session | null => sessionFrom(row, (value) => readTime(em, value));
+export const sessionOf = (em: SqlEntityManager, row: SessionColumns): Session | null =>
+  sessionFrom(row, (value) => readTime(em, value));

@@ -9,7 +9,9 @@ const MAX_QUERY_CHARS = 2_000;
  * them; the shape never does.
  */
 export function queryShape(query: string): string {
-  return query.replace(/[Ee]?'(?:[^']|'')*'?/g, '?').replace(/(?<![\w$"])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w"])/g, '?');
+  return query
+    .replace(/[Ee]?'(?:[^']|'')*'?/g, '?')
+    .replace(/(?<![\w$"])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w"])/g, '?');
 }
 
 /**

@@ -1,5 +1,8 @@
 import { inject, injectable } from 'tsyringe';
-import { authorizeOrderStatusChange, mayAttemptOrderStatusChange } from '../../../domain/order/order-policy.js';
+import {
+  authorizeOrderStatusChange,
+  mayAttemptOrderStatusChange,
+} from '../../../domain/order/order-policy.js';
 import type { CommandHandler } from '../../bus.js';
 import { orderNotFound, userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
@@ -15,14 +18,22 @@ import { ChangeOrderStatusCommand } from './change-order-status.command.js';
  * `If-Match` on the locked row (412), and whether the table has the move (409).
  */
 @injectable()
-export class ChangeOrderStatusHandler implements CommandHandler<ChangeOrderStatusCommand, OrderView> {
+export class ChangeOrderStatusHandler
+  implements CommandHandler<ChangeOrderStatusCommand, OrderView>
+{
   constructor(
     @inject(ORDER_REPOSITORY) private readonly orders: OrderRepository,
     @inject(USER_READ_MODEL) private readonly users: UserReadModel,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ actor, userId, orderId, status, expectedVersions }: ChangeOrderStatusCommand): Promise<OrderView> {
+  async execute({
+    actor,
+    userId,
+    orderId,
+    status,
+    expectedVersions,
+  }: ChangeOrderStatusCommand): Promise<OrderView> {
     mayAttemptOrderStatusChange(actor, userId);
     if ((await this.users.getById(userId)) === null) throw userNotFound(userId);
     const order = await this.orders.findById(orderId);

@@ -3,7 +3,11 @@ import { badRequest, unauthorized, validationFailed } from '../../../domain/shar
 import { passwordProblem } from '../../../domain/user/user-rules.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
-import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
+import {
+  LOGIN_THROTTLE,
+  loginThrottleKey,
+  type LoginThrottle,
+} from '../../ports/login-throttle.js';
 import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
@@ -49,11 +53,23 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     const key = loginThrottleKey(user, user.username, ip);
     const wait = await this.throttle.attempt(key);
     if (wait > 0) {
-      this.security.record({ type: 'auth_locked', via: 'password_change', userId: user.id, ip, retryAfterS: wait });
+      this.security.record({
+        type: 'auth_locked',
+        via: 'password_change',
+        userId: user.id,
+        ip,
+        retryAfterS: wait,
+      });
       throw loginLocked(wait);
     }
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      this.security.record({ type: 'auth_failed', via: 'password_change', reason: 'bad_credentials', userId: user.id, ip });
+      this.security.record({
+        type: 'auth_failed',
+        via: 'password_change',
+        reason: 'bad_credentials',
+        userId: user.id,
+        ip,
+      });
       throw badRequest(WRONG_CURRENT_PASSWORD);
     }
     await this.throttle.succeed(key);
@@ -66,10 +82,19 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
       if (locked.passwordHash !== user.passwordHash) throw badRequest(WRONG_CURRENT_PASSWORD);
       await this.users.update(locked.changePassword(newHash, now));
       const revoked = await this.sessions.revokeAllOfUser(actor.id, now);
-      await this.outbox.enqueue({ kind: 'password_changed', to: locked.email, data: { username: locked.username } }, now);
+      await this.outbox.enqueue(
+        { kind: 'password_changed', to: locked.email, data: { username: locked.username } },
+        now,
+      );
       return revoked;
     });
     this.security.record({ type: 'password_changed', userId: actor.id });
-    this.security.record({ type: 'session_revoked', userId: actor.id, sessionId: null, sessions: revoked, reason: 'password_changed' });
+    this.security.record({
+      type: 'session_revoked',
+      userId: actor.id,
+      sessionId: null,
+      sessions: revoked,
+      reason: 'password_changed',
+    });
   }
 }

@@ -36,9 +36,18 @@ export class DeactivateAccountHandler implements CommandHandler<DeactivateAccoun
     await this.confirmed.run(command, async (user) => {
       const now = this.clock.now();
       const change = { isActive: false };
-      await this.users.update(user.changeAccess(change, await otherActiveAdmins(this.users, user, change), now));
+      await this.users.update(
+        user.changeAccess(change, await otherActiveAdmins(this.users, user, change), now),
+      );
       ended = await endSessionsOf(this, user.id, now);
     });
-    this.security.record({ type: 'session_revoked', userId: command.actor.id, sessionId: null, sessions: ended, reason: 'deactivated', by: command.actor.id });
+    this.security.record({
+      type: 'session_revoked',
+      userId: command.actor.id,
+      sessionId: null,
+      sessions: ended,
+      reason: 'deactivated',
+      by: command.actor.id,
+    });
   }
 }

@@ -32,9 +32,17 @@ export class EndSessionHandler implements CommandHandler<EndSessionCommand, void
     const context = await this.auth.getAuthContext(actor.id, sessionId);
     const now = this.clock.now();
     const session = context?.session ?? null;
-    if (session === null || sessionState(session, now, context!.passwordChangedAt) !== 'live') throw sessionNotFound(sessionId);
+    if (session === null || sessionState(session, now, context!.passwordChangedAt) !== 'live')
+      throw sessionNotFound(sessionId);
     // Ended meanwhile by someone else: then it is their event.
     if (await this.sessions.revoke(sessionId, now)) this.events.record(sessionEnded(session));
-    this.security.record({ type: 'session_revoked', userId: actor.id, sessionId, sessions: 1, reason: 'revoked', by: actor.id });
+    this.security.record({
+      type: 'session_revoked',
+      userId: actor.id,
+      sessionId,
+      sessions: 1,
+      reason: 'revoked',
+      by: actor.id,
+    });
   }
 }

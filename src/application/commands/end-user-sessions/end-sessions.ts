@@ -14,7 +14,11 @@ export interface SessionEnding {
  * `session.ended` for each one this call revoked: one by id rather than all at once, so that
  * every revocation has its event and no event lacks its revocation. Returns how many ended.
  */
-export async function endSessionsOf(ports: SessionEnding, userId: number, now: Date): Promise<number> {
+export async function endSessionsOf(
+  ports: SessionEnding,
+  userId: number,
+  now: Date,
+): Promise<number> {
   ports.events.requireUnit();
   const stored = await ports.sessionReads.sessionsOfUser(userId);
   let ended = 0;

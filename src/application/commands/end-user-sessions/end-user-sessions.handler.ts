@@ -27,6 +27,13 @@ export class EndUserSessionsHandler implements CommandHandler<EndUserSessionsCom
     requireRole(actor, 'admin');
     if ((await this.users.findById(userId)) === null) throw userNotFound(userId);
     const count = await endSessionsOf(this, userId, this.clock.now());
-    this.security.record({ type: 'session_revoked', userId, sessionId: null, sessions: count, reason: 'revoked', by: actor.id });
+    this.security.record({
+      type: 'session_revoked',
+      userId,
+      sessionId: null,
+      sessions: count,
+      reason: 'revoked',
+      by: actor.id,
+    });
   }
 }

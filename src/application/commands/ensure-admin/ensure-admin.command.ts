@@ -9,4 +9,6 @@ export class EnsureAdminCommand {
   ) {}
 }
 
-export type EnsureAdminResult = { readonly created: true; readonly id: number } | { readonly created: false };
+export type EnsureAdminResult =
+  | { readonly created: true; readonly id: number }
+  | { readonly created: false };

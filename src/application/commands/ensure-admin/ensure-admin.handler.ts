@@ -17,7 +17,8 @@ export class EnsureAdminHandler implements CommandHandler<EnsureAdminCommand, En
   ) {}
 
   async execute(command: EnsureAdminCommand): Promise<EnsureAdminResult> {
-    if (command.onlyIfNone && (await this.users.countActiveAdminsExcept(null)) > 0) return { created: false };
+    if (command.onlyIfNone && (await this.users.countActiveAdminsExcept(null)) > 0)
+      return { created: false };
     const weak = passwordProblem(command.password);
     if (weak !== null) throw validationFailed([{ field: 'password', message: weak }]);
     const draft = User.register(

@@ -1,15 +1,31 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionDevice, sessionStarted, sessionTimes, signInFailed, signInLocked, type Session } from '../../../domain/session/session.js';
+import {
+  sessionDevice,
+  sessionStarted,
+  sessionTimes,
+  signInFailed,
+  signInLocked,
+  type Session,
+} from '../../../domain/session/session.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { MAIL_POLICY, type MailPolicy } from '../../ports/email-tokens.js';
-import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../../ports/login-throttle.js';
+import {
+  LOGIN_THROTTLE,
+  loginThrottleKey,
+  type LoginThrottle,
+} from '../../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
-import { SESSION_POLICY, SESSION_REPOSITORY, type SessionPolicy, type SessionRepository } from '../../ports/session-repository.js';
+import {
+  SESSION_POLICY,
+  SESSION_REPOSITORY,
+  type SessionPolicy,
+  type SessionRepository,
+} from '../../ports/session-repository.js';
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
@@ -65,7 +81,13 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     }
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (user === null || !matches) {
-      this.security.record({ type: 'auth_failed', via: 'sign_in', reason: 'bad_credentials', userId, ip });
+      this.security.record({
+        type: 'auth_failed',
+        via: 'sign_in',
+        reason: 'bad_credentials',
+        userId,
+        ip,
+      });
       await this.events.writeAlone(signInFailed(userId));
       throw unauthorized(BAD_CREDENTIALS);
     }
@@ -79,7 +101,11 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     const refresh = this.refreshTokens.generate();
     let session: Session;
     try {
-      const draft = { userId: user.id, ...sessionTimes(begun, this.policy.refreshTtlS), device: sessionDevice(userAgent, ip) };
+      const draft = {
+        userId: user.id,
+        ...sessionTimes(begun, this.policy.refreshTtlS),
+        device: sessionDevice(userAgent, ip),
+      };
       session = await this.uow.run(async () => {
         const started = await this.sessions.start(draft, refresh.hash);
         this.events.record(sessionStarted(started));
@@ -87,7 +113,8 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
       });
     } catch (error) {
       // Deleted between the check and now: as if it had never existed.
-      if (error instanceof DomainError && error.kind === 'not_found') throw unauthorized(BAD_CREDENTIALS);
+      if (error instanceof DomainError && error.kind === 'not_found')
+        throw unauthorized(BAD_CREDENTIALS);
       throw error;
     }
     this.security.record({ type: 'sign_in_succeeded', userId: user.id, ip });

@@ -30,6 +30,12 @@ export class LogoutHandler implements CommandHandler<LogoutCommand, void> {
     const found = await this.sessions.findByRefreshHash(hash);
     if (found === null || !(await this.sessions.revoke(found.session.id, this.clock.now()))) return;
     this.events.record(sessionEnded(found.session));
-    this.security.record({ type: 'session_revoked', userId: found.session.userId, sessionId: found.session.id, sessions: 1, reason: 'logout' });
+    this.security.record({
+      type: 'session_revoked',
+      userId: found.session.userId,
+      sessionId: found.session.id,
+      sessions: 1,
+      reason: 'logout',
+    });
   }
 }

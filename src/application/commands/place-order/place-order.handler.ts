@@ -24,7 +24,10 @@ export class PlaceOrderHandler implements CommandHandler<PlaceOrderCommand, Orde
   async execute({ actor, userId, input }: PlaceOrderCommand): Promise<OrderView> {
     mayPlaceOrder(actor, userId);
     if ((await this.users.getById(userId)) === null) throw userNotFound(userId);
-    const draft = Order.place({ userId, currency: input.currency, items: input.items }, this.clock.now());
+    const draft = Order.place(
+      { userId, currency: input.currency, items: input.items },
+      this.clock.now(),
+    );
     return toOrderView(await this.orders.add(draft));
   }
 }

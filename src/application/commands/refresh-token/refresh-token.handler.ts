@@ -1,6 +1,11 @@
 import { inject, injectable } from 'tsyringe';
 import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
-import { sessionDevice, sessionReuseDetected, sessionState, type Session } from '../../../domain/session/session.js';
+import {
+  sessionDevice,
+  sessionReuseDetected,
+  sessionState,
+  type Session,
+} from '../../../domain/session/session.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
@@ -64,7 +69,8 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       const account = await this.auth.getAuthContext(session.userId, session.id);
       if (account === null) return { kind: 'refused', error: unauthorized(INVALID_REFRESH_TOKEN) };
       // Before the session's state: deactivation ended the session, and the answer says why.
-      if (!account.isActive) return { kind: 'refused', error: forbidden('User account is inactive') };
+      if (!account.isActive)
+        return { kind: 'refused', error: forbidden('User account is inactive') };
       switch (sessionState(session, now, account.passwordChangedAt)) {
         case 'expired':
           return { kind: 'refused', error: unauthorized('Refresh token has expired') };
@@ -74,7 +80,15 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
         case 'live':
           break;
       }
-      if (!(await this.sessions.rotate(session.id, hash, next.hash, now, sessionDevice(userAgent, ip)))) {
+      if (
+        !(await this.sessions.rotate(
+          session.id,
+          hash,
+          next.hash,
+          now,
+          sessionDevice(userAgent, ip),
+        ))
+      ) {
         // Spent by someone else since it was read: reuse all the same.
         const revoked = await this.sessions.revoke(session.id, now);
         this.events.record(sessionReuseDetected(session));
@@ -86,9 +100,19 @@ export class RefreshTokenHandler implements CommandHandler<RefreshTokenCommand, 
       case 'refused':
         throw outcome.error;
       case 'reused':
-        this.security.record({ type: 'refresh_reuse_detected', userId: outcome.session.userId, sessionId: outcome.session.id });
+        this.security.record({
+          type: 'refresh_reuse_detected',
+          userId: outcome.session.userId,
+          sessionId: outcome.session.id,
+        });
         if (outcome.revoked) {
-          this.security.record({ type: 'session_revoked', userId: outcome.session.userId, sessionId: outcome.session.id, sessions: 1, reason: 'refresh_reuse' });
+          this.security.record({
+            type: 'session_revoked',
+            userId: outcome.session.userId,
+            sessionId: outcome.session.id,
+            sessions: 1,
+            reason: 'refresh_reuse',
+          });
         }
         throw unauthorized(REFRESH_TOKEN_REUSED);
       case 'rotated':

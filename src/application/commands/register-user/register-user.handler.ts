@@ -59,4 +59,3 @@ export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, 
     });
   }
 }
-

@@ -6,7 +6,11 @@ export class ReplaceUserCommand {
   constructor(
     readonly actor: Actor,
     readonly userId: number,
-    readonly profile: { readonly email: string; readonly username: string; readonly fullName: string | null },
+    readonly profile: {
+      readonly email: string;
+      readonly username: string;
+      readonly fullName: string | null;
+    },
     readonly expectedVersions?: ExpectedVersions,
   ) {}
 }

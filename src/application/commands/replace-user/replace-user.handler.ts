@@ -17,7 +17,12 @@ export class ReplaceUserHandler implements CommandHandler<ReplaceUserCommand, Us
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ actor, userId, profile, expectedVersions }: ReplaceUserCommand): Promise<UserView> {
+  async execute({
+    actor,
+    userId,
+    profile,
+    expectedVersions,
+  }: ReplaceUserCommand): Promise<UserView> {
     requireSelfOr(actor, userId, 'admin');
     const user = await this.users.findById(userId);
     if (user === null) throw userNotFound(userId);

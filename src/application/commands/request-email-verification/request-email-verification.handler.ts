@@ -13,7 +13,9 @@ export const ALREADY_VERIFIED = 'Email address already verified';
 
 /** A new verification mail (spending the earlier tokens), unless the address is verified already (409). */
 @injectable()
-export class RequestEmailVerificationHandler implements CommandHandler<RequestEmailVerificationCommand, void> {
+export class RequestEmailVerificationHandler
+  implements CommandHandler<RequestEmailVerificationCommand, void>
+{
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(EmailTokens) private readonly tokens: EmailTokens,

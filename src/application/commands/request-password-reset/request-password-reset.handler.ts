@@ -18,7 +18,9 @@ import type { RequestPasswordResetCommand } from './request-password-reset.comma
  * either takes. The limit on mail requests is counted first, for every address alike.
  */
 @injectable()
-export class RequestPasswordResetHandler implements CommandHandler<RequestPasswordResetCommand, void> {
+export class RequestPasswordResetHandler
+  implements CommandHandler<RequestPasswordResetCommand, void>
+{
   /** The token and the mail are written in a unit of its own, so the wait holds no transaction. */
   static readonly transactional = false;
 
@@ -43,7 +45,10 @@ export class RequestPasswordResetHandler implements CommandHandler<RequestPasswo
         if (user === null || user.email !== address || !user.isActive) return;
         const now = this.clock.now();
         const token = await this.tokens.issue('password_reset', user, now);
-        await this.outbox.enqueue({ kind: 'password_reset', to: user.email, data: { username: user.username, token } }, now);
+        await this.outbox.enqueue(
+          { kind: 'password_reset', to: user.email, data: { username: user.username, token } },
+          now,
+        );
       });
     } finally {
       const left = this.policy.resetRequestFloorMs - (performance.now() - started);

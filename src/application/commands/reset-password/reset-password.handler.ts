@@ -45,14 +45,26 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
       const now = this.clock.now();
       const redeemed = await this.tokens.redeem('password_reset', token, now);
       const found = await this.users.findById(redeemed.userId);
-      if (found === null || found.email !== redeemed.email || !found.isActive) throw badRequest(INVALID_TOKEN);
-      const changed = await this.users.update(found.changePassword(hash, now, 'user.password_reset'));
+      if (found === null || found.email !== redeemed.email || !found.isActive)
+        throw badRequest(INVALID_TOKEN);
+      const changed = await this.users.update(
+        found.changePassword(hash, now, 'user.password_reset'),
+      );
       const ended = await this.sessions.revokeAllOfUser(found.id, now);
-      await this.outbox.enqueue({ kind: 'password_changed', to: changed.email, data: { username: changed.username } }, now);
+      await this.outbox.enqueue(
+        { kind: 'password_changed', to: changed.email, data: { username: changed.username } },
+        now,
+      );
       return { user: changed, revoked: ended };
     });
     await this.throttle.clearAccount(user.id);
     this.security.record({ type: 'password_reset', userId: user.id });
-    this.security.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: revoked, reason: 'password_reset' });
+    this.security.record({
+      type: 'session_revoked',
+      userId: user.id,
+      sessionId: null,
+      sessions: revoked,
+      reason: 'password_reset',
+    });
   }
 }

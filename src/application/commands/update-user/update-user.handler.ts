@@ -32,7 +32,12 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
-  async execute({ actor, userId, changes, expectedVersions }: UpdateUserCommand): Promise<UserView> {
+  async execute({
+    actor,
+    userId,
+    changes,
+    expectedVersions,
+  }: UpdateUserCommand): Promise<UserView> {
     mayAttemptUserPatch(actor, userId);
     const user = await this.users.findById(userId);
     if (user === null) throw userNotFound(userId);
@@ -46,14 +51,24 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
     const now = this.clock.now();
     let next = user.changeProfile(profile, now);
     if (role !== undefined || isActive !== undefined) {
-      const access = { ...(role === undefined ? {} : { role }), ...(isActive === undefined ? {} : { isActive }) };
+      const access = {
+        ...(role === undefined ? {} : { role }),
+        ...(isActive === undefined ? {} : { isActive }),
+      };
       next = next.changeAccess(access, await otherActiveAdmins(this.users, user, access), now);
     }
     const saved = await this.users.update(next);
     await this.emailChange.afterChange(user, saved, now);
     if (user.isActive && !saved.isActive) {
       const ended = await endSessionsOf(this, user.id, now);
-      this.security.record({ type: 'session_revoked', userId: user.id, sessionId: null, sessions: ended, reason: 'deactivated', by: actor.id });
+      this.security.record({
+        type: 'session_revoked',
+        userId: user.id,
+        sessionId: null,
+        sessions: ended,
+        reason: 'deactivated',
+        by: actor.id,
+      });
     }
     return toUserView(saved);
   }

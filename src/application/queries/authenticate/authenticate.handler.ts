@@ -8,7 +8,8 @@ import { CLOCK, type Clock } from '../../ports/clock.js';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../../ports/tokens.js';
 import { AuthenticateQuery } from './authenticate.query.js';
 
-const revoked = (): DomainError => new DomainError('unauthorized', 'Token has been revoked', undefined, { reason: 'revoked' });
+const revoked = (): DomainError =>
+  new DomainError('unauthorized', 'Token has been revoked', undefined, { reason: 'revoked' });
 
 /**
  * Checks the token, then re-reads the account and the token's session in one read
@@ -35,15 +36,26 @@ export class AuthenticateHandler implements QueryHandler<AuthenticateQuery, Call
     if (context === null) throw unauthorized('User no longer exists');
     // Before the session: deactivation ends every session, and its token still says why it fails.
     if (!context.isActive) throw forbidden('User account is inactive');
-    if (context.session === null || issuedBeforePasswordChange(claims.issuedAt, context.passwordChangedAt)) throw revoked();
+    if (
+      context.session === null ||
+      issuedBeforePasswordChange(claims.issuedAt, context.passwordChangedAt)
+    )
+      throw revoked();
     switch (sessionState(context.session, this.clock.now(), context.passwordChangedAt)) {
       case 'live':
         break;
       case 'expired':
-        throw new DomainError('unauthorized', 'Token has expired', undefined, { reason: 'expired' });
+        throw new DomainError('unauthorized', 'Token has expired', undefined, {
+          reason: 'expired',
+        });
       default:
         throw revoked();
     }
-    return { id: claims.userId, role: context.role, self: context.user, sessionId: claims.sessionId };
+    return {
+      id: claims.userId,
+      role: context.role,
+      self: context.user,
+      sessionId: claims.sessionId,
+    };
   }
 }

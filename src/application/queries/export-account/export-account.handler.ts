@@ -3,12 +3,30 @@ import { sessionState, type SessionState } from '../../../domain/session/session
 import type { QueryHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
-import { AUDIT_LOG, auditPosition, type AuditEvent, type AuditFilter, type AuditLog } from '../../ports/audit-log.js';
-import { EMAIL_TOKEN_REPOSITORY, type EmailTokenRepository, type LiveEmailToken } from '../../ports/email-tokens.js';
-import { ORDER_READ_MODEL, orderPosition, type OrderReadModel } from '../../ports/order-read-model.js';
+import {
+  AUDIT_LOG,
+  auditPosition,
+  type AuditEvent,
+  type AuditFilter,
+  type AuditLog,
+} from '../../ports/audit-log.js';
+import {
+  EMAIL_TOKEN_REPOSITORY,
+  type EmailTokenRepository,
+  type LiveEmailToken,
+} from '../../ports/email-tokens.js';
+import {
+  ORDER_READ_MODEL,
+  orderPosition,
+  type OrderReadModel,
+} from '../../ports/order-read-model.js';
 import type { OrderView } from '../../ports/order-view.js';
 import { OUTBOX, type Outbox, type PendingMail } from '../../ports/outbox.js';
-import { SESSION_READ_MODEL, type SessionReadModel, type SessionView } from '../../ports/session-read-model.js';
+import {
+  SESSION_READ_MODEL,
+  type SessionReadModel,
+  type SessionView,
+} from '../../ports/session-read-model.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import type { Slice, UserView } from '../../ports/views.js';
 import { ExportAccountQuery } from './export-account.query.js';
@@ -41,7 +59,10 @@ export interface AccountExport {
 const SLICE = 100;
 
 /** Every item of a keyset list, slice after slice. */
-async function everything<T, P>(slice: (after: P | undefined) => Promise<Slice<T>>, position: (item: T) => P): Promise<T[]> {
+async function everything<T, P>(
+  slice: (after: P | undefined) => Promise<Slice<T>>,
+  position: (item: T) => P,
+): Promise<T[]> {
   const all: T[] = [];
   let after: P | undefined;
   for (;;) {
@@ -53,7 +74,8 @@ async function everything<T, P>(slice: (after: P | undefined) => Promise<Slice<T
   }
 }
 
-const newestFirst = (a: AuditEvent, b: AuditEvent): number => b.occurredAt.getTime() - a.occurredAt.getTime() || Number(b.id) - Number(a.id);
+const newestFirst = (a: AuditEvent, b: AuditEvent): number =>
+  b.occurredAt.getTime() - a.occurredAt.getTime() || Number(b.id) - Number(a.id);
 
 /** `GET /users/me/export`: the caller's own data, composed from the read ports. Never a password hash. */
 @injectable()
@@ -73,20 +95,37 @@ export class ExportAccountHandler implements QueryHandler<ExportAccountQuery, Ac
     const [user, stored, orders] = await Promise.all([
       this.users.getById(actor.id),
       this.sessions.sessionsOfUser(actor.id),
-      everything((after) => this.orders.listAfter({ userId: actor.id, filter: {}, limit: SLICE, ...(after === undefined ? {} : { after }) }), orderPosition),
+      everything(
+        (after) =>
+          this.orders.listAfter({
+            userId: actor.id,
+            filter: {},
+            limit: SLICE,
+            ...(after === undefined ? {} : { after }),
+          }),
+        orderPosition,
+      ),
     ]);
     if (user === null || stored === null) throw userNotFound(actor.id);
     const filters: AuditFilter[] = [
       { actorId: actor.id },
       { subjectType: 'user', subjectId: String(actor.id) },
-      ...stored.sessions.map((session): AuditFilter => ({ subjectType: 'session', subjectId: session.id })),
-      ...orders.map((order): AuditFilter => ({ subjectType: 'order', subjectId: String(order.id) })),
+      ...stored.sessions.map(
+        (session): AuditFilter => ({ subjectType: 'session', subjectId: session.id }),
+      ),
+      ...orders.map(
+        (order): AuditFilter => ({ subjectType: 'order', subjectId: String(order.id) }),
+      ),
     ];
     // One indexed read per filter, one after another: an account with many orders must not take
     // every connection of the pool at once.
     const found = new Map<string, AuditEvent>();
     for (const filter of filters) {
-      const events = await everything((after) => this.audit.listAfter({ filter, limit: SLICE, ...(after === undefined ? {} : { after }) }), auditPosition);
+      const events = await everything(
+        (after) =>
+          this.audit.listAfter({ filter, limit: SLICE, ...(after === undefined ? {} : { after }) }),
+        auditPosition,
+      );
       for (const event of events) found.set(event.id, event);
     }
     const auditEvents = [...found.values()].sort(newestFirst);
@@ -97,7 +136,10 @@ export class ExportAccountHandler implements QueryHandler<ExportAccountQuery, Ac
       user,
       passwordChangedAt: stored.passwordChangedAt,
       orders,
-      sessions: stored.sessions.map((session) => ({ ...session, state: sessionState(session, now, stored.passwordChangedAt) })),
+      sessions: stored.sessions.map((session) => ({
+        ...session,
+        state: sessionState(session, now, stored.passwordChangedAt),
+      })),
       auditEvents,
       pendingMails,
       emailTokens,

@@ -1,11 +1,18 @@
 import { inject, injectable } from 'tsyringe';
 import { requireRole } from '../../../domain/user/user-policy.js';
 import type { QueryHandler } from '../../bus.js';
-import { AUDIT_LOG, type AuditEvent, type AuditLog, type AuditPage } from '../../ports/audit-log.js';
+import {
+  AUDIT_LOG,
+  type AuditEvent,
+  type AuditLog,
+  type AuditPage,
+} from '../../ports/audit-log.js';
 import type { Slice } from '../../ports/views.js';
 import { ListAuditEventsQuery } from './list-audit-events.query.js';
 
-export type AuditList = ({ readonly mode: 'page' } & AuditPage) | ({ readonly mode: 'slice' } & Slice<AuditEvent>);
+export type AuditList =
+  | ({ readonly mode: 'page' } & AuditPage)
+  | ({ readonly mode: 'slice' } & Slice<AuditEvent>);
 
 /** Admins read the audit log. */
 @injectable()

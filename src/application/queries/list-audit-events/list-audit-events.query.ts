@@ -2,7 +2,9 @@ import type { Actor } from '../../../domain/user/role.js';
 import type { AuditListCriteria, AuditSliceCriteria } from '../../ports/audit-log.js';
 
 /** Numbered pages with a total, or keyset slices: newest first either way. */
-export type AuditListing = ({ readonly mode: 'page' } & AuditListCriteria) | ({ readonly mode: 'slice' } & AuditSliceCriteria);
+export type AuditListing =
+  | ({ readonly mode: 'page' } & AuditListCriteria)
+  | ({ readonly mode: 'slice' } & AuditSliceCriteria);
 
 export class ListAuditEventsQuery {
   constructor(

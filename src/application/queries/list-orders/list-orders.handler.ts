@@ -9,7 +9,9 @@ import type { Page, Slice } from '../../ports/views.js';
 import { ListOrdersQuery } from './list-orders.query.js';
 
 /** A user's orders, newest first: the user itself, moderators and admins; 404 for a missing user. */
-export type OrderList = ({ readonly mode: 'page' } & Page<OrderView>) | ({ readonly mode: 'slice' } & Slice<OrderView>);
+export type OrderList =
+  | ({ readonly mode: 'page' } & Page<OrderView>)
+  | ({ readonly mode: 'slice' } & Slice<OrderView>);
 
 @injectable()
 export class ListOrdersHandler implements QueryHandler<ListOrdersQuery, OrderList> {

@@ -8,7 +8,9 @@ import { ListPublicKeysQuery } from './list-public-keys.query.js';
  * services verify access tokens without calling this one.
  */
 @injectable()
-export class ListPublicKeysHandler implements QueryHandler<ListPublicKeysQuery, readonly PublishedKey[]> {
+export class ListPublicKeysHandler
+  implements QueryHandler<ListPublicKeysQuery, readonly PublishedKey[]>
+{
   constructor(@inject(PUBLIC_KEY_SET) private readonly keys: PublicKeySet) {}
 
   async execute(_query: ListPublicKeysQuery): Promise<readonly PublishedKey[]> {

@@ -5,7 +5,12 @@ import type { QueryHandler } from '../../bus.js';
 import { callerSessionId } from '../../caller.js';
 import { userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
-import { SESSION_READ_MODEL, type SessionReadModel, type SessionView, type UserSessions } from '../../ports/session-read-model.js';
+import {
+  SESSION_READ_MODEL,
+  type SessionReadModel,
+  type SessionView,
+  type UserSessions,
+} from '../../ports/session-read-model.js';
 import { ListSessionsQuery } from './list-sessions.query.js';
 
 export interface SessionSummary extends SessionView {
@@ -15,7 +20,9 @@ export interface SessionSummary extends SessionView {
 
 /** The sessions that can still be used at `now`, by the domain's rule, as stored (newest first). */
 export const liveSessions = (stored: UserSessions, now: Date): SessionView[] =>
-  stored.sessions.filter((session) => sessionState(session, now, stored.passwordChangedAt) === 'live');
+  stored.sessions.filter(
+    (session) => sessionState(session, now, stored.passwordChangedAt) === 'live',
+  );
 
 /**
  * The live sessions of a user, newest first. The store keeps ended sessions until the user signs
@@ -33,6 +40,9 @@ export class ListSessionsHandler implements QueryHandler<ListSessionsQuery, Sess
     const stored = await this.sessions.sessionsOfUser(userId);
     if (stored === null) throw userNotFound(userId);
     const current = actor.id === userId ? callerSessionId(actor) : null;
-    return liveSessions(stored, this.clock.now()).map((session) => ({ ...session, current: session.id === current }));
+    return liveSessions(stored, this.clock.now()).map((session) => ({
+      ...session,
+      current: session.id === current,
+    }));
   }
 }

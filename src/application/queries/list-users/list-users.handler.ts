@@ -5,7 +5,9 @@ import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model
 import type { Page, Slice, UserView } from '../../ports/views.js';
 import { ListUsersQuery } from './list-users.query.js';
 
-export type UserList = ({ readonly mode: 'page' } & Page<UserView>) | ({ readonly mode: 'slice' } & Slice<UserView>);
+export type UserList =
+  | ({ readonly mode: 'page' } & Page<UserView>)
+  | ({ readonly mode: 'slice' } & Slice<UserView>);
 
 @injectable()
 export class ListUsersHandler implements QueryHandler<ListUsersQuery, UserList> {

@@ -26,7 +26,10 @@ describe('readiness', () => {
       { name: 'redis', required: false, check: down },
     ]);
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.equal({ status: 'degraded', checks: { database: 'ok', redis: 'degraded' } });
+    expect(res.body).to.deep.equal({
+      status: 'degraded',
+      checks: { database: 'ok', redis: 'degraded' },
+    });
   });
 
   it('is 503 naming the database when it fails, whatever Redis does', async () => {
@@ -42,7 +45,13 @@ describe('readiness', () => {
   });
 
   it('is 503 draining while the service stops, even with every check passing', async () => {
-    const res = await readinessOf([{ name: 'database', check: ok }, { name: 'redis', required: false, check: ok }], true);
+    const res = await readinessOf(
+      [
+        { name: 'database', check: ok },
+        { name: 'redis', required: false, check: ok },
+      ],
+      true,
+    );
     expect(res.status).to.equal(503);
     expect(res.body).to.deep.equal({ status: 'draining' });
   });

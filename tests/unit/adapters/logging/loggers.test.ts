@@ -7,7 +7,8 @@ import { MemoryLogger } from '../../../../src/adapters/logging/memory-logger.js'
 import { REDACTED, redact, redactText } from '../../../../src/adapters/logging/redact.js';
 import { WinstonLogger } from '../../../../src/adapters/logging/winston-logger.js';
 
-const TOKEN = 'v4.public.eyJzdWIiOiIxIiwiaWF0IjoiMjAyNi0wMy0wMVQxMjowMDowMFoifQ-signature-part.eyJraWQiOiJhIn0';
+const TOKEN =
+  'v4.public.eyJzdWIiOiIxIiwiaWF0IjoiMjAyNi0wMy0wMVQxMjowMDowMFoifQ-signature-part.eyJraWQiOiJhIn0';
 
 describe('redact', () => {
   it('replaces the values of secret keys, whatever their case or spelling', () => {
@@ -39,12 +40,22 @@ describe('redact', () => {
 
   it('reaches into nested objects and arrays', () => {
     const result = redact({
-      request: { headers: { authorization: 'Bearer abc', accept: 'application/json' }, body: { user: { new_password: 'x', name: 'n' } } },
+      request: {
+        headers: { authorization: 'Bearer abc', accept: 'application/json' },
+        body: { user: { new_password: 'x', name: 'n' } },
+      },
       attempts: [{ password: 'a' }, { password: 'b', ok: true }, [{ ACCESS_TOKEN: 'c' }]],
     });
     expect(result).to.deep.equal({
-      request: { headers: { authorization: REDACTED, accept: 'application/json' }, body: { user: { new_password: REDACTED, name: 'n' } } },
-      attempts: [{ password: REDACTED }, { password: REDACTED, ok: true }, [{ ACCESS_TOKEN: REDACTED }]],
+      request: {
+        headers: { authorization: REDACTED, accept: 'application/json' },
+        body: { user: { new_password: REDACTED, name: 'n' } },
+      },
+      attempts: [
+        { password: REDACTED },
+        { password: REDACTED, ok: true },
+        [{ ACCESS_TOKEN: REDACTED }],
+      ],
     });
   });
 
@@ -60,7 +71,10 @@ describe('redact', () => {
       url: 'postgres://app:s3cr3t@db:5432/users',
     });
     const text = JSON.stringify(result);
-    expect(text).to.not.contain('eyJzdWIi').and.not.contain('AAAAAAAAAAAAAAAAAAAA').and.not.contain('s3cr3t');
+    expect(text)
+      .to.not.contain('eyJzdWIi')
+      .and.not.contain('AAAAAAAAAAAAAAAAAAAA')
+      .and.not.contain('s3cr3t');
     expect(result['path']).to.equal(`/api/v1/users?access_token=${REDACTED}&page=2`);
     expect(result['url']).to.equal(`postgres://app:${REDACTED}@db:5432/users`);
   });
@@ -70,12 +84,18 @@ describe('redact', () => {
     const secret = fc.oneof(
       body.map((b) => ({ text: `v4.public.${b}`, hidden: b })),
       body.map((b) => ({ text: `k4.secret.${b}`, hidden: b })),
-      fc.tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic'), body).map(([scheme, b]) => ({ text: `${scheme} ${b}`, hidden: b })),
-      fc.tuple(fc.constantFrom('access_token=', 'REFRESH_TOKEN='), body).map(([key, b]) => ({ text: `?${key}${b}`, hidden: b })),
+      fc
+        .tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic'), body)
+        .map(([scheme, b]) => ({ text: `${scheme} ${b}`, hidden: b })),
+      fc
+        .tuple(fc.constantFrom('access_token=', 'REFRESH_TOKEN='), body)
+        .map(([key, b]) => ({ text: `?${key}${b}`, hidden: b })),
       body.map((b) => ({ text: `postgres://app:${b}@db/users`, hidden: b })),
     );
     // Surroundings of spaces and words: a secret is masked only where it stands as a word.
-    const around = fc.stringMatching(/^[ a-zA-Z/.:,]{0,30}$/).map((t) => (t === '' ? ' ' : ` ${t} `));
+    const around = fc
+      .stringMatching(/^[ a-zA-Z/.:,]{0,30}$/)
+      .map((t) => (t === '' ? ' ' : ` ${t} `));
     fc.assert(
       fc.property(around, secret, around, (before, { text, hidden }, after) => {
         const result = redactText(`${before}${text}${after}`);

@@ -9,26 +9,44 @@ import { FixedClock } from '../../../../src/adapters/clock/fixed-clock.js';
 import { MemoryLogger } from '../../../../src/adapters/logging/memory-logger.js';
 import { MailMetrics } from '../../../../src/adapters/mail/mail-metrics.js';
 import { MemoryMailer } from '../../../../src/adapters/mail/memory-mailer.js';
-import { DISPATCHER_DEFAULTS, OutboxDispatcher, retryDelayMs, type DispatcherOptions } from '../../../../src/adapters/mail/outbox-dispatcher.js';
+import {
+  DISPATCHER_DEFAULTS,
+  OutboxDispatcher,
+  retryDelayMs,
+  type DispatcherOptions,
+} from '../../../../src/adapters/mail/outbox-dispatcher.js';
 import { createInMemoryPersistence } from '../../../../src/adapters/persistence/in-memory/in-memory-persistence.js';
 import type { Mailer, MailMessage } from '../../../../src/application/ports/mailer.js';
 import type { Mail } from '../../../../src/application/ports/outbox.js';
 import { latch } from '../../../contract/helpers.js';
 
 const SECOND = 1000;
-const OPTIONS: DispatcherOptions = { ...DISPATCHER_DEFAULTS, appUrl: 'https://app.example.com', maxDelayMs: 60 * SECOND, retryForMs: 86_400 * SECOND };
+const OPTIONS: DispatcherOptions = {
+  ...DISPATCHER_DEFAULTS,
+  appUrl: 'https://app.example.com',
+  maxDelayMs: 60 * SECOND,
+  retryForMs: 86_400 * SECOND,
+};
 
 function setup(options: Partial<DispatcherOptions> = {}, mailer: Mailer = new MemoryMailer()) {
   const store = createInMemoryPersistence();
   const clock = new FixedClock('2026-12-03T10:00:00.000Z');
   const logger = new MemoryLogger('debug');
   const metrics = new MailMetrics(store.outbox, clock);
-  const dispatcher = new OutboxDispatcher(store.outbox, mailer, clock, logger, metrics, { ...OPTIONS, random: () => 0.5, ...options });
+  const dispatcher = new OutboxDispatcher(store.outbox, mailer, clock, logger, metrics, {
+    ...OPTIONS,
+    random: () => 0.5,
+    ...options,
+  });
   const enqueue = (mail: Mail) => store.outbox.enqueue(mail, clock.now());
   return { store, clock, logger, metrics, dispatcher, enqueue, mailer };
 }
 
-const reset = (to: string, token = 'tok'): Mail => ({ kind: 'password_reset', to, data: { username: 'ada', token } });
+const reset = (to: string, token = 'tok'): Mail => ({
+  kind: 'password_reset',
+  to,
+  data: { username: 'ada', token },
+});
 
 describe('OutboxDispatcher', () => {
   it('waits about a second before the first retry, then twice as long each time, never more than the cap', () => {
@@ -55,7 +73,9 @@ describe('OutboxDispatcher', () => {
     expect(sent[0]!.text).to.contain('https://app.example.com/reset-password#token=abc');
     expect(sent[0]!.html).to.contain('href="https://app.example.com/reset-password#token=abc"');
     expect(await store.outbox.stats()).to.deep.equal({ backlog: 0, oldestPendingAt: null });
-    expect(await metrics.registry.getSingleMetricAsString('mail_sent_total')).to.contain('mail_sent_total{kind="password_reset"} 1');
+    expect(await metrics.registry.getSingleMetricAsString('mail_sent_total')).to.contain(
+      'mail_sent_total{kind="password_reset"} 1',
+    );
   });
 
   it('retries a refused mail after about 1 s, then 2 s, then 4 s, and sends it once the server takes it', async () => {
@@ -76,7 +96,10 @@ describe('OutboxDispatcher', () => {
 
   it('gives a mail up when its retry time is over, logs it and counts it', async () => {
     const mailer = new MemoryMailer();
-    const { dispatcher, enqueue, clock, logger, store, metrics } = setup({ retryForMs: 10 * SECOND }, mailer);
+    const { dispatcher, enqueue, clock, logger, store, metrics } = setup(
+      { retryForMs: 10 * SECOND },
+      mailer,
+    );
     mailer.refuseNext(1000);
     await enqueue(reset('ada@example.com'));
     let tries = 0;
@@ -89,7 +112,9 @@ describe('OutboxDispatcher', () => {
     expect(logger.find('mail_failed')).to.have.length(1);
     expect(logger.find('mail_failed')[0]!.level).to.equal('error');
     expect(await store.outbox.stats()).to.deep.equal({ backlog: 0, oldestPendingAt: null });
-    expect(await metrics.registry.getSingleMetricAsString('mail_failed_total')).to.contain('mail_failed_total{kind="password_reset"} 1');
+    expect(await metrics.registry.getSingleMetricAsString('mail_failed_total')).to.contain(
+      'mail_failed_total{kind="password_reset"} 1',
+    );
   });
 
   it('gives a mail up at once when the server refuses it for good', async () => {
@@ -104,7 +129,7 @@ describe('OutboxDispatcher', () => {
     expect(mailer.sent).to.deep.equal([]);
   });
 
-  it('keeps a recipient\'s mails in order while the first waits for a retry; others go on', async () => {
+  it("keeps a recipient's mails in order while the first waits for a retry; others go on", async () => {
     const mailer = new MemoryMailer();
     const { dispatcher, enqueue, clock } = setup({}, mailer);
     await enqueue(reset('ada@example.com', 'first'));

@@ -7,7 +7,11 @@ const context = { appUrl: 'https://app.example.com' };
 describe('mail templates', () => {
   const kinds: Mail[] = [
     { kind: 'verify_email', to: 'ada@example.com', data: { username: 'ada', token: 'tok_1-2' } },
-    { kind: 'email_changed', to: 'old@example.com', data: { username: 'ada', newEmail: 'new@example.com' } },
+    {
+      kind: 'email_changed',
+      to: 'old@example.com',
+      data: { username: 'ada', newEmail: 'new@example.com' },
+    },
     { kind: 'password_reset', to: 'ada@example.com', data: { username: 'ada', token: 'tok_3-4' } },
     { kind: 'password_changed', to: 'ada@example.com', data: { username: 'ada' } },
   ];
@@ -34,7 +38,14 @@ describe('mail templates', () => {
 
   it('escapes what comes from users in the HTML part, and leaves the text part as written', () => {
     const hostile = '<script>alert("x")</script>&\'';
-    const message = renderMail({ kind: 'email_changed', to: 'old@example.com', data: { username: hostile, newEmail: 'a"b@example.com' } }, context);
+    const message = renderMail(
+      {
+        kind: 'email_changed',
+        to: 'old@example.com',
+        data: { username: hostile, newEmail: 'a"b@example.com' },
+      },
+      context,
+    );
     expect(message.html).to.not.contain('<script>');
     expect(message.html).to.contain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;');
     expect(message.html).to.contain('a&quot;b@example.com');

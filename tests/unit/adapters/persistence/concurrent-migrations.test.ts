@@ -15,10 +15,14 @@ describe('migrations when several instances start at once [postgresql]', functio
   it('three stores opening together on an empty database all start, and the schema is made once', async () => {
     const database = await createTestDatabase();
     try {
-      const results = await Promise.allSettled([1, 2, 3].map(() => openMikroOrmPersistence({ kind: 'postgresql', url: database.url })));
+      const results = await Promise.allSettled(
+        [1, 2, 3].map(() => openMikroOrmPersistence({ kind: 'postgresql', url: database.url })),
+      );
       const opened = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       try {
-        expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).to.deep.equal(['ok', 'ok', 'ok']);
+        expect(
+          results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')),
+        ).to.deep.equal(['ok', 'ok', 'ok']);
         const user = await opened[0]!.users.findByLogin('nobody');
         expect(user).to.equal(null);
       } finally {

@@ -17,11 +17,20 @@ describe('MikroORM slow-query log [postgresql]', function () {
   async function run(slowQueryMs: number): Promise<MemoryLogger> {
     const database = await createTestDatabase();
     const logger = new MemoryLogger('debug');
-    const store = await openMikroOrmPersistence({ kind: 'postgresql', url: database.url }, { logger, slowQueryMs });
+    const store = await openMikroOrmPersistence(
+      { kind: 'postgresql', url: database.url },
+      { logger, slowQueryMs },
+    );
     try {
       logger.clear();
       await store.users.add(aUser({ email: 'secret-value@example.com' }));
-      for (let i = 0; i < 5; i += 1) await store.userReadModel.list({ filter: { search: 'secret' }, sort: { field: 'email', direction: 'asc' }, page: 1, pageSize: 10 });
+      for (let i = 0; i < 5; i += 1)
+        await store.userReadModel.list({
+          filter: { search: 'secret' },
+          sort: { field: 'email', direction: 'asc' },
+          page: 1,
+          pageSize: 10,
+        });
       return logger;
     } finally {
       await store.close();
@@ -37,7 +46,9 @@ describe('MikroORM slow-query log [postgresql]', function () {
       expect(entry.level).to.equal('warn');
       expect(entry.fields['duration_ms']).to.be.a('number').at.least(1);
       expect(entry.fields['threshold_ms']).to.equal(1);
-      expect(entry.fields['query']).to.be.a('string').and.match(/select|insert|begin|commit|savepoint|release/i);
+      expect(entry.fields['query'])
+        .to.be.a('string')
+        .and.match(/select|insert|begin|commit|savepoint|release/i);
     }
     expect(JSON.stringify(logger.entries)).to.not.contain('secret-value@example.com');
   });

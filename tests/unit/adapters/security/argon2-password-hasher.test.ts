@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { Argon2PasswordHasher, ConcurrencyLimit, OWASP_ARGON2ID } from '../../../../src/adapters/security/argon2-password-hasher.js';
+import {
+  Argon2PasswordHasher,
+  ConcurrencyLimit,
+  OWASP_ARGON2ID,
+} from '../../../../src/adapters/security/argon2-password-hasher.js';
 
 // What every PasswordHasher must do is in tests/contract/password-hasher.test.ts; this file keeps
 // what is particular to argon2id.
@@ -8,7 +12,9 @@ describe('Argon2PasswordHasher', () => {
 
   it('makes argon2id hashes with the OWASP parameters', async () => {
     const hash = await hasher.hash('Passw0rdOk');
-    expect(hash).to.match(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(hash).to.match(
+      /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/,
+    );
     expect(OWASP_ARGON2ID).to.deep.equal({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
   });
 
@@ -83,7 +89,13 @@ describe('ConcurrencyLimit (the argon2 work queue)', () => {
     expect(started).to.deep.equal([0, 1, 2]);
     for (const gate of [gates[0], gates[2], gates[3], gates[4]]) gate!.resolve();
     const results = await settled;
-    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(results.map((r) => r.status)).to.deep.equal([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect(started).to.deep.equal([0, 1, 2, 3, 4]);
     expect(most).to.equal(2);
     expect(limit.queued).to.equal(0);
@@ -96,6 +108,8 @@ describe('ConcurrencyLimit (the argon2 work queue)', () => {
   it('bounds the hasher: one at a time still hashes and verifies everything asked', async () => {
     const serial = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }, 1);
     const hashes = await Promise.all(['a', 'b', 'c'].map((p) => serial.hash(`Passw0rd-${p}`)));
-    expect(await Promise.all(hashes.map((h, i) => serial.verify(h, `Passw0rd-${'abc'[i]}`)))).to.deep.equal([true, true, true]);
+    expect(
+      await Promise.all(hashes.map((h, i) => serial.verify(h, `Passw0rd-${'abc'[i]}`))),
+    ).to.deep.equal([true, true, true]);
   });
 });

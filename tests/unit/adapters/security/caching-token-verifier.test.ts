@@ -42,12 +42,21 @@ describe('CachingTokenVerifier', () => {
   let counting: Counting;
   let cache: CachingTokenVerifier;
 
-  const issue = async (userId = 7) => (await paseto.issueAccessToken({ userId, sessionId: SID })).token;
+  const issue = async (userId = 7) =>
+    (await paseto.issueAccessToken({ userId, sessionId: SID })).token;
 
   beforeEach(async () => {
     clock = new FixedClock('2026-05-01T08:00:00.000Z');
     const key = await generateTokenKeyPair();
-    paseto = await PasetoTokenService.create({ issuer: 'iss', audience: 'aud', accessTtlS: TTL_S, signingKey: { kid: 'k', secret: key.secret } }, clock);
+    paseto = await PasetoTokenService.create(
+      {
+        issuer: 'iss',
+        audience: 'aud',
+        accessTtlS: TTL_S,
+        signingKey: { kid: 'k', secret: key.secret },
+      },
+      clock,
+    );
     counting = new Counting(paseto);
     cache = new CachingTokenVerifier(counting, clock, { max: 3 });
   });

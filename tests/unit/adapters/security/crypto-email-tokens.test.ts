@@ -15,14 +15,26 @@ describe('CryptoEmailTokens', () => {
     const fresh = codec.generate();
     const bytes = Buffer.from(fresh.token, 'base64url');
     expect(fresh.selector).to.equal(bytes.subarray(0, 16).toString('base64url'));
-    expect(fresh.verifierHash).to.equal(createHash('sha256').update(bytes.subarray(16)).digest('base64url'));
+    expect(fresh.verifierHash).to.equal(
+      createHash('sha256').update(bytes.subarray(16)).digest('base64url'),
+    );
     expect(fresh.token).to.not.contain(fresh.verifierHash);
-    expect(codec.parse(fresh.token)).to.deep.equal({ selector: fresh.selector, verifierHash: fresh.verifierHash });
+    expect(codec.parse(fresh.token)).to.deep.equal({
+      selector: fresh.selector,
+      verifierHash: fresh.verifierHash,
+    });
   });
 
   it('refuses strings that cannot be one of its tokens', () => {
     const { token } = codec.generate();
-    for (const bad of ['', 'x', token.slice(1), `${token}A`, `${token.slice(0, -1)}=`, `${token.slice(0, -1)}.`]) {
+    for (const bad of [
+      '',
+      'x',
+      token.slice(1),
+      `${token}A`,
+      `${token.slice(0, -1)}=`,
+      `${token.slice(0, -1)}.`,
+    ]) {
       expect(codec.parse(bad), bad).to.equal(null);
     }
   });

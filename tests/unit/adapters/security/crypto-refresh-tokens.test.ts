@@ -25,7 +25,15 @@ describe('CryptoRefreshTokens', () => {
 
   it('gives no hash for what cannot be one of its tokens', () => {
     const { token } = tokens.generate();
-    for (const candidate of ['', 'short', `${token}A`, token.slice(1), `${token.slice(0, 42)}=`, ` ${token.slice(1)}`, `v4.public.${token}`]) {
+    for (const candidate of [
+      '',
+      'short',
+      `${token}A`,
+      token.slice(1),
+      `${token.slice(0, 42)}=`,
+      ` ${token.slice(1)}`,
+      `v4.public.${token}`,
+    ]) {
       expect(tokens.hashOf(candidate), candidate).to.equal(null);
     }
   });

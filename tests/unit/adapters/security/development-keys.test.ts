@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEVELOPMENT_KEY_FILE, loadOrCreateDevelopmentKeys, publicKeyOf } from '../../../../src/adapters/security/paserk-keys.js';
+import {
+  DEVELOPMENT_KEY_FILE,
+  loadOrCreateDevelopmentKeys,
+  publicKeyOf,
+} from '../../../../src/adapters/security/paserk-keys.js';
 
 describe('loadOrCreateDevelopmentKeys', () => {
   let root: string;
@@ -32,7 +36,9 @@ describe('loadOrCreateDevelopmentKeys', () => {
   });
 
   it('agrees on one key when several processes start at once', async () => {
-    const keys = await Promise.all(Array.from({ length: 8 }, () => loadOrCreateDevelopmentKeys(root)));
+    const keys = await Promise.all(
+      Array.from({ length: 8 }, () => loadOrCreateDevelopmentKeys(root)),
+    );
     expect(new Set(keys.map((k) => k.secret)).size).to.equal(1);
   });
 
@@ -52,7 +58,9 @@ describe('loadOrCreateDevelopmentKeys', () => {
       await loadOrCreateDevelopmentKeys(root);
       expect.fail('expected a failure');
     } catch (error) {
-      expect((error as Error).message).to.contain(DEVELOPMENT_KEY_FILE).and.contain('delete it');
+      expect((error as Error).message)
+        .to.contain(DEVELOPMENT_KEY_FILE)
+        .and.contain('delete it');
     }
     expect(await readFile(file, 'utf8')).to.contain('broken');
   });

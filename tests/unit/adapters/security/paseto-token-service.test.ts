@@ -2,8 +2,14 @@ import { expect } from 'chai';
 import { InspectFooter, PublicProtocol } from 'paseto';
 import { ImportSecretKeyFactory, SignFactory } from 'paseto/v4/public';
 import { FixedClock } from '../../../../src/adapters/clock/fixed-clock.js';
-import { PasetoTokenService, type PasetoTokenServiceOptions } from '../../../../src/adapters/security/paseto-token-service.js';
-import { generateTokenKeyPair, publicKeyOf } from '../../../../src/adapters/security/paserk-keys.js';
+import {
+  PasetoTokenService,
+  type PasetoTokenServiceOptions,
+} from '../../../../src/adapters/security/paseto-token-service.js';
+import {
+  generateTokenKeyPair,
+  publicKeyOf,
+} from '../../../../src/adapters/security/paserk-keys.js';
 import { DomainError } from '../../../../src/domain/shared/errors.js';
 
 const v4 = new PublicProtocol(SignFactory, ImportSecretKeyFactory);
@@ -18,7 +24,10 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
   throw new Error('expected a rejection');
 }
 
-async function expectUnauthorized(promise: Promise<unknown>, message = 'Invalid token'): Promise<void> {
+async function expectUnauthorized(
+  promise: Promise<unknown>,
+  message = 'Invalid token',
+): Promise<void> {
   const error = await rejection(promise);
   expect(error.kind).to.equal('unauthorized');
   expect(error.message).to.equal(message);
@@ -44,14 +53,23 @@ describe('PasetoTokenService', () => {
 
   beforeEach(async () => {
     clock = new FixedClock('2026-03-01T12:00:00.250Z');
-    options = { issuer: 'https://id.example.com', audience: 'user-api', accessTtlS: 1800, signingKey: { kid: 'a', secret: keyA.secret } };
+    options = {
+      issuer: 'https://id.example.com',
+      audience: 'user-api',
+      accessTtlS: 1800,
+      signingKey: { kid: 'a', secret: keyA.secret },
+    };
     service = await PasetoTokenService.create(options, clock);
   });
 
   /** Signs arbitrary claims with key A, as a holder of the key (or a bug) could. */
   async function signWithA(claims: Record<string, string>, kid = 'a'): Promise<string> {
     const key = await v4.ImportSecretKey(keyA.secret as `k4.secret.${string}`);
-    return v4.Sign(key, claims, { footer: new TextEncoder().encode(JSON.stringify({ kid })), now: clock.now(), addIssuedAt: false });
+    return v4.Sign(key, claims, {
+      footer: new TextEncoder().encode(JSON.stringify({ kid })),
+      now: clock.now(),
+      addIssuedAt: false,
+    });
   }
 
   const validClaims = () => ({
@@ -70,7 +88,9 @@ describe('PasetoTokenService', () => {
     expect(issued.expiresIn).to.equal(1800);
     const claims = await service.verifyAccessToken(issued.token);
     expect(claims.userId).to.equal(42);
-    expect(claims.tokenId).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(claims.tokenId).to.match(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(claims.issuedAt.toISOString()).to.equal('2026-03-01T12:00:00.250Z');
     expect(claims.expiresAt.toISOString()).to.equal('2026-03-01T12:30:00.250Z');
   });
@@ -79,8 +99,21 @@ describe('PasetoTokenService', () => {
     const { token } = await service.issueAccessToken({ userId: 7, sessionId: SID });
     const body = decode(token.split('.')[2]!);
     const payload = JSON.parse(body.subarray(0, body.length - 64).toString('utf8'));
-    expect(Object.keys(payload).sort()).to.deep.equal(['aud', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub']);
-    expect(payload).to.include({ sub: '7', sid: SID, iss: 'https://id.example.com', aud: 'user-api' });
+    expect(Object.keys(payload).sort()).to.deep.equal([
+      'aud',
+      'exp',
+      'iat',
+      'iss',
+      'jti',
+      'sid',
+      'sub',
+    ]);
+    expect(payload).to.include({
+      sub: '7',
+      sid: SID,
+      iss: 'https://id.example.com',
+      aud: 'user-api',
+    });
     expect(JSON.parse(new TextDecoder().decode(InspectFooter(token)))).to.deep.equal({ kid: 'a' });
   });
 
@@ -88,8 +121,16 @@ describe('PasetoTokenService', () => {
     const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
     const [v, purpose, body, footer] = token.split('.') as [string, string, string, string];
     const bytes = decode(body);
-    const text = bytes.subarray(0, bytes.length - 64).toString('utf8').replace('"sub":"1"', '"sub":"2"');
-    const forged = [v, purpose, encode(Buffer.concat([Buffer.from(text), bytes.subarray(bytes.length - 64)])), footer].join('.');
+    const text = bytes
+      .subarray(0, bytes.length - 64)
+      .toString('utf8')
+      .replace('"sub":"1"', '"sub":"2"');
+    const forged = [
+      v,
+      purpose,
+      encode(Buffer.concat([Buffer.from(text), bytes.subarray(bytes.length - 64)])),
+      footer,
+    ].join('.');
     await expectUnauthorized(service.verifyAccessToken(forged));
   });
 
@@ -98,7 +139,9 @@ describe('PasetoTokenService', () => {
     const [v, purpose, body, footer] = token.split('.') as [string, string, string, string];
     const bytes = decode(body);
     bytes[bytes.length - 1]! ^= 0x01;
-    await expectUnauthorized(service.verifyAccessToken([v, purpose, encode(bytes), footer].join('.')));
+    await expectUnauthorized(
+      service.verifyAccessToken([v, purpose, encode(bytes), footer].join('.')),
+    );
     const otherFooter = encode(new TextEncoder().encode('{"kid":"a","x":1}'));
     await expectUnauthorized(service.verifyAccessToken([v, purpose, body, otherFooter].join('.')));
   });
@@ -118,19 +161,29 @@ describe('PasetoTokenService', () => {
       `${token}${'A'.repeat(4096)}`,
       `${v}.${purpose}.%%%.${token.split('.')[3]}`,
     ];
-    for (const candidate of candidates) await expectUnauthorized(service.verifyAccessToken(candidate));
+    for (const candidate of candidates)
+      await expectUnauthorized(service.verifyAccessToken(candidate));
   });
 
   it('refuses a token for another issuer or audience', async () => {
     const { token } = await service.issueAccessToken({ userId: 1, sessionId: SID });
-    const otherIssuer = await PasetoTokenService.create({ ...options, issuer: 'https://other.example.com' }, clock);
-    const otherAudience = await PasetoTokenService.create({ ...options, audience: 'billing-api' }, clock);
+    const otherIssuer = await PasetoTokenService.create(
+      { ...options, issuer: 'https://other.example.com' },
+      clock,
+    );
+    const otherAudience = await PasetoTokenService.create(
+      { ...options, audience: 'billing-api' },
+      clock,
+    );
     await expectUnauthorized(otherIssuer.verifyAccessToken(token));
     await expectUnauthorized(otherAudience.verifyAccessToken(token));
   });
 
   it('refuses a token whose key id it does not know', async () => {
-    const foreign = await PasetoTokenService.create({ ...options, signingKey: { kid: 'z', secret: keyB.secret } }, clock);
+    const foreign = await PasetoTokenService.create(
+      { ...options, signingKey: { kid: 'z', secret: keyB.secret } },
+      clock,
+    );
     const { token } = await foreign.issueAccessToken({ userId: 1, sessionId: SID });
     const error = await rejection(service.verifyAccessToken(token));
     expect(error.message).to.equal('Invalid token');
@@ -138,7 +191,10 @@ describe('PasetoTokenService', () => {
   });
 
   it('refuses a token signed by another key under a known key id', async () => {
-    const impostor = await PasetoTokenService.create({ ...options, signingKey: { kid: 'a', secret: keyB.secret } }, clock);
+    const impostor = await PasetoTokenService.create(
+      { ...options, signingKey: { kid: 'a', secret: keyB.secret } },
+      clock,
+    );
     const { token } = await impostor.issueAccessToken({ userId: 1, sessionId: SID });
     await expectUnauthorized(service.verifyAccessToken(token));
   });
@@ -146,24 +202,35 @@ describe('PasetoTokenService', () => {
   it('keeps accepting a retired key while it is listed, and stops once it is removed', async () => {
     const { token } = await service.issueAccessToken({ userId: 5, sessionId: SID }); // signed with key "a"
     const rotated = await PasetoTokenService.create(
-      { ...options, signingKey: { kid: 'b', secret: keyB.secret }, verifyKeys: [{ kid: 'a', public: keyA.public }] },
+      {
+        ...options,
+        signingKey: { kid: 'b', secret: keyB.secret },
+        verifyKeys: [{ kid: 'a', public: keyA.public }],
+      },
       clock,
     );
     expect(rotated.signingKeyId).to.equal('b');
     expect(rotated.verificationKeyIds).to.deep.equal(['b', 'a']);
     expect((await rotated.verifyAccessToken(token)).userId).to.equal(5);
     const fresh = await rotated.issueAccessToken({ userId: 6, sessionId: SID });
-    expect(JSON.parse(new TextDecoder().decode(InspectFooter(fresh.token)))).to.deep.equal({ kid: 'b' });
+    expect(JSON.parse(new TextDecoder().decode(InspectFooter(fresh.token)))).to.deep.equal({
+      kid: 'b',
+    });
     expect((await rotated.verifyAccessToken(fresh.token)).userId).to.equal(6);
 
-    const retired = await PasetoTokenService.create({ ...options, signingKey: { kid: 'b', secret: keyB.secret } }, clock);
+    const retired = await PasetoTokenService.create(
+      { ...options, signingKey: { kid: 'b', secret: keyB.secret } },
+      clock,
+    );
     await expectUnauthorized(retired.verifyAccessToken(token));
     expect((await retired.verifyAccessToken(fresh.token)).userId).to.equal(6);
   });
 
   it('refuses a subject that is not a positive integer', async () => {
     for (const sub of ['0', '-1', '1.5', 'abc', '007', '', '1e3', '99999999999999999999']) {
-      await expectUnauthorized(service.verifyAccessToken(await signWithA({ ...validClaims(), sub })));
+      await expectUnauthorized(
+        service.verifyAccessToken(await signWithA({ ...validClaims(), sub })),
+      );
     }
     expect((await service.verifyAccessToken(await signWithA(validClaims()))).userId).to.equal(42);
   });
@@ -179,18 +246,27 @@ describe('PasetoTokenService', () => {
 
   it('refuses a session id that is not a lower-case UUID', async () => {
     for (const sid of ['', 'abc', SID.toUpperCase(), `${SID} `, "0'; drop table sessions; --"]) {
-      await expectUnauthorized(service.verifyAccessToken(await signWithA({ ...validClaims(), sid })));
+      await expectUnauthorized(
+        service.verifyAccessToken(await signWithA({ ...validClaims(), sid })),
+      );
     }
   });
 
   it('refuses a token issued in the future', async () => {
-    const claims = { ...validClaims(), iat: new Date(clock.now().getTime() + 30_000).toISOString() };
+    const claims = {
+      ...validClaims(),
+      iat: new Date(clock.now().getTime() + 30_000).toISOString(),
+    };
     await expectUnauthorized(service.verifyAccessToken(await signWithA(claims)));
   });
 
   it('refuses to start with an unusable key and never repeats the key in the error', async () => {
     const broken = `k4.secret.${'A'.repeat(86)}`;
-    for (const signingKey of [{ kid: 'a', secret: broken }, { kid: 'a', secret: 'nonsense' }, { kid: 'bad kid', secret: keyA.secret }]) {
+    for (const signingKey of [
+      { kid: 'a', secret: broken },
+      { kid: 'a', secret: 'nonsense' },
+      { kid: 'bad kid', secret: keyA.secret },
+    ]) {
       try {
         await PasetoTokenService.create({ ...options, signingKey }, clock);
         expect.fail('expected create to fail');
@@ -199,7 +275,10 @@ describe('PasetoTokenService', () => {
       }
     }
     try {
-      await PasetoTokenService.create({ ...options, verifyKeys: [{ kid: 'a', public: keyB.public }] }, clock);
+      await PasetoTokenService.create(
+        { ...options, verifyKeys: [{ kid: 'a', public: keyB.public }] },
+        clock,
+      );
       expect.fail('expected create to fail');
     } catch (error) {
       expect((error as Error).message).to.contain('"a"');

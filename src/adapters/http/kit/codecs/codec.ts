@@ -23,8 +23,9 @@ function codec<A>(
 }
 
 /** C0 controls, DEL and lone surrogates: what no field or parameter of the API holds. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job
-const NOT_TEXT = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job
+  /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const NOT_TEXT_MESSAGE = 'Must not contain control characters or lone surrogates';
 
@@ -50,7 +51,8 @@ export function text(
   return codec(
     name,
     { type: 'string', ...schema },
-    (u): u is string => typeof u === 'string' && !NOT_TEXT.test(u) && u === u.normalize('NFC') && problem(u) === null,
+    (u): u is string =>
+      typeof u === 'string' && !NOT_TEXT.test(u) && u === u.normalize('NFC') && problem(u) === null,
     (u, c) => {
       if (typeof u !== 'string') return t.failure(u, c, 'Must be a string');
       const entered = enteredText(u);
@@ -64,8 +66,13 @@ export function text(
   );
 }
 
-export function oneOf<const V extends string>(name: string, values: readonly V[], message?: string): Codec<V> {
-  const ok = (u: unknown): u is V => typeof u === 'string' && (values as readonly string[]).includes(u);
+export function oneOf<const V extends string>(
+  name: string,
+  values: readonly V[],
+  message?: string,
+): Codec<V> {
+  const ok = (u: unknown): u is V =>
+    typeof u === 'string' && (values as readonly string[]).includes(u);
   return codec(name, { type: 'string', enum: values }, ok, (u, c) =>
     ok(u) ? t.success(u) : t.failure(u, c, message ?? `Must be one of: ${values.join(', ')}`),
   );
@@ -78,8 +85,14 @@ export const boolean: Codec<boolean> = codec(
   (u, c) => (typeof u === 'boolean' ? t.success(u) : t.failure(u, c, 'Must be true or false')),
 );
 
-export function integer(name: string, min: number, max: number, schema: JsonSchema = {}): Codec<number> {
-  const ok = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max;
+export function integer(
+  name: string,
+  min: number,
+  max: number,
+  schema: JsonSchema = {},
+): Codec<number> {
+  const ok = (u: unknown): u is number =>
+    typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max;
   return codec(name, { type: 'integer', minimum: min, maximum: max, ...schema }, ok, (u, c) =>
     ok(u) ? t.success(u) : t.failure(u, c, `Must be an integer from ${min} to ${max}`),
   );
@@ -102,7 +115,8 @@ export function array<A>(
   return codec(
     name,
     { type: 'array', items: item.schema, minItems: bounds.min, maxItems: bounds.max },
-    (u): u is A[] => Array.isArray(u) && u.length >= bounds.min && u.length <= bounds.max && u.every(item.is),
+    (u): u is A[] =>
+      Array.isArray(u) && u.length >= bounds.min && u.length <= bounds.max && u.every(item.is),
     (u, c) => {
       if (!Array.isArray(u)) return t.failure(u, c, 'Must be an array');
       if (u.length < bounds.min || u.length > bounds.max) return t.failure(u, c, bounds.message);
@@ -142,7 +156,8 @@ export function object<R extends Props, O extends Props = {}>(
 ): ObjectCodec<Decoded<R, O>> {
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
   const properties: Record<string, JsonSchema> = {};
-  for (const [key, value] of Object.entries({ ...required, ...optional })) properties[key] = value.schema;
+  for (const [key, value] of Object.entries({ ...required, ...optional }))
+    properties[key] = value.schema;
   const schema: JsonSchema = {
     type: 'object',
     properties,
@@ -151,16 +166,26 @@ export function object<R extends Props, O extends Props = {}>(
     ...(description === undefined ? {} : { description }),
   };
   const validate = (u: unknown, c: t.Context): t.Validation<Decoded<R, O>> => {
-    if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, 'Must be a JSON object');
+    if (typeof u !== 'object' || u === null || Array.isArray(u))
+      return t.failure(u, c, 'Must be a JSON object');
     const input = u as Record<string, unknown>;
     const errors: t.Errors = [];
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(input)) {
-      if (!known.has(key)) errors.push({ value: input[key], context: t.appendContext(c, key, t.unknown, input[key]), message: 'Unknown field' });
+      if (!known.has(key))
+        errors.push({
+          value: input[key],
+          context: t.appendContext(c, key, t.unknown, input[key]),
+          message: 'Unknown field',
+        });
     }
     for (const [key, field] of Object.entries(required)) {
       if (!(key in input) || input[key] === undefined) {
-        errors.push({ value: undefined, context: t.appendContext(c, key, field, undefined), message: 'Field required' });
+        errors.push({
+          value: undefined,
+          context: t.appendContext(c, key, field, undefined),
+          message: 'Field required',
+        });
         continue;
       }
       const result = field.validate(input[key], t.appendContext(c, key, field, input[key]));
@@ -199,7 +224,12 @@ export function issuesOf(errors: t.Errors): FieldIssue[] {
 }
 
 /** Decodes or returns the issues. */
-export function decode<A>(c: t.Type<A, unknown, unknown>, value: unknown): { ok: true; value: A } | { ok: false; issues: FieldIssue[] } {
+export function decode<A>(
+  c: t.Type<A, unknown, unknown>,
+  value: unknown,
+): { ok: true; value: A } | { ok: false; issues: FieldIssue[] } {
   const result = c.decode(value);
-  return isLeft(result) ? { ok: false, issues: issuesOf(result.left) } : { ok: true, value: result.right };
+  return isLeft(result)
+    ? { ok: false, issues: issuesOf(result.left) }
+    : { ok: true, value: result.right };
 }

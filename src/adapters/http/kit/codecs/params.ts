@@ -11,7 +11,10 @@ export { MAX_ID };
 
 export interface ParamCodec<A> extends Codec<A> {
   /** Where the parameter lives, for the OpenAPI document. */
-  readonly parameters: Record<string, { schema: JsonSchema; required: boolean; description?: string }>;
+  readonly parameters: Record<
+    string,
+    { schema: JsonSchema; required: boolean; description?: string }
+  >;
 }
 
 export interface ParamSpec<A> {
@@ -24,7 +27,11 @@ export interface ParamSpec<A> {
 // biome-ignore lint/suspicious/noExplicitAny: parse results vary per key
 type Specs = Record<string, ParamSpec<any>>;
 type Parsed<S extends Specs, D extends Partial<Record<keyof S, unknown>>, R extends keyof S> = {
-  [K in keyof S]: S[K] extends ParamSpec<infer A> ? (K extends keyof D | R ? A : A | undefined) : never;
+  [K in keyof S]: S[K] extends ParamSpec<infer A>
+    ? K extends keyof D | R
+      ? A
+      : A | undefined
+    : never;
 };
 
 /** Decodes a record of string parameters; `defaults` fills in absent ones. */
@@ -33,7 +40,12 @@ export function params<
   // biome-ignore lint/complexity/noBannedTypes: `{}` means no defaults, which intersects away
   D extends Partial<{ [K in keyof S]: S[K] extends ParamSpec<infer A> ? A : never }> = {},
   R extends keyof S = never,
->(name: string, specs: S, defaults: D = {} as D, required: readonly R[] = []): ParamCodec<Parsed<S, D, R>> {
+>(
+  name: string,
+  specs: S,
+  defaults: D = {} as D,
+  required: readonly R[] = [],
+): ParamCodec<Parsed<S, D, R>> {
   const validate = (u: unknown, c: t.Context): t.Validation<Parsed<S, D, R>> => {
     const input = (typeof u === 'object' && u !== null ? u : {}) as Record<string, unknown>;
     const errors: t.Errors = [];
@@ -43,7 +55,8 @@ export function params<
       const context = t.appendContext(c, key, t.unknown, raw);
       if (raw === undefined || raw === '') {
         if (key in defaults) out[key] = (defaults as Record<string, unknown>)[key];
-        else if ((required as readonly string[]).includes(key)) errors.push({ value: raw, context, message: `${key} is required` });
+        else if ((required as readonly string[]).includes(key))
+          errors.push({ value: raw, context, message: `${key} is required` });
         continue;
       }
       if (typeof raw !== 'string') {
@@ -80,7 +93,12 @@ export function params<
   return Object.assign(base, { schema, parameters });
 }
 
-export function intParam(min: number, max: number, message: (raw: string) => string, description?: string): ParamSpec<number> {
+export function intParam(
+  min: number,
+  max: number,
+  message: (raw: string) => string,
+  description?: string,
+): ParamSpec<number> {
   return {
     schema: { type: 'integer', minimum: min, maximum: max },
     ...(description === undefined ? {} : { description }),
@@ -92,7 +110,11 @@ export function intParam(min: number, max: number, message: (raw: string) => str
   };
 }
 
-export function enumParam<const V extends string>(name: string, values: readonly V[], description?: string): ParamSpec<V> {
+export function enumParam<const V extends string>(
+  name: string,
+  values: readonly V[],
+  description?: string,
+): ParamSpec<V> {
   return {
     schema: { type: 'string', enum: values },
     ...(description === undefined ? {} : { description }),
@@ -108,25 +130,46 @@ export function boolParam(name: string, description?: string): ParamSpec<boolean
     schema: { type: 'boolean' },
     ...(description === undefined ? {} : { description }),
     parse: (raw) =>
-      raw === 'true' ? { value: true } : raw === 'false' ? { value: false } : { error: `Invalid ${name}: ${raw}. Expected true or false` },
+      raw === 'true'
+        ? { value: true }
+        : raw === 'false'
+          ? { value: false }
+          : { error: `Invalid ${name}: ${raw}. Expected true or false` },
   };
 }
 
-export function textParam(name: string, maxLength: number, description?: string): ParamSpec<string> {
+export function textParam(
+  name: string,
+  maxLength: number,
+  description?: string,
+): ParamSpec<string> {
   return {
     schema: { type: 'string', maxLength },
     ...(description === undefined ? {} : { description }),
-    parse: (raw) => (raw.length <= maxLength ? { value: raw } : { error: `${name} must be at most ${maxLength} characters` }),
+    parse: (raw) =>
+      raw.length <= maxLength
+        ? { value: raw }
+        : { error: `${name} must be at most ${maxLength} characters` },
   };
 }
 
 /** A resource id in a path: a positive integer. */
 export const idParam = (label: string): ParamSpec<number> =>
-  intParam(1, MAX_ID, (raw) => `Invalid ${label}: ${raw.slice(0, 40)}. Expected a positive integer`, `The ${label}`);
+  intParam(
+    1,
+    MAX_ID,
+    (raw) => `Invalid ${label}: ${raw.slice(0, 40)}. Expected a positive integer`,
+    `The ${label}`,
+  );
 
 export const PAGE_SPECS = {
   page: intParam(1, Number.MAX_SAFE_INTEGER, () => 'Page must be >= 1', 'Page number, from 1'),
-  page_size: intParam(1, 100, () => 'Page size must be between 1 and 100', 'Items per page, 1 to 100'),
+  page_size: intParam(
+    1,
+    100,
+    () => 'Page size must be between 1 and 100',
+    'Items per page, 1 to 100',
+  ),
 };
 export const PAGE_DEFAULTS = { page: 1, page_size: 50 };
 

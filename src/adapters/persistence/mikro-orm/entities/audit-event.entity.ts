@@ -26,7 +26,10 @@ export const AuditEventSchema = new EntitySchema<AuditEventRecord>({
   indexes: [
     { name: 'audit_events_occurred_at_id_idx', properties: ['occurredAt', 'id'] },
     { name: 'audit_events_actor_idx', properties: ['actorId', 'occurredAt', 'id'] },
-    { name: 'audit_events_subject_idx', properties: ['subjectType', 'subjectId', 'occurredAt', 'id'] },
+    {
+      name: 'audit_events_subject_idx',
+      properties: ['subjectType', 'subjectId', 'occurredAt', 'id'],
+    },
     { name: 'audit_events_action_idx', properties: ['action', 'occurredAt', 'id'] },
   ],
   properties: {

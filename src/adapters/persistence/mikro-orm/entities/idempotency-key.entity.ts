@@ -33,7 +33,12 @@ export const IdempotencyKeySchema = new EntitySchema<IdempotencyKeyRecord>({
   class: IdempotencyKeyRecord,
   tableName: 'idempotency_keys',
   indexes: [{ name: 'idempotency_keys_expires_at_idx', properties: ['expiresAt'] }],
-  checks: [{ name: 'idempotency_keys_status_check', expression: `(state = 'completed') = (status IS NOT NULL)` }],
+  checks: [
+    {
+      name: 'idempotency_keys_status_check',
+      expression: `(state = 'completed') = (status IS NOT NULL)`,
+    },
+  ],
   properties: {
     scope: { type: 'string', length: 100, primary: true },
     key: { type: 'string', length: 255, primary: true },

@@ -42,7 +42,8 @@ export const EmailTokenSchema = new EntitySchema<EmailTokenRecord>({
   indexes: [
     {
       name: 'email_tokens_user_id_purpose_idx',
-      expression: 'create index "email_tokens_user_id_purpose_idx" on "email_tokens" ("user_id", "purpose") where "spent_at" is null',
+      expression:
+        'create index "email_tokens_user_id_purpose_idx" on "email_tokens" ("user_id", "purpose") where "spent_at" is null',
     },
   ],
   properties: {
@@ -79,7 +80,12 @@ export const MailOutboxSchema = new EntitySchema<MailOutboxRecord>({
     },
   ],
   properties: {
-    id: { type: 'integer', primary: true, autoincrement: true, generated: 'by default as identity' },
+    id: {
+      type: 'integer',
+      primary: true,
+      autoincrement: true,
+      generated: 'by default as identity',
+    },
     recipient: { type: 'string', length: 254 },
     kind: { type: 'text' },
     data: { type: 'json', columnType: 'jsonb' },

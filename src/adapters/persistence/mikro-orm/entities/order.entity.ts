@@ -41,7 +41,8 @@ export const OrderSchema = new EntitySchema<OrderRecord>({
   indexes: [
     {
       name: 'orders_user_id_created_at_id_idx',
-      expression: 'create index "orders_user_id_created_at_id_idx" on "orders" ("user_id", "created_at" desc, "id" desc)',
+      expression:
+        'create index "orders_user_id_created_at_id_idx" on "orders" ("user_id", "created_at" desc, "id" desc)',
     },
   ],
   checks: [

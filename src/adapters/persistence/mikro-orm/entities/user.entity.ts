@@ -37,20 +37,42 @@ export const UserSchema = new EntitySchema<UserRecord>({
   class: UserRecord,
   tableName: 'users',
   uniques: [
-    { name: 'users_email_lower_key', expression: 'create unique index "users_email_lower_key" on "users" (lower("email"))' },
-    { name: 'users_username_lower_key', expression: 'create unique index "users_username_lower_key" on "users" (lower("username"))' },
+    {
+      name: 'users_email_lower_key',
+      expression: 'create unique index "users_email_lower_key" on "users" (lower("email"))',
+    },
+    {
+      name: 'users_username_lower_key',
+      expression: 'create unique index "users_username_lower_key" on "users" (lower("username"))',
+    },
   ],
   indexes: [
     { name: 'users_created_at_id_idx', properties: ['createdAt', 'id'] },
     {
       name: 'users_username_sort_idx',
-      expression: 'create index "users_username_sort_idx" on "users" ((lower("username") collate "C"), "id")',
+      expression:
+        'create index "users_username_sort_idx" on "users" ((lower("username") collate "C"), "id")',
     },
-    { name: 'users_email_sort_idx', expression: 'create index "users_email_sort_idx" on "users" ((lower("email") collate "C"), "id")' },
+    {
+      name: 'users_email_sort_idx',
+      expression:
+        'create index "users_email_sort_idx" on "users" ((lower("email") collate "C"), "id")',
+    },
     // Trigram indexes for substring search (Migration20261206000000_user_search_indexes).
-    { name: 'users_email_trgm_idx', expression: 'create index "users_email_trgm_idx" on "users" using gin ("email" gin_trgm_ops)' },
-    { name: 'users_username_trgm_idx', expression: 'create index "users_username_trgm_idx" on "users" using gin ("username" gin_trgm_ops)' },
-    { name: 'users_full_name_trgm_idx', expression: 'create index "users_full_name_trgm_idx" on "users" using gin ("full_name" gin_trgm_ops)' },
+    {
+      name: 'users_email_trgm_idx',
+      expression: 'create index "users_email_trgm_idx" on "users" using gin ("email" gin_trgm_ops)',
+    },
+    {
+      name: 'users_username_trgm_idx',
+      expression:
+        'create index "users_username_trgm_idx" on "users" using gin ("username" gin_trgm_ops)',
+    },
+    {
+      name: 'users_full_name_trgm_idx',
+      expression:
+        'create index "users_full_name_trgm_idx" on "users" using gin ("full_name" gin_trgm_ops)',
+    },
   ],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true, generated: 'identity' },

@@ -26,8 +26,12 @@ export class Migration20260101000000_create_users extends Migration {
     this.addSql(`create unique index "users_email_lower_key" on "users" (lower("email"))`);
     this.addSql(`create unique index "users_username_lower_key" on "users" (lower("username"))`);
     this.addSql(`create index "users_created_at_id_idx" on "users" ("created_at", "id")`);
-    this.addSql(`create index "users_username_sort_idx" on "users" ((lower("username") collate "C"), "id")`);
-    this.addSql(`create index "users_email_sort_idx" on "users" ((lower("email") collate "C"), "id")`);
+    this.addSql(
+      `create index "users_username_sort_idx" on "users" ((lower("username") collate "C"), "id")`,
+    );
+    this.addSql(
+      `create index "users_email_sort_idx" on "users" ((lower("email") collate "C"), "id")`,
+    );
   }
 
   override async down(): Promise<void> {

@@ -30,7 +30,9 @@ export class Migration20260102000000_create_orders extends Migration {
         constraint "orders_currency_check" check (currency ~ '^[A-Z]{3}$'),
         constraint "orders_total_cents_check" check (total_cents >= 0)
       )`);
-    this.addSql(`create index "orders_user_id_created_at_id_idx" on "orders" ("user_id", "created_at" desc, "id" desc)`);
+    this.addSql(
+      `create index "orders_user_id_created_at_id_idx" on "orders" ("user_id", "created_at" desc, "id" desc)`,
+    );
     this.addSql(`
       create table "order_items" (
         "order_id" integer not null,

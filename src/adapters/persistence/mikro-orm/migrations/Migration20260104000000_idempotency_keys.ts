@@ -32,7 +32,9 @@ export class Migration20260104000000_idempotency_keys extends Migration {
         constraint "idempotency_keys_state_check" check ("state" in ('in_flight', 'completed')),
         constraint "idempotency_keys_status_check" check ((state = 'completed') = (status IS NOT NULL))
       )`);
-    this.addSql(`create index "idempotency_keys_expires_at_idx" on "idempotency_keys" ("expires_at")`);
+    this.addSql(
+      `create index "idempotency_keys_expires_at_idx" on "idempotency_keys" ("expires_at")`,
+    );
   }
 
   override async down(): Promise<void> {

@@ -62,8 +62,12 @@ export class Migration20260105000000_user_counts extends Migration {
       for each statement execute function user_counts_remove()`);
     this.addSql(`create trigger users_count_update after update on "users" referencing old table as counted_old new table as counted_new
       for each statement execute function user_counts_move()`);
-    this.addSql(`create trigger users_count_truncate after truncate on "users" for each statement execute function user_counts_clear()`);
-    this.addSql(`insert into user_counts (role, is_active, n) select role, is_active, count(*) from "users" group by role, is_active`);
+    this.addSql(
+      `create trigger users_count_truncate after truncate on "users" for each statement execute function user_counts_clear()`,
+    );
+    this.addSql(
+      `insert into user_counts (role, is_active, n) select role, is_active, count(*) from "users" group by role, is_active`,
+    );
   }
 
   override async down(): Promise<void> {
@@ -71,7 +75,9 @@ export class Migration20260105000000_user_counts extends Migration {
     this.addSql('drop trigger if exists users_count_delete on "users"');
     this.addSql('drop trigger if exists users_count_update on "users"');
     this.addSql('drop trigger if exists users_count_truncate on "users"');
-    this.addSql('drop function if exists user_counts_add(), user_counts_remove(), user_counts_move(), user_counts_clear()');
+    this.addSql(
+      'drop function if exists user_counts_add(), user_counts_remove(), user_counts_move(), user_counts_clear()',
+    );
     this.addSql('drop table if exists "user_counts"');
   }
 }

@@ -21,10 +21,18 @@ export class Migration20261205000000_audit_events extends Migration {
         "changes" jsonb null,
         constraint "audit_events_pkey" primary key ("id")
       )`);
-    this.addSql(`create index "audit_events_occurred_at_id_idx" on "audit_events" ("occurred_at", "id")`);
-    this.addSql(`create index "audit_events_actor_idx" on "audit_events" ("actor_id", "occurred_at", "id")`);
-    this.addSql(`create index "audit_events_subject_idx" on "audit_events" ("subject_type", "subject_id", "occurred_at", "id")`);
-    this.addSql(`create index "audit_events_action_idx" on "audit_events" ("action", "occurred_at", "id")`);
+    this.addSql(
+      `create index "audit_events_occurred_at_id_idx" on "audit_events" ("occurred_at", "id")`,
+    );
+    this.addSql(
+      `create index "audit_events_actor_idx" on "audit_events" ("actor_id", "occurred_at", "id")`,
+    );
+    this.addSql(
+      `create index "audit_events_subject_idx" on "audit_events" ("subject_type", "subject_id", "occurred_at", "id")`,
+    );
+    this.addSql(
+      `create index "audit_events_action_idx" on "audit_events" ("action", "occurred_at", "id")`,
+    );
   }
 
   override async down(): Promise<void> {

@@ -35,7 +35,8 @@ export class Migration20261206000000_user_search_indexes extends Migration {
   override async up(): Promise<void> {
     this.addSql('create extension if not exists pg_trgm');
     if (!this.server) {
-      for (const { name, column } of INDEXES) this.addSql(`create index "${name}" on "users" using gin ("${column}" gin_trgm_ops)`);
+      for (const { name, column } of INDEXES)
+        this.addSql(`create index "${name}" on "users" using gin ("${column}" gin_trgm_ops)`);
       return;
     }
     const invalid = (await this.execute(
@@ -44,7 +45,9 @@ export class Migration20261206000000_user_search_indexes extends Migration {
     )) as Array<{ name: string }>;
     for (const { name } of invalid) this.addSql(`drop index concurrently if exists "${name}"`);
     for (const { name, column } of INDEXES) {
-      this.addSql(`create index concurrently if not exists "${name}" on "users" using gin ("${column}" gin_trgm_ops)`);
+      this.addSql(
+        `create index concurrently if not exists "${name}" on "users" using gin ("${column}" gin_trgm_ops)`,
+      );
     }
   }
 

@@ -19,10 +19,19 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20260101000000_create_users', class: Migration20260101000000_create_users },
   { name: 'Migration20260102000000_create_orders', class: Migration20260102000000_create_orders },
   { name: 'Migration20260103000000_sessions', class: Migration20260103000000_sessions },
-  { name: 'Migration20260104000000_idempotency_keys', class: Migration20260104000000_idempotency_keys },
+  {
+    name: 'Migration20260104000000_idempotency_keys',
+    class: Migration20260104000000_idempotency_keys,
+  },
   { name: 'Migration20260105000000_user_counts', class: Migration20260105000000_user_counts },
   { name: 'Migration20261203000000_mail', class: Migration20261203000000_mail },
-  { name: 'Migration20261204000000_session_devices', class: Migration20261204000000_session_devices },
+  {
+    name: 'Migration20261204000000_session_devices',
+    class: Migration20261204000000_session_devices,
+  },
   { name: 'Migration20261205000000_audit_events', class: Migration20261205000000_audit_events },
-  { name: 'Migration20261206000000_user_search_indexes', class: Migration20261206000000_user_search_indexes },
+  {
+    name: 'Migration20261206000000_user_search_indexes',
+    class: Migration20261206000000_user_search_indexes,
+  },
 ];

@@ -59,7 +59,7 @@ function documentOf(
       title: info.title,
       version: info.version,
       description: info.description,
-      license: { name: 'UNLICENSED', identifier: 'UNLICENSED' },
+      license: { name: 'MIT', identifier: 'MIT' },
       contact: { name: 'User Management API maintainers' },
     },
     servers: [{ url: '/', description: 'This server', 'x-internal': false }],

@@ -24,6 +24,30 @@ const SORT_KEYS: Readonly<Record<UserSortField, string>> = {
 /** Makes `%`, `_` and the escape character itself plain characters in a LIKE pattern. */
 export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * What a search reads: email, username and full name joined by U+001F. It is the expression of
+ * the trigram index `users_search_trgm_idx` (Migration20261209000000_user_search_expression), and
+ * must stay exactly that for the planner to use the index.
+ */
+const SEARCH_TEXT = `(u.email || chr(31) || u.username || chr(31) || coalesce(u.full_name, ''))`;
+const SEPARATOR = '\u001f';
+
+/**
+ * The condition that one of email, username and full name holds `term`, case-insensitively. A
+ * match in the joined text cannot straddle two fields, as the term does not hold the separator:
+ * text entering the API never does. Were one to, the three fields are searched apart (unindexed),
+ * so the answer is the same either way.
+ */
+export function searchCondition(term: string): { sql: string; values: unknown[] } {
+  const pattern = `%${escapeLike(term)}%`;
+  return term.includes(SEPARATOR)
+    ? {
+        sql: '(u.email ilike ? or u.username ilike ? or u.full_name ilike ?)',
+        values: [pattern, pattern, pattern],
+      }
+    : { sql: `${SEARCH_TEXT} ilike ?`, values: [pattern] };
+}
+
 const GET_BY_ID = sqlStatement(`select ${VIEW_COLUMNS} from users u where u.id = ?`);
 
 /** The WHERE clause of a filter over `users u`, and its values in order. */
@@ -39,9 +63,9 @@ function filterClause(filter: UserFilter): { sql: string; values: unknown[] } {
     values.push(filter.isActive);
   }
   if (filter.search !== undefined) {
-    const pattern = `%${escapeLike(filter.search)}%`;
-    parts.push('(u.email ilike ? or u.username ilike ? or u.full_name ilike ?)');
-    values.push(pattern, pattern, pattern);
+    const search = searchCondition(filter.search);
+    parts.push(search.sql);
+    values.push(...search.values);
   }
   return { sql: parts.length === 0 ? '' : `where ${parts.join(' and ')}`, values };
 }
@@ -99,7 +123,7 @@ function afterClause(
  * - `walk`: the sort's index is walked and each row filtered, which the planner picks for no
  *   search or a broad one; a row comparison on (sort key, id) walks the same index, so a deep
  *   slice costs what the first does.
- * - `matches`: a search's matches are found first (the trigram indexes), then sorted. A search
+ * - `matches`: a search's matches are found first (the trigram index), then sorted. A search
  *   whose matches bunch up at the far end of the sort order (`user99` by username) would
  *   otherwise walk most of the index, the planner assuming matches are spread evenly.
  */
@@ -224,7 +248,7 @@ export class MikroOrmUserReadModel implements UserReadModel {
 
   /**
    * A page or slice of a search, and how many users match. One statement finds up to one past
-   * `exactCountLimit` matches (through the trigram indexes), counts them and cuts the page from
+   * `exactCountLimit` matches (through the trigram index), counts them and cuts the page from
    * them: when they are all the matches, that is the answer. Past the limit the total is the
    * planner's estimate, and the page is read again, from the matches sorted or by walking the
    * sort's index (see `idsClause`).
@@ -255,7 +279,8 @@ export class MikroOrmUserReadModel implements UserReadModel {
   }
 
   /**
-   * The planner's estimate of a search's matches, from the column statistics: at least the
+   * The planner's estimate of a search's matches, from the statistics ANALYZE keeps on the search
+   * index's expression (one selectivity for the joined text, not three added up): at least the
    * `counted` already seen, at most the users the other filters let through.
    */
   private async estimate(filter: UserFilter, counted: number): Promise<number> {

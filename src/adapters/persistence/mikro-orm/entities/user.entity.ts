@@ -58,20 +58,11 @@ export const UserSchema = new EntitySchema<UserRecord>({
       expression:
         'create index "users_email_sort_idx" on "users" ((lower("email") collate "C"), "id")',
     },
-    // Trigram indexes for substring search (Migration20261206000000_user_search_indexes).
+    // The trigram index for substring search (Migration20261209000000_user_search_expression).
     {
-      name: 'users_email_trgm_idx',
-      expression: 'create index "users_email_trgm_idx" on "users" using gin ("email" gin_trgm_ops)',
-    },
-    {
-      name: 'users_username_trgm_idx',
+      name: 'users_search_trgm_idx',
       expression:
-        'create index "users_username_trgm_idx" on "users" using gin ("username" gin_trgm_ops)',
-    },
-    {
-      name: 'users_full_name_trgm_idx',
-      expression:
-        'create index "users_full_name_trgm_idx" on "users" using gin ("full_name" gin_trgm_ops)',
+        'create index "users_search_trgm_idx" on "users" using gin (("email" || chr(31) || "username" || chr(31) || coalesce("full_name", \'\')) gin_trgm_ops)',
     },
   ],
   properties: {

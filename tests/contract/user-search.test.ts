@@ -482,8 +482,13 @@ for (const name of ['pglite', 'postgresql'] as const) {
         )
       ).map((row) => row.indexname);
 
-    it('down restores the three per-column indexes; up replaces them with the one again', async () => {
+    it('down restores the three per-column indexes; up replaces them with the one again, with statistics', async () => {
       expect(await trigramIndexes()).to.deep.equal(['users_search_trgm_idx']);
+      await db!.query(
+        `insert into users (email, username, full_name, password_hash, role, is_active, created_at, updated_at, version)
+         select 'm' || g || '@example.com', 'm' || g, null, 'x', 'user', true, now(), now(), 1
+           from generate_series(1, 20) as g`,
+      );
       await db!.orm.getMigrator().down({ migrations: [MIGRATION] });
       expect(await trigramIndexes()).to.deep.equal([
         'users_email_trgm_idx',
@@ -492,6 +497,11 @@ for (const name of ['pglite', 'postgresql'] as const) {
       ]);
       await db!.orm.getMigrator().up({ migrations: [MIGRATION] });
       expect(await trigramIndexes()).to.deep.equal(['users_search_trgm_idx']);
+      // The estimate of a search's matches comes from these, gathered by the migration's ANALYZE.
+      const statistics = await db!.query<{ n: number }>(
+        `select count(*)::int as n from pg_stats where tablename = 'users_search_trgm_idx'`,
+      );
+      expect(statistics[0]?.n).to.equal(1);
     });
   });
 }

@@ -52,7 +52,9 @@ export class Migration20261209000000_user_search_expression extends Migration {
         `create index concurrently if not exists "${INDEX}" on "users" using gin (${EXPRESSION} gin_trgm_ops)`,
       );
     } else {
-      this.addSql(`create index "${INDEX}" on "users" using gin (${EXPRESSION} gin_trgm_ops)`);
+      this.addSql(
+        `create index if not exists "${INDEX}" on "users" using gin (${EXPRESSION} gin_trgm_ops)`,
+      );
     }
     const concurrently = this.server ? 'concurrently ' : '';
     for (const { name } of COLUMN_INDEXES)

@@ -83,7 +83,12 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
       await this.users.update(locked.changePassword(newHash, now));
       const revoked = await this.sessions.revokeAllOfUser(actor.id, now);
       await this.outbox.enqueue(
-        { kind: 'password_changed', to: locked.email, data: { username: locked.username } },
+        {
+          kind: 'password_changed',
+          to: locked.email,
+          userId: locked.id,
+          data: { username: locked.username },
+        },
         now,
       );
       return revoked;

@@ -52,7 +52,12 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
       );
       const ended = await this.sessions.revokeAllOfUser(found.id, now);
       await this.outbox.enqueue(
-        { kind: 'password_changed', to: changed.email, data: { username: changed.username } },
+        {
+          kind: 'password_changed',
+          to: changed.email,
+          userId: changed.id,
+          data: { username: changed.username },
+        },
         now,
       );
       return { user: changed, revoked: ended };

@@ -161,16 +161,19 @@ describeStorages('Outbox contract', (target) => {
     }
   }
 
-  it('prunes sent and failed mails queued before the cutoff, a batch at a time, and never a pending one', async () => {
+  it('prunes the oldest sent and failed mails queued before the cutoff, a batch at a time, and never a pending one', async () => {
     const ada = await store().users.add(aUser());
     await queue([
       { to: ada.email, seconds: 1, userId: ada.id },
+      // Queued in another order than their ages: the oldest go first whatever their ids.
+      { to: 'c@example.com', seconds: 4, settle: 'sent' },
       { to: 'a@example.com', seconds: 2, settle: 'sent' },
       { to: 'b@example.com', seconds: 3, settle: 'failed' },
-      { to: 'c@example.com', seconds: 4, settle: 'sent' },
       { to: 'd@example.com', seconds: 10, settle: 'sent' },
     ]);
     expect(await outbox().pruneBatch(at(10), 2)).to.equal(2);
+    // Those were the mails of 2 and 3 seconds: none older than 4 seconds is left.
+    expect(await outbox().pruneBatch(at(4), 10)).to.equal(0);
     expect(await outbox().pruneBatch(at(10), 2)).to.equal(1);
     expect(await outbox().pruneBatch(at(10), 2)).to.equal(0);
     // The mail queued at the cutoff stays until a later one; the pending mail stays whatever its age.

@@ -1,7 +1,7 @@
 /**
  * The outbox's `user_id` migration on PGlite and PostgreSQL: rows queued before it keep working
  * (found by the account's current address), a half-done run on a server finishes when rerun, and
- * the statements of erasure and the export read through the indexes it builds.
+ * the statements of pruning, erasure and the export read through the indexes it builds.
  */
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -264,6 +264,12 @@ for (const name of ['pglite', 'postgresql'] as const) {
       )
         .map((row) => Object.values(row)[0])
         .join('\n');
+
+    it('pruning an hour of settled mails reads the settled index, not the table', async () => {
+      const text = await plan(OUTBOX_STATEMENTS.prune, ['2026-12-01T01:00:00Z', 1000]);
+      expect(text).to.include('mail_outbox_settled_idx');
+      expect(text).not.to.match(/Seq Scan on mail_outbox/);
+    });
 
     it("erasure reads a user's rows by user_id (the key's cascade) and the older rows by address", async () => {
       // What the foreign key's cascade runs for a deleted user.

@@ -90,8 +90,9 @@ export interface OutboxQueue {
   markFailed(id: number, claimId: string, now: Date, error: string): Promise<boolean>;
   stats(): Promise<OutboxStats>;
   /**
-   * Deletes up to `limit` sent or failed mails queued before `before`, in a transaction of its own;
-   * rows another pruner holds are skipped. Pending mails are never pruned. Returns how many went.
+   * Deletes up to `limit` of the oldest sent or failed mails queued before `before`, in a
+   * transaction of its own; rows another pruner holds are skipped. Pending mails are never pruned.
+   * Returns how many went.
    */
   pruneBatch(before: Date, limit: number): Promise<number>;
 }

@@ -261,7 +261,7 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
     return this.db.write((tx) => {
       const old = [...tx.rows(MAIL_OUTBOX).values()]
         .filter((row) => row.status !== 'pending' && row.createdAt < cutoff)
-        .sort((a, b) => a.id - b.id)
+        .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)
         .slice(0, limit);
       for (const row of old) tx.delete(MAIL_OUTBOX, row.id);
       return old.length;

@@ -155,9 +155,12 @@ const PENDING_OF = sqlStatement(
     where status = 'pending' and (user_id = ? or (user_id is null and recipient = ?)) order by id`,
 );
 // SKIP LOCKED: pruners of several instances take disjoint batches; a claimed row is pending, never pruned.
+// The oldest settled rows through mail_outbox_settled_idx, then by their ids: `= any(array(...))`
+// and not `in (...)`, which PostgreSQL plans as a hash join over the whole table.
 const PRUNE = sqlStatement(
-  `delete from mail_outbox where id in (
-     select id from mail_outbox where status <> 'pending' and created_at < ?::timestamptz order by id limit ? for update skip locked)
+  `delete from mail_outbox where id = any(array(
+     select id from mail_outbox where status <> 'pending' and created_at < ?::timestamptz
+      order by created_at, id limit ? for update skip locked))
    returning id`,
 );
 /**
@@ -168,7 +171,7 @@ export const DELETE_UNOWNED_MAIL_OF_USER = sqlStatement(
   'delete from mail_outbox where user_id is null and recipient = (select email from users where id = ?)',
 );
 /** The statements whose plans the tests look at. */
-export const OUTBOX_STATEMENTS = { pendingOf: PENDING_OF } as const;
+export const OUTBOX_STATEMENTS = { pendingOf: PENDING_OF, prune: PRUNE } as const;
 const STATS = sqlStatement(
   `select count(*)::int as backlog, round(extract(epoch from min(created_at)) * 1000)::float8 as oldest
      from mail_outbox where status = 'pending'`,

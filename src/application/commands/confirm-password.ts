@@ -1,7 +1,9 @@
 import { inject, injectable } from 'tsyringe';
+import { signInLocked } from '../../domain/session/session.js';
 import { badRequest, unauthorized } from '../../domain/shared/errors.js';
 import type { Actor } from '../../domain/user/role.js';
 import type { User } from '../../domain/user/user.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../audit/domain-events.js';
 import { LOGIN_THROTTLE, loginThrottleKey, type LoginThrottle } from '../ports/login-throttle.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../ports/password-hasher.js';
 import { SECURITY_EVENTS, type AuthVia, type SecurityEvents } from '../ports/security-events.js';
@@ -34,7 +36,8 @@ export interface ConfirmationOptions<P> {
 /**
  * Runs a step on the caller's own account once the caller has confirmed it with their password.
  * A wrong password is 400 and counts against the sign-in lockout of the account from this
- * address, as at sign-in: a stolen access token buys no free guesses. The hash is checked
+ * address, as at sign-in: a stolen access token buys no free guesses. A refusal that begins a
+ * lock is the lock's `auth.locked` event, whichever door it came through. The hash is checked
  * outside any transaction (it takes a while), so handlers that use this opt out of the bus's unit
  * of work; the step then runs in one unit of work on the locked account, and only if its password
  * is still the one checked (a concurrent change makes the given password wrong).
@@ -46,6 +49,7 @@ export class ConfirmedByPassword {
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
     @inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @inject(DOMAIN_EVENTS) private readonly events: DomainEvents,
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
@@ -59,10 +63,11 @@ export class ConfirmedByPassword {
     const user = await this.users.findById(actor.id);
     if (user === null) throw unauthorized('User no longer exists');
     const key = loginThrottleKey(user, user.username, ip);
-    const wait = await this.throttle.attempt(key);
-    if (wait > 0) {
-      this.security.record({ type: 'auth_locked', via, userId: user.id, ip, retryAfterS: wait });
-      throw loginLocked(wait);
+    const { retryAfterS, lockBegan } = await this.throttle.attempt(key);
+    if (retryAfterS > 0) {
+      this.security.record({ type: 'auth_locked', via, userId: user.id, ip, retryAfterS });
+      if (lockBegan) await this.events.writeAlone(signInLocked(user.id));
+      throw loginLocked(retryAfterS);
     }
     if (!(await this.hasher.verify(user.passwordHash, password))) {
       this.security.record({

@@ -47,7 +47,7 @@ interface PooledClient {
     name: string;
     text: string;
     values: readonly unknown[];
-  }): Promise<{ rows: unknown[] }>;
+  }): Promise<{ rows: unknown[]; rowCount?: number | null }>;
 }
 
 interface Pool {
@@ -90,7 +90,8 @@ async function runPrepared<R>(
   pglite: PGlite,
   statement: SqlStatement,
   values: readonly unknown[],
-): Promise<R[]> {
+  syncToFs: boolean,
+): Promise<{ rows: R[]; rowCount: number }> {
   let prepared = preparedOn.get(pglite);
   if (prepared === undefined) {
     prepared = new Set();
@@ -106,15 +107,16 @@ async function runPrepared<R>(
     serialize.execute({}),
     serialize.sync(),
   );
-  // A read changes no file: nothing to sync to the file system.
+  // Statements on the read connection change no file: nothing to sync to the file system.
   const { messages } = await pglite.execProtocol(concat(parts), {
-    syncToFs: false,
+    syncToFs,
     throwOnError: false,
   });
   if (messages.some((message) => message.name === 'parseComplete')) prepared.add(statement.name);
   const error = messages.find((message) => message.name === 'error');
   if (error !== undefined) throw error;
-  return (parse.parseResults(messages, types.parsers)[0]?.rows ?? []) as R[];
+  const result = parse.parseResults(messages, types.parsers)[0];
+  return { rows: (result?.rows ?? []) as R[], rowCount: result?.affectedRows ?? 0 };
 }
 
 /** The PGlite instance a PGlite-backed ORM runs on (see `mikroOrmOptions`), or null. */
@@ -131,8 +133,10 @@ function pgliteOf(orm: SqlOrm): PGlite | null {
  * statements, which skip the query builder's formatting and are planned once per connection
  * (decision 0013; costs in BENCHMARKS.md).
  *
- * - Inside a unit of work the statement runs in the unit's transaction, through MikroORM, so a
- *   command reads its own writes and its locks.
+ * - Inside a unit of work the statement runs in the unit's transaction, so a command reads its
+ *   own writes and its locks: on PostgreSQL prepared by name on the unit's connection (the writes a
+ *   unit makes through here, its audit events and mails among them, are planned once per
+ *   connection), on PGlite through MikroORM.
  * - On PostgreSQL outside a unit of work: a client of MikroORM's own pool ('read' is the replica
  *   when one is configured), the statement prepared by name. Timings still go to MikroORM's
  *   logger, so slow statements are logged as `slow_query` like every other.
@@ -157,22 +161,59 @@ export class LeanSql {
     values: readonly unknown[],
     connection: 'read' | 'write',
   ): Promise<R[]> {
+    return (await this.query<R>(statement, values, connection, 'all')).rows;
+  }
+
+  /** Runs a statement that returns no rows; resolves to the number of rows it changed. */
+  async run(
+    statement: SqlStatement,
+    values: readonly unknown[],
+    connection: 'read' | 'write',
+  ): Promise<number> {
+    return (await this.query(statement, values, connection, 'run')).rowCount;
+  }
+
+  private async query<R>(
+    statement: SqlStatement,
+    values: readonly unknown[],
+    connection: 'read' | 'write',
+    mode: 'all' | 'run',
+  ): Promise<{ rows: R[]; rowCount: number }> {
     const tx = transactionEntityManager(this.orm);
-    if (tx !== undefined) return tx.execute<R[]>(statement.knexText, [...values], 'all');
-    const pglite = this.pglite;
-    if (!this.prepared && pglite === null)
-      return this.orm.em
-        .getConnection(connection)
-        .execute<R[]>(statement.knexText, [...values], 'all');
-    const pool = this.orm.em.getConnection(connection).getKnex().client as Pool;
+    // In a unit of work on PostgreSQL: the unit's own connection (knex hands a transaction's
+    // client out as is), so the statement is prepared there and runs in the unit's transaction.
+    const pool =
+      tx !== undefined
+        ? this.prepared
+          ? ((tx.getTransactionContext() as { client: Pool } | undefined)?.client ?? null)
+          : null
+        : this.prepared || this.pglite !== null
+          ? (this.orm.em.getConnection(connection).getKnex().client as Pool)
+          : null;
+    if (pool === null) {
+      const em = tx ?? this.orm.em.getConnection(connection);
+      if (mode === 'run') {
+        const result = await em.execute<{ affectedRows: number }>(
+          statement.knexText,
+          [...values],
+          'run',
+        );
+        return { rows: [], rowCount: result.affectedRows };
+      }
+      const rows = await em.execute<R[]>(statement.knexText, [...values], 'all');
+      return { rows, rowCount: rows.length };
+    }
+    const pglite = tx === undefined ? this.pglite : null;
     const started = Date.now();
     const client = await pool.acquireConnection();
     let failed = false;
     try {
       if (pglite !== null)
-        return await pglite.runExclusive(() => runPrepared<R>(pglite, statement, values));
-      return (await client.query({ name: statement.name, text: statement.text, values }))
-        .rows as R[];
+        return await pglite.runExclusive(() =>
+          runPrepared<R>(pglite, statement, values, connection === 'write'),
+        );
+      const result = await client.query({ name: statement.name, text: statement.text, values });
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
     } catch (error) {
       failed = true;
       throw error;

@@ -16,7 +16,7 @@ import {
   type SubjectType,
 } from '../../../domain/shared/domain-event.js';
 import { cachedStatement, LeanSql } from './lean-sql.js';
-import { transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
+import type { SqlOrm } from './mikro-orm-context.js';
 
 const COLUMNS = `e.id::text as id, round(extract(epoch from e.occurred_at) * 1000)::float8 as occurred_at, e.action, e.actor_id,
   e.subject_type, e.subject_id, e.request_id, e.ip, e.changes`;
@@ -33,7 +33,8 @@ interface Row {
   readonly changes: Changes | string | null;
 }
 
-const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?::jsonb)';
+const INSERT_ROW = '(?::timestamptz, ?, ?, ?, ?, ?, ?, ?::jsonb)';
+const INSERT_CHUNK = 16;
 const ERASE = `update audit_events set ip = null, changes = (
     select jsonb_object_agg(key, case when key in (${PERSONAL_FIELDS.map((f) => `'${f}'`).join(', ')}) then '{}'::jsonb else value end)
       from jsonb_each(changes))
@@ -76,22 +77,24 @@ export class MikroOrmAuditLog implements AuditLog {
   }
 
   async append(events: readonly NewAuditEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const values = events.flatMap((e) => [
-      e.occurredAt.toISOString(),
-      e.action,
-      e.actorId,
-      e.subjectType,
-      e.subjectId,
-      e.requestId,
-      e.ip,
-      e.changes === null ? null : JSON.stringify(e.changes),
-    ]);
-    await this.run(
-      `insert into audit_events (occurred_at, action, actor_id, subject_type, subject_id, request_id, ip, changes)
-       values ${events.map(() => INSERT_ROW).join(', ')}`,
-      values,
-    );
+    // At most INSERT_CHUNK rows a statement: a handful of statement texts, each prepared once.
+    for (let at = 0; at < events.length; at += INSERT_CHUNK) {
+      const chunk = events.slice(at, at + INSERT_CHUNK);
+      await this.run(
+        `insert into audit_events (occurred_at, action, actor_id, subject_type, subject_id, request_id, ip, changes)
+         values ${chunk.map(() => INSERT_ROW).join(', ')}`,
+        chunk.flatMap((e) => [
+          e.occurredAt.toISOString(),
+          e.action,
+          e.actorId,
+          e.subjectType,
+          e.subjectId,
+          e.requestId,
+          e.ip,
+          e.changes === null ? null : JSON.stringify(e.changes),
+        ]),
+      );
+    }
   }
 
   async eraseUser(userId: number): Promise<number> {
@@ -167,15 +170,8 @@ export class MikroOrmAuditLog implements AuditLog {
   }
 
   /** Runs a write in the caller's transaction, or on its own; returns the rows it touched. */
-  private async run(sql: string, values: readonly unknown[]): Promise<number> {
-    const tx = transactionEntityManager(this.orm);
-    const result =
-      tx === undefined
-        ? await this.orm.em
-            .getConnection('write')
-            .execute<{ affectedRows: number }>(sql, [...values], 'run')
-        : await tx.execute<{ affectedRows: number }>(sql, [...values], 'run');
-    return result.affectedRows;
+  private run(sql: string, values: readonly unknown[]): Promise<number> {
+    return this.sql.run(cachedStatement(sql), values, 'write');
   }
 
   private toEvent(row: Row): AuditEvent {

@@ -2,12 +2,14 @@ import { EntitySchema } from '@mikro-orm/core';
 import type { Role } from '../../../../domain/user/role.js';
 
 /**
- * A row of `user_counts`: how many users have this role and activity. Triggers on `users` keep it
- * (`Migration20260105000000_user_counts`); the read model only reads it, with explicit SQL.
+ * A row of `user_counts`: how many users with this role and activity one slot counts (a total is
+ * the sum over the slots). Triggers on `users` keep it (`Migration20260105000000_user_counts`,
+ * `Migration20261207000000_user_counts_slots`); the read model only reads it, with explicit SQL.
  */
 export class UserCountRecord {
   role!: Role;
   isActive!: boolean;
+  slot!: number;
   n!: string;
 }
 
@@ -18,6 +20,7 @@ export const UserCountSchema = new EntitySchema<UserCountRecord>({
   properties: {
     role: { type: 'text', primary: true },
     isActive: { type: 'boolean', primary: true },
+    slot: { type: 'smallint', primary: true, default: 0 },
     n: { type: 'bigint' },
   },
 });

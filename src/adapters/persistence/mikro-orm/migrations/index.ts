@@ -8,6 +8,7 @@ import { Migration20261203000000_mail } from './Migration20261203000000_mail.js'
 import { Migration20261204000000_session_devices } from './Migration20261204000000_session_devices.js';
 import { Migration20261205000000_audit_events } from './Migration20261205000000_audit_events.js';
 import { Migration20261206000000_user_search_indexes } from './Migration20261206000000_user_search_indexes.js';
+import { Migration20261207000000_user_counts_slots } from './Migration20261207000000_user_counts_slots.js';
 
 /**
  * Every migration, oldest first, under the name recorded in `mikro_orm_migrations`. The list is
@@ -33,5 +34,9 @@ export const MIGRATIONS: MigrationObject[] = [
   {
     name: 'Migration20261206000000_user_search_indexes',
     class: Migration20261206000000_user_search_indexes,
+  },
+  {
+    name: 'Migration20261207000000_user_counts_slots',
+    class: Migration20261207000000_user_counts_slots,
   },
 ];

@@ -42,8 +42,6 @@ export interface SessionRepository {
   ): Promise<boolean>;
   /** Revokes the session; true when this call revoked it, false when it was already revoked or is unknown. */
   revoke(sessionId: string, now: Date): Promise<boolean>;
-  /** Revokes every session of the user that is not yet revoked; returns how many. */
-  revokeAllOfUser(userId: number, now: Date): Promise<number>;
 }
 
 export const SESSION_REPOSITORY = token<SessionRepository>('SessionRepository');

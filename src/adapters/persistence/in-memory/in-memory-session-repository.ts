@@ -106,18 +106,6 @@ export class InMemorySessionRepository implements SessionRepository {
     });
   }
 
-  revokeAllOfUser(userId: number, now: Date): Promise<number> {
-    return this.db.write((tx) => {
-      let count = 0;
-      for (const row of tx.rows(SESSIONS).values()) {
-        if (row.userId !== userId || row.revokedAt !== null) continue;
-        tx.update(SESSIONS, { ...row, revokedAt: now.getTime() });
-        count += 1;
-      }
-      return count;
-    });
-  }
-
   private token(hash: string): RefreshTokenRow | undefined {
     for (const row of this.db.rows(REFRESH_TOKENS).values()) if (row.hash === hash) return row;
     return undefined;

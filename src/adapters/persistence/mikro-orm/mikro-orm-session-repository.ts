@@ -165,9 +165,4 @@ export class MikroOrmSessionRepository implements SessionRepository {
       )) > 0
     );
   }
-
-  async revokeAllOfUser(userId: number, now: Date): Promise<number> {
-    const { em } = entityManagerFor(this.orm);
-    return em.nativeUpdate(SessionRecord, { userId, revokedAt: null }, { revokedAt: now });
-  }
 }

@@ -32,14 +32,13 @@ export class DeactivateAccountHandler implements CommandHandler<DeactivateAccoun
   ) {}
 
   async execute(command: DeactivateAccountCommand): Promise<void> {
-    let ended = 0;
-    await this.confirmed.run(command, async (user) => {
+    const ended = await this.confirmed.run(command, async (user) => {
       const now = this.clock.now();
       const change = { isActive: false };
       await this.users.update(
         user.changeAccess(change, await otherActiveAdmins(this.users, user, change), now),
       );
-      ended = await endSessionsOf(this, user.id, now);
+      return endSessionsOf(this, user.id, now);
     });
     this.security.record({
       type: 'session_revoked',

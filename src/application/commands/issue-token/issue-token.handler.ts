@@ -72,12 +72,13 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     const user = await this.users.findByLogin(login);
     const key = loginThrottleKey(user, login, ip);
     const userId = user?.id ?? null;
-    const wait = await this.throttle.attempt(key);
-    if (wait > 0) {
-      this.security.record({ type: 'auth_locked', via: 'sign_in', userId, ip, retryAfterS: wait });
-      // Refusals change no row: their events are written on their own.
-      await this.events.writeAlone(signInLocked(userId));
-      throw loginLocked(wait);
+    const { retryAfterS, lockBegan } = await this.throttle.attempt(key);
+    if (retryAfterS > 0) {
+      this.security.record({ type: 'auth_locked', via: 'sign_in', userId, ip, retryAfterS });
+      // The audit trail has one event per lock, from its first refusal; a refusal changes no
+      // row, so the event is written on its own.
+      if (lockBegan) await this.events.writeAlone(signInLocked(userId));
+      throw loginLocked(retryAfterS);
     }
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (user === null || !matches) {

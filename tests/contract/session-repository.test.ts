@@ -200,7 +200,7 @@ describeStorages('SessionRepository contract', (target) => {
     });
   });
 
-  describe('revoke', () => {
+  describe('revoke and revokeAllOfUser', () => {
     it('revokes once: true the first time, false after, and for unknown or malformed ids', async () => {
       const { session, hash } = await start(ada);
       const when = new Date(at(500).getTime() + 7);
@@ -211,6 +211,34 @@ describeStorages('SessionRepository contract', (target) => {
       expect((await sessions().findByRefreshHash(hash))?.session.revokedAt?.getTime()).to.equal(
         when.getTime(),
       );
+    });
+
+    it('revokes every session of the user not yet revoked, and no one else’s, naming each', async () => {
+      const [one, two, three] = [await start(ada), await start(ada), await start(ada)];
+      const bobs = await start(bob);
+      await sessions().revoke(three.session.id, at(400));
+      expect((await sessions().revokeAllOfUser(ada.id, at(500))).sort()).to.deep.equal(
+        [one.session.id, two.session.id].sort(),
+      );
+      for (const { hash } of [one, two])
+        expect((await sessions().findByRefreshHash(hash))?.session.revokedAt?.getTime()).to.equal(
+          at(500).getTime(),
+        );
+      expect(
+        (await sessions().findByRefreshHash(three.hash))?.session.revokedAt?.getTime(),
+        'kept its time',
+      ).to.equal(at(400).getTime());
+      expect((await sessions().findByRefreshHash(bobs.hash))?.session.revokedAt).to.equal(null);
+      expect(await sessions().revokeAllOfUser(ada.id, at(600))).to.deep.equal([]);
+    });
+
+    it('names each session once when two calls revoke at the same time', async () => {
+      const started = await Promise.all([start(ada), start(ada), start(ada)]);
+      const [a, b] = await Promise.all([
+        sessions().revokeAllOfUser(ada.id, at(500)),
+        sessions().revokeAllOfUser(ada.id, at(500)),
+      ]);
+      expect([...a, ...b].sort()).to.deep.equal(started.map((s) => s.session.id).sort());
     });
   });
 

@@ -106,6 +106,18 @@ export class InMemorySessionRepository implements SessionRepository {
     });
   }
 
+  revokeAllOfUser(userId: number, now: Date): Promise<string[]> {
+    return this.db.write((tx) => {
+      const revoked: string[] = [];
+      for (const row of tx.rows(SESSIONS).values()) {
+        if (row.userId !== userId || row.revokedAt !== null) continue;
+        tx.update(SESSIONS, { ...row, revokedAt: now.getTime() });
+        revoked.push(row.uuid);
+      }
+      return revoked;
+    });
+  }
+
   private token(hash: string): RefreshTokenRow | undefined {
     for (const row of this.db.rows(REFRESH_TOKENS).values()) if (row.hash === hash) return row;
     return undefined;

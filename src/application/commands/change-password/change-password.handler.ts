@@ -7,7 +7,6 @@ import { CLOCK, type Clock } from '../../ports/clock.js';
 import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
-import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { ConfirmedByPassword } from '../confirm-password.js';
@@ -36,7 +35,6 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
     @inject(ConfirmedByPassword) private readonly confirmed: ConfirmedByPassword,
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
-    @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
     @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @inject(OUTBOX) private readonly outbox: Outbox,

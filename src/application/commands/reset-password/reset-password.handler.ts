@@ -9,7 +9,6 @@ import { LOGIN_THROTTLE, type LoginThrottle } from '../../ports/login-throttle.j
 import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
-import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
@@ -31,7 +30,6 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
-    @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
     @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(EmailTokens) private readonly tokens: EmailTokens,
     @inject(OUTBOX) private readonly outbox: Outbox,

@@ -30,7 +30,7 @@ let sequence = 0;
 const aKey = () => `user${++sequence}@example.com 10.0.0.${sequence % 250}`;
 
 for (const subject of SUBJECTS) {
-  describe(`LoginThrottle contract: ${subject.name}`, function () {
+  describe(`LoginThrottle contract: ${subject.name}`, () => {
     before(async function () {
       await subject.setUp(this);
     });

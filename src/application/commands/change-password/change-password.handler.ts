@@ -11,7 +11,7 @@ import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { ConfirmedByPassword } from '../confirm-password.js';
 import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
-import { ChangePasswordCommand } from './change-password.command.js';
+import type { ChangePasswordCommand } from './change-password.command.js';
 
 export const WRONG_CURRENT_PASSWORD = 'Current password is incorrect';
 

@@ -7,7 +7,7 @@ import { CLOCK, type Clock } from '../../ports/clock.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { EndUserSessionsCommand } from './end-user-sessions.command.js';
+import type { EndUserSessionsCommand } from './end-user-sessions.command.js';
 import { endSessionsOf } from './end-sessions.js';
 
 /** Revokes every session of the user; their tokens stop working on the next request. */

@@ -29,7 +29,7 @@ import {
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { IssueTokenCommand, type TokenGrant } from './issue-token.command.js';
+import type { IssueTokenCommand, TokenGrant } from './issue-token.command.js';
 import { grantFor, loginLocked } from './token-grant.js';
 
 export const BAD_CREDENTIALS = 'Incorrect username or password';

@@ -29,7 +29,7 @@ import {
 } from '../../ports/session-read-model.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import type { Slice, UserView } from '../../ports/views.js';
-import { ExportAccountQuery } from './export-account.query.js';
+import type { ExportAccountQuery } from './export-account.query.js';
 
 export interface ExportedSession extends SessionView {
   readonly state: SessionState;

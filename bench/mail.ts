@@ -54,7 +54,7 @@ export interface MailBenchFigures {
   };
 }
 
-const NO_OUTBOX: Outbox = { enqueue: async () => undefined, pendingTo: async () => [] };
+const NO_OUTBOX: Outbox = { enqueue: async () => undefined, pendingOf: async () => [] };
 const NO_TOKENS: EmailTokenRepository = {
   issue: async () => undefined,
   find: async () => null,
@@ -178,6 +178,7 @@ export async function runMailBench(options: {
         {
           kind: 'password_reset',
           to: `r${i % 500}@bench.example`,
+          userId: null,
           data: { username: `r${i}`, token: `t${i}` },
         },
         now,

@@ -1389,7 +1389,7 @@ export interface components {
                     };
                 } | null;
             }[];
-            /** @description Mails to the user's address not sent yet, oldest first; never their content or link */
+            /** @description Mails about the user not sent yet, to its current address or one it had before, oldest first; never their content or link */
             pending_mails: {
                 /** @enum {string} */
                 kind: "verify_email" | "email_changed" | "password_reset" | "password_changed";

@@ -23,11 +23,14 @@ const SUBJECTS = redisBackedSubjects<LoginThrottle, Omit<LoginThrottleOptions, '
 );
 
 const OPTIONS = { maxFailures: 3, lockS: 1 };
+/** The seconds an attempt is told to wait: 0 when it may go on. */
+const waitOf = async (throttle: LoginThrottle, key: string): Promise<number> =>
+  (await throttle.attempt(key)).retryAfterS;
 let sequence = 0;
 const aKey = () => `user${++sequence}@example.com 10.0.0.${sequence % 250}`;
 
 for (const subject of SUBJECTS) {
-  describe(`LoginThrottle contract: ${subject.name}`, function () {
+  describe(`LoginThrottle contract: ${subject.name}`, () => {
     before(async function () {
       await subject.setUp(this);
     });
@@ -37,15 +40,15 @@ for (const subject of SUBJECTS) {
       const throttle = subject.make(OPTIONS);
       const key = aKey();
       for (let i = 0; i < OPTIONS.maxFailures; i += 1)
-        expect(await throttle.attempt(key), `attempt ${i + 1}`).to.equal(0);
-      expect(await throttle.attempt(key)).to.equal(OPTIONS.lockS);
+        expect(await waitOf(throttle, key), `attempt ${i + 1}`).to.equal(0);
+      expect(await waitOf(throttle, key)).to.equal(OPTIONS.lockS);
     });
 
     it('refuses a locked key even after a success is reported for it (the password check never ran)', async () => {
       const throttle = subject.make({ maxFailures: 1, lockS: 60 });
       const key = aKey();
-      await throttle.attempt(key);
-      expect(await throttle.attempt(key)).to.be.greaterThan(0);
+      await waitOf(throttle, key);
+      expect(await waitOf(throttle, key)).to.be.greaterThan(0);
     });
 
     it('forgets the failures on success: the count is of failures in a row', async () => {
@@ -53,24 +56,24 @@ for (const subject of SUBJECTS) {
       const key = aKey();
       for (let round = 0; round < 3; round += 1) {
         for (let i = 0; i < OPTIONS.maxFailures; i += 1)
-          expect(await throttle.attempt(key)).to.equal(0);
+          expect(await waitOf(throttle, key)).to.equal(0);
         await throttle.succeed(key);
       }
-      expect(await throttle.attempt(key)).to.equal(0);
+      expect(await waitOf(throttle, key)).to.equal(0);
     });
 
     it('counts each key on its own', async () => {
       const throttle = subject.make(OPTIONS);
       const [locked, other] = [aKey(), aKey()];
-      for (let i = 0; i <= OPTIONS.maxFailures; i += 1) await throttle.attempt(locked);
-      expect(await throttle.attempt(locked)).to.be.greaterThan(0);
-      expect(await throttle.attempt(other)).to.equal(0);
+      for (let i = 0; i <= OPTIONS.maxFailures; i += 1) await waitOf(throttle, locked);
+      expect(await waitOf(throttle, locked)).to.be.greaterThan(0);
+      expect(await waitOf(throttle, other)).to.equal(0);
     });
 
     it('counts attempts made at the same moment: no more than maxFailures get through', async () => {
       const throttle = subject.make(OPTIONS);
       const key = aKey();
-      const waits = await Promise.all(Array.from({ length: 10 }, () => throttle.attempt(key)));
+      const waits = await Promise.all(Array.from({ length: 10 }, () => waitOf(throttle, key)));
       expect(waits.filter((w) => w === 0)).to.have.length(OPTIONS.maxFailures);
       expect(waits.filter((w) => w > 0)).to.have.length(10 - OPTIONS.maxFailures);
     });
@@ -80,17 +83,17 @@ for (const subject of SUBJECTS) {
       const short = subject.make(OPTIONS);
       const long = subject.make({ maxFailures: 2, lockS: 60 });
       const [shortKey, longKey] = [aKey(), aKey()];
-      for (let i = 0; i < OPTIONS.maxFailures; i += 1) await short.attempt(shortKey);
-      expect(await short.attempt(shortKey)).to.equal(1);
-      await long.attempt(longKey);
-      await long.attempt(longKey);
-      expect(await long.attempt(longKey)).to.equal(60);
-      expect(await long.attempt(longKey)).to.be.within(59, 60);
+      for (let i = 0; i < OPTIONS.maxFailures; i += 1) await waitOf(short, shortKey);
+      expect(await waitOf(short, shortKey)).to.equal(1);
+      await waitOf(long, longKey);
+      await waitOf(long, longKey);
+      expect(await waitOf(long, longKey)).to.equal(60);
+      expect(await waitOf(long, longKey)).to.be.within(59, 60);
       await sleep(1_100);
       for (let i = 0; i < OPTIONS.maxFailures; i += 1)
-        expect(await short.attempt(shortKey)).to.equal(0);
-      expect(await short.attempt(shortKey)).to.equal(1);
-      expect(await long.attempt(longKey)).to.be.within(58, 59);
+        expect(await waitOf(short, shortKey)).to.equal(0);
+      expect(await waitOf(short, shortKey)).to.equal(1);
+      expect(await waitOf(long, longKey)).to.be.within(58, 59);
     });
 
     it('clears an account from every address at once, and only that account', async () => {
@@ -101,26 +104,100 @@ for (const subject of SUBJECTS) {
         loginThrottleKey({ id: account }, 'ada@example.com', '10.0.0.2'),
         loginThrottleKey({ id: other }, 'bob', '10.0.0.1'),
       ];
-      for (const key of keys) for (let i = 0; i < 3; i += 1) await throttle.attempt(key);
-      for (const key of keys) expect(await throttle.attempt(key), key).to.be.greaterThan(0);
+      for (const key of keys) for (let i = 0; i < 3; i += 1) await waitOf(throttle, key);
+      for (const key of keys) expect(await waitOf(throttle, key), key).to.be.greaterThan(0);
       await throttle.clearAccount(account);
-      for (const key of keys.slice(0, 2)) expect(await throttle.attempt(key), key).to.equal(0);
-      expect(await throttle.attempt(keys[2]!)).to.be.greaterThan(0);
+      for (const key of keys.slice(0, 2)) expect(await waitOf(throttle, key), key).to.equal(0);
+      expect(await waitOf(throttle, keys[2]!)).to.be.greaterThan(0);
       // The count starts afresh after a clear, and locks again.
-      await throttle.attempt(keys[0]!);
-      expect(await throttle.attempt(keys[0]!)).to.be.greaterThan(0);
+      await waitOf(throttle, keys[0]!);
+      expect(await waitOf(throttle, keys[0]!)).to.be.greaterThan(0);
+    });
+
+    it('tells the refusal that began a lock, and only it: not the attempts before, nor the refusals after', async () => {
+      const throttle = subject.make({ maxFailures: 3, lockS: 60 });
+      const key = aKey();
+      const answers = [];
+      for (let i = 0; i < 6; i += 1) answers.push(await throttle.attempt(key));
+      expect(answers.map((a) => a.lockBegan)).to.deep.equal([
+        false,
+        false,
+        false,
+        true,
+        false,
+        false,
+      ]);
+      expect(answers.map((a) => a.retryAfterS > 0)).to.deep.equal([
+        false,
+        false,
+        false,
+        true,
+        true,
+        true,
+      ]);
+    });
+
+    it('tells one beginning among attempts made at the same moment', async () => {
+      const throttle = subject.make(OPTIONS);
+      const key = aKey();
+      const answers = await Promise.all(Array.from({ length: 10 }, () => throttle.attempt(key)));
+      expect(answers.filter((a) => a.lockBegan)).to.have.length(1);
+      expect(answers.filter((a) => a.lockBegan && a.retryAfterS === 0)).to.deep.equal([]);
+    });
+
+    it('tells each lock once: again after a lock ends, after a success and after a clear', async function () {
+      this.timeout(10_000);
+      const throttle = subject.make(OPTIONS);
+      const account = 300_000 + ++sequence;
+      const key = loginThrottleKey({ id: account }, 'ada', '10.0.0.3');
+      /** Attempts until the key refuses, then two more; the beginnings told meanwhile. */
+      const lockOnce = async (): Promise<number> => {
+        let began = 0;
+        for (let i = 0; i < OPTIONS.maxFailures + 3; i += 1)
+          if ((await throttle.attempt(key)).lockBegan) began += 1;
+        return began;
+      };
+      expect(await lockOnce(), 'the first lock').to.equal(1);
+      await sleep(1_100);
+      expect(await lockOnce(), 'once it has ended').to.equal(1);
+      await throttle.clearAccount(account);
+      expect(await lockOnce(), 'after a clear').to.equal(1);
+      await sleep(1_100);
+      await throttle.attempt(key);
+      await throttle.succeed(key);
+      expect(await lockOnce(), 'after a success').to.equal(1);
     });
 
     if (subject.name === 'redis') {
       it('shares the count between instances over one Redis', async () => {
         const [first, second] = [subject.make(OPTIONS), subject.make(OPTIONS)];
         const key = aKey();
-        await first.attempt(key);
-        await second.attempt(key);
-        await first.attempt(key);
-        expect(await second.attempt(key)).to.equal(OPTIONS.lockS);
+        await waitOf(first, key);
+        await waitOf(second, key);
+        await waitOf(first, key);
+        expect(await waitOf(second, key)).to.equal(OPTIONS.lockS);
         await second.succeed(key);
-        expect(await first.attempt(key)).to.equal(0);
+        expect(await waitOf(first, key)).to.equal(0);
+      });
+
+      it('tells one beginning per lock between instances over one Redis', async () => {
+        const [first, second] = [subject.make(OPTIONS), subject.make(OPTIONS)];
+        const key = aKey();
+        const answers = [];
+        for (let i = 0; i < 4; i += 1) {
+          answers.push(await first.attempt(key));
+          answers.push(await second.attempt(key));
+        }
+        expect(answers.map((a) => a.lockBegan)).to.deep.equal([
+          false,
+          false,
+          false,
+          true,
+          false,
+          false,
+          false,
+          false,
+        ]);
       });
 
       it('keeps neither logins nor addresses in Redis, only hashes under its prefix', async () => {

@@ -2,7 +2,8 @@
  * The outbox (OutboxQueue) and the mail tokens (EmailTokenRepository), on every store: mails
  * commit and roll back with their unit of work; claims lease each mail to one claim, keep each
  * recipient's mails in order, and never hand one mail to two claims at once; settling needs the
- * claim; tokens spend their predecessors and are spent once.
+ * claim; a mail belongs to the account it is about, whatever its address; tokens spend their
+ * predecessors and are spent once.
  */
 import { expect } from 'chai';
 import type { Mail } from '../../src/application/ports/outbox.js';
@@ -14,9 +15,11 @@ import { outcomes, rejectionOf, Rollback } from './helpers.js';
 
 const LEASE = 60_000;
 
-const mail = (to: string, n: number): Mail => ({
+/** A mail about no account (`userId` null), unless one is given. */
+const mail = (to: string, n: number, userId: number | null = null): Mail => ({
   kind: 'password_changed',
   to,
+  userId,
   data: { username: `user${n}` },
 });
 
@@ -105,7 +108,12 @@ describeStorages('Outbox contract', (target) => {
   it('sent and failed mails leave the backlog and lose their data; stats count what waits', async () => {
     expect(await outbox().stats()).to.deep.equal({ backlog: 0, oldestPendingAt: null });
     await outbox().enqueue(
-      { kind: 'verify_email', to: 'a@example.com', data: { username: 'a', token: 'secret-token' } },
+      {
+        kind: 'verify_email',
+        to: 'a@example.com',
+        userId: null,
+        data: { username: 'a', token: 'secret-token' },
+      },
       at(1),
     );
     await outbox().enqueue(mail('b@example.com', 2), at(2));
@@ -124,14 +132,19 @@ describeStorages('Outbox contract', (target) => {
 
   /** Queues one mail per entry at `at(seconds)`; `settle` sends or fails it at once. Pending ones are queued last, so no claim takes them. */
   async function queue(
-    entries: ReadonlyArray<{ to: string; seconds: number; settle?: 'sent' | 'failed' }>,
+    entries: ReadonlyArray<{
+      to: string;
+      seconds: number;
+      settle?: 'sent' | 'failed';
+      userId?: number;
+    }>,
   ): Promise<void> {
     const ordered = [
       ...entries.filter((e) => e.settle !== undefined),
       ...entries.filter((e) => e.settle === undefined),
     ];
     for (const [n, entry] of ordered.entries()) {
-      await outbox().enqueue(mail(entry.to, n), at(entry.seconds));
+      await outbox().enqueue(mail(entry.to, n, entry.userId ?? null), at(entry.seconds));
       if (entry.settle === undefined) continue;
       const [claimed] = await outbox().claim(at(entry.seconds), LEASE, 1);
       expect(claimed!.mail.to).to.equal(entry.to);
@@ -148,50 +161,100 @@ describeStorages('Outbox contract', (target) => {
     }
   }
 
-  it('prunes sent and failed mails queued before the cutoff, a batch at a time, and never a pending one', async () => {
+  it('prunes the oldest sent and failed mails queued before the cutoff, a batch at a time, and never a pending one', async () => {
+    const ada = await store().users.add(aUser());
     await queue([
-      { to: 'old-pending@example.com', seconds: 1 },
+      { to: ada.email, seconds: 1, userId: ada.id },
+      // Queued in another order than their ages: the oldest go first whatever their ids.
+      { to: 'c@example.com', seconds: 4, settle: 'sent' },
       { to: 'a@example.com', seconds: 2, settle: 'sent' },
       { to: 'b@example.com', seconds: 3, settle: 'failed' },
-      { to: 'c@example.com', seconds: 4, settle: 'sent' },
       { to: 'd@example.com', seconds: 10, settle: 'sent' },
     ]);
     expect(await outbox().pruneBatch(at(10), 2)).to.equal(2);
+    // Those were the mails of 2 and 3 seconds: none older than 4 seconds is left.
+    expect(await outbox().pruneBatch(at(4), 10)).to.equal(0);
     expect(await outbox().pruneBatch(at(10), 2)).to.equal(1);
     expect(await outbox().pruneBatch(at(10), 2)).to.equal(0);
     // The mail queued at the cutoff stays until a later one; the pending mail stays whatever its age.
     expect(await outbox().pruneBatch(at(11), 10)).to.equal(1);
     expect(await outbox().pruneBatch(at(1_000_000), 10)).to.equal(0);
     expect(await outbox().stats()).to.deep.equal({ backlog: 1, oldestPendingAt: at(1) });
-    expect(
-      (await outbox().pendingTo('old-pending@example.com')).map((m) => m.createdAt),
-    ).to.deep.equal([at(1)]);
+    expect((await outbox().pendingOf(ada)).map((m) => m.createdAt)).to.deep.equal([at(1)]);
   });
 
-  it('lists the pending mails to one address, oldest first, with kind and time only', async () => {
+  it('keeps whose mail it is, and refuses a mail about an account that does not exist', async () => {
+    const ada = await store().users.add(aUser());
+    await outbox().enqueue(mail('old@example.com', 1, ada.id), at(1));
+    await outbox().enqueue(mail('anyone@example.com', 2), at(1));
+    const claimed = await outbox().claim(at(1), LEASE, 10);
+    expect(claimed.map((c) => c.mail)).to.deep.equal([
+      mail('old@example.com', 1, ada.id),
+      mail('anyone@example.com', 2),
+    ]);
+    expect(
+      await rejectionOf(outbox().enqueue(mail('ghost@example.com', 3, ada.id + 1000), at(1))),
+    ).to.be.instanceOf(Error);
+    expect(await outbox().stats()).to.deep.equal({ backlog: 2, oldestPendingAt: at(1) });
+  });
+
+  it('lists the pending mails about an account, to any of its addresses, oldest first, with kind and time only', async () => {
+    const ada = await store().users.add(aUser());
+    const bob = await store().users.add(aUser());
     await queue([
-      { to: 'a@example.com', seconds: 1, settle: 'sent' },
-      { to: 'b@example.com', seconds: 2 },
+      { to: ada.email, seconds: 1, settle: 'sent', userId: ada.id },
+      { to: bob.email, seconds: 2, userId: bob.id },
     ]);
     await outbox().enqueue(
-      { kind: 'verify_email', to: 'a@example.com', data: { username: 'a', token: 'secret-token' } },
+      {
+        kind: 'verify_email',
+        to: ada.email,
+        userId: ada.id,
+        data: { username: 'a', token: 'secret-token' },
+      },
       at(3),
     );
-    await outbox().enqueue(mail('a@example.com', 9), at(4));
-    expect(await outbox().pendingTo('a@example.com')).to.deep.equal([
+    // To the address ada had before a change, about ada.
+    await outbox().enqueue(
+      {
+        kind: 'email_changed',
+        to: 'ada-before@example.com',
+        userId: ada.id,
+        data: { username: 'a', newEmail: ada.email },
+      },
+      at(4),
+    );
+    // Rows without an account (as queued before the outbox recorded it) count by address.
+    await outbox().enqueue(mail(ada.email, 9), at(5));
+    await outbox().enqueue(mail('ada-before@example.com', 10), at(6));
+    expect(await outbox().pendingOf(ada)).to.deep.equal([
       { kind: 'verify_email', createdAt: at(3), status: 'pending' },
-      { kind: 'password_changed', createdAt: at(4), status: 'pending' },
+      { kind: 'email_changed', createdAt: at(4), status: 'pending' },
+      { kind: 'password_changed', createdAt: at(5), status: 'pending' },
     ]);
-    expect(await outbox().pendingTo('nobody@example.com')).to.deep.equal([]);
+    expect(await outbox().pendingOf(bob)).to.deep.equal([
+      { kind: 'password_changed', createdAt: at(2), status: 'pending' },
+    ]);
+    expect(
+      await outbox().pendingOf({ id: bob.id + 1000, email: 'nobody@example.com' }),
+    ).to.deep.equal([]);
   });
 
-  it('erasing a user deletes every mail to its address, pending or settled, in the unit of work of the erasure', async () => {
+  it('erasing a user deletes every mail about it, to any address, pending or settled, in the unit of work of the erasure', async () => {
     const ada = await store().users.add(aUser());
+    const bob = await store().users.add(aUser());
     await queue([
-      { to: ada.email, seconds: 1, settle: 'sent' },
-      { to: 'other@example.com', seconds: 2, settle: 'sent' },
-      { to: ada.email, seconds: 3 },
-      { to: 'other@example.com', seconds: 4 },
+      { to: ada.email, seconds: 1, settle: 'sent', userId: ada.id },
+      { to: 'ada-before@example.com', seconds: 2, settle: 'sent', userId: ada.id },
+      { to: bob.email, seconds: 3, settle: 'sent', userId: bob.id },
+      // Without an account: ada's current address goes with her, another address stays.
+      { to: ada.email, seconds: 4, settle: 'sent' },
+      { to: 'other@example.com', seconds: 5, settle: 'sent' },
+      { to: ada.email, seconds: 6, userId: ada.id },
+      { to: 'ada-before@example.com', seconds: 7, userId: ada.id },
+      { to: ada.email, seconds: 8 },
+      { to: bob.email, seconds: 9, userId: bob.id },
+      { to: 'other@example.com', seconds: 10 },
     ]);
     await rejectionOf(
       store().unitOfWork.run(async () => {
@@ -199,12 +262,14 @@ describeStorages('Outbox contract', (target) => {
         throw new Rollback();
       }),
     );
-    expect(await outbox().pendingTo(ada.email)).to.have.length(1);
+    expect(await outbox().pendingOf(ada)).to.have.length(3);
     await store().unitOfWork.run(async () => store().users.remove(ada.id));
-    expect(await outbox().pendingTo(ada.email)).to.deep.equal([]);
-    expect(await outbox().stats()).to.deep.equal({ backlog: 1, oldestPendingAt: at(4) });
-    // Of the settled mails only the other recipient's is left to prune.
-    expect(await outbox().pruneBatch(at(1_000_000), 10)).to.equal(1);
+    expect(await outbox().pendingOf(ada)).to.deep.equal([]);
+    expect(await outbox().stats()).to.deep.equal({ backlog: 2, oldestPendingAt: at(9) });
+    const left = await outbox().claim(at(1_000_000), LEASE, 10);
+    expect(left.map((c) => c.mail.to)).to.deep.equal([bob.email, 'other@example.com']);
+    // Of the settled mails only bob's and the other address's are left to prune.
+    expect(await outbox().pruneBatch(at(1_000_000), 10)).to.equal(2);
   });
 });
 

@@ -24,7 +24,7 @@ let sequence = 0;
 const aKey = () => `ip:192.0.2.${++sequence % 250}-${sequence}`;
 
 for (const subject of SUBJECTS) {
-  describe(`RateLimiter contract: ${subject.name}`, function () {
+  describe(`RateLimiter contract: ${subject.name}`, () => {
     before(async function () {
       await subject.setUp(this);
     });

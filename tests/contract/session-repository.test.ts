@@ -213,11 +213,13 @@ describeStorages('SessionRepository contract', (target) => {
       );
     });
 
-    it('revokes every session of the user not yet revoked, and no one else’s', async () => {
+    it('revokes every session of the user not yet revoked, and no one else’s, naming each', async () => {
       const [one, two, three] = [await start(ada), await start(ada), await start(ada)];
       const bobs = await start(bob);
       await sessions().revoke(three.session.id, at(400));
-      expect(await sessions().revokeAllOfUser(ada.id, at(500))).to.equal(2);
+      expect((await sessions().revokeAllOfUser(ada.id, at(500))).sort()).to.deep.equal(
+        [one.session.id, two.session.id].sort(),
+      );
       for (const { hash } of [one, two])
         expect((await sessions().findByRefreshHash(hash))?.session.revokedAt?.getTime()).to.equal(
           at(500).getTime(),
@@ -227,7 +229,16 @@ describeStorages('SessionRepository contract', (target) => {
         'kept its time',
       ).to.equal(at(400).getTime());
       expect((await sessions().findByRefreshHash(bobs.hash))?.session.revokedAt).to.equal(null);
-      expect(await sessions().revokeAllOfUser(ada.id, at(600))).to.equal(0);
+      expect(await sessions().revokeAllOfUser(ada.id, at(600))).to.deep.equal([]);
+    });
+
+    it('names each session once when two calls revoke at the same time', async () => {
+      const started = await Promise.all([start(ada), start(ada), start(ada)]);
+      const [a, b] = await Promise.all([
+        sessions().revokeAllOfUser(ada.id, at(500)),
+        sessions().revokeAllOfUser(ada.id, at(500)),
+      ]);
+      expect([...a, ...b].sort()).to.deep.equal(started.map((s) => s.session.id).sort());
     });
   });
 

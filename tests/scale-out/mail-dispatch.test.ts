@@ -68,6 +68,7 @@ describe('scale-out: two dispatchers on one PostgreSQL', function () {
         {
           kind: 'password_reset',
           to: `r${i % RECIPIENTS}@example.com`,
+          userId: null,
           data: { username: `r${i % RECIPIENTS}`, token: `t${String(i).padStart(3, '0')}` },
         },
         now,

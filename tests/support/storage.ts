@@ -170,7 +170,7 @@ export function describeStorages(
     throw new Error('describeStorages needs the function that defines the suite');
   for (const target of storageTargets().filter((t) => only === null || only.includes(t.name))) {
     const suite = `${title} [${target.name}]`;
-    describe(suite, function () {
+    describe(suite, () => {
       before(async function () {
         await requireStorage(target, this, suite);
       });

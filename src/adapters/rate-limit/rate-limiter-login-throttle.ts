@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import {
   accountOfThrottleKey,
   loginThrottleKey,
+  type LoginAttempt,
   type LoginThrottle,
 } from '../../application/ports/login-throttle.js';
 
@@ -67,14 +68,19 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
     );
   }
 
-  async attempt(key: string): Promise<number> {
+  async attempt(key: string): Promise<LoginAttempt> {
     try {
       await this.limiter.consume(await this.counterKey(key));
-      return 0;
+      return { retryAfterS: 0, lockBegan: false };
     } catch (refused) {
-      if (refused instanceof RateLimiterRes)
-        return Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
-      throw refused;
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      return {
+        retryAfterS: Math.max(1, Math.ceil(refused.msBeforeNext / 1000)),
+        // The count is one atomic increment (a Lua script on Redis) and a lock ends by its key
+        // expiring, so exactly one attempt of each lock reads one past the allowed failures: the
+        // one the limiter blocks the key on.
+        lockBegan: refused.consumedPoints === this.limiter.points + 1,
+      };
     }
   }
 

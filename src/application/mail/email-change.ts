@@ -21,7 +21,9 @@ export class EmailChangeMails {
     await this.outbox.enqueue(
       {
         kind: 'email_changed',
+        // To the address the account had, but about the account: erasing it takes this mail too.
         to: before.email,
+        userId: before.id,
         data: { username: after.username, newEmail: after.email },
       },
       now,

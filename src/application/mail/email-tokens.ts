@@ -82,9 +82,13 @@ export class EmailTokens {
 }
 
 /** The verification mail of a user's current address. */
-export const verificationMail = (user: Pick<User, 'email' | 'username'>, token: string): Mail => ({
+export const verificationMail = (
+  user: Pick<User, 'id' | 'email' | 'username'>,
+  token: string,
+): Mail => ({
   kind: 'verify_email',
   to: user.email,
+  userId: user.id,
   data: { username: user.username, token },
 });
 

@@ -7,12 +7,23 @@ import { token } from './injection.js';
  * is locked for a while, whatever the password.
  */
 export interface LoginThrottle {
-  /** Records an attempt. 0 when it may go on; otherwise the whole seconds until the lock ends. */
-  attempt(key: string): Promise<number>;
+  /** Records an attempt: whether it may go on, or how long the key stays locked. */
+  attempt(key: string): Promise<LoginAttempt>;
   /** The password was right: the key's failures are forgotten. */
   succeed(key: string): Promise<void>;
   /** Forgets the failures of an account from every address (after a password reset). */
   clearAccount(accountId: number): Promise<void>;
+}
+
+/** The throttle's answer to one attempt. */
+export interface LoginAttempt {
+  /** 0 when the attempt may go on; otherwise the whole seconds until the lock ends. */
+  readonly retryAfterS: number;
+  /**
+   * True for the one refusal that began the lock (the first attempt past the allowed failures),
+   * false for every other answer: a lock is told once, however many attempts it refuses.
+   */
+  readonly lockBegan: boolean;
 }
 
 export const LOGIN_THROTTLE = token<LoginThrottle>('LoginThrottle');

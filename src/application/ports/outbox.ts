@@ -1,27 +1,36 @@
 import { token } from './injection.js';
 
+/** What every mail carries beside its kind's data. */
+interface Addressed {
+  readonly to: string;
+  /**
+   * The account the mail is about, which may since have changed its address: the mail goes when
+   * the account is erased, and its export lists it. Null for a mail about no account (no kind is,
+   * today), and in rows queued before the outbox recorded it.
+   */
+  readonly userId: number | null;
+}
+
 /** Each kind of mail with the data its template needs. */
-export type Mail =
-  | {
-      readonly kind: 'verify_email';
-      readonly to: string;
-      readonly data: { readonly username: string; readonly token: string };
-    }
-  | {
-      readonly kind: 'email_changed';
-      readonly to: string;
-      readonly data: { readonly username: string; readonly newEmail: string };
-    }
-  | {
-      readonly kind: 'password_reset';
-      readonly to: string;
-      readonly data: { readonly username: string; readonly token: string };
-    }
-  | {
-      readonly kind: 'password_changed';
-      readonly to: string;
-      readonly data: { readonly username: string };
-    };
+export type Mail = Addressed &
+  (
+    | {
+        readonly kind: 'verify_email';
+        readonly data: { readonly username: string; readonly token: string };
+      }
+    | {
+        readonly kind: 'email_changed';
+        readonly data: { readonly username: string; readonly newEmail: string };
+      }
+    | {
+        readonly kind: 'password_reset';
+        readonly data: { readonly username: string; readonly token: string };
+      }
+    | {
+        readonly kind: 'password_changed';
+        readonly data: { readonly username: string };
+      }
+  );
 
 export type MailKind = Mail['kind'];
 
@@ -30,9 +39,14 @@ export type MailKind = Mail['kind'];
  * the change and commits or rolls back with it; a dispatcher sends it after the commit.
  */
 export interface Outbox {
+  /** A mail about an account needs the account to exist (in PostgreSQL, a foreign key). */
   enqueue(mail: Mail, now: Date): Promise<void>;
-  /** The mails to this address still waiting to be sent, oldest first: what an export shows of them (never their data). */
-  pendingTo(recipient: string): Promise<PendingMail[]>;
+  /**
+   * The mails about this account still waiting to be sent, to whichever address, oldest first:
+   * what an export shows of them (never their data). Rows queued before the outbox recorded the
+   * account count when they go to its current address.
+   */
+  pendingOf(account: { readonly id: number; readonly email: string }): Promise<PendingMail[]>;
 }
 
 export interface PendingMail {
@@ -76,8 +90,9 @@ export interface OutboxQueue {
   markFailed(id: number, claimId: string, now: Date, error: string): Promise<boolean>;
   stats(): Promise<OutboxStats>;
   /**
-   * Deletes up to `limit` sent or failed mails queued before `before`, in a transaction of its own;
-   * rows another pruner holds are skipped. Pending mails are never pruned. Returns how many went.
+   * Deletes up to `limit` of the oldest sent or failed mails queued before `before`, in a
+   * transaction of its own; rows another pruner holds are skipped. Pending mails are never pruned.
+   * Returns how many went.
    */
   pruneBatch(before: Date, limit: number): Promise<number>;
 }

@@ -42,8 +42,11 @@ export interface SessionRepository {
   ): Promise<boolean>;
   /** Revokes the session; true when this call revoked it, false when it was already revoked or is unknown. */
   revoke(sessionId: string, now: Date): Promise<boolean>;
-  /** Revokes every session of the user that is not yet revoked; returns how many. */
-  revokeAllOfUser(userId: number, now: Date): Promise<number>;
+  /**
+   * Revokes every session of the user not yet revoked, in one write; the ids of the sessions this
+   * call revoked (none already revoked, none revoked by a concurrent call too), in no set order.
+   */
+  revokeAllOfUser(userId: number, now: Date): Promise<string[]>;
 }
 
 export const SESSION_REPOSITORY = token<SessionRepository>('SessionRepository');

@@ -49,7 +49,7 @@ export function sessionTimes(now: Date, ttlS: number): { createdAt: Date; expire
 
 /** An event about a session. */
 const sessionEvent = (
-  session: Session,
+  session: Pick<Session, 'id' | 'userId'>,
   action: 'session.started' | 'session.ended' | 'session.reuse_detected',
 ): DomainEvent => ({
   action,
@@ -61,7 +61,7 @@ const sessionEvent = (
 
 export const sessionStarted = (session: Session): DomainEvent =>
   sessionEvent(session, 'session.started');
-export const sessionEnded = (session: Session): DomainEvent =>
+export const sessionEnded = (session: Pick<Session, 'id' | 'userId'>): DomainEvent =>
   sessionEvent(session, 'session.ended');
 /** A spent refresh token was presented again: the session is revoked. */
 export const sessionReuseDetected = (session: Session): DomainEvent =>

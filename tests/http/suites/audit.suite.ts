@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import type { AuditLog } from '../../../src/application/ports/audit-log.js';
-import { ADMIN, PASSWORD, bearer, type TestApi } from '../../support/api.js';
+import { ADMIN, PASSWORD, bearer, startApi, type TestApi } from '../../support/api.js';
+import {
+  cleanUpRedisPrefix,
+  requireRedis,
+  runKeyPrefix,
+  testRedisUrl,
+} from '../../support/redis.js';
 import { useApi, type OpenStore } from './harness.js';
 
 type Event = {
@@ -63,6 +69,83 @@ const sessionOf = (accessToken: string): string => {
 };
 
 const rid = (): string => `req-${randomUUID()}`;
+
+/** A sign-in of the user: another live session, with its access and refresh tokens. */
+async function signIn(
+  api: TestApi,
+  username: string,
+): Promise<{ access: string; refresh: string }> {
+  const res = await api.http.post('/api/v1/auth/token').send({ username, password: PASSWORD });
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return { access: res.body.access_token, refresh: res.body.refresh_token };
+}
+
+/** The reset token mailed to the user after a request for one. */
+async function resetToken(api: TestApi, username: string): Promise<string> {
+  const email = `${username}@example.com`;
+  const asked = await api.http.post('/api/v1/auth/password-reset/request').send({ email });
+  expect(asked.status).to.equal(202);
+  const mail = (await api.mails(email)).filter((m) => m.text.includes('/reset-password#token='));
+  const token = /\/reset-password#token=([A-Za-z0-9_-]+)/.exec(mail.at(-1)?.text ?? '')?.[1];
+  expect(token, 'a reset mail').to.be.a('string');
+  return token!;
+}
+
+type User = Awaited<ReturnType<TestApi['createUser']>>;
+
+/** The changes that end every session of a user, each as one request with the given id. */
+const SESSION_ENDINGS: ReadonlyArray<{
+  readonly label: string;
+  /** Who the events name as the actor: the user, or the admin of `adminToken()` (id 1). */
+  readonly by: 'user' | 'admin';
+  end(api: TestApi, user: User, requestId: string): Promise<Response>;
+}> = [
+  {
+    label: 'a password change',
+    by: 'user',
+    end: (api, user, requestId) =>
+      api.http
+        .post('/api/v1/users/me/password')
+        .set(bearer(user.token))
+        .set('X-Request-Id', requestId)
+        .send({ current_password: PASSWORD, new_password: 'Another1Passw0rd' }),
+  },
+  {
+    label: 'a password reset',
+    by: 'user',
+    end: async (api, user, requestId) =>
+      api.http
+        .post('/api/v1/auth/password-reset')
+        .set('X-Request-Id', requestId)
+        .send({ token: await resetToken(api, user.username), new_password: 'Another1Passw0rd' }),
+  },
+  {
+    label: 'a deactivation by an admin',
+    by: 'admin',
+    end: async (api, user, requestId) =>
+      api.http
+        .patch(`/api/v1/users/${user.id}`)
+        .set(bearer(await api.adminToken()))
+        .set('X-Request-Id', requestId)
+        .send({ is_active: false }),
+  },
+  {
+    label: 'a deactivation of one’s own account',
+    by: 'user',
+    end: (api, user, requestId) =>
+      api.http
+        .post('/api/v1/users/me/deactivate')
+        .set(bearer(user.token))
+        .set('X-Request-Id', requestId)
+        .send({ password: PASSWORD }),
+  },
+];
+
+/** The `session.ended` events written by one request. */
+const endedBy = async (api: TestApi, requestId: string): Promise<Event[]> =>
+  (await events(api, { action: 'session.ended', subject_type: 'session' })).filter(
+    (e) => e.request_id === requestId,
+  );
 
 export function auditSuite(open: OpenStore): void {
   describe('audit events: one per change of state', () => {
@@ -252,6 +335,30 @@ export function auditSuite(open: OpenStore): void {
       expectNothingSecret(event, [login.body.refresh_token]);
     });
 
+    for (const ending of SESSION_ENDINGS) {
+      it(`${ending.label}: one session.ended per live session, by whoever ended them, with the request id`, async () => {
+        const user = await api().createUser();
+        const second = await signIn(api(), user.username);
+        // A session logged out before: it has its event already, and gets no other.
+        const gone = await signIn(api(), user.username);
+        await api().http.post('/api/v1/auth/logout').send({ refresh_token: gone.refresh });
+        const requestId = rid();
+        const res = await ending.end(api(), user, requestId);
+        expect(res.status, JSON.stringify(res.body)).to.be.oneOf([200, 204]);
+        const ended = await endedBy(api(), requestId);
+        expect(ended.map((e) => e.subject_id).sort()).to.deep.equal(
+          [sessionOf(user.token), sessionOf(second.access)].sort(),
+        );
+        const actor = ending.by === 'admin' ? 1 : user.id;
+        for (const event of ended) {
+          expect(event).to.deep.include({ actor_id: actor, changes: null });
+          expect(event.ip).to.be.a('string').and.not.equal('');
+          expectNothingSecret(event, [user.token, second.access, second.refresh]);
+        }
+        await theEvent(api(), 'session.ended', 'session', sessionOf(gone.access));
+      });
+    }
+
     it('sign-in failures and the lockout are written on their own, naming the account but no actor', async () => {
       const user = await api().createUser();
       const ids: string[] = [];
@@ -363,6 +470,135 @@ export function auditSuite(open: OpenStore): void {
       }
       const update = after.find((e) => e.action === 'user.updated')!;
       expect(update.changes).to.deep.equal({ username: {}, full_name: {} });
+    });
+  });
+
+  describe('auth.locked: one per lock', () => {
+    const served = useApi(open, {
+      login: { maxFailures: 2, lockS: 1 },
+      server: { trustProxy: true },
+    });
+    const api = () => served.get();
+    let address = 0;
+    const from = () => ({ 'X-Forwarded-For': `198.51.100.${++address}` });
+    const signInAs = (
+      username: string,
+      password: string,
+      where: Record<string, string>,
+      requestId = rid(),
+    ) =>
+      api()
+        .http.post('/api/v1/auth/token')
+        .set(where)
+        .set('X-Request-Id', requestId)
+        .send({ username, password });
+    const locks = (user: User) =>
+      events(api(), { action: 'auth.locked', subject_type: 'user', subject_id: user.id });
+    const lockLines = (user: User) =>
+      api()
+        .logger.find('auth_locked')
+        .filter((line) => line.fields['user_id'] === user.id);
+
+    it('is written at the first refusal of a lock only, and again for the next lock once it has ended', async function () {
+      this.timeout(10_000);
+      const user = await api().createUser();
+      const where = from();
+      const lockOnce = async (): Promise<string> => {
+        for (let i = 0; i < 2; i += 1)
+          expect((await signInAs(user.username, 'Wrong1Password', where)).status).to.equal(401);
+        const first = rid();
+        expect((await signInAs(user.username, PASSWORD, where, first)).status).to.equal(429);
+        for (const password of ['Wrong1Password', PASSWORD, 'Wrong2Password'])
+          expect((await signInAs(user.username, password, where)).status).to.equal(429);
+        return first;
+      };
+      const first = await lockOnce();
+      const once = await locks(user);
+      expect(once.map((e) => [e.request_id, e.actor_id])).to.deep.equal([[first, null]]);
+      expect(once[0]!.ip).to.be.a('string').and.not.equal('');
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const second = await lockOnce();
+      expect((await locks(user)).map((e) => e.request_id)).to.deep.equal([second, first]);
+      // Every refusal still has its security line (and its count in the metrics).
+      expect(lockLines(user)).to.have.length(8);
+    });
+
+    it('a lock whose first refusal is a password confirmation is written there, by the signed-in caller', async () => {
+      const user = await api().createUser();
+      const where = from();
+      for (let i = 0; i < 2; i += 1) {
+        const wrong = await api()
+          .http.post('/api/v1/users/me/password')
+          .set(bearer(user.token))
+          .set(where)
+          .send({ current_password: 'Wrong1Password', new_password: 'Another1Passw0rd' });
+        expect(wrong.status).to.equal(400);
+      }
+      expect(await locks(user), 'failures are not a lock').to.deep.equal([]);
+      const first = rid();
+      const refused = await api()
+        .http.post('/api/v1/users/me/deactivate')
+        .set(bearer(user.token))
+        .set(where)
+        .set('X-Request-Id', first)
+        .send({ password: PASSWORD });
+      expect(refused.status).to.equal(429);
+      expect((await signInAs(user.username, PASSWORD, where)).status).to.equal(429);
+      const written = await locks(user);
+      expect(written.map((e) => [e.request_id, e.actor_id])).to.deep.equal([[first, user.id]]);
+      expect(lockLines(user)).to.have.length(2);
+    });
+
+    it('locks of other addresses are locks of their own', async () => {
+      const user = await api().createUser();
+      const [here, there] = [from(), from()];
+      for (const where of [here, there]) {
+        for (let i = 0; i < 2; i += 1) await signInAs(user.username, 'Wrong1Password', where);
+        expect((await signInAs(user.username, PASSWORD, where)).status).to.equal(429);
+      }
+      expect(await locks(user)).to.have.length(2);
+    });
+  });
+
+  describe('auth.locked with the lockout in Redis, over two instances', () => {
+    const prefix = runKeyPrefix();
+    let store: Awaited<ReturnType<OpenStore>> | undefined;
+    const apis: TestApi[] = [];
+    before(async function () {
+      this.timeout(60_000);
+      await requireRedis(this, 'auth.locked with the lockout in Redis');
+      store = await open();
+      const config = { login: { maxFailures: 2, lockS: 30 }, redis: { url: testRedisUrl() } };
+      apis.push(
+        await startApi(store, config, { redisKeyPrefix: prefix }),
+        await startApi(store, config, { redisKeyPrefix: prefix }),
+      );
+    });
+    after(async () => {
+      await Promise.all(apis.splice(0).map((api) => api.close()));
+      await store?.dispose();
+      await cleanUpRedisPrefix(prefix);
+    });
+
+    it('one event for the lock, whichever instance refuses first and however many refuse after', async () => {
+      const [a, b] = apis as [TestApi, TestApi];
+      const user = await a.createUser();
+      const signIn = (api: TestApi, password: string, requestId = rid()) =>
+        api.http
+          .post('/api/v1/auth/token')
+          .set('X-Request-Id', requestId)
+          .send({ username: user.username, password });
+      expect((await signIn(a, 'Wrong1Password')).status).to.equal(401);
+      expect((await signIn(b, 'Wrong1Password')).status).to.equal(401);
+      const first = rid();
+      expect((await signIn(b, PASSWORD, first)).status).to.equal(429);
+      for (const api of [a, b, a, b]) expect((await signIn(api, PASSWORD)).status).to.equal(429);
+      const written = await events(a, {
+        action: 'auth.locked',
+        subject_type: 'user',
+        subject_id: user.id,
+      });
+      expect(written.map((e) => e.request_id)).to.deep.equal([first]);
     });
   });
 
@@ -509,6 +745,44 @@ export function auditSuite(open: OpenStore): void {
         ).to.equal(405);
       }
     });
+  });
+
+  describe('sessions ended by a change whose events cannot be written', () => {
+    // The events are written, then the write fails: the unit of work rolls back with them.
+    const failing = (log: AuditLog): AuditLog => ({
+      append: async (events) => {
+        await log.append(events);
+        if (events.some((e) => e.action === 'session.ended')) throw new Error('audit write failed');
+      },
+      eraseUser: (userId) => log.eraseUser(userId),
+      pruneBatch: (before, limit) => log.pruneBatch(before, limit),
+      list: (criteria) => log.list(criteria),
+      listAfter: (criteria) => log.listAfter(criteria),
+    });
+    const served = useApi(open, {}, { auditLog: failing });
+    const api = () => served.get();
+
+    for (const ending of SESSION_ENDINGS) {
+      it(`${ending.label} does not happen: every session lives on, and no event is left`, async () => {
+        const user = await api().createUser();
+        const second = await signIn(api(), user.username);
+        const requestId = rid();
+        expect((await ending.end(api(), user, requestId)).status).to.equal(500);
+        for (const access of [user.token, second.access]) {
+          const me = await api().http.get('/api/v1/users/me').set(bearer(access));
+          expect(me.status, 'a session of the user').to.equal(200);
+          expect(me.body.is_active).to.equal(true);
+        }
+        expect(await endedBy(api(), requestId)).to.deep.equal([]);
+        expect(
+          (await events(api(), { subject_type: 'user', subject_id: user.id })).filter(
+            (e) => e.request_id === requestId,
+          ),
+          'nor the change of the user',
+        ).to.deep.equal([]);
+        await signIn(api(), user.username);
+      });
+    }
   });
 
   describe('a change whose event cannot be written', () => {

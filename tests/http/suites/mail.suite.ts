@@ -409,7 +409,9 @@ export function mailSuite(open: OpenStore): void {
           (await api.http.delete(`/api/v1/users/${byAdmin.id}`).set(bearer(admin))).status,
         ).to.equal(204);
         for (const gone of [own, byAdmin])
-          expect(await outbox.pendingTo(`${gone.username}@example.com`)).to.deep.equal([]);
+          expect(
+            await outbox.pendingOf({ id: gone.id, email: `${gone.username}@example.com` }),
+          ).to.deep.equal([]);
         await api.mails();
         for (const gone of [own, byAdmin])
           expect(
@@ -423,6 +425,60 @@ export function mailSuite(open: OpenStore): void {
         expect(await outbox.pruneBatch(new Date(api.clock.now().getTime() + 1), 1000)).to.equal(
           remaining,
         );
+      });
+
+      it('after a change of email, the export lists the mails to both addresses, and erasure takes both: neither is sent', async () => {
+        const api = ctx.get();
+        const outbox = api.service.persistence.outbox;
+        const admin = await api.adminToken();
+        const own = await api.createUser();
+        const byAdmin = await api.createUser();
+        const kept = await api.createUser();
+        await api.mails();
+        const moved = (user: { username: string }) => `moved_${user.username}@example.org`;
+        for (const user of [own, byAdmin, kept]) {
+          const res = await api.http
+            .patch(`/api/v1/users/${user.id}`)
+            .set(bearer(user.token))
+            .send({ email: moved(user) });
+          expect(res.status).to.equal(200);
+        }
+        // The link to the new address and the notice to the old one, both waiting.
+        const changedAt = api.clock.now().toISOString();
+        expect((await exportOf(api, own.token)).pending_mails).to.deep.equal([
+          { kind: 'verify_email', created_at: changedAt, status: 'pending' },
+          { kind: 'email_changed', created_at: changedAt, status: 'pending' },
+        ]);
+        expect(
+          (
+            await api.http
+              .delete('/api/v1/users/me')
+              .set(bearer(own.token))
+              .send({ password: PASSWORD })
+          ).status,
+        ).to.equal(204);
+        expect(
+          (await api.http.delete(`/api/v1/users/${byAdmin.id}`).set(bearer(admin))).status,
+        ).to.equal(204);
+        for (const gone of [own, byAdmin])
+          expect(await outbox.pendingOf({ id: gone.id, email: moved(gone) })).to.deep.equal([]);
+        expect((await outbox.stats()).backlog).to.equal(2);
+        await api.mails();
+        for (const gone of [own, byAdmin]) {
+          expect(
+            (await api.mails(`${gone.username}@example.com`)).map((m) => m.subject),
+          ).to.deep.equal(['Confirm your email address']);
+          expect(await api.mails(moved(gone))).to.deep.equal([]);
+        }
+        // The account that stayed gets both.
+        expect(
+          (await api.mails(`${kept.username}@example.com`)).map((m) => m.subject),
+        ).to.deep.equal(['Confirm your email address', 'Your email address was changed']);
+        expect((await api.mails(moved(kept))).map((m) => m.subject)).to.deep.equal([
+          'Confirm your email address',
+        ]);
+        // The test above left nothing to prune: of the sent mails only the three of the account that stayed are left.
+        expect(await outbox.pruneBatch(new Date(api.clock.now().getTime() + 1), 1000)).to.equal(3);
       });
 
       it('the service prunes sent mails once they are older than MAIL_OUTBOX_RETENTION_DAYS, and logs it', async () => {

@@ -122,7 +122,7 @@ const ExportSchema = {
       type: 'array',
       maxItems: ANY_NUMBER,
       description:
-        "Mails to the user's address not sent yet, oldest first; never their content or link",
+        'Mails about the user not sent yet, to its current address or one it had before, oldest first; never their content or link',
       items: {
         type: 'object',
         required: ['kind', 'created_at', 'status'],

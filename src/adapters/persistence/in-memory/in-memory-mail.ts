@@ -33,6 +33,7 @@ interface EmailTokenRow {
 interface OutboxRow {
   readonly id: number;
   readonly recipient: string;
+  readonly userId: number | null;
   readonly kind: Mail['kind'];
   readonly data: Mail['data'] | null;
   readonly status: 'pending' | 'sent' | 'failed';
@@ -55,9 +56,15 @@ const MAIL_OUTBOX = defineTable<OutboxRow>({ name: 'mail_outbox', unique: {} });
 export const deleteEmailTokensOfUser = (tx: TableWriter, userId: number): number =>
   tx.deleteWhere(EMAIL_TOKENS, (row) => row.userId === userId);
 
-/** Every mail to an erased account's address goes with it, pending ones included. */
-export const deleteMailTo = (tx: TableWriter, recipient: string): number =>
-  tx.deleteWhere(MAIL_OUTBOX, (row) => row.recipient === recipient);
+/**
+ * Every mail about an erased account goes with it, pending ones included (SQL: on delete cascade),
+ * and the rows without a user (queued before the SQL store recorded it) to its current address.
+ */
+export const deleteMailOfUser = (tx: TableWriter, userId: number, email: string): number =>
+  tx.deleteWhere(
+    MAIL_OUTBOX,
+    (row) => row.userId === userId || (row.userId === null && row.recipient === email),
+  );
 
 const toToken = (row: EmailTokenRow): StoredEmailToken => ({
   selector: row.selector,
@@ -134,9 +141,15 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
   constructor(private readonly db: InMemoryDatabase) {}
 
   async enqueue(mail: Mail, now: Date): Promise<void> {
-    await this.db.write((tx) =>
+    await this.db.write((tx) => {
+      // The foreign key to users, as PostgreSQL checks it.
+      if (mail.userId !== null && !tx.rows(USERS).has(mail.userId))
+        throw new Error(
+          `insert into mail_outbox violates the foreign key to users (${mail.userId})`,
+        );
       tx.insert(MAIL_OUTBOX, {
         recipient: mail.to,
+        userId: mail.userId,
         kind: mail.kind,
         data: structuredClone(mail.data),
         status: 'pending',
@@ -147,13 +160,20 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
         claimId: null,
         sentAt: null,
         lastError: null,
-      }),
-    );
+      });
+    });
   }
 
-  async pendingTo(recipient: string): Promise<PendingMail[]> {
+  async pendingOf(account: {
+    readonly id: number;
+    readonly email: string;
+  }): Promise<PendingMail[]> {
     return [...this.db.rows(MAIL_OUTBOX).values()]
-      .filter((row) => row.recipient === recipient && row.status === 'pending')
+      .filter(
+        (row) =>
+          row.status === 'pending' &&
+          (row.userId === account.id || (row.userId === null && row.recipient === account.email)),
+      )
       .sort((a, b) => a.id - b.id)
       .map((row) => ({ kind: row.kind, createdAt: new Date(row.createdAt), status: 'pending' }));
   }
@@ -181,7 +201,12 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
         tx.update(MAIL_OUTBOX, next);
         claimed.push({
           id: row.id,
-          mail: { kind: row.kind, to: row.recipient, data: structuredClone(row.data) } as Mail,
+          mail: {
+            kind: row.kind,
+            to: row.recipient,
+            userId: row.userId,
+            data: structuredClone(row.data),
+          } as Mail,
           createdAt: new Date(row.createdAt),
           attempts: next.attempts,
           claimId,
@@ -236,7 +261,7 @@ export class InMemoryOutbox implements Outbox, OutboxQueue {
     return this.db.write((tx) => {
       const old = [...tx.rows(MAIL_OUTBOX).values()]
         .filter((row) => row.status !== 'pending' && row.createdAt < cutoff)
-        .sort((a, b) => a.id - b.id)
+        .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)
         .slice(0, limit);
       for (const row of old) tx.delete(MAIL_OUTBOX, row.id);
       return old.length;

@@ -106,15 +106,15 @@ export class InMemorySessionRepository implements SessionRepository {
     });
   }
 
-  revokeAllOfUser(userId: number, now: Date): Promise<number> {
+  revokeAllOfUser(userId: number, now: Date): Promise<string[]> {
     return this.db.write((tx) => {
-      let count = 0;
+      const revoked: string[] = [];
       for (const row of tx.rows(SESSIONS).values()) {
         if (row.userId !== userId || row.revokedAt !== null) continue;
         tx.update(SESSIONS, { ...row, revokedAt: now.getTime() });
-        count += 1;
+        revoked.push(row.uuid);
       }
-      return count;
+      return revoked;
     });
   }
 

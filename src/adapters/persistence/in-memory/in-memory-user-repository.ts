@@ -5,7 +5,7 @@ import { userConflict } from '../user-constraints.js';
 import { UniqueViolation, type InMemoryDatabase, type TableWriter } from './in-memory-database.js';
 import { ORDERS } from './order-records.js';
 import { deleteSessionsOfUser } from './session-tables.js';
-import { deleteEmailTokensOfUser, deleteMailTo } from './in-memory-mail.js';
+import { deleteEmailTokensOfUser, deleteMailOfUser } from './in-memory-mail.js';
 import { USERS } from './tables.js';
 import { toUserProps, toUserRecord } from './user-records.js';
 
@@ -52,9 +52,9 @@ export class InMemoryUserRepository implements UserRepository {
       // Its sessions and their refresh tokens too (SQL: on delete cascade).
       deleteSessionsOfUser(tx, id);
       deleteEmailTokensOfUser(tx, id);
-      // Its mails, sent or not: nothing goes to an account that no longer exists.
+      // Its mails, sent or not, to any address: nothing goes to an account that no longer exists.
       const user = tx.rows(USERS).get(id);
-      if (user !== undefined) deleteMailTo(tx, user.email);
+      if (user !== undefined) deleteMailOfUser(tx, id, user.email);
       tx.delete(USERS, id);
     });
   }

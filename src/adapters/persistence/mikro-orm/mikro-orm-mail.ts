@@ -110,9 +110,11 @@ export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
   }
 }
 
+// The foreign key on user_id checks the user within this statement: an index probe and a key-share
+// lock on the user's row (in a sign-up, a row its own transaction inserted), no round trip of its own.
 const ENQUEUE = sqlStatement(
-  `insert into mail_outbox (recipient, kind, data, status, attempts, created_at, next_attempt_at)
-   values (?, ?, ?::jsonb, 'pending', 0, ?::timestamptz, ?::timestamptz)`,
+  `insert into mail_outbox (recipient, user_id, kind, data, status, attempts, created_at, next_attempt_at)
+   values (?, ?, ?, ?::jsonb, 'pending', 0, ?::timestamptz, ?::timestamptz)`,
 );
 
 /**
@@ -133,7 +135,7 @@ const CLAIM = sqlStatement(
    )
    update mail_outbox m set attempts = m.attempts + 1, locked_until = ?::timestamptz, claim_id = ?::uuid
      from due where m.id = due.id
-   returning m.id, m.recipient, m.kind, m.data, m.created_at, m.attempts`,
+   returning m.id, m.recipient, m.user_id, m.kind, m.data, m.created_at, m.attempts`,
 );
 const MARK_SENT = sqlStatement(
   `update mail_outbox set status = 'sent', sent_at = ?::timestamptz, data = '{}'::jsonb, locked_until = null, claim_id = null
@@ -147,15 +149,29 @@ const MARK_FAILED = sqlStatement(
   `update mail_outbox set status = 'failed', last_error = ?, data = '{}'::jsonb, locked_until = null, claim_id = null
     where id = ? and claim_id = ?::uuid and status = 'pending' returning id`,
 );
-const PENDING_TO = sqlStatement(
-  `select kind, created_at from mail_outbox where recipient = ? and status = 'pending' order by id`,
+// Rows queued before user_id was recorded have none: those count when they go to the current address.
+const PENDING_OF = sqlStatement(
+  `select kind, created_at from mail_outbox
+    where status = 'pending' and (user_id = ? or (user_id is null and recipient = ?)) order by id`,
 );
 // SKIP LOCKED: pruners of several instances take disjoint batches; a claimed row is pending, never pruned.
+// The oldest settled rows through mail_outbox_settled_idx, then by their ids: `= any(array(...))`
+// and not `in (...)`, which PostgreSQL plans as a hash join over the whole table.
 const PRUNE = sqlStatement(
-  `delete from mail_outbox where id in (
-     select id from mail_outbox where status <> 'pending' and created_at < ?::timestamptz order by id limit ? for update skip locked)
+  `delete from mail_outbox where id = any(array(
+     select id from mail_outbox where status <> 'pending' and created_at < ?::timestamptz
+      order by created_at, id limit ? for update skip locked))
    returning id`,
 );
+/**
+ * Erasing a user: its mails go by cascade (mail_outbox.user_id); the rows queued before user_id
+ * was recorded are found by the account's current address. Run before the user's row goes.
+ */
+export const DELETE_UNOWNED_MAIL_OF_USER = sqlStatement(
+  'delete from mail_outbox where user_id is null and recipient = (select email from users where id = ?)',
+);
+/** The statements whose plans the tests look at. */
+export const OUTBOX_STATEMENTS = { pendingOf: PENDING_OF, prune: PRUNE } as const;
 const STATS = sqlStatement(
   `select count(*)::int as backlog, round(extract(epoch from min(created_at)) * 1000)::float8 as oldest
      from mail_outbox where status = 'pending'`,
@@ -164,6 +180,7 @@ const STATS = sqlStatement(
 interface ClaimRow {
   readonly id: number;
   readonly recipient: string;
+  readonly user_id: number | null;
   readonly kind: Mail['kind'];
   readonly data: unknown;
   readonly created_at: unknown;
@@ -179,7 +196,11 @@ export class MikroOrmOutbox implements Outbox, OutboxQueue {
   }
 
   async enqueue(mail: Mail, now: Date): Promise<void> {
-    await this.sql.all(ENQUEUE, [mail.to, mail.kind, JSON.stringify(mail.data), now, now], 'write');
+    await this.sql.all(
+      ENQUEUE,
+      [mail.to, mail.userId, mail.kind, JSON.stringify(mail.data), now, now],
+      'write',
+    );
   }
 
   async claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedMail[]> {
@@ -195,6 +216,7 @@ export class MikroOrmOutbox implements Outbox, OutboxQueue {
         mail: {
           kind: row.kind,
           to: row.recipient,
+          userId: row.user_id,
           data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
         } as Mail,
         createdAt: this.sql.time(row.created_at),
@@ -226,10 +248,13 @@ export class MikroOrmOutbox implements Outbox, OutboxQueue {
     );
   }
 
-  async pendingTo(recipient: string): Promise<PendingMail[]> {
+  async pendingOf(account: {
+    readonly id: number;
+    readonly email: string;
+  }): Promise<PendingMail[]> {
     const rows = await this.sql.all<{ kind: Mail['kind']; created_at: unknown }>(
-      PENDING_TO,
-      [recipient],
+      PENDING_OF,
+      [account.id, account.email],
       'write',
     );
     return rows.map((row) => ({

@@ -48,6 +48,10 @@ const isForeignKeyViolation = (error: unknown): boolean =>
  * compare-and-set besides (`UPDATE ... WHERE spent_at IS NULL`): whoever spends the token second
  * finds nothing to update, locked or not.
  */
+const REVOKE_ALL_OF_USER = sqlStatement(
+  `update sessions set revoked_at = ?::timestamptz where user_id = ? and revoked_at is null returning id::text as id`,
+);
+
 export class MikroOrmSessionRepository implements SessionRepository {
   private readonly sql: LeanSql;
 
@@ -166,8 +170,8 @@ export class MikroOrmSessionRepository implements SessionRepository {
     );
   }
 
-  async revokeAllOfUser(userId: number, now: Date): Promise<number> {
-    const { em } = entityManagerFor(this.orm);
-    return em.nativeUpdate(SessionRecord, { userId, revokedAt: null }, { revokedAt: now });
+  async revokeAllOfUser(userId: number, now: Date): Promise<string[]> {
+    const rows = await this.sql.all<{ id: string }>(REVOKE_ALL_OF_USER, [now, userId], 'write');
+    return rows.map((row) => row.id);
   }
 }

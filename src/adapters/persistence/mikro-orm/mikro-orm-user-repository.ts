@@ -8,6 +8,7 @@ import { userConflict } from '../user-constraints.js';
 import { OrderRecord } from './entities/order.entity.js';
 import { UserRecord } from './entities/user.entity.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
+import { DELETE_UNOWNED_MAIL_OF_USER } from './mikro-orm-mail.js';
 import {
   entityManagerFor,
   transactionEntityManager,
@@ -18,9 +19,6 @@ import {
 
 const USER_COLUMNS =
   'id, email, username, full_name, password_hash, role, is_active, created_at, updated_at, version, password_changed_at, email_verified';
-/** The outbox has no key to users: its rows are found by the account's current address. */
-const DELETE_MAIL_OF_USER =
-  'delete from mail_outbox where recipient = (select email from users where id = ?)';
 const BY_ID = sqlStatement(`select ${USER_COLUMNS} from users where id = ?`);
 // Inside a unit the row stays locked until the unit ends. A unit never changes a user's id, so
 // the lock is FOR NO KEY UPDATE: it excludes other writers of the row as FOR UPDATE would, but
@@ -136,8 +134,8 @@ export class MikroOrmUserRepository implements UserRepository {
     // The user's orders go in this same write, before the user (their lines follow by cascade).
     await this.write(async (em) => {
       await em.nativeDelete(OrderRecord, { userId: id });
-      // Its mails, sent or not: nothing goes to an account that no longer exists.
-      await em.execute(DELETE_MAIL_OF_USER, [id], 'run');
+      // Its mails, sent or not, to any address: nothing goes to an account that no longer exists.
+      await em.execute(DELETE_UNOWNED_MAIL_OF_USER.knexText, [id], 'run');
       await em.nativeDelete(UserRecord, { id });
     });
   }

@@ -10,7 +10,7 @@ import { ORDER_REPOSITORY, type OrderRepository } from '../../ports/order-reposi
 import { toOrderView, type OrderView } from '../../ports/order-view.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import { assertVersion } from '../../preconditions.js';
-import { ChangeOrderStatusCommand } from './change-order-status.command.js';
+import type { ChangeOrderStatusCommand } from './change-order-status.command.js';
 
 /**
  * Moves an order along the transition table, in the contract's order of checks: who could try at

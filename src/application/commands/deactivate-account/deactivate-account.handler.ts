@@ -3,7 +3,6 @@ import { inject, injectable } from 'tsyringe';
 import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
-import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
@@ -25,21 +24,19 @@ export class DeactivateAccountHandler implements CommandHandler<DeactivateAccoun
     @inject(ConfirmedByPassword) private readonly confirmed: ConfirmedByPassword,
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
-    @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
     @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,
   ) {}
 
   async execute(command: DeactivateAccountCommand): Promise<void> {
-    let ended = 0;
-    await this.confirmed.run(command, async (user) => {
+    const ended = await this.confirmed.run(command, async (user) => {
       const now = this.clock.now();
       const change = { isActive: false };
       await this.users.update(
         user.changeAccess(change, await otherActiveAdmins(this.users, user, change), now),
       );
-      ended = await endSessionsOf(this, user.id, now);
+      return endSessionsOf(this, user.id, now);
     });
     this.security.record({
       type: 'session_revoked',

@@ -7,7 +7,7 @@ import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
-import { EndSessionCommand } from './end-session.command.js';
+import type { EndSessionCommand } from './end-session.command.js';
 
 export const sessionNotFound = (id: string) => notFound(`Session with id ${id} not found`);
 

@@ -5,10 +5,9 @@ import type { CommandHandler } from '../../bus.js';
 import { userNotFound } from '../../not-found.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
-import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { EndUserSessionsCommand } from './end-user-sessions.command.js';
+import type { EndUserSessionsCommand } from './end-user-sessions.command.js';
 import { endSessionsOf } from './end-sessions.js';
 
 /** Revokes every session of the user; their tokens stop working on the next request. */
@@ -17,7 +16,6 @@ export class EndUserSessionsHandler implements CommandHandler<EndUserSessionsCom
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
-    @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
     @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,

@@ -6,7 +6,7 @@ import type { CommandHandler } from '../../bus.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { EnsureAdminCommand, type EnsureAdminResult } from './ensure-admin.command.js';
+import type { EnsureAdminCommand, EnsureAdminResult } from './ensure-admin.command.js';
 
 @injectable()
 export class EnsureAdminHandler implements CommandHandler<EnsureAdminCommand, EnsureAdminResult> {

@@ -29,7 +29,7 @@ import {
 import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { IssueTokenCommand, type TokenGrant } from './issue-token.command.js';
+import type { IssueTokenCommand, TokenGrant } from './issue-token.command.js';
 import { grantFor, loginLocked } from './token-grant.js';
 
 export const BAD_CREDENTIALS = 'Incorrect username or password';
@@ -72,12 +72,13 @@ export class IssueTokenHandler implements CommandHandler<IssueTokenCommand, Toke
     const user = await this.users.findByLogin(login);
     const key = loginThrottleKey(user, login, ip);
     const userId = user?.id ?? null;
-    const wait = await this.throttle.attempt(key);
-    if (wait > 0) {
-      this.security.record({ type: 'auth_locked', via: 'sign_in', userId, ip, retryAfterS: wait });
-      // Refusals change no row: their events are written on their own.
-      await this.events.writeAlone(signInLocked(userId));
-      throw loginLocked(wait);
+    const { retryAfterS, lockBegan } = await this.throttle.attempt(key);
+    if (retryAfterS > 0) {
+      this.security.record({ type: 'auth_locked', via: 'sign_in', userId, ip, retryAfterS });
+      // The audit trail has one event per lock, from its first refusal; a refusal changes no
+      // row, so the event is written on its own.
+      if (lockBegan) await this.events.writeAlone(signInLocked(userId));
+      throw loginLocked(retryAfterS);
     }
     const matches = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (user === null || !matches) {

@@ -6,7 +6,7 @@ import { CLOCK, type Clock } from '../../ports/clock.js';
 import { REFRESH_TOKENS, type RefreshTokens } from '../../ports/refresh-tokens.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
-import { LogoutCommand } from './logout.command.js';
+import type { LogoutCommand } from './logout.command.js';
 
 /**
  * Revokes the session of the refresh token (its current one or a spent one): its refresh tokens

@@ -7,7 +7,7 @@ import { CLOCK, type Clock } from '../../ports/clock.js';
 import { ORDER_REPOSITORY, type OrderRepository } from '../../ports/order-repository.js';
 import { toOrderView, type OrderView } from '../../ports/order-view.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
-import { PlaceOrderCommand } from './place-order.command.js';
+import type { PlaceOrderCommand } from './place-order.command.js';
 
 /**
  * The user itself or an admin places an order for an existing user. The user's row is not locked:

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'tsyringe';
-import { DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
+import { type DomainError, forbidden, unauthorized } from '../../../domain/shared/errors.js';
 import {
   sessionDevice,
   sessionReuseDetected,
@@ -17,7 +17,7 @@ import { TOKEN_ISSUER, type TokenIssuer } from '../../ports/tokens.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import type { TokenGrant } from '../issue-token/issue-token.command.js';
 import { grantFor } from '../issue-token/token-grant.js';
-import { RefreshTokenCommand } from './refresh-token.command.js';
+import type { RefreshTokenCommand } from './refresh-token.command.js';
 
 export const INVALID_REFRESH_TOKEN = 'Invalid refresh token';
 export const REFRESH_TOKEN_REUSED = 'Refresh token was already used: the session has been revoked';

@@ -11,7 +11,7 @@ import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
-import { RegisterUserCommand } from './register-user.command.js';
+import type { RegisterUserCommand } from './register-user.command.js';
 
 @injectable()
 export class RegisterUserHandler implements CommandHandler<RegisterUserCommand, UserView> {

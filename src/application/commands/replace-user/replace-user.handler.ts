@@ -7,7 +7,7 @@ import { CLOCK, type Clock } from '../../ports/clock.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
 import { toUserView, type UserView } from '../../ports/views.js';
 import { assertVersion } from '../../preconditions.js';
-import { ReplaceUserCommand } from './replace-user.command.js';
+import type { ReplaceUserCommand } from './replace-user.command.js';
 
 @injectable()
 export class ReplaceUserHandler implements CommandHandler<ReplaceUserCommand, UserView> {

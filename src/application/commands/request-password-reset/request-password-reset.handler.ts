@@ -46,7 +46,12 @@ export class RequestPasswordResetHandler
         const now = this.clock.now();
         const token = await this.tokens.issue('password_reset', user, now);
         await this.outbox.enqueue(
-          { kind: 'password_reset', to: user.email, data: { username: user.username, token } },
+          {
+            kind: 'password_reset',
+            to: user.email,
+            userId: user.id,
+            data: { username: user.username, token },
+          },
           now,
         );
       });

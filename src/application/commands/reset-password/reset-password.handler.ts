@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { badRequest, validationFailed } from '../../../domain/shared/errors.js';
 import { passwordProblem } from '../../../domain/user/user-rules.js';
 import type { CommandHandler } from '../../bus.js';
+import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import { EmailTokens, INVALID_TOKEN } from '../../mail/email-tokens.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, type LoginThrottle } from '../../ports/login-throttle.js';
@@ -11,15 +12,16 @@ import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hashe
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
 import { UNIT_OF_WORK, type UnitOfWork } from '../../ports/unit-of-work.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
+import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
 import type { ResetPasswordCommand } from './reset-password.command.js';
 
 /**
  * A new password for the holder of a reset token. The new password is checked and hashed first,
  * outside any transaction; then one unit spends the token, stores the hash (`passwordChangedAt`,
- * so every access token issued before stops working), revokes every session, and queues the
- * notice to the account's address. A token of an address the account no longer has, or of an
- * account deactivated since, is `Invalid or expired token`. After the commit the account's
- * sign-in lockout is cleared.
+ * so every access token issued before stops working), ends every session (each with its
+ * `session.ended` event), and queues the notice to the account's address. A token of an address
+ * the account no longer has, or of an account deactivated since, is `Invalid or expired token`.
+ * After the commit the account's sign-in lockout is cleared.
  */
 @injectable()
 export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand, void> {
@@ -27,7 +29,8 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
 
   constructor(
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
-    @inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
+    @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
+    @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(EmailTokens) private readonly tokens: EmailTokens,
     @inject(OUTBOX) private readonly outbox: Outbox,
     @inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
@@ -50,9 +53,14 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
       const changed = await this.users.update(
         found.changePassword(hash, now, 'user.password_reset'),
       );
-      const ended = await this.sessions.revokeAllOfUser(found.id, now);
+      const ended = await endSessionsOf(this, found.id, now);
       await this.outbox.enqueue(
-        { kind: 'password_changed', to: changed.email, data: { username: changed.username } },
+        {
+          kind: 'password_changed',
+          to: changed.email,
+          userId: changed.id,
+          data: { username: changed.username },
+        },
         now,
       );
       return { user: changed, revoked: ended };

@@ -6,7 +6,6 @@ import { userNotFound } from '../../not-found.js';
 import { EmailChangeMails } from '../../mail/email-change.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../../ports/security-events.js';
-import { SESSION_READ_MODEL, type SessionReadModel } from '../../ports/session-read-model.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import { endSessionsOf } from '../end-user-sessions/end-sessions.js';
 import { SESSION_REPOSITORY, type SessionRepository } from '../../ports/session-repository.js';
@@ -26,7 +25,6 @@ export class UpdateUserHandler implements CommandHandler<UpdateUserCommand, User
     @inject(USER_REPOSITORY) private readonly users: UserRepository,
     @inject(EmailChangeMails) private readonly emailChange: EmailChangeMails,
     @inject(SESSION_REPOSITORY) readonly sessions: SessionRepository,
-    @inject(SESSION_READ_MODEL) readonly sessionReads: SessionReadModel,
     @inject(DOMAIN_EVENTS) readonly events: DomainEvents,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(SECURITY_EVENTS) private readonly security: SecurityEvents,

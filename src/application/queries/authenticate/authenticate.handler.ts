@@ -6,7 +6,7 @@ import type { Caller } from '../../caller.js';
 import { AUTH_READ_MODEL, type AuthReadModel } from '../../ports/auth-read-model.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../../ports/tokens.js';
-import { AuthenticateQuery } from './authenticate.query.js';
+import type { AuthenticateQuery } from './authenticate.query.js';
 
 const revoked = (): DomainError =>
   new DomainError('unauthorized', 'Token has been revoked', undefined, { reason: 'revoked' });

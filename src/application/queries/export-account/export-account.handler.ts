@@ -29,7 +29,7 @@ import {
 } from '../../ports/session-read-model.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import type { Slice, UserView } from '../../ports/views.js';
-import { ExportAccountQuery } from './export-account.query.js';
+import type { ExportAccountQuery } from './export-account.query.js';
 
 export interface ExportedSession extends SessionView {
   readonly state: SessionState;
@@ -49,7 +49,7 @@ export interface AccountExport {
   readonly sessions: readonly ExportedSession[];
   /** The audit events the user acted in, or about the user, their sessions or their orders; newest first. */
   readonly auditEvents: readonly AuditEvent[];
-  /** Mails to the user's address not sent yet, oldest first: kind and time, never their data (tokens). */
+  /** Mails about the user not sent yet, to any of its addresses, oldest first: kind and time, never their data (tokens). */
   readonly pendingMails: readonly PendingMail[];
   /** Verification and reset tokens still usable, oldest first: purpose and times, never the hash. */
   readonly emailTokens: readonly LiveEmailToken[];
@@ -129,7 +129,7 @@ export class ExportAccountHandler implements QueryHandler<ExportAccountQuery, Ac
       for (const event of events) found.set(event.id, event);
     }
     const auditEvents = [...found.values()].sort(newestFirst);
-    const pendingMails = await this.outbox.pendingTo(user.email);
+    const pendingMails = await this.outbox.pendingOf(user);
     const emailTokens = await this.emailTokens.liveOf(actor.id, now);
     return {
       exportedAt: now,

@@ -5,7 +5,7 @@ import { orderNotFound, userNotFound } from '../../not-found.js';
 import { ORDER_READ_MODEL, type OrderReadModel } from '../../ports/order-read-model.js';
 import type { OrderView } from '../../ports/order-view.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
-import { GetOrderQuery } from './get-order.query.js';
+import type { GetOrderQuery } from './get-order.query.js';
 
 /**
  * One order under its user's path. Someone else's orders are 403 before anything is read; a

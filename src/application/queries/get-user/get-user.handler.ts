@@ -5,7 +5,7 @@ import { ownView } from '../../caller.js';
 import { userNotFound } from '../../not-found.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import type { UserView } from '../../ports/views.js';
-import { GetUserQuery } from './get-user.query.js';
+import type { GetUserQuery } from './get-user.query.js';
 
 /**
  * The user itself, moderators and admins; anyone else's id is 403 whether or not it exists. The

@@ -8,7 +8,7 @@ import {
   type AuditPage,
 } from '../../ports/audit-log.js';
 import type { Slice } from '../../ports/views.js';
-import { ListAuditEventsQuery } from './list-audit-events.query.js';
+import type { ListAuditEventsQuery } from './list-audit-events.query.js';
 
 export type AuditList =
   | ({ readonly mode: 'page' } & AuditPage)

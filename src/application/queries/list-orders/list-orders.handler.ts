@@ -6,7 +6,7 @@ import { ORDER_READ_MODEL, type OrderReadModel } from '../../ports/order-read-mo
 import type { OrderView } from '../../ports/order-view.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import type { Page, Slice } from '../../ports/views.js';
-import { ListOrdersQuery } from './list-orders.query.js';
+import type { ListOrdersQuery } from './list-orders.query.js';
 
 /** A user's orders, newest first: the user itself, moderators and admins; 404 for a missing user. */
 export type OrderList =

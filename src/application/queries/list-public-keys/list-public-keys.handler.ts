@@ -1,7 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import type { QueryHandler } from '../../bus.js';
 import { PUBLIC_KEY_SET, type PublicKeySet, type PublishedKey } from '../../ports/tokens.js';
-import { ListPublicKeysQuery } from './list-public-keys.query.js';
+import type { ListPublicKeysQuery } from './list-public-keys.query.js';
 
 /**
  * The active signing key and the retired ones still accepted, public halves only, so that other

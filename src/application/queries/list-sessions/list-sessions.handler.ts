@@ -11,7 +11,7 @@ import {
   type SessionView,
   type UserSessions,
 } from '../../ports/session-read-model.js';
-import { ListSessionsQuery } from './list-sessions.query.js';
+import type { ListSessionsQuery } from './list-sessions.query.js';
 
 export interface SessionSummary extends SessionView {
   /** The session of the caller's own token. */

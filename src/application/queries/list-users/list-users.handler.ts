@@ -3,7 +3,7 @@ import { requireRole } from '../../../domain/user/user-policy.js';
 import type { QueryHandler } from '../../bus.js';
 import { USER_READ_MODEL, type UserReadModel } from '../../ports/user-read-model.js';
 import type { Page, Slice, UserView } from '../../ports/views.js';
-import { ListUsersQuery } from './list-users.query.js';
+import type { ListUsersQuery } from './list-users.query.js';
 
 export type UserList =
   | ({ readonly mode: 'page' } & Page<UserView>)

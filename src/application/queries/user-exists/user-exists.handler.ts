@@ -1,7 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import type { QueryHandler } from '../../bus.js';
 import { USER_REPOSITORY, type UserRepository } from '../../ports/user-repository.js';
-import { UserExistsQuery } from './user-exists.query.js';
+import type { UserExistsQuery } from './user-exists.query.js';
 
 /**
  * Read on the write side rather than the read model: the read model may be a replica that has not

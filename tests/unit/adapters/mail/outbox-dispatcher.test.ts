@@ -45,6 +45,7 @@ function setup(options: Partial<DispatcherOptions> = {}, mailer: Mailer = new Me
 const reset = (to: string, token = 'tok'): Mail => ({
   kind: 'password_reset',
   to,
+  userId: null,
   data: { username: 'ada', token },
 });
 

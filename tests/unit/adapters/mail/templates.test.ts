@@ -6,14 +6,25 @@ const context = { appUrl: 'https://app.example.com' };
 
 describe('mail templates', () => {
   const kinds: Mail[] = [
-    { kind: 'verify_email', to: 'ada@example.com', data: { username: 'ada', token: 'tok_1-2' } },
+    {
+      kind: 'verify_email',
+      to: 'ada@example.com',
+      userId: 7,
+      data: { username: 'ada', token: 'tok_1-2' },
+    },
     {
       kind: 'email_changed',
       to: 'old@example.com',
+      userId: 7,
       data: { username: 'ada', newEmail: 'new@example.com' },
     },
-    { kind: 'password_reset', to: 'ada@example.com', data: { username: 'ada', token: 'tok_3-4' } },
-    { kind: 'password_changed', to: 'ada@example.com', data: { username: 'ada' } },
+    {
+      kind: 'password_reset',
+      to: 'ada@example.com',
+      userId: 7,
+      data: { username: 'ada', token: 'tok_3-4' },
+    },
+    { kind: 'password_changed', to: 'ada@example.com', userId: 7, data: { username: 'ada' } },
   ];
 
   it('renders every kind to its recipient with a subject, a text part and an HTML part', () => {
@@ -42,6 +53,7 @@ describe('mail templates', () => {
       {
         kind: 'email_changed',
         to: 'old@example.com',
+        userId: 7,
         data: { username: hostile, newEmail: 'a"b@example.com' },
       },
       context,

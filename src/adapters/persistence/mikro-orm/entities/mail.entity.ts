@@ -19,6 +19,7 @@ export class EmailTokenRecord {
 export class MailOutboxRecord {
   id!: number;
   recipient!: string;
+  userId!: number | null;
   kind!: string;
   data!: unknown;
   status!: (typeof OUTBOX_STATES)[number];
@@ -32,9 +33,9 @@ export class MailOutboxRecord {
 }
 
 /**
- * The mappings mirror `Migration20261203000000_mail` to the constraint, so MikroORM's schema diff
- * against a migrated database stays empty. The adapters read and write these tables with explicit
- * statements.
+ * The mappings mirror `Migration20261203000000_mail` and `Migration20261208000000_outbox_user` to
+ * the constraint, so MikroORM's schema diff against a migrated database stays empty. The adapters
+ * read and write these tables with explicit statements.
  */
 export const EmailTokenSchema = new EntitySchema<EmailTokenRecord>({
   class: EmailTokenRecord,
@@ -78,6 +79,19 @@ export const MailOutboxSchema = new EntitySchema<MailOutboxRecord>({
       name: 'mail_outbox_recipient_idx',
       expression: `create index "mail_outbox_recipient_idx" on "mail_outbox" ("recipient", "id") where "status" = 'pending'`,
     },
+    {
+      name: 'mail_outbox_user_id_idx',
+      expression: 'create index "mail_outbox_user_id_idx" on "mail_outbox" ("user_id")',
+    },
+    {
+      name: 'mail_outbox_legacy_recipient_idx',
+      expression:
+        'create index "mail_outbox_legacy_recipient_idx" on "mail_outbox" ("recipient") where "user_id" is null',
+    },
+    {
+      name: 'mail_outbox_settled_idx',
+      expression: `create index "mail_outbox_settled_idx" on "mail_outbox" ("created_at", "id") where "status" <> 'pending'`,
+    },
   ],
   properties: {
     id: {
@@ -87,6 +101,16 @@ export const MailOutboxSchema = new EntitySchema<MailOutboxRecord>({
       generated: 'by default as identity',
     },
     recipient: { type: 'string', length: 254 },
+    userId: {
+      kind: 'm:1',
+      entity: 'UserRecord',
+      fieldName: 'user_id',
+      nullable: true,
+      foreignKeyName: 'mail_outbox_user_id_fkey',
+      deleteRule: 'cascade',
+      updateRule: 'no action',
+      cascade: [],
+    },
     kind: { type: 'text' },
     data: { type: 'json', columnType: 'jsonb' },
     status: { type: 'text', enum: true, items: () => [...OUTBOX_STATES] },

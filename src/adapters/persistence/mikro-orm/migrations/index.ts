@@ -9,6 +9,7 @@ import { Migration20261204000000_session_devices } from './Migration202612040000
 import { Migration20261205000000_audit_events } from './Migration20261205000000_audit_events.js';
 import { Migration20261206000000_user_search_indexes } from './Migration20261206000000_user_search_indexes.js';
 import { Migration20261207000000_user_counts_slots } from './Migration20261207000000_user_counts_slots.js';
+import { Migration20261208000000_outbox_user } from './Migration20261208000000_outbox_user.js';
 import { Migration20261209000000_user_search_expression } from './Migration20261209000000_user_search_expression.js';
 
 /**
@@ -40,6 +41,7 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261207000000_user_counts_slots',
     class: Migration20261207000000_user_counts_slots,
   },
+  { name: 'Migration20261208000000_outbox_user', class: Migration20261208000000_outbox_user },
   {
     name: 'Migration20261209000000_user_search_expression',
     class: Migration20261209000000_user_search_expression,

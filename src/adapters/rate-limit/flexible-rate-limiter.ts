@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitDecision, RateLimiter } from '../../application/ports/rate-limiter.js';
@@ -73,5 +73,5 @@ function limiterOptions({ max, windowS, keyPrefix }: RateLimitOptions) {
   return { points: max, duration: windowS, keyPrefix: keyPrefix ?? DEFAULT_PREFIX };
 }
 
-const storedKey = (key: string): string =>
-  createHash('sha256').update(key, 'utf8').digest('base64url');
+// The one-shot hash: a Hash object per request cost more than the digest itself.
+const storedKey = (key: string): string => hash('sha256', key, 'base64url');

@@ -79,6 +79,10 @@ export function loggingMiddleware(logger: Logger): BusMiddleware {
   };
 }
 
+/** The timing layer when its debug lines are written; none otherwise (a layer costs every call). */
+const timing = (logger: Logger): BusMiddleware[] =>
+  logger.isEnabled('debug') ? [loggingMiddleware(logger)] : [];
+
 export function unitOfWorkMiddleware(uow: UnitOfWork): BusMiddleware {
   return (envelope, next) =>
     envelope.handlerClass.transactional === false ? next() : uow.run(next);
@@ -96,7 +100,7 @@ export class CommandBus extends Bus implements CommandDispatcher {
     @inject(UNIT_OF_WORK) uow: UnitOfWork,
     @inject(LOGGER) logger: Logger,
   ) {
-    super(resolver, [loggingMiddleware(logger), unitOfWorkMiddleware(uow)]);
+    super(resolver, [...timing(logger), unitOfWorkMiddleware(uow)]);
   }
 
   execute<C, R>(handler: HandlerClass<CommandHandler<C, R>>, command: C): Promise<R> {
@@ -115,7 +119,7 @@ export class CommandBus extends Bus implements CommandDispatcher {
 @injectable()
 export class QueryBus extends Bus {
   constructor(@inject(HANDLER_RESOLVER) resolver: HandlerResolver, @inject(LOGGER) logger: Logger) {
-    super(resolver, [loggingMiddleware(logger)]);
+    super(resolver, timing(logger));
   }
 
   execute<Q, R>(handler: HandlerClass<QueryHandler<Q, R>>, query: Q): Promise<R> {

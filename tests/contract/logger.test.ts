@@ -97,6 +97,16 @@ for (const subject of subjects) {
       });
     }
 
+    it('says which levels it writes', () => {
+      for (const [threshold, expected] of thresholds) {
+        const { logger } = subject.make(threshold);
+        for (const level of ['debug', 'info', 'warn', 'error'] as const)
+          expect(logger.isEnabled(level), `${level} at ${threshold}`).to.equal(
+            expected.includes(level),
+          );
+      }
+    });
+
     it('keeps the order, the level, the message and the fields', async () => {
       const { logger, written } = subject.make('debug');
       logger.info('request handled', {

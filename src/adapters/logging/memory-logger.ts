@@ -34,6 +34,10 @@ export class MemoryLogger implements Logger {
     this.write('error', message, fields);
   }
 
+  isEnabled(level: Level): boolean {
+    return enabled(this.level, level);
+  }
+
   /** The entries with this message, or with this value of the `event` field. */
   find(messageOrEvent: string): LogEntry[] {
     return this.entries.filter(

@@ -77,6 +77,10 @@ export class WinstonLogger implements Logger {
     this.write('error', message, fields);
   }
 
+  isEnabled(level: Level): boolean {
+    return this.writes.has(level);
+  }
+
   /** Waits until every line written so far has been handed to the stream (for a clean exit). */
   close(): Promise<void> {
     return new Promise((resolve) => {

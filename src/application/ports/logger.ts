@@ -8,6 +8,8 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /** Whether lines of this level are written: work done only for them may be skipped. */
+  isEnabled(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 }
 
 export const LOGGER = token<Logger>('Logger');

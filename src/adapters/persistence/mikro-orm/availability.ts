@@ -146,11 +146,18 @@ export function classified(error: unknown): unknown {
  * them. Domain errors pass through untouched.
  */
 export function guardAvailability<T extends object>(port: T): T {
+  // Each method's guard is made once, not on every call (the account check runs per request).
+  const guards = new Map<
+    PropertyKey,
+    { method: unknown; guarded: (...args: unknown[]) => unknown }
+  >();
   return new Proxy(port, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      return function guarded(this: unknown, ...args: unknown[]) {
+      const known = guards.get(property);
+      if (known !== undefined && known.method === value) return known.guarded;
+      const guarded = function guarded(this: unknown, ...args: unknown[]) {
         const result = (value as (...a: unknown[]) => unknown).apply(target, args);
         if (result instanceof Promise) {
           return result.catch((error: unknown) => {
@@ -159,6 +166,8 @@ export function guardAvailability<T extends object>(port: T): T {
         }
         return result;
       };
+      guards.set(property, { method: value, guarded });
+      return guarded;
     },
   });
 }

@@ -2,7 +2,7 @@ import type { AuthContext, AuthReadModel } from '../../../application/ports/auth
 import { SESSION_ID_PATTERN } from '../../../application/ports/tokens.js';
 import { LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
-import { SESSION_SELECT, sessionFrom, type SessionColumns } from './session-rows.js';
+import { epochMsCut, SESSION_SELECT_MS, sessionFrom, type SessionColumns } from './session-rows.js';
 import { toUserView, VIEW_COLUMNS, type UserViewRow } from './user-view-rows.js';
 
 interface Row extends SessionColumns, UserViewRow {
@@ -10,7 +10,7 @@ interface Row extends SessionColumns, UserViewRow {
 }
 
 const AUTH_CONTEXT = sqlStatement(
-  `select ${VIEW_COLUMNS}, u.password_changed_at, ${SESSION_SELECT}
+  `select ${VIEW_COLUMNS}, ${epochMsCut('u.password_changed_at')} as password_changed_at, ${SESSION_SELECT_MS}
      from users u left join sessions s on s.id = cast(? as uuid) and s.user_id = u.id
     where u.id = ?`,
 );

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitDecision, RateLimiter } from '../../application/ports/rate-limiter.js';
@@ -73,5 +74,14 @@ function limiterOptions({ max, windowS, keyPrefix }: RateLimitOptions) {
   return { points: max, duration: windowS, keyPrefix: keyPrefix ?? DEFAULT_PREFIX };
 }
 
-// The one-shot hash: a Hash object per request cost more than the digest itself.
-const storedKey = (key: string): string => hash('sha256', key, 'base64url');
+/** Keys hashed lately: the same users and addresses come back request after request. */
+const storedKeys = new LRUCache<string, string>({ max: 10_000 });
+
+function storedKey(key: string): string {
+  let stored = storedKeys.get(key);
+  if (stored === undefined) {
+    stored = hash('sha256', key, 'base64url');
+    storedKeys.set(key, stored);
+  }
+  return stored;
+}

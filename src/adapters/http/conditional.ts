@@ -20,7 +20,7 @@ export function expectedVersions(ctx: Koa.Context): ExpectedVersions {
   return versions;
 }
 
-/** Sets the ETag and answers 304 when the caller's `If-None-Match` already has it. */
+/** The reply with its ETag (the pipeline sets its headers), 304 when `If-None-Match` already has it. */
 export const withETag = (ctx: Koa.Context, version: number, body: unknown) =>
   withEntityTag(ctx, etagOf(version), body);
 
@@ -34,7 +34,6 @@ export function withEntityTag(
   etag: string,
   body: unknown,
 ): { status: number; body?: unknown; headers: Record<string, string> } {
-  ctx.set('ETag', etag);
   const ifNoneMatch = ctx.get('If-None-Match');
   if (ifNoneMatch !== '') {
     const tags = ifNoneMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));

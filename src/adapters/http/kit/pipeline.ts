@@ -174,7 +174,8 @@ export function routeMiddleware<P, Q, B, A extends RouteAuth>(
             },
             run,
           );
-    for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+    const headers = reply.headers;
+    if (headers !== undefined) for (const name in headers) ctx.set(name, headers[name]!);
     ctx.status = reply.status;
     if (reply.body !== undefined) ctx.body = reply.body;
   };

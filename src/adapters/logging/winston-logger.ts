@@ -78,7 +78,7 @@ export class WinstonLogger implements Logger {
   }
 
   isEnabled(level: Level): boolean {
-    return this.writes.has(level);
+    return !this.winston.silent && this.winston.isLevelEnabled(level);
   }
 
   /** Waits until every line written so far has been handed to the stream (for a clean exit). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import { transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
 
 /**
@@ -180,16 +181,7 @@ export class LeanSql {
     mode: 'all' | 'run',
   ): Promise<{ rows: R[]; rowCount: number }> {
     const tx = transactionEntityManager(this.orm);
-    // In a unit of work on PostgreSQL: the unit's own connection (knex hands a transaction's
-    // client out as is), so the statement is prepared there and runs in the unit's transaction.
-    const pool =
-      tx !== undefined
-        ? this.prepared
-          ? ((tx.getTransactionContext() as { client: Pool } | undefined)?.client ?? null)
-          : null
-        : this.prepared || this.pglite !== null
-          ? (this.orm.em.getConnection(connection).getKnex().client as Pool)
-          : null;
+    const pool = this.poolFor(tx, connection);
     if (pool === null) {
       const em = tx ?? this.orm.em.getConnection(connection);
       if (mode === 'run') {
@@ -226,6 +218,18 @@ export class LeanSql {
         connection: { type: connection },
       });
     }
+  }
+
+  /** Where the statement runs prepared, or null when it goes through MikroORM as written. */
+  private poolFor(tx: SqlEntityManager | undefined, connection: 'read' | 'write'): Pool | null {
+    // In a unit of work on PostgreSQL: the unit's own connection (knex hands a transaction's
+    // client out as is), so the statement is prepared there and runs in the unit's transaction.
+    if (tx !== undefined)
+      return this.prepared
+        ? ((tx.getTransactionContext() as { client: Pool } | undefined)?.client ?? null)
+        : null;
+    if (!this.prepared && this.pglite === null) return null;
+    return this.orm.em.getConnection(connection).getKnex().client as Pool;
   }
 
   async one<R>(

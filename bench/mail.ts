@@ -4,8 +4,8 @@
  * - What the outbox costs a sign-up: sign-ups through the command bus (argon2id and all, twice as
  *   many at once as the machine has cores) with the verification token and the outbox row written
  *   in the sign-up's transaction, against the same transaction with both writes replaced by
- *   no-ops (the user and its audit event only). Rounds alternate
- *   (with, without, with, without) so that a machine that gets busier slows both alike.
+ *   no-ops (the user and its audit event only), in pairs of rounds in ABBA order so that a
+ *   machine that gets busier slows both alike; each pair's ratio shows the noise.
  * - The dispatcher's mails per second: a backlog in the outbox, sent by one dispatcher through
  *   nodemailer's pool to an SMTP server in this process that accepts everything.
  *
@@ -50,6 +50,8 @@ export interface MailBenchFigures {
     };
     /** Mean with / mean without. */
     readonly ratio: number;
+    /** Each pair's with / without, lowest first: the spread of the machine's noise. */
+    readonly pairRatios: number[];
   };
   readonly dispatcher: {
     readonly mails: number;
@@ -191,18 +193,17 @@ export async function runMailBench(options: {
     await signUpsPerSecond(withBus, `${run}w`, concurrency, 2, dbName);
     await signUpsPerSecond(withoutBus, `${run}v`, concurrency, 2, dbName);
     const rounds: { with: Round[]; without: Round[] } = { with: [], without: [] };
-    // ABBA: with, without, without, with; a drift in the machine or the tables weighs on both alike.
-    for (const [round, first] of [
-      [0, 'with'],
-      [1, 'without'],
-    ] as const) {
-      for (const side of first === 'with'
+    // Pairs in ABBA order (with, without, without, with, ...): a drift in the machine or the
+    // tables weighs on both sides alike. BENCH_MAIL_PAIRS sets how many (4).
+    const pairs = Number(process.env.BENCH_MAIL_PAIRS ?? 4);
+    for (let pair = 0; pair < pairs; pair += 1) {
+      for (const side of pair % 2 === 0
         ? (['with', 'without'] as const)
         : (['without', 'with'] as const)) {
         rounds[side].push(
           await signUpsPerSecond(
             side === 'with' ? withBus : withoutBus,
-            `${run}${side === 'with' ? 'a' : 'b'}${round}`,
+            `${run}${side === 'with' ? 'a' : 'b'}${pair}`,
             concurrency,
             roundS,
             dbName,
@@ -219,6 +220,10 @@ export async function runMailBench(options: {
     const withOutbox = rounds.with.map((r) => r.perS);
     const withoutOutbox = rounds.without.map((r) => r.perS);
     const ratio = Math.round((mean(withOutbox) / mean(withoutOutbox)) * 1000) / 1000;
+    const pairRatios = withOutbox
+      .map((w, i) => Math.round((w / withoutOutbox[i]!) * 1000) / 1000)
+      .sort((a, b) => a - b);
+    log(`mail: with / without ${ratio} (pairs from ${pairRatios[0]} to ${pairRatios.at(-1)})`);
     const cpuOf = (side: Round[]) => ({
       service: Math.round(mean(side.map((r) => r.serviceCpuMs)) * 100) / 100,
       database: Math.round(mean(side.map((r) => r.databaseCpuMs)) * 100) / 100,
@@ -248,7 +253,7 @@ export async function runMailBench(options: {
     const mailsPerS = Math.round(mails / seconds);
     log(`mail: the dispatcher sent ${mails} mails in ${seconds.toFixed(2)} s: ${mailsPerS}/s`);
     return {
-      signUp: { concurrency, roundS, withOutbox, withoutOutbox, ratio, cpuMs },
+      signUp: { concurrency, roundS, withOutbox, withoutOutbox, ratio, pairRatios, cpuMs },
       dispatcher: {
         mails,
         batchSize: 10,

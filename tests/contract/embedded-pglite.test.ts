@@ -27,7 +27,7 @@ import {
 import type { ClearablePersistence } from '../../src/adapters/persistence/persistence.js';
 import { DomainError } from '../../src/domain/shared/errors.js';
 import { aUser } from '../support/builders.js';
-import { expectDomainError, latch, rejectionOf, Rollback } from './helpers.js';
+import { expectDomainError, latch, rejectionOf, Rollback, sleep } from './helpers.js';
 
 describe('Embedded PGlite on its worker thread', function () {
   this.timeout(60_000);
@@ -96,6 +96,28 @@ describe('Embedded PGlite on its worker thread', function () {
       expect(order).to.deep.equal(['exclusive', 'query']);
       const { rows } = await thread.query<{ n: number }>('select n from log order by n');
       expect(rows.map((r) => r.n)).to.deep.equal([1, 2, 3]);
+    });
+    it('holds a prepared statement sent during a transaction until the transaction ends', async () => {
+      await thread.exec('create table held (n int)');
+      await thread.query('begin');
+      await thread.query('insert into held values (1)');
+      let settled = false;
+      const read = thread
+        .prepared<{ count: number }>(
+          'held_count',
+          'select count(*)::int as count from held',
+          [],
+          false,
+        )
+        .finally(() => {
+          settled = true;
+        });
+      // The transaction's own statements are not held up behind it.
+      await thread.query('insert into held values (2)');
+      await sleep(50);
+      expect(settled).to.equal(false);
+      await thread.query('rollback');
+      expect((await read).rows).to.deep.equal([{ count: 0 }]);
     });
   });
 

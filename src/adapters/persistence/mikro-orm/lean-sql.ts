@@ -77,9 +77,10 @@ function pgliteOf(orm: SqlOrm): PGliteThread | null {
  * - On PostgreSQL outside a unit of work: a client of MikroORM's own pool ('read' is the replica
  *   when one is configured), the statement prepared by name. Timings still go to MikroORM's
  *   logger, so slow statements are logged as `slow_query` like every other.
- * - On PGlite (one connection, on its own thread) outside a unit of work: with the connection
- *   taken from MikroORM's pool (so no other request's transaction is open on it), as a prepared
- *   statement through PGlite's wire protocol (`runPrepared`), in one message to its thread.
+ * - On PGlite (one session, on its own thread) outside a unit of work: as a prepared statement
+ *   through PGlite's wire protocol (`runPrepared`), in one message to its thread, which runs it
+ *   when no transaction is open in the session. It does not wait for MikroORM's one connection,
+ *   so several such statements are on their way to the thread at once.
  *
  * Statements select named columns, never `*`, so a migration that adds a column does not
  * invalidate the plans prepared before it.
@@ -117,6 +118,11 @@ export class LeanSql {
     mode: 'all' | 'run',
   ): Promise<{ rows: R[]; rowCount: number }> {
     const tx = transactionEntityManager(this.orm);
+    const pglite = this.pglite;
+    if (tx === undefined && pglite !== null)
+      return this.logged(statement, connection, () =>
+        pglite.prepared<R>(statement.name, statement.text, values, connection === 'write'),
+      );
     const pool = this.poolFor(tx, connection);
     if (pool === null) {
       const em = tx ?? this.orm.em.getConnection(connection);
@@ -131,22 +137,31 @@ export class LeanSql {
       const rows = await em.execute<R[]>(statement.knexText, [...values], 'all');
       return { rows, rowCount: rows.length };
     }
-    const pglite = tx === undefined ? this.pglite : null;
+    return this.logged(statement, connection, async () => {
+      const client = await pool.acquireConnection();
+      try {
+        const result = await client.query({ name: statement.name, text: statement.text, values });
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      } finally {
+        void pool.releaseConnection(client);
+      }
+    });
+  }
+
+  /** Runs a statement sent past MikroORM, with its timing logged as MikroORM logs its own. */
+  private async logged<T>(
+    statement: SqlStatement,
+    connection: 'read' | 'write',
+    run: () => Promise<T>,
+  ): Promise<T> {
     const started = Date.now();
-    const client = await pool.acquireConnection();
     let failed = false;
     try {
-      if (pglite !== null)
-        return await pglite.runExclusive(() =>
-          pglite.prepared<R>(statement.name, statement.text, values, connection === 'write'),
-        );
-      const result = await client.query({ name: statement.name, text: statement.text, values });
-      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      return await run();
     } catch (error) {
       failed = true;
       throw error;
     } finally {
-      void pool.releaseConnection(client);
       this.orm.config.getLogger().logQuery({
         query: statement.text,
         took: Date.now() - started,
@@ -164,7 +179,7 @@ export class LeanSql {
       return this.prepared
         ? ((tx.getTransactionContext() as { client: Pool } | undefined)?.client ?? null)
         : null;
-    if (!this.prepared && this.pglite === null) return null;
+    if (!this.prepared) return null;
     return this.orm.em.getConnection(connection).getKnex().client as Pool;
   }
 

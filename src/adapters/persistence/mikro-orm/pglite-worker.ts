@@ -52,11 +52,25 @@ async function serve(): Promise<void> {
     port.close();
     return;
   }
-  // One request at a time, in order: the main thread's lock already keeps it so, and a request
-  // sent without it (a test's, say) still never overlaps another.
-  let queue: Promise<void> = Promise.resolve();
-  port.on('message', (request: Request) => {
-    queue = queue.then(async () => {
+  // One request at a time, in the order they come, except that a prepared statement (one of its
+  // own, never part of a transaction) waits while a transaction is open in the session, and runs
+  // as soon as it ends: the transaction's own statements go first.
+  const incoming: Request[] = [];
+  const waiting: Request[] = [];
+  let running = false;
+  const next = (): Request | undefined => {
+    const open = pglite.isInTransaction();
+    if (!open && waiting.length > 0) return waiting.shift();
+    let request = incoming.shift();
+    while (request?.op === 'prepared' && open) {
+      waiting.push(request);
+      request = incoming.shift();
+    }
+    return request;
+  };
+  const drain = async () => {
+    running = true;
+    for (let request = next(); request !== undefined; request = next()) {
       let reply: Reply;
       try {
         reply = { kind: 'result', id: request.id, value: await answer(pglite, request) };
@@ -69,9 +83,17 @@ async function serve(): Promise<void> {
         // A value that cannot be cloned must still answer the request rather than leave it waiting.
         port.postMessage({ kind: 'error', id: request.id, error: sent(error) } satisfies Reply);
       }
-      // Nothing is left to answer: the thread ends once the reply is on its way.
-      if (request.op === 'close') port.close();
-    });
+      if (request.op === 'close') {
+        // Nothing is left to answer: the thread ends once the reply is on its way.
+        port.close();
+        return;
+      }
+    }
+    running = false;
+  };
+  port.on('message', (request: Request) => {
+    incoming.push(request);
+    if (!running) void drain();
   });
   port.postMessage({ kind: 'ready' } satisfies Reply);
 }

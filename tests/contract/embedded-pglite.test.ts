@@ -83,6 +83,17 @@ describe('Embedded PGlite on its worker thread', function () {
       expect(prepared.constraint).to.equal('t_email');
     });
 
+    it('reads the rows of a prepared statement whose first run failed before it was described', async () => {
+      await thread.exec("create table d (id int, v text); insert into d values (1, 'one')");
+      const byId = (id: unknown) =>
+        thread.prepared('d_by_id', 'select id, v from d where id = $1', [id], false);
+      expect(await rejectionOf(byId('not a number'))).to.have.property('code', '22P02');
+      // Described at the second run, then read with the description kept.
+      expect((await byId(1)).rows).to.deep.equal([{ id: 1, v: 'one' }]);
+      expect((await byId(1)).rows).to.deep.equal([{ id: 1, v: 'one' }]);
+      expect((await byId(2)).rows).to.deep.equal([]);
+    });
+
     it('runs a statement sent during runExclusive only after it', async () => {
       await thread.exec('create table log (n int)');
       const order: string[] = [];

@@ -1,7 +1,13 @@
-import { parse, type PGlite, protocol, types } from '@electric-sql/pglite';
+import { type messages, parse, type PGlite, protocol, types } from '@electric-sql/pglite';
 
-/** The names of the statements prepared on each PGlite instance (its one session). */
-const preparedOn = new WeakMap<PGlite, Set<string>>();
+type BackendMessage = messages.BackendMessage;
+
+/**
+ * The statements prepared on each PGlite instance (its one session), by name, with the row
+ * description of their results once a run has described them (null when they return no rows):
+ * it is the same at each run, so it is asked for once.
+ */
+const preparedOn = new WeakMap<PGlite, Map<string, BackendMessage | null | 'undescribed'>>();
 
 /** A value as PostgreSQL's text format has it. */
 const textValue = (value: unknown): string | null =>
@@ -27,10 +33,10 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 
 /**
  * Runs a statement on PGlite as a named prepared statement, through the wire protocol: parsed and
- * planned once per instance, then bound and executed in one call into the WebAssembly module.
- * `PGlite.query` parses, describes and plans every time, in several calls. The caller holds the
- * connection (no transaction of another request is open) and PGlite's lock. `text` is written
- * with `$1, $2...`.
+ * planned and described once per instance, then bound and executed in one call into the
+ * WebAssembly module. `PGlite.query` parses, describes and plans every time, in several calls. The
+ * caller runs nothing else meanwhile and no transaction is open in the session (the worker sees
+ * to both). `text` is written with `$1, $2...`.
  */
 export async function runPrepared<R>(
   pglite: PGlite,
@@ -41,25 +47,33 @@ export async function runPrepared<R>(
 ): Promise<{ rows: R[]; rowCount: number }> {
   let prepared = preparedOn.get(pglite);
   if (prepared === undefined) {
-    prepared = new Set();
+    prepared = new Map();
     preparedOn.set(pglite, prepared);
   }
   const { serialize } = protocol;
-  const parts = prepared.has(name) ? [] : [serialize.parse({ name, text, types: [] })];
-  parts.push(
+  const known = prepared.get(name);
+  const described = known === undefined || known === 'undescribed' ? undefined : known;
+  const parts = [
+    ...(known === undefined ? [serialize.parse({ name, text, types: [] })] : []),
     serialize.bind({ statement: name, values: values.map(textValue) }),
-    serialize.describe({ type: 'P' }),
+    ...(described === undefined ? [serialize.describe({ type: 'P' })] : []),
     serialize.execute({}),
     serialize.sync(),
-  );
+  ];
   // Statements on the read connection change no file: nothing to sync to the file system.
   const { messages } = await pglite.execProtocol(concat(parts), {
     syncToFs,
     throwOnError: false,
   });
-  if (messages.some((message) => message.name === 'parseComplete')) prepared.add(name);
   const error = messages.find((message) => message.name === 'error');
+  if (known === undefined && messages.some((message) => message.name === 'parseComplete'))
+    prepared.set(name, 'undescribed');
   if (error !== undefined) throw error;
-  const result = parse.parseResults(messages, types.parsers)[0];
+  if (described === undefined)
+    prepared.set(name, messages.find((message) => message.name === 'rowDescription') ?? null);
+  const result = parse.parseResults(
+    described === undefined || described === null ? messages : [described, ...messages],
+    types.parsers,
+  )[0];
   return { rows: (result?.rows ?? []) as R[], rowCount: result?.affectedRows ?? 0 };
 }

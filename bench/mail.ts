@@ -34,6 +34,7 @@ import { generateTokenKeyPair } from '../src/adapters/security/paserk-keys.js';
 import { buildService } from '../src/composition-root/container.js';
 import { testConfig } from '../src/config/config.js';
 import { createBenchDatabase, migrate, SEED_PASSWORD } from './database.js';
+import { cpuSeconds, pidsMatching } from './processes.js';
 
 export interface MailBenchFigures {
   readonly signUp: {
@@ -42,6 +43,11 @@ export interface MailBenchFigures {
     /** Sign-ups per second in each round, in the order run. */
     readonly withOutbox: number[];
     readonly withoutOutbox: number[];
+    /** CPU ms per sign-up, the rounds' mean: this process and PostgreSQL's backends. */
+    readonly cpuMs: {
+      readonly with: { readonly service: number; readonly database: number };
+      readonly without: { readonly service: number; readonly database: number };
+    };
     /** Mean with / mean without. */
     readonly ratio: number;
   };
@@ -62,12 +68,29 @@ const NO_TOKENS: EmailTokenRepository = {
   liveOf: async () => [],
 };
 
+interface Round {
+  readonly perS: number;
+  /** CPU per sign-up, in ms: this process (argon2 threads included) and the database's backends. */
+  readonly serviceCpuMs: number;
+  readonly databaseCpuMs: number;
+  /** Of the service's, its main thread's (argon2 runs on the thread pool). */
+  readonly mainThreadCpuMs: number;
+}
+
 async function signUpsPerSecond(
   bus: CommandBus,
   tag: string,
   concurrency: number,
   seconds: number,
-): Promise<number> {
+  database: string,
+): Promise<Round> {
+  const backends = () => pidsMatching(new RegExp(`^postgres: .* ${database} `));
+  const dbCpu = () => [...cpuSeconds(backends()).values()].reduce((a, b) => a + b, 0);
+  const cpu0 = process.cpuUsage();
+  const mainCpu = () =>
+    cpuSeconds([process.pid], `/proc/${process.pid}/task`).get(process.pid) ?? 0;
+  const main0 = mainCpu();
+  const db0 = dbCpu();
   const until = performance.now() + seconds * 1000;
   let done = 0;
   let n = 0;
@@ -91,7 +114,15 @@ async function signUpsPerSecond(
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return Math.round((done / ((performance.now() - started) / 1000)) * 10) / 10;
+  const perS = Math.round((done / ((performance.now() - started) / 1000)) * 10) / 10;
+  const cpu = process.cpuUsage(cpu0);
+  const round2 = (ms: number) => Math.round(ms * 100) / 100;
+  return {
+    perS,
+    serviceCpuMs: round2((cpu.user + cpu.system) / 1000 / done),
+    mainThreadCpuMs: round2(((mainCpu() - main0) * 1000) / done),
+    databaseCpuMs: round2(((dbCpu() - db0) * 1000) / done),
+  };
 }
 
 /** An SMTP server that takes every mail and throws it away. */
@@ -156,28 +187,43 @@ export async function runMailBench(options: {
       );
     const [withBus, withoutBus] = [bus(service.container), bus(without)];
     const run = `m${Date.now().toString(36)}`;
-    await signUpsPerSecond(withBus, `${run}w`, concurrency, 2);
-    await signUpsPerSecond(withoutBus, `${run}v`, concurrency, 2);
-    const withOutbox: number[] = [];
-    const withoutOutbox: number[] = [];
+    const dbName = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+    await signUpsPerSecond(withBus, `${run}w`, concurrency, 2, dbName);
+    await signUpsPerSecond(withoutBus, `${run}v`, concurrency, 2, dbName);
+    const rounds: { with: Round[]; without: Round[] } = { with: [], without: [] };
     // ABBA: with, without, without, with; a drift in the machine or the tables weighs on both alike.
     for (const [round, first] of [
       [0, 'with'],
       [1, 'without'],
     ] as const) {
-      for (const side of first === 'with' ? ['with', 'without'] : ['without', 'with']) {
-        const figure = await signUpsPerSecond(
-          side === 'with' ? withBus : withoutBus,
-          `${run}${side === 'with' ? 'a' : 'b'}${round}`,
-          concurrency,
-          roundS,
+      for (const side of first === 'with'
+        ? (['with', 'without'] as const)
+        : (['without', 'with'] as const)) {
+        rounds[side].push(
+          await signUpsPerSecond(
+            side === 'with' ? withBus : withoutBus,
+            `${run}${side === 'with' ? 'a' : 'b'}${round}`,
+            concurrency,
+            roundS,
+            dbName,
+          ),
         );
-        (side === 'with' ? withOutbox : withoutOutbox).push(figure);
       }
-      log(`mail: sign-ups/s with the outbox ${withOutbox.at(-1)}, without ${withoutOutbox.at(-1)}`);
+      const [w, wo] = [rounds.with.at(-1)!, rounds.without.at(-1)!];
+      log(
+        `mail: sign-ups/s with the outbox ${w.perS} (CPU ms ${w.serviceCpuMs}, main thread ${w.mainThreadCpuMs}, database ${w.databaseCpuMs}), ` +
+          `without ${wo.perS} (${wo.serviceCpuMs}, ${wo.mainThreadCpuMs}, ${wo.databaseCpuMs})`,
+      );
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const withOutbox = rounds.with.map((r) => r.perS);
+    const withoutOutbox = rounds.without.map((r) => r.perS);
     const ratio = Math.round((mean(withOutbox) / mean(withoutOutbox)) * 1000) / 1000;
+    const cpuOf = (side: Round[]) => ({
+      service: Math.round(mean(side.map((r) => r.serviceCpuMs)) * 100) / 100,
+      database: Math.round(mean(side.map((r) => r.databaseCpuMs)) * 100) / 100,
+    });
+    const cpuMs = { with: cpuOf(rounds.with), without: cpuOf(rounds.without) };
 
     // Whatever the sign-ups queued goes first, unmeasured; then a backlog of its own.
     await service.dispatcher.drain();
@@ -202,7 +248,7 @@ export async function runMailBench(options: {
     const mailsPerS = Math.round(mails / seconds);
     log(`mail: the dispatcher sent ${mails} mails in ${seconds.toFixed(2)} s: ${mailsPerS}/s`);
     return {
-      signUp: { concurrency, roundS, withOutbox, withoutOutbox, ratio },
+      signUp: { concurrency, roundS, withOutbox, withoutOutbox, ratio, cpuMs },
       dispatcher: {
         mails,
         batchSize: 10,

@@ -175,12 +175,15 @@ export const peakRssMiB = (pids: readonly number[]): Record<number, number> =>
 /** Resident set of each process now, in MiB. */
 export const rssMiB = (pids: readonly number[]): Record<number, number> => statusMiB(pids, 'VmRSS');
 
-/** CPU time (user + system) of each process, in seconds; processes gone are left out. */
-export function cpuSeconds(pids: readonly number[]): Map<number, number> {
+/**
+ * CPU time (user + system) of each process, in seconds; processes gone are left out. With `dir`
+ * `/proc/<pid>/task`, of each thread of that process (a process's main thread has its pid).
+ */
+export function cpuSeconds(pids: readonly number[], dir = '/proc'): Map<number, number> {
   const times = new Map<number, number>();
   for (const pid of pids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const stat = readFileSync(`${dir}/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the ')'.
       times.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);

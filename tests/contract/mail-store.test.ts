@@ -240,6 +240,86 @@ describeStorages('Outbox contract', (target) => {
     ).to.deep.equal([]);
   });
 
+  it('a unit of work reads back the mails and tokens it queued, and a write of it rolled back alone keeps them', async () => {
+    const ada = await store().users.add(aUser({ email: 'ada@example.com' }));
+    const tokens = store().emailTokens;
+    const issued: Omit<StoredEmailToken, 'spentAt'> = {
+      selector: 'unit1',
+      verifierHash: 'hash-of-unit1',
+      purpose: 'verify_email',
+      userId: ada.id,
+      email: ada.email,
+      createdAt: at(1),
+      expiresAt: at(100),
+    };
+    await store().unitOfWork.run(async () => {
+      await outbox().enqueue(mail('first@example.com', 1, ada.id), at(1));
+      await tokens.issue(issued, at(1));
+      expect((await outbox().pendingOf(ada)).map((m) => m.createdAt)).to.deep.equal([at(1)]);
+      expect(await tokens.find('unit1')).to.deep.equal({ ...issued, spentAt: null });
+      await outbox().enqueue(mail('second@example.com', 2, ada.id), at(2));
+      // A failed write in the unit (a savepoint, on SQL) does not take the queued mails with it.
+      expect(
+        await rejectionOf(store().users.add(aUser({ email: 'ADA@example.com' }))),
+      ).to.have.property('kind', 'conflict');
+      await outbox().enqueue(mail('third@example.com', 3, ada.id), at(3));
+    });
+    const claimed = await outbox().claim(at(10), LEASE, 10);
+    expect(claimed.map((c) => c.mail.to)).to.deep.equal([
+      'first@example.com',
+      'second@example.com',
+      'third@example.com',
+    ]);
+    expect(await tokens.find('unit1')).to.deep.equal({ ...issued, spentAt: null });
+  });
+
+  it("keeps the order of a unit of work's mails, queued one after another", async () => {
+    await store().unitOfWork.run(async () => {
+      for (let n = 1; n <= 4; n += 1) await outbox().enqueue(mail(`to${n}@example.com`, n), at(1));
+    });
+    const claimed = await outbox().claim(at(2), LEASE, 10);
+    expect(claimed.map((c) => c.mail.to)).to.deep.equal(
+      [1, 2, 3, 4].map((n) => `to${n}@example.com`),
+    );
+    expect(claimed.map((c) => c.id)).to.deep.equal(
+      [...claimed.map((c) => c.id)].sort((a, b) => a - b),
+    );
+  });
+
+  it('a mail queued in a unit of work about an account the unit then erases goes with the account', async () => {
+    const ada = await store().users.add(aUser());
+    await store().unitOfWork.run(async () => {
+      await outbox().enqueue(mail(ada.email, 1, ada.id), at(1));
+      await store().emailTokens.issue(
+        {
+          selector: 'gone1',
+          verifierHash: 'hash-of-gone1',
+          purpose: 'password_reset',
+          userId: ada.id,
+          email: ada.email,
+          createdAt: at(1),
+          expiresAt: at(100),
+        },
+        at(1),
+      );
+      await store().users.remove(ada.id);
+    });
+    expect(await outbox().stats()).to.deep.equal({ backlog: 0, oldestPendingAt: null });
+    expect(await store().emailTokens.find('gone1')).to.equal(null);
+  });
+
+  it('fails the unit of work of a mail about an account that does not exist, and keeps nothing of it', async () => {
+    const ada = await store().users.add(aUser());
+    const error = await rejectionOf(
+      store().unitOfWork.run(async () => {
+        await outbox().enqueue(mail('kept@example.com', 1), at(1));
+        await outbox().enqueue(mail('ghost@example.com', 2, ada.id + 1000), at(1));
+      }),
+    );
+    expect(error).to.be.instanceOf(Error);
+    expect(await outbox().stats()).to.deep.equal({ backlog: 0, oldestPendingAt: null });
+  });
+
   it('erasing a user deletes every mail about it, to any address, pending or settled, in the unit of work of the erasure', async () => {
     const ada = await store().users.add(aUser());
     const bob = await store().users.add(aUser());
@@ -305,6 +385,17 @@ describeStorages('EmailTokenRepository contract', (target) => {
     await tokens().issue(token('reset1'), at(1));
     await tokens().issue(token('verify1', { purpose: 'verify_email' }), at(1));
     await tokens().issue(token('reset2'), at(2));
+    expect((await tokens().find('reset1'))!.spentAt).to.deep.equal(at(2));
+    expect((await tokens().find('verify1'))!.spentAt).to.equal(null);
+    expect((await tokens().find('reset2'))!.spentAt).to.equal(null);
+  });
+
+  it('leaves only the later of two tokens of one purpose issued in one unit of work live', async () => {
+    await store().unitOfWork.run(async () => {
+      await tokens().issue(token('reset1'), at(1));
+      await tokens().issue(token('verify1', { purpose: 'verify_email' }), at(1));
+      await tokens().issue(token('reset2'), at(2));
+    });
     expect((await tokens().find('reset1'))!.spentAt).to.deep.equal(at(2));
     expect((await tokens().find('verify1'))!.spentAt).to.equal(null);
     expect((await tokens().find('reset2'))!.spentAt).to.equal(null);

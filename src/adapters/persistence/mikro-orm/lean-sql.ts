@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
+import {
+  heldWrites,
+  transactionEntityManager,
+  type HeldWrites,
+  type SqlOrm,
+} from './mikro-orm-context.js';
 import { PGliteThread } from './pglite-thread.js';
 
 /**
@@ -111,6 +116,19 @@ export class LeanSql {
     return (await this.query(statement, values, connection, 'run')).rowCount;
   }
 
+  /**
+   * A write whose rows nothing in the unit of work reads back but through here (a mail, a mail
+   * token, an audit event): inside a unit it is held and sent with the unit's other held writes in
+   * one statement, before the unit's next statement through here, its next savepoint, or its commit
+   * (one round trip for all of them instead of one each); outside a unit it runs at once.
+   */
+  async defer(write: HeldWrite): Promise<void> {
+    const held =
+      transactionEntityManager(this.orm) === undefined ? undefined : heldWrites.getStore();
+    if (held instanceof HeldWriteList) await held.add(write);
+    else await this.run(combined([write]), write.values, 'write');
+  }
+
   private async query<R>(
     statement: SqlStatement,
     values: readonly unknown[],
@@ -118,6 +136,7 @@ export class LeanSql {
     mode: 'all' | 'run',
   ): Promise<{ rows: R[]; rowCount: number }> {
     const tx = transactionEntityManager(this.orm);
+    if (tx !== undefined) await heldWrites.getStore()?.flush();
     const pglite = this.pglite;
     if (tx === undefined && pglite !== null)
       return this.logged(statement, connection, () =>
@@ -199,5 +218,53 @@ export class LeanSql {
     if (!(parsed instanceof Date) || Number.isNaN(parsed.getTime()))
       throw new Error(`Unreadable time from the database: ${String(value)}`);
     return parsed;
+  }
+}
+
+/**
+ * A write a unit of work may hold back (see `LeanSql.defer`): one or more statements, each one
+ * INSERT, UPDATE or DELETE without a WITH clause or RETURNING, run as one (they see the same
+ * snapshot), with their values in order; `table` is the table they write.
+ */
+export interface HeldWrite {
+  readonly statements: readonly SqlStatement[];
+  readonly values: readonly unknown[];
+  readonly table: string;
+}
+
+/** The held writes as one statement: a single statement as it is, several as WITH queries. */
+function combined(writes: readonly HeldWrite[]): SqlStatement {
+  const statements = writes.flatMap((w) => w.statements);
+  if (statements.length === 1) return statements[0]!;
+  const ctes = statements.map((statement, i) => `w${i} as (${statement.knexText})`).join(', ');
+  return cachedStatement(`with ${ctes} select 1`);
+}
+
+/**
+ * The held writes of one unit of work, flushed as one statement: each write a data-modifying
+ * WITH query of it, all run once and to completion (PostgreSQL runs them whether or not they are
+ * read). They share one snapshot, cannot see each other's rows, and run in no set order, so a
+ * write to a table that a held write already writes first flushes what is held: two tokens of
+ * one purpose still leave one live, and rows of one table keep the order of their ids.
+ */
+export class HeldWriteList implements HeldWrites {
+  private writes: HeldWrite[] = [];
+
+  constructor(private readonly sql: LeanSql) {}
+
+  async add(write: HeldWrite): Promise<void> {
+    if (this.writes.some((w) => w.table === write.table)) await this.flush();
+    this.writes.push(write);
+  }
+
+  async flush(): Promise<void> {
+    const writes = this.writes;
+    if (writes.length === 0) return;
+    this.writes = [];
+    await this.sql.run(
+      combined(writes),
+      writes.flatMap((w) => w.values),
+      'write',
+    );
   }
 }

@@ -77,13 +77,19 @@ export class MikroOrmAuditLog implements AuditLog {
   }
 
   async append(events: readonly NewAuditEvent[]): Promise<void> {
-    // At most INSERT_CHUNK rows a statement: a handful of statement texts, each prepared once.
+    // At most INSERT_CHUNK rows a statement: a handful of statement texts, each prepared once. In a
+    // unit of work they are held and go with its other held writes (`LeanSql.defer`).
     for (let at = 0; at < events.length; at += INSERT_CHUNK) {
       const chunk = events.slice(at, at + INSERT_CHUNK);
-      await this.run(
-        `insert into audit_events (occurred_at, action, actor_id, subject_type, subject_id, request_id, ip, changes)
-         values ${chunk.map(() => INSERT_ROW).join(', ')}`,
-        chunk.flatMap((e) => [
+      await this.sql.defer({
+        statements: [
+          cachedStatement(
+            `insert into audit_events (occurred_at, action, actor_id, subject_type, subject_id, request_id, ip, changes)
+             values ${chunk.map(() => INSERT_ROW).join(', ')}`,
+          ),
+        ],
+        table: 'audit_events',
+        values: chunk.flatMap((e) => [
           e.occurredAt.toISOString(),
           e.action,
           e.actorId,
@@ -93,7 +99,7 @@ export class MikroOrmAuditLog implements AuditLog {
           e.ip,
           e.changes === null ? null : JSON.stringify(e.changes),
         ]),
-      );
+      });
     }
   }
 

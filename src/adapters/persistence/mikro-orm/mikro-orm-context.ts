@@ -4,6 +4,7 @@ import {
   type MikroORM,
 } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export type SqlOrm = MikroORM<AbstractSqlDriver>;
 
@@ -26,6 +27,18 @@ export const entityManagerFor = (orm: SqlOrm): { em: SqlEntityManager; inTransac
 };
 
 /**
+ * The writes a unit of work holds back until it ends (see `LeanSql.defer`): rows that nothing in
+ * the unit reads back through MikroORM, sent together as one statement before the commit.
+ */
+export interface HeldWrites {
+  /** Sends the writes held so far, in the unit's transaction. */
+  flush(): Promise<void>;
+}
+
+/** The held writes of the unit of work in progress, set by the unit for its whole async flow. */
+export const heldWrites = new AsyncLocalStorage<HeldWrites>();
+
+/**
  * Runs one write, all of it or none of it. Outside a unit of work it is a short transaction of
  * its own (a user's removal will be two statements). Inside one it runs in a savepoint: a statement
  * that fails (a unique violation, typically) is rolled back alone and the unit stays usable, as
@@ -37,7 +50,12 @@ export async function write<T>(
   statements: (em: SqlEntityManager) => Promise<T>,
 ): Promise<T> {
   const tx = transactionEntityManager(orm);
-  if (tx !== undefined) return tx.transactional((savepoint) => statements(savepoint));
+  if (tx !== undefined) {
+    // Held writes go first, outside the savepoint: rolling it back must not take them along, and
+    // its statements see them (a user's removal deletes the mails queued about it).
+    await heldWrites.getStore()?.flush();
+    return tx.transactional((savepoint) => statements(savepoint));
+  }
   return orm.em.fork().transactional((em) => statements(em));
 }
 

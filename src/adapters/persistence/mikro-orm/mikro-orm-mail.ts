@@ -16,15 +16,15 @@ import { LeanSql, sqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 
 /**
- * Issuing is one statement (atomic on its own, one round trip): the user's live tokens of the
- * purpose are spent and the new one inserted. A sign-up writes it in the transaction that holds
- * the user counter's row, so every round trip there is one that concurrent sign-ups wait for.
+ * Issuing spends the user's live tokens of the purpose and inserts the new one, as one statement
+ * (the new row is not in the snapshot the spending sees). Inside a unit of work it is held with
+ * the unit's other held writes (`LeanSql.defer`): a sign-up sends it with its mail and audit event.
  */
-const ISSUE_TOKEN = sqlStatement(
-  `with spent as (
-     update email_tokens set spent_at = ?::timestamptz where user_id = ? and purpose = ? and spent_at is null
-   )
-   insert into email_tokens (selector, verifier_hash, purpose, user_id, email, created_at, expires_at, spent_at)
+const SPEND_LIVE_TOKENS = sqlStatement(
+  'update email_tokens set spent_at = ?::timestamptz where user_id = ? and purpose = ? and spent_at is null',
+);
+const INSERT_TOKEN = sqlStatement(
+  `insert into email_tokens (selector, verifier_hash, purpose, user_id, email, created_at, expires_at, spent_at)
    values (?, ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, null)`,
 );
 const FIND_TOKEN = sqlStatement(
@@ -58,9 +58,10 @@ export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
   }
 
   async issue(token: Omit<StoredEmailToken, 'spentAt'>, now: Date): Promise<void> {
-    await this.sql.all(
-      ISSUE_TOKEN,
-      [
+    await this.sql.defer({
+      statements: [SPEND_LIVE_TOKENS, INSERT_TOKEN],
+      table: 'email_tokens',
+      values: [
         now,
         token.userId,
         token.purpose,
@@ -72,8 +73,7 @@ export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
         token.createdAt,
         token.expiresAt,
       ],
-      'write',
-    );
+    });
   }
 
   async find(selector: string): Promise<StoredEmailToken | null> {
@@ -111,7 +111,8 @@ export class MikroOrmEmailTokenRepository implements EmailTokenRepository {
 }
 
 // The foreign key on user_id checks the user within this statement: an index probe and a key-share
-// lock on the user's row (in a sign-up, a row its own transaction inserted), no round trip of its own.
+// lock on the user's row (in a sign-up, a row its own transaction inserted). Held in a unit of work
+// (`LeanSql.defer`): it goes with the unit's other held writes, in one round trip.
 const ENQUEUE = sqlStatement(
   `insert into mail_outbox (recipient, user_id, kind, data, status, attempts, created_at, next_attempt_at)
    values (?, ?, ?, ?::jsonb, 'pending', 0, ?::timestamptz, ?::timestamptz)`,
@@ -187,7 +188,7 @@ interface ClaimRow {
   readonly attempts: number;
 }
 
-/** The outbox in PostgreSQL (or PGlite). `enqueue` joins the caller's unit of work. */
+/** The outbox in PostgreSQL (or PGlite). `enqueue` joins the caller's unit of work, held to its end. */
 export class MikroOrmOutbox implements Outbox, OutboxQueue {
   private readonly sql: LeanSql;
 
@@ -196,11 +197,11 @@ export class MikroOrmOutbox implements Outbox, OutboxQueue {
   }
 
   async enqueue(mail: Mail, now: Date): Promise<void> {
-    await this.sql.all(
-      ENQUEUE,
-      [mail.to, mail.userId, mail.kind, JSON.stringify(mail.data), now, now],
-      'write',
-    );
+    await this.sql.defer({
+      statements: [ENQUEUE],
+      table: 'mail_outbox',
+      values: [mail.to, mail.userId, mail.kind, JSON.stringify(mail.data), now, now],
+    });
   }
 
   async claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedMail[]> {

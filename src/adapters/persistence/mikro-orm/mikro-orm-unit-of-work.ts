@@ -1,6 +1,7 @@
 import { DeadlockException } from '@mikro-orm/core';
 import type { UnitOfWork } from '../../../application/ports/unit-of-work.js';
-import { transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
+import { HeldWriteList, LeanSql } from './lean-sql.js';
+import { heldWrites, transactionEntityManager, type SqlOrm } from './mikro-orm-context.js';
 
 /**
  * PostgreSQL's codes for a transaction it aborted to let others go on: deadlock_detected and
@@ -22,18 +23,33 @@ const mustRetry = (error: unknown): boolean =>
  * other waits for, as two admins demoting each other can), the whole unit runs again, up to
  * `attempts` times in all: the rerun sees the winner's commit and decides again, as it would have
  * had it waited. Work given to a unit should therefore change nothing outside the database.
+ *
+ * The writes the unit held back (`LeanSql.defer`: its mails, mail tokens and audit events) are sent
+ * as one statement when the work is done, before the commit.
  */
 export class MikroOrmUnitOfWork implements UnitOfWork {
+  private readonly sql: LeanSql;
+
   constructor(
     private readonly orm: SqlOrm,
     private readonly attempts = 3,
-  ) {}
+  ) {
+    this.sql = new LeanSql(orm);
+  }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (transactionEntityManager(this.orm) !== undefined) return work();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.orm.em.fork().transactional(() => work());
+        return await this.orm.em.fork().transactional(() => {
+          // A fresh list for every attempt: a unit retried after a deadlock holds its writes anew.
+          const held = new HeldWriteList(this.sql);
+          return heldWrites.run(held, async () => {
+            const result = await work();
+            await held.flush();
+            return result;
+          });
+        });
       } catch (error) {
         if (!mustRetry(error) || attempt >= this.attempts) throw error;
       }

@@ -4,7 +4,7 @@
  * Time is a FixedClock, so expiry is tested by moving it, on Redis as elsewhere.
  */
 import { expect } from 'chai';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGliteThread } from '../../src/adapters/persistence/mikro-orm/pglite-thread.js';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import type { Redis } from 'ioredis';
@@ -292,7 +292,7 @@ describe('IdempotencyStore [in-memory]: expired rows are purged', () => {
 });
 
 describe('IdempotencyStore [pglite]: expired rows are purged', () => {
-  let pglite: PGlite;
+  let pglite: PGliteThread;
   let orm: MikroORM<AbstractSqlDriver>;
   before(async function () {
     this.timeout(60_000);

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGliteThread } from '../../src/adapters/persistence/mikro-orm/pglite-thread.js';
 import { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
 import pg from 'pg';
@@ -45,7 +45,7 @@ interface Opened {
 
 /** The ORM on a PGlite directory (in memory when null) or a PostgreSQL database, migrations not run. */
 async function open(place: { dataDir: string | null } | TestDatabase): Promise<Opened> {
-  let pglite: PGlite | null = null;
+  let pglite: PGliteThread | null = null;
   let client: pg.Client | null = null;
   let target: MikroOrmTarget;
   if ('dataDir' in place) {

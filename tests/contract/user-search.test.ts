@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGliteThread } from '../../src/adapters/persistence/mikro-orm/pglite-thread.js';
 import { MikroORM } from '@mikro-orm/core';
 import pg from 'pg';
 import type { AbstractSqlDriver } from '@mikro-orm/knex';
@@ -212,7 +212,7 @@ interface Migrated {
 }
 
 async function openMigrated(name: 'pglite' | 'postgresql'): Promise<Migrated> {
-  let pglite: PGlite | null = null;
+  let pglite: PGliteThread | null = null;
   let database: TestDatabase | null = null;
   let target: MikroOrmTarget;
   if (name === 'pglite') {

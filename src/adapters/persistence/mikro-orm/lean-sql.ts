@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import {
@@ -8,6 +7,7 @@ import {
   type HeldWrites,
   type SqlOrm,
 } from './mikro-orm-context.js';
+import { PGliteThread } from './pglite-thread.js';
 
 /**
  * A statement of the read side, written once with `?` placeholders. On PostgreSQL it runs as a
@@ -61,77 +61,13 @@ interface Pool {
   releaseConnection(client: PooledClient): Promise<unknown>;
 }
 
-/** The names of the statements prepared on each PGlite instance (its one session). */
-const preparedOn = new WeakMap<PGlite, Set<string>>();
-
-/** A value as PostgreSQL's text format has it. */
-const textValue = (value: unknown): string | null =>
-  value === null || value === undefined
-    ? null
-    : typeof value === 'boolean'
-      ? value
-        ? 't'
-        : 'f'
-      : value instanceof Date
-        ? value.toISOString()
-        : String(value);
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/**
- * Runs a statement on PGlite as a named prepared statement, through the wire protocol: parsed and
- * planned once per instance, then bound and executed in one call into the WebAssembly module.
- * `PGlite.query` parses, describes and plans every time, in several calls. The caller holds the
- * connection (no transaction of another request is open) and PGlite's lock.
- */
-async function runPrepared<R>(
-  pglite: PGlite,
-  statement: SqlStatement,
-  values: readonly unknown[],
-  syncToFs: boolean,
-): Promise<{ rows: R[]; rowCount: number }> {
-  let prepared = preparedOn.get(pglite);
-  if (prepared === undefined) {
-    prepared = new Set();
-    preparedOn.set(pglite, prepared);
-  }
-  const { serialize } = protocol;
-  const parts = prepared.has(statement.name)
-    ? []
-    : [serialize.parse({ name: statement.name, text: statement.text, types: [] })];
-  parts.push(
-    serialize.bind({ statement: statement.name, values: values.map(textValue) }),
-    serialize.describe({ type: 'P' }),
-    serialize.execute({}),
-    serialize.sync(),
-  );
-  // Statements on the read connection change no file: nothing to sync to the file system.
-  const { messages } = await pglite.execProtocol(concat(parts), {
-    syncToFs,
-    throwOnError: false,
-  });
-  if (messages.some((message) => message.name === 'parseComplete')) prepared.add(statement.name);
-  const error = messages.find((message) => message.name === 'error');
-  if (error !== undefined) throw error;
-  const result = parse.parseResults(messages, types.parsers)[0];
-  return { rows: (result?.rows ?? []) as R[], rowCount: result?.affectedRows ?? 0 };
-}
-
-/** The PGlite instance a PGlite-backed ORM runs on (see `mikroOrmOptions`), or null. */
-function pgliteOf(orm: SqlOrm): PGlite | null {
+/** The PGlite thread a PGlite-backed ORM runs on (see `mikroOrmOptions`), or null. */
+function pgliteOf(orm: SqlOrm): PGliteThread | null {
   const options = orm.config.get('driverOptions') as
     | { connection?: { pglite?: () => unknown } }
     | undefined;
   const instance = options?.connection?.pglite?.();
-  return instance instanceof PGlite ? instance : null;
+  return instance instanceof PGliteThread ? instance : null;
 }
 
 /**
@@ -146,16 +82,17 @@ function pgliteOf(orm: SqlOrm): PGlite | null {
  * - On PostgreSQL outside a unit of work: a client of MikroORM's own pool ('read' is the replica
  *   when one is configured), the statement prepared by name. Timings still go to MikroORM's
  *   logger, so slow statements are logged as `slow_query` like every other.
- * - On PGlite (one connection, in-process) outside a unit of work: with the connection taken from
- *   MikroORM's pool (so no other request's transaction is open on it), as a prepared statement
- *   through PGlite's wire protocol (`runPrepared`).
+ * - On PGlite (one session, on its own thread) outside a unit of work: as a prepared statement
+ *   through PGlite's wire protocol (`runPrepared`), in one message to its thread, which runs it
+ *   when no transaction is open in the session. It does not wait for MikroORM's one connection,
+ *   so several such statements are on their way to the thread at once.
  *
  * Statements select named columns, never `*`, so a migration that adds a column does not
  * invalidate the plans prepared before it.
  */
 export class LeanSql {
   private readonly prepared: boolean;
-  private readonly pglite: PGlite | null;
+  private readonly pglite: PGliteThread | null;
 
   constructor(private readonly orm: SqlOrm) {
     this.prepared = orm.config.getDriver() instanceof PostgreSqlDriver;
@@ -200,6 +137,11 @@ export class LeanSql {
   ): Promise<{ rows: R[]; rowCount: number }> {
     const tx = transactionEntityManager(this.orm);
     if (tx !== undefined) await heldWrites.getStore()?.flush();
+    const pglite = this.pglite;
+    if (tx === undefined && pglite !== null)
+      return this.logged(statement, connection, () =>
+        pglite.prepared<R>(statement.name, statement.text, values, connection === 'write'),
+      );
     const pool = this.poolFor(tx, connection);
     if (pool === null) {
       const em = tx ?? this.orm.em.getConnection(connection);
@@ -214,22 +156,31 @@ export class LeanSql {
       const rows = await em.execute<R[]>(statement.knexText, [...values], 'all');
       return { rows, rowCount: rows.length };
     }
-    const pglite = tx === undefined ? this.pglite : null;
+    return this.logged(statement, connection, async () => {
+      const client = await pool.acquireConnection();
+      try {
+        const result = await client.query({ name: statement.name, text: statement.text, values });
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      } finally {
+        void pool.releaseConnection(client);
+      }
+    });
+  }
+
+  /** Runs a statement sent past MikroORM, with its timing logged as MikroORM logs its own. */
+  private async logged<T>(
+    statement: SqlStatement,
+    connection: 'read' | 'write',
+    run: () => Promise<T>,
+  ): Promise<T> {
     const started = Date.now();
-    const client = await pool.acquireConnection();
     let failed = false;
     try {
-      if (pglite !== null)
-        return await pglite.runExclusive(() =>
-          runPrepared<R>(pglite, statement, values, connection === 'write'),
-        );
-      const result = await client.query({ name: statement.name, text: statement.text, values });
-      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      return await run();
     } catch (error) {
       failed = true;
       throw error;
     } finally {
-      void pool.releaseConnection(client);
       this.orm.config.getLogger().logQuery({
         query: statement.text,
         took: Date.now() - started,
@@ -247,7 +198,7 @@ export class LeanSql {
       return this.prepared
         ? ((tx.getTransactionContext() as { client: Pool } | undefined)?.client ?? null)
         : null;
-    if (!this.prepared && this.pglite === null) return null;
+    if (!this.prepared) return null;
     return this.orm.em.getConnection(connection).getKnex().client as Pool;
   }
 

@@ -1,5 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { MikroORM, type LoggerOptions, type Options } from '@mikro-orm/core';
 import type { Logger } from '../../../application/ports/logger.js';
 import { SlowQueryLogger } from './slow-query-logger.js';
@@ -11,6 +9,7 @@ import type { ClearablePersistence } from '../persistence.js';
 import { ENTITIES } from './entities/user.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { guardAvailability } from './availability.js';
+import { PGliteThread } from './pglite-thread.js';
 import type { SqlOrm } from './mikro-orm-context.js';
 import { MikroOrmUnitOfWork } from './mikro-orm-unit-of-work.js';
 import { MikroOrmOrderReadModel } from './mikro-orm-order-read-model.js';
@@ -25,7 +24,10 @@ import { MikroOrmUserRepository } from './mikro-orm-user-repository.js';
 import { MikroOrmEmailTokenRepository, MikroOrmOutbox } from './mikro-orm-mail.js';
 
 export type MikroOrmTarget =
-  /** PGlite, PostgreSQL compiled to WebAssembly, in this process: in `dataDir`, or in memory when null. */
+  /**
+   * PGlite, PostgreSQL compiled to WebAssembly, on a worker thread of this process: in `dataDir`,
+   * or in memory when null.
+   */
   | { kind: 'pglite'; dataDir: string | null }
   /** A PostgreSQL server; `readUrl` is a replica the read model reads from. */
   | { kind: 'postgresql'; url: string; readUrl?: string | null };
@@ -42,11 +44,11 @@ export interface MikroOrmOptions {
 }
 
 /**
- * A PGlite instance as the store needs it: with `pg_trgm`, whose indexes serve substring search.
- * In `dataDir`, or in memory when null.
+ * PGlite as the store needs it: with `pg_trgm`, whose indexes serve substring search, on a worker
+ * thread so that its statements do not hold up the event loop. In `dataDir`, or in memory when null.
  */
-export function openPGlite(dataDir: string | null): PGlite {
-  return new PGlite({ ...(dataDir === null ? {} : { dataDir }), extensions: { pg_trgm } });
+export function openPGlite(dataDir: string | null): PGliteThread {
+  return new PGliteThread(dataDir);
 }
 
 function driverLog(logger: Logger) {
@@ -64,12 +66,12 @@ function driverLog(logger: Logger) {
 }
 
 /**
- * MikroORM's options for a target (a PGlite target needs the PGlite instance to use). The store
+ * MikroORM's options for a target (a PGlite target needs the PGlite thread to use). The store
  * opens with these; a tool that needs the same ORM (a schema check, a migration generator) can too.
  */
 export function mikroOrmOptions(
   target: MikroOrmTarget,
-  pglite: PGlite | null,
+  pglite: PGliteThread | null,
   options: MikroOrmOptions = {},
 ): Options<AbstractSqlDriver> {
   const connection: Options<AbstractSqlDriver> =
@@ -80,7 +82,7 @@ export function mikroOrmOptions(
           driverOptions: {
             connection: {
               pglite: () => {
-                if (pglite === null) throw new Error('A PGlite target needs its PGlite instance');
+                if (pglite === null) throw new Error('A PGlite target needs its PGlite thread');
                 return pglite;
               },
             },
@@ -200,7 +202,7 @@ async function migrate(orm: SqlOrm, shared: boolean): Promise<void> {
 
 function mikroOrmPersistence(
   orm: SqlOrm,
-  pglite: PGlite | null,
+  pglite: PGliteThread | null,
   options: MikroOrmOptions,
 ): ClearablePersistence {
   let closing: Promise<void> | null = null;

@@ -92,6 +92,14 @@ export const verificationMail = (
   data: { username: user.username, token },
 });
 
+/** The notice to an account's address that its password was changed (or reset). */
+export const passwordChangedMail = (user: Pick<User, 'id' | 'email' | 'username'>): Mail => ({
+  kind: 'password_changed',
+  to: user.email,
+  userId: user.id,
+  data: { username: user.username },
+});
+
 /**
  * Requests for mails are limited per address and per target email, on top of the general rate
  * limit: 429 with the seconds until the window ends.

@@ -3,6 +3,7 @@ import { validationFailed } from '../../../domain/shared/errors.js';
 import { passwordProblem } from '../../../domain/user/user-rules.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
 import type { CommandHandler } from '../../bus.js';
+import { passwordChangedMail } from '../../mail/email-tokens.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { OUTBOX, type Outbox } from '../../ports/outbox.js';
 import { PASSWORD_HASHER, type PasswordHasher } from '../../ports/password-hasher.js';
@@ -51,15 +52,7 @@ export class ChangePasswordHandler implements CommandHandler<ChangePasswordComma
         const now = this.clock.now();
         await this.users.update(locked.changePassword(newHash, now));
         const ended = await endSessionsOf(this, locked.id, now);
-        await this.outbox.enqueue(
-          {
-            kind: 'password_changed',
-            to: locked.email,
-            userId: locked.id,
-            data: { username: locked.username },
-          },
-          now,
-        );
+        await this.outbox.enqueue(passwordChangedMail(locked), now);
         return ended;
       },
       {

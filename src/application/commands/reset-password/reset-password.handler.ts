@@ -3,7 +3,7 @@ import { badRequest, validationFailed } from '../../../domain/shared/errors.js';
 import { passwordProblem } from '../../../domain/user/user-rules.js';
 import type { CommandHandler } from '../../bus.js';
 import { DOMAIN_EVENTS, type DomainEvents } from '../../audit/domain-events.js';
-import { EmailTokens, INVALID_TOKEN } from '../../mail/email-tokens.js';
+import { EmailTokens, INVALID_TOKEN, passwordChangedMail } from '../../mail/email-tokens.js';
 import { CLOCK, type Clock } from '../../ports/clock.js';
 import { LOGIN_THROTTLE, type LoginThrottle } from '../../ports/login-throttle.js';
 import { OUTBOX, type Outbox } from '../../ports/outbox.js';
@@ -54,15 +54,7 @@ export class ResetPasswordHandler implements CommandHandler<ResetPasswordCommand
         found.changePassword(hash, now, 'user.password_reset'),
       );
       const ended = await endSessionsOf(this, found.id, now);
-      await this.outbox.enqueue(
-        {
-          kind: 'password_changed',
-          to: changed.email,
-          userId: changed.id,
-          data: { username: changed.username },
-        },
-        now,
-      );
+      await this.outbox.enqueue(passwordChangedMail(changed), now);
       return { user: changed, revoked: ended };
     });
     await this.throttle.clearAccount(user.id);

@@ -8,16 +8,10 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type supertest from 'supertest';
 import { generateTokenKeyPair } from '../../src/adapters/security/paserk-keys.js';
-import { PASSWORD, startApi, type TestApi } from '../support/api.js';
-import {
-  cleanUpRedisPrefix,
-  keysUnder,
-  requireRedis,
-  runKeyPrefix,
-  testRedisClient,
-  testRedisUrl,
-} from '../support/redis.js';
-import { storageTargets, type OpenedStorage } from '../support/storage.js';
+import { PASSWORD, type TestApi } from '../support/api.js';
+import { keysUnder, testRedisClient } from '../support/redis.js';
+import { storageTargets } from '../support/storage.js';
+import { useApi, useTwoApisOnRedis } from './suites/harness.js';
 
 const inMemory = storageTargets().find((target) => target.name === 'in-memory')!;
 let sequence = 0;
@@ -36,33 +30,19 @@ const signUp = (api: TestApi, body: object, key?: string): supertest.Test => {
 
 describe('Idempotency-Key with REDIS_URL: shared by the instances', function () {
   this.timeout(60_000);
-  const prefix = runKeyPrefix();
-  let store: OpenedStorage | undefined;
-  const apis: TestApi[] = [];
-
-  before(async function () {
-    await requireRedis(this, 'Idempotency-Key with REDIS_URL');
-    store = await inMemory.open();
-    const pair = await generateTokenKeyPair();
-    // Instances share the signing key (from which the request fingerprints' key is derived) and Redis.
-    const config = {
-      tokens: { signingKey: pair.secret, keyId: 'shared' },
-      redis: { url: testRedisUrl() },
-      server: { trustProxy: true },
-    };
-    apis.push(
-      await startApi(store, config, { redisKeyPrefix: prefix }),
-      await startApi(store, config, { redisKeyPrefix: prefix }),
-    );
-  });
-  after(async () => {
-    await Promise.all(apis.splice(0).map((api) => api.close()));
-    await store?.dispose();
-    await cleanUpRedisPrefix(prefix);
-  });
+  // Instances share the signing key (from which the request fingerprints' key is derived) and Redis.
+  const apis = useTwoApisOnRedis(
+    () => inMemory.open(),
+    'Idempotency-Key with REDIS_URL',
+    async () => {
+      const pair = await generateTokenKeyPair();
+      return { tokens: { signingKey: pair.secret, keyId: 'shared' }, server: { trustProxy: true } };
+    },
+  );
+  const prefix = apis.prefix;
 
   it('a retry on the other instance replays the first response; the key lives in Redis', async () => {
-    const [a, b] = apis as [TestApi, TestApi];
+    const [a, b] = apis.get();
     const key = randomUUID();
     const body = aSignUp();
     const first = await signUp(a, body, key);
@@ -82,7 +62,7 @@ describe('Idempotency-Key with REDIS_URL: shared by the instances', function () 
   });
 
   it('duplicates sent to both instances at once: one user', async () => {
-    const [a, b] = apis as [TestApi, TestApi];
+    const [a, b] = apis.get();
     const key = randomUUID();
     const body = aSignUp();
     const all = await Promise.all([a, b, a, b].map((api) => signUp(api, body, key)));
@@ -100,32 +80,24 @@ describe('Idempotency-Key with REDIS_URL: shared by the instances', function () 
 
 describe('Idempotency-Key with a Redis that cannot be reached', function () {
   this.timeout(60_000);
-  let store: OpenedStorage | undefined;
-  let api: TestApi | undefined;
-  before(async () => {
-    store = await inMemory.open();
-    api = await startApi(store, {
-      redis: { url: 'redis://127.0.0.1:1' },
-      server: { trustProxy: true },
-    });
-  });
-  after(async () => {
-    await api?.close();
-    await store?.dispose();
+  const ctx = useApi(() => inMemory.open(), {
+    redis: { url: 'redis://127.0.0.1:1' },
+    server: { trustProxy: true },
   });
 
   it('a request with a key is 503 with Retry-After and does nothing; one without a key goes on', async () => {
+    const api = ctx.get();
     const body = aSignUp();
-    const refused = await signUp(api!, body, randomUUID());
+    const refused = await signUp(api, body, randomUUID());
     expect(refused.status).to.equal(503);
     expect(refused.body).to.include({
       error: 'ServiceUnavailableError',
       message: 'Idempotency-Key cannot be checked right now; try again shortly',
     });
     expect(refused.headers['retry-after']).to.equal('5');
-    expect(await api!.service.persistence.users.findByLogin(body.username)).to.equal(null);
-    expect((await signUp(api!, body)).status).to.equal(201);
-    const warned = api!.logger.entries.some(
+    expect(await api.service.persistence.users.findByLogin(body.username)).to.equal(null);
+    expect((await signUp(api, body)).status).to.equal(201);
+    const warned = api.logger.entries.some(
       (entry) => entry.fields['event'] === 'idempotency_store_unavailable',
     );
     expect(warned).to.equal(true);

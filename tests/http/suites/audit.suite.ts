@@ -7,14 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import type { AuditLog } from '../../../src/application/ports/audit-log.js';
-import { ADMIN, PASSWORD, bearer, startApi, type TestApi } from '../../support/api.js';
-import {
-  cleanUpRedisPrefix,
-  requireRedis,
-  runKeyPrefix,
-  testRedisUrl,
-} from '../../support/redis.js';
-import { useApi, type OpenStore } from './harness.js';
+import { ADMIN, PASSWORD, bearer, type TestApi } from '../../support/api.js';
+import { useApi, useTwoApisOnRedis, type OpenStore } from './harness.js';
 
 type Event = {
   id: string;
@@ -561,27 +555,12 @@ export function auditSuite(open: OpenStore): void {
   });
 
   describe('auth.locked with the lockout in Redis, over two instances', () => {
-    const prefix = runKeyPrefix();
-    let store: Awaited<ReturnType<OpenStore>> | undefined;
-    const apis: TestApi[] = [];
-    before(async function () {
-      this.timeout(60_000);
-      await requireRedis(this, 'auth.locked with the lockout in Redis');
-      store = await open();
-      const config = { login: { maxFailures: 2, lockS: 30 }, redis: { url: testRedisUrl() } };
-      apis.push(
-        await startApi(store, config, { redisKeyPrefix: prefix }),
-        await startApi(store, config, { redisKeyPrefix: prefix }),
-      );
-    });
-    after(async () => {
-      await Promise.all(apis.splice(0).map((api) => api.close()));
-      await store?.dispose();
-      await cleanUpRedisPrefix(prefix);
-    });
+    const apis = useTwoApisOnRedis(open, 'auth.locked with the lockout in Redis', () => ({
+      login: { maxFailures: 2, lockS: 30 },
+    }));
 
     it('one event for the lock, whichever instance refuses first and however many refuse after', async () => {
-      const [a, b] = apis as [TestApi, TestApi];
+      const [a, b] = apis.get();
       const user = await a.createUser();
       const signIn = (api: TestApi, password: string, requestId = rid()) =>
         api.http

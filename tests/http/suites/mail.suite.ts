@@ -329,6 +329,25 @@ export function mailSuite(open: OpenStore): void {
           email_tokens: Array<Record<string, unknown>>;
         };
       };
+      /** One account erased by its owner, the other by an admin. */
+      const eraseBoth = async (
+        api: TestApi,
+        own: { token: string },
+        byAdmin: { id: number },
+        admin: string,
+      ) => {
+        expect(
+          (
+            await api.http
+              .delete('/api/v1/users/me')
+              .set(bearer(own.token))
+              .send({ password: PASSWORD })
+          ).status,
+        ).to.equal(204);
+        expect(
+          (await api.http.delete(`/api/v1/users/${byAdmin.id}`).set(bearer(admin))).status,
+        ).to.equal(204);
+      };
 
       it('the export lists the pending mails and the live links, never a token or its hash', async () => {
         const api = ctx.get();
@@ -397,17 +416,7 @@ export function mailSuite(open: OpenStore): void {
             .send({ email: `${user.username}@example.com` });
           expect(res.status).to.equal(202);
         }
-        expect(
-          (
-            await api.http
-              .delete('/api/v1/users/me')
-              .set(bearer(own.token))
-              .send({ password: PASSWORD })
-          ).status,
-        ).to.equal(204);
-        expect(
-          (await api.http.delete(`/api/v1/users/${byAdmin.id}`).set(bearer(admin))).status,
-        ).to.equal(204);
+        await eraseBoth(api, own, byAdmin, admin);
         for (const gone of [own, byAdmin])
           expect(
             await outbox.pendingOf({ id: gone.id, email: `${gone.username}@example.com` }),
@@ -449,17 +458,7 @@ export function mailSuite(open: OpenStore): void {
           { kind: 'verify_email', created_at: changedAt, status: 'pending' },
           { kind: 'email_changed', created_at: changedAt, status: 'pending' },
         ]);
-        expect(
-          (
-            await api.http
-              .delete('/api/v1/users/me')
-              .set(bearer(own.token))
-              .send({ password: PASSWORD })
-          ).status,
-        ).to.equal(204);
-        expect(
-          (await api.http.delete(`/api/v1/users/${byAdmin.id}`).set(bearer(admin))).status,
-        ).to.equal(204);
+        await eraseBoth(api, own, byAdmin, admin);
         for (const gone of [own, byAdmin])
           expect(await outbox.pendingOf({ id: gone.id, email: moved(gone) })).to.deep.equal([]);
         expect((await outbox.stats()).backlog).to.equal(2);

@@ -14,13 +14,7 @@ import {
   type ConfigOverrides,
   type TestApi,
 } from '../../support/api.js';
-import {
-  cleanUpRedisPrefix,
-  requireRedis,
-  runKeyPrefix,
-  testRedisUrl,
-} from '../../support/redis.js';
-import { useApi, type OpenStore } from './harness.js';
+import { useApi, useTwoApisOnRedis, type OpenStore } from './harness.js';
 
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const NEW_PASSWORD = 'Changed1Passw0rd';
@@ -509,31 +503,13 @@ export function sessionsSuite(open: OpenStore): void {
   });
 
   describe('sign-in lockout with REDIS_URL', () => {
-    const prefix = runKeyPrefix();
-    let store: Awaited<ReturnType<OpenStore>> | undefined;
-    const apis: TestApi[] = [];
-    before(async function () {
-      this.timeout(60_000);
-      await requireRedis(this, 'sign-in lockout with REDIS_URL');
-      store = await open();
-      const config = {
-        ...(await sharedKey()),
-        login: { maxFailures: 2, lockS: 30 },
-        redis: { url: testRedisUrl() },
-      };
-      apis.push(
-        await startApi(store, config, { redisKeyPrefix: prefix }),
-        await startApi(store, config, { redisKeyPrefix: prefix }),
-      );
-    });
-    after(async () => {
-      await Promise.all(apis.splice(0).map((api) => api.close()));
-      await store?.dispose();
-      await cleanUpRedisPrefix(prefix);
-    });
+    const apis = useTwoApisOnRedis(open, 'sign-in lockout with REDIS_URL', async () => ({
+      ...(await sharedKey()),
+      login: { maxFailures: 2, lockS: 30 },
+    }));
 
     it('is shared by instances: failures on one lock the login on the other', async () => {
-      const [a, b] = apis as [TestApi, TestApi];
+      const [a, b] = apis.get();
       const user = await a.createUser();
       expect((await signIn(a, user.username, 'Wrong1Password')).status).to.equal(401);
       expect((await signIn(b, user.username, 'Wrong1Password')).status).to.equal(401);
@@ -544,7 +520,7 @@ export function sessionsSuite(open: OpenStore): void {
     });
 
     it('a success on one instance resets the count on the other', async () => {
-      const [a, b] = apis as [TestApi, TestApi];
+      const [a, b] = apis.get();
       const user = await a.createUser();
       await signIn(a, user.username, 'Wrong1Password');
       expect((await signIn(b, user.username, PASSWORD)).status).to.equal(200);

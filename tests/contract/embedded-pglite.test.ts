@@ -4,7 +4,7 @@
  * directory across close and reopen, and a worker that dies.
  */
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { messages } from '@electric-sql/pglite';
@@ -40,6 +40,11 @@ describe('Embedded PGlite on its worker thread', function () {
     });
     afterEach(async () => {
       await thread.close();
+    });
+
+    it('runs with the embedded settings: a buffer pool of 16MB', async () => {
+      const { rows } = await thread.query<{ shared_buffers: string }>('show shared_buffers');
+      expect(rows).to.deep.equal([{ shared_buffers: '16MB' }]);
     });
 
     it('hands rows over with their types: a Date, a Uint8Array, numbers, JSON', async () => {
@@ -211,6 +216,30 @@ describe('Embedded PGlite on its worker thread', function () {
       } finally {
         await second.close();
       }
+    });
+
+    it('is created, then opened with the embedded settings, in the database the tables were in', async () => {
+      const thread = openPGlite(dataDir);
+      try {
+        await thread.waitReady;
+        const { rows } = await thread.query<{ db: string; buffers: string }>(
+          "select current_database() as db, current_setting('shared_buffers') as buffers",
+        );
+        expect(rows).to.deep.equal([{ db: 'template1', buffers: '16MB' }]);
+      } finally {
+        await thread.close();
+      }
+      expect(await readdir(dataDir)).to.include('PG_VERSION');
+    });
+
+    it('does not open when the directory cannot be created, and says why', async () => {
+      const blocked = join(dataDir, 'a-file');
+      await writeFile(blocked, '');
+      const thread = openPGlite(join(blocked, 'pglite'));
+      const error = await rejectionOf(thread.waitReady);
+      expect(error).to.be.instanceOf(PGliteThreadStopped);
+      expect(String((error as Error).cause)).to.include('Creating the data directory');
+      await thread.close();
     });
   });
 

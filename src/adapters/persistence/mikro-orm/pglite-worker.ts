@@ -2,14 +2,44 @@
  * The embedded database's thread: PGlite runs here, off the event loop that serves HTTP, and
  * answers the messages of `PGliteThread` one at a time, in the order they come.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, type Results } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite, Results } from '@electric-sql/pglite';
+import { openEmbedded } from './pglite-open.js';
 import { runPrepared } from './pglite-prepared.js';
 import type { Reply, Request, SentError } from './pglite-thread.js';
 
 const port = parentPort!;
 const { dataDir } = workerData as { dataDir: string | null };
+
+/**
+ * Creates a new data directory in a short-lived process. initdb's WebAssembly (its own module,
+ * compiled, and a memory of some 200 MB) would otherwise stay: in this thread's heap until a full
+ * collection, and in the allocator's arenas, which keep what the compiler threads freed.
+ */
+async function createDataDir(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./pglite-create.js', import.meta.url)), dir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (code !== 0)
+    throw new Error(`Creating the data directory ${dir} failed (${code}): ${stderr.trim()}`);
+}
 
 /**
  * An error as it crosses to the main thread: its message and its fields that are plain values (a
@@ -45,8 +75,8 @@ async function answer(pglite: PGlite, request: Request): Promise<unknown> {
 async function serve(): Promise<void> {
   let pglite: PGlite;
   try {
-    pglite = new PGlite({ ...(dataDir === null ? {} : { dataDir }), extensions: { pg_trgm } });
-    await pglite.waitReady;
+    if (dataDir !== null) await createDataDir(dataDir);
+    pglite = await openEmbedded(dataDir);
   } catch (error) {
     port.postMessage({ kind: 'failed', error: sent(error) } satisfies Reply);
     port.close();

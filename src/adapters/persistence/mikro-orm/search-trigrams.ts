@@ -150,32 +150,37 @@ export class SearchStatistics implements SearchPieces {
 /**
  * The statistics as last read, read again when `ttlMs` have passed (they change only when ANALYZE
  * runs): the search that finds them stale waits for the read (one short statement), as do searches
- * arriving meanwhile. A read that fails leaves the last statistics, or none, in use until the next:
- * they only make searches cheaper, never change what they find.
+ * arriving meanwhile. A read that fails leaves the last statistics, or none, in use, and is tried
+ * again after `retryMs` (the database may have been away for a moment): they only make searches
+ * cheaper, never change what they find.
  */
 export class SearchStatisticsCache {
   private statistics = new SearchStatistics([]);
-  private readAt = Number.NEGATIVE_INFINITY;
+  private staleAt = Number.NEGATIVE_INFINITY;
   private reading: Promise<SearchStatistics> | null = null;
 
   constructor(
     private readonly read: () => Promise<readonly SearchStatisticsRow[]>,
     private readonly ttlMs = 10 * 60_000,
+    private readonly retryMs = 30_000,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
   get(): Promise<SearchStatistics> {
     if (this.reading !== null) return this.reading;
-    if (this.now() - this.readAt < this.ttlMs) return Promise.resolve(this.statistics);
+    if (this.now() < this.staleAt) return Promise.resolve(this.statistics);
     this.reading = this.read().then(
       (rows) => {
         this.statistics = new SearchStatistics(rows);
+        this.staleAt = this.now() + this.ttlMs;
         return this.statistics;
       },
-      () => this.statistics,
+      () => {
+        this.staleAt = this.now() + this.retryMs;
+        return this.statistics;
+      },
     );
     void this.reading.finally(() => {
-      this.readAt = this.now();
       this.reading = null;
     });
     return this.reading;

@@ -110,6 +110,7 @@ describe('the search index statistics', () => {
         return rows;
       },
       1000,
+      100,
       () => now,
     );
     const [a, b] = await Promise.all([cache.get(), cache.get()]);
@@ -119,12 +120,12 @@ describe('the search index statistics', () => {
     now = 999;
     await cache.get();
     expect(reads).to.equal(1);
-    now = 2000;
+    now = 1000;
     await cache.get();
     expect(reads).to.equal(2);
   });
 
-  it('keep the last statistics when a read fails, and read again when stale', async () => {
+  it('keep the last statistics when a read fails, and try again sooner than when fresh', async () => {
     let now = 0;
     let reads = 0;
     let fail = false;
@@ -135,6 +136,7 @@ describe('the search index statistics', () => {
         return rows;
       },
       1000,
+      100,
       () => now,
     );
     expect((await cache.get()).common.size).to.equal(2);
@@ -142,11 +144,14 @@ describe('the search index statistics', () => {
     now = 5000;
     expect((await cache.get()).common.size).to.equal(2);
     expect(reads).to.equal(2);
-    fail = false;
-    now = 5500;
+    now = 5099;
     await cache.get();
     expect(reads).to.equal(2);
-    now = 6000;
+    fail = false;
+    now = 5100;
+    expect((await cache.get()).common.size).to.equal(2);
+    expect(reads).to.equal(3);
+    now = 6099;
     await cache.get();
     expect(reads).to.equal(3);
   });

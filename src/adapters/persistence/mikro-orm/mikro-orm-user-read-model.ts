@@ -8,6 +8,13 @@ import type {
 import type { Page, Slice, UserView } from '../../../application/ports/views.js';
 import { cachedStatement, LeanSql, sqlStatement, type SqlStatement } from './lean-sql.js';
 import type { SqlOrm } from './mikro-orm-context.js';
+import {
+  COMMON_SHARE,
+  SEARCH_STATISTICS,
+  SearchStatisticsCache,
+  type SearchPieces,
+  type SearchStatisticsRow,
+} from './search-trigrams.js';
 import { toUserView, VIEW_COLUMNS, type UserViewRow as Row } from './user-view-rows.js';
 
 /**
@@ -37,21 +44,41 @@ const SEPARATOR = '\u001f';
  * match in the joined text cannot straddle two fields, as the term does not hold the separator:
  * text entering the API never does. Were one to, the three fields are searched apart (unindexed),
  * so the answer is the same either way.
+ *
+ * Given `pieces` (the search index's statistics), a rare term holding trigrams most searched texts
+ * hold is searched with a piece of it that holds none first (`SearchStatistics.pieceOf`): the
+ * index scan then reads the common trigrams' long posting lists only where the piece matched. The
+ * piece's condition follows from the term's, so the users selected are the same.
  */
-export function searchCondition(term: string): { sql: string; values: unknown[] } {
+export function searchCondition(
+  term: string,
+  pieces?: SearchPieces,
+): { sql: string; values: unknown[] } {
   const pattern = `%${escapeLike(term)}%`;
-  return term.includes(SEPARATOR)
-    ? {
-        sql: '(u.email ilike ? or u.username ilike ? or u.full_name ilike ?)',
-        values: [pattern, pattern, pattern],
-      }
-    : { sql: `${SEARCH_TEXT} ilike ?`, values: [pattern] };
+  if (term.includes(SEPARATOR))
+    return {
+      sql: '(u.email ilike ? or u.username ilike ? or u.full_name ilike ?)',
+      values: [pattern, pattern, pattern],
+    };
+  const piece = pieces?.pieceOf(term) ?? null;
+  return piece === null
+    ? { sql: `${SEARCH_TEXT} ilike ?`, values: [pattern] }
+    : {
+        sql: `${SEARCH_TEXT} ilike ? and ${SEARCH_TEXT} ilike ?`,
+        values: [`%${escapeLike(piece)}%`, pattern],
+      };
 }
 
 const GET_BY_ID = sqlStatement(`select ${VIEW_COLUMNS} from users u where u.id = ?`);
 
-/** The WHERE clause of a filter over `users u`, and its values in order. */
-function filterClause(filter: UserFilter): { sql: string; values: unknown[] } {
+/**
+ * The WHERE clause of a filter over `users u`, and its values in order; `pieces` as for
+ * `searchCondition`.
+ */
+function filterClause(
+  filter: UserFilter,
+  pieces?: SearchPieces,
+): { sql: string; values: unknown[] } {
   const parts: string[] = [];
   const values: unknown[] = [];
   if (filter.role !== undefined) {
@@ -63,7 +90,7 @@ function filterClause(filter: UserFilter): { sql: string; values: unknown[] } {
     values.push(filter.isActive);
   }
   if (filter.search !== undefined) {
-    const search = searchCondition(filter.search);
+    const search = searchCondition(filter.search, pieces);
     parts.push(search.sql);
     values.push(...search.values);
   }
@@ -133,8 +160,10 @@ function idsClause(
   after: UserSliceCriteria['after'],
   how: 'walk' | 'matches',
   offset: boolean,
+  pieces?: SearchPieces,
 ) {
-  const where = filterClause(filter);
+  // A walk filters the rows of the sort's index one by one: a second condition would only add to each.
+  const where = filterClause(filter, how === 'matches' ? pieces : undefined);
   const tail = offset ? 'limit ? offset ?' : 'limit ?';
   if (how === 'walk') {
     const position = afterClause(sort, after, SORT_KEYS[sort.field], 'u.id');
@@ -151,6 +180,7 @@ function idsClause(
 /**
  * A search's first statement (see `MikroOrmUserReadModel.search`): up to `limit + 1` matches, their
  * count, and the page or slice cut from them; `limit ?` (and `offset ?` for a page) follow `values`.
+ * `pieces` as for `searchCondition`.
  */
 export function searchStatement(
   filter: UserFilter,
@@ -158,8 +188,9 @@ export function searchStatement(
   after: UserSliceCriteria['after'],
   offset: boolean,
   limit: number,
+  pieces?: SearchPieces,
 ): { statement: SqlStatement; values: unknown[] } {
-  const where = filterClause(filter);
+  const where = filterClause(filter, pieces);
   const position = afterClause(sort, after, 'm.k', 'm.id');
   const page = `select m.id from m ${position.sql === '' ? '' : `where ${position.sql}`} ${orderBy(sort, 'm.k', 'm.id')} ${offset ? 'limit ? offset ?' : 'limit ?'}`;
   const statement = cachedStatement(
@@ -183,13 +214,24 @@ const viewsOf = (ids: string, sort: UserListCriteria['sort']): string =>
  */
 export class MikroOrmUserReadModel implements UserReadModel {
   private readonly sql: LeanSql;
+  private readonly statistics: SearchStatisticsCache;
 
-  /** `exactCountLimit`: matches of a search counted exactly before the total is estimated. */
+  /**
+   * `exactCountLimit`: matches of a search counted exactly before the total is estimated.
+   * `statistics`: the search index's statistics, read from the database (`SEARCH_STATISTICS`)
+   * unless given.
+   */
   constructor(
     orm: SqlOrm,
     private readonly exactCountLimit = EXACT_COUNT_LIMIT,
+    statistics?: SearchStatisticsCache,
   ) {
     this.sql = new LeanSql(orm);
+    this.statistics =
+      statistics ??
+      new SearchStatisticsCache(() =>
+        this.sql.all<SearchStatisticsRow>(SEARCH_STATISTICS, [COMMON_SHARE], 'read'),
+      );
   }
 
   async getById(id: number): Promise<UserView | null> {
@@ -260,7 +302,8 @@ export class MikroOrmUserReadModel implements UserReadModel {
     offset: boolean,
     paging: unknown[],
   ): Promise<{ items: UserView[]; total: number; exact: boolean }> {
-    const first = searchStatement(filter, sort, after, offset, this.exactCountLimit);
+    const pieces = await this.statistics.get();
+    const first = searchStatement(filter, sort, after, offset, this.exactCountLimit, pieces);
     const rows = await this.sql.all<Row & { total: string | number }>(
       first.statement,
       [...first.values, ...paging],
@@ -271,7 +314,14 @@ export class MikroOrmUserReadModel implements UserReadModel {
       return { items: this.views(rows), total: counted, exact: true };
     const total = await this.estimate(filter, counted);
     const { items } = await this.read(
-      idsClause(filter, sort, after, total <= SORT_MATCHES_UP_TO ? 'matches' : 'walk', offset),
+      idsClause(
+        filter,
+        sort,
+        after,
+        total <= SORT_MATCHES_UP_TO ? 'matches' : 'walk',
+        offset,
+        pieces,
+      ),
       sort,
       paging,
     );
@@ -284,6 +334,7 @@ export class MikroOrmUserReadModel implements UserReadModel {
    * `counted` already seen, at most the users the other filters let through.
    */
   private async estimate(filter: UserFilter, counted: number): Promise<number> {
+    // The term's condition alone: the planner would take a piece's as independent of it and multiply.
     const where = filterClause(filter);
     const [plan] = await this.sql.all<{ 'QUERY PLAN': unknown }>(
       cachedStatement(`explain (format json) select 1 from users u ${where.sql}`),

@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { expect } from 'chai';
 import pg from 'pg';
 import { MemoryLogger } from '../../src/adapters/logging/memory-logger.js';
@@ -16,6 +15,7 @@ import {
   type MikroOrmTarget,
 } from '../../src/adapters/persistence/mikro-orm/mikro-orm-persistence.js';
 import type { ClearablePersistence } from '../../src/adapters/persistence/persistence.js';
+import { openEmbedded } from '../../src/adapters/persistence/mikro-orm/pglite-open.js';
 import { bearer, PASSWORD, startApi, type TestApi } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { describeStorages } from '../support/storage.js';
@@ -47,7 +47,7 @@ async function openRefusingStore(
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'um-refusing-'));
   await (await openMikroOrmPersistence({ kind, dataDir })).close();
-  const raw = new PGlite(dataDir);
+  const raw = await openEmbedded(dataDir);
   await raw.exec(REFUSE);
   await raw.close();
   const store = await openMikroOrmPersistence({ kind, dataDir }, options);

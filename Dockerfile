@@ -32,5 +32,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# node directly, not npm: no shell between the signal and the service.
-CMD ["node", "dist/src/main.js"]
+# node directly, not npm: no shell between the signal and the service. The options are npm start's
+# (docs/decisions/0076-v8-options-at-start.md).
+CMD ["node", "--max-semi-space-size=4", "--v8-pool-size=1", "dist/src/main.js"]

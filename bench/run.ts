@@ -21,7 +21,8 @@
  * (`LOG_LEVEL=warn`, say, to see what the request log costs).
  * BENCH_SERVICE_MAIN runs another build of the service (its `dist/src/main.js`), for a before
  * and after on the same harness and database.
- * BENCH_SERVICE_NODE_ARGS are given to node before the service's script: for a profile,
+ * The service starts with the node options of `npm start`. BENCH_SERVICE_NODE_ARGS are given to
+ * node after them, before the service's script: for a profile,
  * BENCH_SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench -- --only 2
  *
  * PostgreSQL is BENCH_DATABASE_SERVER_URL (postgres://postgres@127.0.0.1:5432/postgres), Redis
@@ -73,6 +74,20 @@ const ROOT = join(here, '..', '..');
 /** The service under test: this build's, or another build's (BENCH_SERVICE_MAIN) to compare with. */
 const MAIN = process.env.BENCH_SERVICE_MAIN ?? join(here, '..', 'src', 'main.js');
 const CEILING = join(here, 'ceiling.js');
+
+/**
+ * The node options the service starts with: `npm start`'s (the image's are the same), then
+ * BENCH_SERVICE_NODE_ARGS.
+ */
+function serviceNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const options = /\bnode((?: --\S+)*) dist\/src\/main\.js/.exec(pkg.scripts.start)?.[1] ?? '';
+  return [...options.split(' '), ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ')].filter(
+    (a) => a !== '',
+  );
+}
 const SAME_WORK = join(here, 'same-work.js');
 
 const { values: args } = parseArgs({
@@ -576,7 +591,7 @@ async function embeddedScenario(work: string, signingKey: string): Promise<void>
   const port = await freePort();
   const service = await startProcess({
     script: MAIN,
-    nodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [],
+    nodeArgs: serviceNodeArgs(),
     env: {
       NODE_ENV: 'production',
       PORT: String(port),
@@ -735,7 +750,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const service = await startProcess({
       script,
-      nodeArgs: process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [],
+      nodeArgs: serviceNodeArgs(),
       env: serviceEnv(workers, port),
       port,
       readyPath: '/health/ready',

@@ -13,6 +13,7 @@ const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const pkg = JSON.parse(read('package.json')) as {
   engines: { node: string };
   dependencies: Record<string, string>;
+  scripts: Record<string, string>;
 };
 
 describe('the repository', () => {
@@ -25,6 +26,17 @@ describe('the repository', () => {
     const oldest = /^OLDEST_NODE=(\d+)\.\d+\.\d+$/m.exec(read('.ci/run'))?.[1];
     expect(pkg.engines.node).to.equal(`>=${oldest}`);
     expect(Number(nvmrc.split('.')[0])).to.be.greaterThan(Number(oldest));
+  });
+
+  it('starts the service with the same node options in npm start and in the image', () => {
+    const npmStart = /exec node((?: --\S+)*) dist\/src\/main\.js$/.exec(
+      pkg.scripts.start ?? '',
+    )?.[1];
+    const cmd = /^CMD \[(.*)\]$/m.exec(read('Dockerfile'))?.[1];
+    expect(npmStart).to.be.a('string').and.not.equal('');
+    expect(cmd).to.equal(
+      ['node', ...npmStart!.trim().split(' '), 'dist/src/main.js'].map((a) => `"${a}"`).join(', '),
+    );
   });
 
   it('lists every setting in .env.example, commented, with its default', () => {

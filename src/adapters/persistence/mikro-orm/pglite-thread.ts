@@ -90,7 +90,7 @@ export class PGliteThread {
   private closing: Promise<void> | null = null;
   private settleReady!: { resolve: () => void; reject: (error: unknown) => void };
 
-  /** In `dataDir`, or in memory when null, with `pg_trgm`. */
+  /** In `dataDir`, or in memory when null, opened as `openEmbedded` opens it. */
   constructor(dataDir: string | null) {
     this.waitReady = new Promise<void>((resolve, reject) => {
       this.settleReady = { resolve, reject };
@@ -179,7 +179,8 @@ export class PGliteThread {
 
   /**
    * Runs a statement written with `$1, $2...` as a named prepared statement (see `runPrepared`),
-   * in one message to the worker. The caller holds the lock (`runExclusive`).
+   * in one message to the worker, without the lock: the worker holds it while a transaction is
+   * open in the session and runs it as soon as that ends.
    */
   prepared<R>(
     name: string,

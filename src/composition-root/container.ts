@@ -60,7 +60,6 @@ import {
   OutboxDispatcher,
   type DispatcherOptions,
 } from '../adapters/mail/outbox-dispatcher.js';
-import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { CryptoEmailTokens } from '../adapters/security/crypto-email-tokens.js';
 import { MAIL_METRICS } from '../adapters/http/metrics.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
@@ -76,7 +75,6 @@ import { CachingTokenVerifier } from '../adapters/security/caching-token-verifie
 import { CryptoRefreshTokens } from '../adapters/security/crypto-refresh-tokens.js';
 import { RateLimiterLoginThrottle } from '../adapters/rate-limit/rate-limiter-login-throttle.js';
 import { FlexibleRateLimiter } from '../adapters/rate-limit/flexible-rate-limiter.js';
-import { closeRedisClient, createRedisClient } from '../adapters/redis/redis-client.js';
 import { RedisIdempotencyStore } from '../adapters/redis/redis-idempotency-store.js';
 import { LoggingSecurityEvents } from '../adapters/logging/logging-security-events.js';
 import { SERVICE_METRICS, ServiceMetrics } from '../adapters/metrics/service-metrics.js';
@@ -184,7 +182,17 @@ export async function buildService(
   // request budgets).
   // The client connects in the background; until it does, and whenever Redis fails, that state
   // falls back to memory, so a start never waits for Redis.
-  const redis = config.redis.url === null ? null : createRedisClient(config.redis.url, logger);
+  // The Redis client and the SMTP transport are loaded only when configured: the embedded default
+  // holds neither in memory.
+  const redisUrl = config.redis.url;
+  const redisClients = redisUrl === null ? null : await import('../adapters/redis/redis-client.js');
+  const redis =
+    redisUrl === null || redisClients === null
+      ? null
+      : redisClients.createRedisClient(redisUrl, logger);
+  const closeRedis = async (): Promise<void> => {
+    if (redis !== null) await redisClients?.closeRedisClient(redis);
+  };
   try {
     const signingKey = await resolveSigningKey(config);
     const tokens =
@@ -287,7 +295,10 @@ export async function buildService(
       overrides.mailer ??
       (config.mail.smtpUrl === null
         ? new LogMailer(logger, config.mail.from)
-        : new SmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }));
+        : new (await import('../adapters/mail/smtp-mailer.js')).SmtpMailer({
+            url: config.mail.smtpUrl,
+            from: config.mail.from,
+          }));
     registerValue(c, MAILER, mailer);
     registerValue(c, OUTBOX, persistence.outbox);
     registerValue(c, EMAIL_TOKEN_REPOSITORY, persistence.emailTokens);
@@ -386,12 +397,12 @@ export async function buildService(
         await mailer.close();
         await Promise.all(pruners.map((pruner) => pruner.stop()));
         if (ownsPersistence) await persistence.close();
-        if (redis !== null) await closeRedisClient(redis);
+        await closeRedis();
       },
     };
   } catch (error) {
     if (ownsPersistence) await persistence.close();
-    if (redis !== null) await closeRedisClient(redis);
+    await closeRedis();
     throw error;
   }
 }

@@ -16,10 +16,8 @@ import { ensureConfiguredAdmin, startedLine } from './composition-root/bootstrap
 import { runPrimary } from './composition-root/cluster.js';
 import { createDrainableServer } from './composition-root/http-server.js';
 import { buildService, type Service } from './composition-root/container.js';
+import { runtimeV8Flags } from './composition-root/v8-flags.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
-
-/** How far V8 lets the heap grow past the live set, in percent, on the embedded database. */
-const EMBEDDED_HEAP_GROWING_PERCENT = 50;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -29,10 +27,7 @@ async function main(): Promise<void> {
 
 /** One serving process: the whole service, or one worker of a cluster. */
 async function serve(config: AppConfig): Promise<void> {
-  // On the embedded database the process is the whole deployment: its heap grows by half of
-  // what a full collection leaves, not V8's up to fourfold (decision 0077).
-  if (config.database.url === null)
-    v8.setFlagsFromString(`--heap-growing-percent=${EMBEDDED_HEAP_GROWING_PERCENT}`);
+  for (const flag of runtimeV8Flags(config)) v8.setFlagsFromString(flag);
   const service: Service = await buildService(config);
   const logger = service.container.resolve<Logger>(LOGGER);
   // A cluster's primary has created the admin before forking its workers.

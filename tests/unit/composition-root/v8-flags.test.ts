@@ -45,7 +45,7 @@ describe('runtimeV8Flags', () => {
     expect(flags).to.have.length(1);
     const unset = peakHeap([]);
     const set = peakHeap(flags);
-    // Measured: about 95 MiB against 220 MiB (a live set of about 20 MiB).
+    // Measured: about 80 MiB against 220 MiB (a live set of about 20 MiB).
     expect(set).to.be.below(unset * 0.6);
   });
 });

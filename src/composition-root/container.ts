@@ -181,9 +181,8 @@ export async function buildService(
   // Redis, when configured, holds the short-lived state the instances share (login failures,
   // request budgets).
   // The client connects in the background; until it does, and whenever Redis fails, that state
-  // falls back to memory, so a start never waits for Redis.
-  // The Redis client and the SMTP transport are loaded only when configured: the embedded default
-  // holds neither in memory.
+  // falls back to memory, so a start never waits for Redis. Its client is loaded only then: the
+  // embedded default does not hold ioredis in memory.
   const redisUrl = config.redis.url;
   const redisClients = redisUrl === null ? null : await import('../adapters/redis/redis-client.js');
   const redis =
@@ -290,7 +289,8 @@ export async function buildService(
             overrides.redisKeyPrefix ?? config.redis.keyPrefix,
           ),
     );
-    // Mail: written to the outbox with the change that causes it, sent by the dispatcher.
+    // Mail: written to the outbox with the change that causes it, sent by the dispatcher (through
+    // nodemailer, loaded only when an SMTP server is configured).
     const mailer =
       overrides.mailer ??
       (config.mail.smtpUrl === null

@@ -20,7 +20,7 @@ function peakHeap(flags: readonly string[]): number {
       inFlight[r % inFlight.length] = { r, a: [r, r + 1], s: 'g' + r };
       if (r % 20_000 === 0) peak = Math.max(peak, v8.getHeapStatistics().total_heap_size);
     }
-    console.log(live.length > 0 ? peak : 0);`;
+    console.log(live.length > 0 ? peak : 0); // the live set stays reachable to the end`;
   return Number(
     execFileSync(
       process.execPath,

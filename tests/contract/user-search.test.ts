@@ -286,20 +286,26 @@ for (const name of ['pglite', 'postgresql'] as const) {
       await db?.close();
     });
 
-    const plan = async (
+    /** The search statement of `search` for page 1 of 50, with its values and the page's. */
+    const statementOf = (
       search: string,
       sort: UserListCriteria['sort'],
-      statistics?: SearchStatistics,
-    ): Promise<string> => {
+      pieces?: SearchStatistics,
+    ): { text: string; values: unknown[] } => {
       const { statement, values } = searchStatement(
         { search },
         sort,
         undefined,
         true,
         10_000,
-        statistics,
+        pieces,
       );
-      const rows = await db!.query(`explain ${statement.text}`, [...values, 50, 0]);
+      return { text: statement.text, values: [...values, 50, 0] };
+    };
+
+    const plan = async (search: string, sort: UserListCriteria['sort']): Promise<string> => {
+      const { text, values } = statementOf(search, sort);
+      const rows = await db!.query(`explain ${text}`, values);
       return rows.map((row) => Object.values(row)[0]).join('\n');
     };
 
@@ -319,25 +325,18 @@ for (const name of ['pglite', 'postgresql'] as const) {
 
     /** The search statement's trigram index scan: its condition and the pages it read; and the ids found. */
     const scan = async (search: string, pieces?: SearchStatistics) => {
-      const { statement, values } = searchStatement(
-        { search },
+      const { text, values } = statementOf(
+        search,
         { field: 'created_at', direction: 'asc' },
-        undefined,
-        true,
-        10_000,
         pieces,
       );
-      const [row] = await db!.query(`explain (analyze, buffers, format json) ${statement.text}`, [
-        ...values,
-        50,
-        0,
-      ]);
+      const [row] = await db!.query(`explain (analyze, buffers, format json) ${text}`, values);
       const json = Object.values(row!)[0];
       const plans = (typeof json === 'string' ? JSON.parse(json) : json) as Array<{
         Plan: PlanNode;
       }>;
       const index = nodes(plans[0]!.Plan).find((n) => n['Node Type'] === 'Bitmap Index Scan');
-      const found = await db!.query<{ id: number | null }>(statement.text, [...values, 50, 0]);
+      const found = await db!.query<{ id: number | null }>(text, values);
       return {
         pages: index!['Shared Hit Blocks'] + index!['Shared Read Blocks'],
         condition: index!['Index Cond']!,

@@ -7,7 +7,12 @@
  * Node closes its connection after it; idle connections are closed at once, and any that turns
  * idle later (its answer was already on its way when the drain began) as soon as it does.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+
+// Required, not imported: importing `node:http` as a module reads all its exports, and reading
+// `http.WebSocket` loads Node's fetch implementation (undici) (decision 0078).
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 export interface HttpServerTimeouts {
   readonly headersTimeoutS: number;

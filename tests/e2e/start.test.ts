@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MAIN, runNode, startService, type Running } from './process.js';
 
 const ADMIN = {
@@ -121,6 +122,27 @@ describe('the service process on the embedded database', function () {
     const code = await running.stop('SIGTERM');
     expect(code).to.equal(0);
     expect(running.stdout()).to.contain('"event":"stopped"');
+  });
+
+  it("answers, errors included, without loading Node's fetch implementation (undici), which it never uses", async () => {
+    const probe = join(dirname(fileURLToPath(import.meta.url)), 'builtins-probe.js');
+    running = await startService({ DATA_DIR: dataDir }, 30_000, [
+      process.execPath,
+      '--import',
+      pathToFileURL(probe).href,
+      MAIN,
+    ]);
+    for (const path of ['/health/ready', '/', '/api/v1/users/me', '/api/v2/users/me', '/nowhere'])
+      expect((await fetch(`${running.base}${path}`)).status).to.be.oneOf([200, 401, 404]);
+    expect((await signIn(running.base, 'kept', 'KeptPassw0rd')).status).to.equal(200);
+    expect(await running.stop('SIGTERM')).to.equal(0);
+    const line = running
+      .stderr()
+      .split('\n')
+      .find((l) => l.startsWith('{"builtinsLoaded"'));
+    const loaded = (JSON.parse(line!) as { builtinsLoaded: string[] }).builtinsLoaded;
+    expect(loaded).to.include('NativeModule http');
+    expect(loaded.filter((name) => name.includes('undici'))).to.deep.equal([]);
   });
 
   it('stops on a SIGTERM sent to `npm start`: the script hands its process over to node', async () => {

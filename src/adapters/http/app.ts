@@ -1,5 +1,5 @@
 import { auditRoutes } from './routes/audit.routes.js';
-import Router from '@koa/router';
+import { Router } from './kit/router.js';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import helmet from 'koa-helmet';

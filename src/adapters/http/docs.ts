@@ -5,13 +5,14 @@
  * module by `npm run build`, so redoc is only a build-time package). Pages load only local scripts,
  * none inline, so a strict Content-Security-Policy holds.
  */
-import Router from '@koa/router';
+import { Router } from './kit/router.js';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ERROR_TABLE, type ErrorKind, problemType } from './kit/errors.js';
 import type { PlainRouteDoc } from './kit/openapi/document.js';
+import { setJsonBody } from './kit/json-body.js';
 import { ROUTER_OPTIONS } from './kit/route.js';
 
 const require = createRequire(import.meta.url);
@@ -203,7 +204,7 @@ export function docsRouter(document: Record<string, unknown>): Router {
   const info = (document['info'] ?? {}) as { title?: string; version?: string };
   const index = { name: info.title ?? '', version: info.version ?? '', links: INDEX_LINKS };
   router.get('/', (ctx) => {
-    ctx.body = index;
+    setJsonBody(ctx, index);
   });
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json; charset=utf-8';
@@ -237,12 +238,12 @@ export function docsRouter(document: Record<string, unknown>): Router {
     const kind = (ctx.params['kind'] ?? '').replaceAll('-', '_') as ErrorKind;
     const entry = Object.hasOwn(ERROR_TABLE, kind) ? ERROR_TABLE[kind] : undefined;
     if (entry === undefined) return next();
-    ctx.body = {
+    setJsonBody(ctx, {
       type: problemType(kind),
       title: entry.title,
       status: entry.status,
       error: entry.name,
-    };
+    });
   });
   return router;
 }

@@ -6,10 +6,11 @@
  * instance out of the load balancer at once. It answers 503 as soon as the service starts
  * draining, so a load balancer stops sending new requests.
  */
-import Router from '@koa/router';
+import { Router } from './kit/router.js';
 import { token } from '../../application/ports/injection.js';
 import type { HttpMetrics } from './metrics.js';
 import type { PlainRouteDoc } from './kit/openapi/document.js';
+import { setJsonBody } from './kit/json-body.js';
 import { ROUTER_OPTIONS } from './kit/route.js';
 
 export interface ReadinessCheck {
@@ -110,12 +111,12 @@ export const HEALTH_ROUTES: readonly PlainRouteDoc[] = [
 export function healthRouter(readiness: Readiness, metrics: HttpMetrics): Router {
   const router = new Router(ROUTER_OPTIONS);
   router.get('/health/live', (ctx) => {
-    ctx.body = { status: 'ok' };
+    setJsonBody(ctx, { status: 'ok' });
   });
   router.get('/health/ready', async (ctx) => {
     if (readiness.draining()) {
       ctx.status = 503;
-      ctx.body = { status: 'draining' };
+      setJsonBody(ctx, { status: 'draining' });
       return;
     }
     const results = await Promise.all(
@@ -132,10 +133,10 @@ export function healthRouter(readiness: Readiness, metrics: HttpMetrics): Router
     const unavailable = results.some((r) => r.fatal);
     const degraded = results.some((r) => r.shown === 'degraded');
     ctx.status = unavailable ? 503 : 200;
-    ctx.body = {
+    setJsonBody(ctx, {
       status: unavailable ? 'unavailable' : degraded ? 'degraded' : 'ok',
       checks: Object.fromEntries(results.map((r) => [r.name, r.shown])),
-    };
+    });
   });
   router.get('/metrics', async (ctx) => {
     const { contentType, body } = await metrics.scrape();

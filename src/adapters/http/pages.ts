@@ -5,7 +5,7 @@
  * outcome. One local script, nothing inline and nothing from elsewhere, so the strict
  * Content-Security-Policy of the documentation pages holds here too.
  */
-import Router from '@koa/router';
+import { Router } from './kit/router.js';
 import type Koa from 'koa';
 import type { PlainRouteDoc } from './kit/openapi/document.js';
 

@@ -14,6 +14,7 @@ import { decode, type ObjectCodec } from './codecs/codec.js';
 import type { ParamCodec } from './codecs/params.js';
 import type { CursorCodec } from './cursor.js';
 import { HttpError } from './errors.js';
+import { setJsonBody } from './json-body.js';
 import {
   idempotencyKeyOf,
   idempotencyScope,
@@ -177,6 +178,6 @@ export function routeMiddleware<P, Q, B, A extends RouteAuth>(
     const headers = reply.headers;
     if (headers !== undefined) for (const name in headers) ctx.set(name, headers[name]!);
     ctx.status = reply.status;
-    if (reply.body !== undefined) ctx.body = reply.body;
+    if (reply.body !== undefined) setJsonBody(ctx, reply.body);
   };
 }

@@ -10,6 +10,7 @@ import {
   kindOfStatus,
   problemBody,
 } from '../kit/errors.js';
+import { setJsonBody } from '../kit/json-body.js';
 
 interface Classified {
   readonly kind: ErrorKind;
@@ -79,10 +80,10 @@ export function errorHandler(logger: Logger): Koa.Middleware {
         details,
       };
       if (ctx.state.apiVersion === 2) {
-        ctx.body = problemBody(input);
         ctx.set('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+        setJsonBody(ctx, problemBody(input));
       } else {
-        ctx.body = errorBodyV1(input);
+        setJsonBody(ctx, errorBodyV1(input));
       }
     }
   };

@@ -11,9 +11,10 @@ export const EMBEDDED_WASM_TIERING_BUDGET = 200_000_000;
 
 /**
  * The V8 flags a serving process sets once it knows its store. On the embedded database the
- * process is the whole deployment (decision 0077): its heap grows by a quarter of its live set, not
- * by V8's up to fourfold; and PGlite's functions that merely ran while it opened are not optimised,
- * whose compilations' memory the allocator keeps (decision 0078). V8 reads both flags late.
+ * process is the whole deployment: its heap grows by a quarter of its live set, not by V8's up to
+ * fourfold (decision 0077), and PGlite's WebAssembly is optimised once it stays hot, not for what
+ * merely ran while the database opened, whose compilations' memory the allocator would keep
+ * (decision 0078). V8 reads both flags late.
  */
 export function runtimeV8Flags(config: Pick<AppConfig, 'database'>): string[] {
   return config.database.url === null

@@ -34,8 +34,8 @@ function peakHeap(flags: readonly string[]): number {
 
 /**
  * A process that sets `flags` at run time, then compiles a WebAssembly function (a loop adding
- * 1..n) and runs it a million rounds, as PGlite's functions run while it opens; prints how many
- * times V8's optimising compiler compiled it, from V8's own trace.
+ * 1..n) and runs a million rounds of it, as PGlite's functions run while it opens. Returns how
+ * many times V8's optimising compiler compiled it, read from V8's own trace.
  */
 function optimisedCompilations(flags: readonly string[]): number {
   const script = `

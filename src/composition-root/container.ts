@@ -80,6 +80,7 @@ import { LoggingSecurityEvents } from '../adapters/logging/logging-security-even
 import { SERVICE_METRICS, ServiceMetrics } from '../adapters/metrics/service-metrics.js';
 import { SECURITY_EVENTS, type SecurityEvents } from '../application/ports/security-events.js';
 import type { AppConfig } from '../config/config.js';
+import type { Redis } from 'ioredis';
 import { resolveSigningKey } from './signing-key.js';
 
 /**
@@ -183,15 +184,14 @@ export async function buildService(
   // The client connects in the background; until it does, and whenever Redis fails, that state
   // falls back to memory, so a start never waits for Redis. Its client is loaded only then: the
   // embedded default does not hold ioredis in memory.
-  const redisUrl = config.redis.url;
-  const redisClients = redisUrl === null ? null : await import('../adapters/redis/redis-client.js');
-  const redis =
-    redisUrl === null || redisClients === null
-      ? null
-      : redisClients.createRedisClient(redisUrl, logger);
-  const closeRedis = async (): Promise<void> => {
-    if (redis !== null) await redisClients?.closeRedisClient(redis);
-  };
+  let redis: Redis | null = null;
+  let closeRedis = async (): Promise<void> => {};
+  if (config.redis.url !== null) {
+    const clients = await import('../adapters/redis/redis-client.js');
+    const client = clients.createRedisClient(config.redis.url, logger);
+    redis = client;
+    closeRedis = () => clients.closeRedisClient(client);
+  }
   try {
     const signingKey = await resolveSigningKey(config);
     const tokens =

@@ -34,4 +34,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # node directly, not npm: no shell between the signal and the service. The options are npm start's
 # (docs/decisions/0076-v8-options-at-start.md).
-CMD ["node", "--max-semi-space-size=4", "--v8-pool-size=1", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "--v8-pool-size=1", "dist/src/main.js"]

@@ -1,85 +1,25 @@
 /**
- * The service's entry point: reads the config, builds the container, creates the first admin
- * when asked to, serves HTTP, and drains on SIGTERM or SIGINT. Containers and process managers
- * should run `node dist/src/main.js` directly: npm does not pass SIGTERM through its shell.
+ * The service's entry point: reads the config, sets the V8 flags of its store, then loads and
+ * runs the rest (`composition-root/serve.ts`): creates the first admin when asked to, serves HTTP,
+ * and drains on SIGTERM or SIGINT. Containers and process managers should run
+ * `node dist/src/main.js` directly: npm does not pass SIGTERM through its shell.
+ *
+ * The rest is imported only once the flags are set: loading it grows V8's young generation,
+ * which the embedded store keeps at its floor (`v8-flags.ts`).
  *
  * With WEB_CONCURRENCY > 1 this process becomes the primary of a node:cluster
  * (`composition-root/cluster.ts`): it migrates and creates the first admin once, then forks that
- * many workers, each of which runs `serve` below.
+ * many workers, each of which serves as a single process does.
  */
-import 'reflect-metadata';
-import cluster from 'node:cluster';
 import v8 from 'node:v8';
-import { LOGGER, type Logger } from './application/ports/logger.js';
-import { buildApp } from './adapters/http/app.js';
-import { ensureConfiguredAdmin, startedLine } from './composition-root/bootstrap.js';
-import { runPrimary } from './composition-root/cluster.js';
-import { createDrainableServer } from './composition-root/http-server.js';
-import { buildService, type Service } from './composition-root/container.js';
 import { runtimeV8Flags } from './composition-root/v8-flags.js';
-import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
+import { ConfigError, loadConfig } from './config/config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (config.server.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config);
-  return serve(config);
-}
-
-/** One serving process: the whole service, or one worker of a cluster. */
-async function serve(config: AppConfig): Promise<void> {
   for (const flag of runtimeV8Flags(config)) v8.setFlagsFromString(flag);
-  const service: Service = await buildService(config);
-  const logger = service.container.resolve<Logger>(LOGGER);
-  // A cluster's primary has created the admin before forking its workers.
-  if (!cluster.isWorker) await ensureConfiguredAdmin(service.container, config);
-  const app = buildApp(service.container);
-  for (const pruner of service.pruners) pruner.start();
-  service.dispatcher.start();
-  const http = createDrainableServer(app.callback(), config.server);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping', { event: 'stopping', signal });
-    service.startDraining();
-    // Requests already received get until the timeout; then their connections are cut.
-    const timeoutMs = config.server.shutdownTimeoutS * 1000;
-    const force = setTimeout(() => {
-      logger.warn('forced exit', {
-        event: 'forced_exit',
-        timeout_ms: timeoutMs,
-        open_connections: 'closed',
-      });
-      http.server.closeAllConnections();
-      void service.close().finally(() => process.exit(1));
-    }, timeoutMs);
-    force.unref();
-    void http.drain().then(() =>
-      service
-        .close()
-        .then(() => {
-          logger.info('stopped', { event: 'stopped' });
-          process.exit(0);
-        })
-        .catch((error: unknown) => {
-          logger.error('shutdown failed', { event: 'shutdown_failed', error: String(error) });
-          process.exit(1);
-        }),
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  await http.listen(config.server.port);
-  const { message, url, docs } = startedLine(config.server.port);
-  logger.info(message, {
-    // A worker's start is one part of the cluster's; the primary logs `started` once all serve.
-    ...(cluster.isWorker ? { event: 'worker_started', pid: process.pid } : { event: 'started' }),
-    port: config.server.port,
-    url,
-    docs,
-    storage: config.database.url === null ? `embedded (${config.database.dataDir})` : 'postgresql',
-    env: config.env,
-  });
+  const { run } = await import('./composition-root/serve.js');
+  return run(config);
 }
 
 main().catch((error: unknown) => {

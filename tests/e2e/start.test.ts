@@ -25,6 +25,27 @@ async function signIn(base: string, username: string, password: string): Promise
   });
 }
 
+/** Starts the service with `start-probe.js` loaded first (`--import`). */
+function startProbed(dataDir: string): Promise<Running> {
+  const probe = join(dirname(fileURLToPath(import.meta.url)), 'start-probe.js');
+  return startService({ DATA_DIR: dataDir }, 30_000, [
+    process.execPath,
+    '--import',
+    pathToFileURL(probe).href,
+    MAIN,
+  ]);
+}
+
+/** What the probe wrote under `key` to the stderr of a stopped service. */
+function probed<T>(running: Running, key: string): T {
+  const line = running
+    .stderr()
+    .split('\n')
+    .find((l) => l.startsWith(`{"${key}"`));
+  expect(line, key).to.be.a('string');
+  return (JSON.parse(line!) as Record<string, T>)[key]!;
+}
+
 describe('the service process on the embedded database', function () {
   this.timeout(90_000);
   let dataDir: string;
@@ -125,13 +146,7 @@ describe('the service process on the embedded database', function () {
   });
 
   it("answers, errors included, without loading Node's fetch implementation (undici), which it never uses", async () => {
-    const probe = join(dirname(fileURLToPath(import.meta.url)), 'builtins-probe.js');
-    running = await startService({ DATA_DIR: dataDir }, 30_000, [
-      process.execPath,
-      '--import',
-      pathToFileURL(probe).href,
-      MAIN,
-    ]);
+    running = await startProbed(dataDir);
     const answers = {
       '/health/ready': 200,
       '/': 200,
@@ -143,13 +158,24 @@ describe('the service process on the embedded database', function () {
       expect((await fetch(`${running.base}${path}`)).status, path).to.equal(status);
     expect((await signIn(running.base, 'kept', 'KeptPassw0rd')).status).to.equal(200);
     expect(await running.stop('SIGTERM')).to.equal(0);
-    const line = running
-      .stderr()
-      .split('\n')
-      .find((l) => l.startsWith('{"builtinsLoaded"'));
-    const loaded = (JSON.parse(line!) as { builtinsLoaded: string[] }).builtinsLoaded;
+    const loaded = probed<string[]>(running, 'builtinsLoaded');
     expect(loaded).to.include('NativeModule http');
     expect(loaded.filter((name) => name.includes('undici'))).to.deep.equal([]);
+  });
+
+  it("sets the embedded store's V8 flags before it loads the ORM, the HTTP stack or PGlite", async () => {
+    // Loading them grows V8's young generation, which the flags keep small when embedded.
+    running = await startProbed(dataDir);
+    expect(await running.stop('SIGTERM')).to.equal(0);
+    const { flag, packages } = probed<{ flag: string; packages: string[] }>(
+      running,
+      'flagsSetAfter',
+    );
+    expect(flag).to.match(/^--/);
+    // The config's own packages are loaded by then; none of these is.
+    expect(packages).to.include('config');
+    for (const heavy of ['@mikro-orm/core', 'koa', '@electric-sql/pglite', 'winston', 'tsyringe'])
+      expect(packages, heavy).not.to.include(heavy);
   });
 
   it('stops on a SIGTERM sent to `npm start`: the script hands its process over to node', async () => {

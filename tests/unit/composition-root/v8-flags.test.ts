@@ -1,47 +1,109 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { runtimeV8Flags } from '../../../src/composition-root/v8-flags.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGLITE_THREAD_LIMITS } from '../../../src/adapters/persistence/mikro-orm/pglite-thread.js';
+import {
+  EMBEDDED_THREAD_SEMI_SPACE_MIB,
+  runtimeV8Flags,
+} from '../../../src/composition-root/v8-flags.js';
 import { testConfig } from '../../../src/config/config.js';
 
+/** The node options `npm start` (and the image) run the service with. */
+const START_OPTIONS = (() => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return /exec node((?: --\S+)*) dist\/src\/main\.js$/
+    .exec(pkg.scripts.start)![1]!
+    .trim()
+    .split(' ');
+})();
+
 /**
- * A process that keeps a live set and lets young objects reach the old generation before they
- * die (as requests in flight do), after setting `flags` at run time as the service does; prints
- * the largest heap V8 committed meanwhile, in bytes.
+ * Runs `body` as an ES module in a new node process started with `options`, after it sets `flags`
+ * at run time, first thing, as the service does; returns what it printed.
  */
-function peakHeap(flags: readonly string[]): number {
+function runAfterFlags(options: readonly string[], flags: readonly string[], body: string): string {
   const script = `
     import v8 from 'node:v8';
     for (const flag of ${JSON.stringify(flags)}) v8.setFlagsFromString(flag);
-    const live = [];
-    for (let i = 0; i < 150_000; i++) live.push({ i, s: ('live-' + i).padEnd(80, 'x') });
-    const inFlight = new Array(40_000);
-    let peak = 0;
-    for (let r = 0; r < 3_000_000; r++) {
-      inFlight[r % inFlight.length] = { r, a: [r, r + 1], s: 'g' + r };
-      if (r % 20_000 === 0) peak = Math.max(peak, v8.getHeapStatistics().total_heap_size);
-    }
-    console.log(live.length > 0 ? peak : 0); // the live set stays reachable to the end`;
-  return Number(
-    execFileSync(
-      process.execPath,
-      ['--max-semi-space-size=4', '--input-type=module', '-e', script],
-      {
-        encoding: 'utf8',
-      },
-    ),
-  );
+    ${body}`;
+  return execFileSync(process.execPath, [...options, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
 }
 
 /**
+ * Code that allocates while it keeps a window of `window` recent objects alive (requests in
+ * flight), then hands `report` the largest young generation V8 gave its thread, in MiB.
+ */
+const inFlightPeak = (window: number, report: string) => `
+  const heap = process.getBuiltinModule('node:v8');
+  const young = () => heap.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+  const inFlight = new Array(${window});
+  let peak = 0;
+  for (let r = 0; r < 40 * inFlight.length; r++) {
+    inFlight[r % inFlight.length] = { r, s: 'in flight ' + r };
+    if (r % 5_000 === 0) peak = Math.max(peak, young());
+  }
+  ${report}(peak / 1048576);`;
+
+/** The largest young generation of a process started with `npm start`'s options, in MiB. */
+const youngGenerationMiB = (flags: readonly string[]): number =>
+  Number(runAfterFlags(START_OPTIONS, flags, inFlightPeak(50_000, 'console.log')));
+
+/**
+ * As `youngGenerationMiB`, for a thread with PGlite's limits that the process starts after it set
+ * the flags.
+ */
+const threadYoungGenerationMiB = (flags: readonly string[]): number =>
+  Number(
+    runAfterFlags(
+      START_OPTIONS,
+      flags,
+      `import { Worker } from 'node:worker_threads';
+       const work = ${JSON.stringify(inFlightPeak(20_000, "process.getBuiltinModule('node:worker_threads').parentPort.postMessage"))};
+       const limits = ${JSON.stringify(PGLITE_THREAD_LIMITS)};
+       new Worker(work, { eval: true, resourceLimits: limits }).once('message', (peak) => console.log(peak));`,
+    ),
+  );
+
+/**
+ * A process that keeps a live set and lets young objects reach the old generation before they
+ * die (as requests in flight do); the largest heap V8 committed meanwhile, in bytes. Its young
+ * generation has a fixed size, so that what differs is the old generation's growth.
+ */
+const peakHeap = (flags: readonly string[]): number =>
+  Number(
+    runAfterFlags(
+      ['--max-semi-space-size=4'],
+      flags,
+      `const live = [];
+       for (let i = 0; i < 150_000; i++) live.push({ i, s: ('live-' + i).padEnd(80, 'x') });
+       const inFlight = new Array(40_000);
+       let peak = 0;
+       for (let r = 0; r < 3_000_000; r++) {
+         inFlight[r % inFlight.length] = { r, a: [r, r + 1], s: 'g' + r };
+         if (r % 20_000 === 0) peak = Math.max(peak, v8.getHeapStatistics().total_heap_size);
+       }
+       console.log(live.length > 0 ? peak : 0); // the live set stays reachable to the end`,
+    ),
+  );
+
+/**
  * A process that sets `flags` at run time, then compiles a WebAssembly function (a loop adding
- * 1..n) and runs a million rounds of it, as PGlite's functions run while it opens. Returns how
- * many times V8's optimising compiler compiled it, read from V8's own trace.
+ * 1..n) and runs a million rounds of it, as PGlite's functions run while it opens, then waits
+ * half a second. Returns how many times V8's optimising compiler compiled it, read from V8's own
+ * trace.
  */
 function optimisedCompilations(flags: readonly string[]): number {
-  const script = `
-    import v8 from 'node:v8';
-    for (const flag of ${JSON.stringify(flags)}) v8.setFlagsFromString(flag);
-    const sum = new Uint8Array([
+  const trace = runAfterFlags(
+    ['--trace-wasm-compilation-times'],
+    flags,
+    `const sum = new Uint8Array([
       0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // magic, version
       1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f, // type: (i32) -> i32
       3, 2, 1, 0, // one function of that type
@@ -52,11 +114,9 @@ function optimisedCompilations(flags: readonly string[]): number {
       0x20, 1, 0x0b, // acc
     ]);
     const { instance } = await WebAssembly.instantiate(sum);
-    for (let i = 0; i < 10; i++) instance.exports.f(100_000);`;
-  const trace = execFileSync(
-    process.execPath,
-    ['--trace-wasm-compilation-times', '--input-type=module', '-e', script],
-    { encoding: 'utf8' },
+    for (let i = 0; i < 10; i++) instance.exports.f(100_000);
+    // V8 compiles on its helper thread: on a busy machine the job may still be running.
+    await new Promise((resolve) => setTimeout(resolve, 500));`,
   );
   return trace.split('\n').filter((line) => line.includes('using TurboFan')).length;
 }
@@ -75,6 +135,30 @@ describe('runtimeV8Flags', () => {
     const set = peakHeap(flags);
     // Measured: about 80 MiB against 220 MiB (a live set of about 20 MiB).
     expect(set).to.be.below(unset * 0.6);
+  });
+
+  it("lets the young generation grow to npm start's ceiling on PostgreSQL, and keeps it small when embedded", function () {
+    this.timeout(30_000);
+    // Measured: 64 MiB (two 32 MiB semi-spaces) against 3 to 8 MiB (the young generation no
+    // longer grows by doubling; pages V8 pins during a collection come and go).
+    const postgres = youngGenerationMiB(
+      runtimeV8Flags(testConfig({ database: { url: 'postgres://localhost/users' } })),
+    );
+    const embedded = youngGenerationMiB(runtimeV8Flags(testConfig({ database: { url: null } })));
+    expect(postgres).to.be.at.least(48);
+    expect(embedded).to.be.at.most(16);
+  });
+
+  it("starts PGlite's thread, made after the flags, with 4 MiB semi-spaces and keeps them when embedded", function () {
+    this.timeout(30_000);
+    const flags = runtimeV8Flags(testConfig({ database: { url: null } }));
+    const sized = (flag: string) => /^--(min|max)-semi-space-size=/.test(flag);
+    // Measured: 8 MiB (two semi-spaces); without the two sizes 2 MiB (V8's smallest, never grown)
+    // on Node 26 and 32 MiB (npm start's, outranking the thread's limits) on Node 22.
+    expect(threadYoungGenerationMiB(flags)).to.equal(2 * EMBEDDED_THREAD_SEMI_SPACE_MIB);
+    expect(threadYoungGenerationMiB(flags.filter((flag) => !sized(flag)))).not.to.equal(
+      2 * EMBEDDED_THREAD_SEMI_SPACE_MIB,
+    );
   });
 
   it('keeps WebAssembly that ran a while on its first compiler when embedded', function () {

@@ -36,6 +36,13 @@ type Call = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never
 export type QueryResult<R> = Pick<Results<R>, 'rows' | 'affectedRows' | 'fields'>;
 
 /**
+ * The heap of PGlite's thread. Its JavaScript is PGlite's glue, a few MB: a small young generation
+ * keeps its heap (and the process's resident set) small. PostgreSQL's own memory is WebAssembly's,
+ * not these.
+ */
+export const PGLITE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
+
+/**
  * The error a call gets once the worker has stopped. Its SQLSTATE, 08006 (connection_failure),
  * makes it a lost connection to the availability guard: a 503, and readiness names the database.
  */
@@ -99,9 +106,7 @@ export class PGliteThread {
     this.waitReady.catch(() => undefined);
     this.worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
       workerData: { dataDir },
-      // Its JavaScript is PGlite's glue, a few MB: a small young generation keeps its heap (and
-      // the process's resident set) small. PostgreSQL's own memory is WebAssembly's, not these.
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
+      resourceLimits: PGLITE_THREAD_LIMITS,
     });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('message', (reply: Reply) => this.receive(reply));

@@ -5,7 +5,7 @@
  * `node dist/src/main.js` directly: npm does not pass SIGTERM through its shell.
  *
  * The rest is imported only once the flags are set: loading it grows V8's young generation,
- * which the embedded store keeps at its floor (`v8-flags.ts`).
+ * which the embedded store keeps small (`v8-flags.ts`).
  *
  * With WEB_CONCURRENCY > 1 this process becomes the primary of a node:cluster
  * (`composition-root/cluster.ts`): it migrates and creates the first admin once, then forks that

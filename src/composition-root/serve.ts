@@ -11,6 +11,7 @@ import { ensureConfiguredAdmin, startedLine } from './bootstrap.js';
 import { runPrimary } from './cluster.js';
 import { createDrainableServer } from './http-server.js';
 import { buildService, type Service } from './container.js';
+import { collectStartupGarbage } from './v8-flags.js';
 
 export async function run(config: AppConfig): Promise<void> {
   if (config.server.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config);
@@ -61,6 +62,12 @@ async function serve(config: AppConfig): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await http.listen(config.server.port);
+  // What starting left behind (the migrations, the pruners' first runs, the documents built once)
+  // is collected now, in both threads, where the flags exposed V8's gc: on the embedded store.
+  if (config.database.url === null) {
+    await service.persistence.settle?.();
+    collectStartupGarbage();
+  }
   const { message, url, docs } = startedLine(config.server.port);
   logger.info(message, {
     // A worker's start is one part of the cluster's; the primary logs `started` once all serve.

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import type { AppConfig } from '../config/config.js';
 
 /** How far past what its last full collection kept the heap may grow, in percent, when embedded. */
@@ -23,7 +24,8 @@ export const EMBEDDED_THREAD_SEMI_SPACE_MIB = 4;
  * 4 MiB semi-spaces it had before (decision 0079); its heap grows by a quarter of its
  * live set, not by V8's up to fourfold (decision 0077); and PGlite's WebAssembly is optimised once
  * it stays hot, not for what merely ran while the database opened, whose compilations' memory the
- * allocator would keep (decision 0078). V8 reads these flags late.
+ * allocator would keep (decision 0078). V8 reads these flags late. `--expose-gc` lets the service
+ * collect what starting left behind, once it listens (`collectStartupGarbage`, decision 0080).
  */
 export function runtimeV8Flags(config: Pick<AppConfig, 'database'>): string[] {
   return config.database.url === null
@@ -33,6 +35,23 @@ export function runtimeV8Flags(config: Pick<AppConfig, 'database'>): string[] {
         '--semi-space-growth-factor=1',
         `--min-semi-space-size=${EMBEDDED_THREAD_SEMI_SPACE_MIB}`,
         `--max-semi-space-size=${EMBEDDED_THREAD_SEMI_SPACE_MIB}`,
+        '--expose-gc',
       ]
     : [];
+}
+
+/**
+ * A full collection of this thread's heap, when the flags exposed V8's `gc` (embedded); false when
+ * they did not. Not V8's memory-reducing kind: that one shrinks the young generation, which the
+ * growth factor would then keep at its smallest (the PGlite thread does the same,
+ * `PGliteThread.collectGarbage`). Contexts made before the flag was set have no `gc`: a new
+ * one's is taken.
+ */
+export function collectStartupGarbage(): boolean {
+  const gc = runInNewContext("typeof gc === 'function' ? gc : undefined") as
+    | ((options: { type: 'major'; execution: 'sync' }) => void)
+    | undefined;
+  if (gc === undefined) return false;
+  gc({ type: 'major', execution: 'sync' });
+  return true;
 }

@@ -34,6 +34,11 @@ export interface Persistence {
   idempotencyStore(clock: Clock): IdempotencyStore;
   /** The connection pool's use now (for the metrics); absent or null for a store without a pool. */
   poolUse?(): { readonly inUse: number; readonly waiting: number } | null;
+  /**
+   * Gives back memory that opening the store used and serving does not need (the embedded store's
+   * thread collects its heap); a no-op for a store with nothing to give back.
+   */
+  settle?(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

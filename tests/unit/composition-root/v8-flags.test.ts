@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGLITE_THREAD_LIMITS } from '../../../src/adapters/persistence/mikro-orm/pglite-thread.js';
@@ -27,13 +28,20 @@ const START_OPTIONS = (() => {
  * at run time, first thing, as the service does; returns what it printed.
  */
 function runAfterFlags(options: readonly string[], flags: readonly string[], body: string): string {
-  const script = `
-    import v8 from 'node:v8';
-    for (const flag of ${JSON.stringify(flags)}) v8.setFlagsFromString(flag);
-    ${body}`;
-  return execFileSync(process.execPath, [...options, '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-  });
+  // A file rather than `-e`: threads inherit node's options, and a file's need no --input-type.
+  const dir = mkdtempSync(join(tmpdir(), 'um-v8-flags-'));
+  try {
+    const file = join(dir, 'script.mjs');
+    writeFileSync(
+      file,
+      `import v8 from 'node:v8';
+       for (const flag of ${JSON.stringify(flags)}) v8.setFlagsFromString(flag);
+       ${body}`,
+    );
+    return execFileSync(process.execPath, [...options, file], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -70,6 +78,29 @@ const threadYoungGenerationMiB = (flags: readonly string[]): number =>
        new Worker(work, { eval: true, resourceLimits: limits }).once('message', (peak) => console.log(peak));`,
     ),
   );
+
+/** The compiled modules a child process imports, as file URLs. */
+const built = (path: string) => new URL(`../../../src/${path}`, import.meta.url).href;
+
+/**
+ * Whether a process with `npm start`'s options and `flags` set could collect its heap at start:
+ * its main thread (`collectStartupGarbage`), and the thread of an in-memory PGlite opened after.
+ */
+const collectedAtStart = (flags: readonly string[]): { main: boolean; pglite: boolean } =>
+  JSON.parse(
+    runAfterFlags(
+      START_OPTIONS,
+      flags,
+      `const { collectStartupGarbage } = await import(${JSON.stringify(built('composition-root/v8-flags.js'))});
+       const { PGliteThread } = await import(${JSON.stringify(built('adapters/persistence/mikro-orm/pglite-thread.js'))});
+       const main = collectStartupGarbage();
+       const thread = new PGliteThread(null);
+       await thread.waitReady;
+       const pglite = await thread.collectGarbage();
+       await thread.close();
+       console.log(JSON.stringify({ main, pglite }));`,
+    ),
+  ) as { main: boolean; pglite: boolean };
 
 /**
  * A process that keeps a live set and lets young objects reach the old generation before they
@@ -159,6 +190,18 @@ describe('runtimeV8Flags', () => {
     expect(threadYoungGenerationMiB(flags.filter((flag) => !sized(flag)))).not.to.equal(
       2 * EMBEDDED_THREAD_SEMI_SPACE_MIB,
     );
+  });
+
+  it('collects what starting left behind, in both threads, only when embedded', function () {
+    this.timeout(60_000);
+    expect(collectedAtStart(runtimeV8Flags(testConfig({ database: { url: null } })))).to.deep.equal(
+      { main: true, pglite: true },
+    );
+    expect(
+      collectedAtStart(
+        runtimeV8Flags(testConfig({ database: { url: 'postgres://localhost/users' } })),
+      ),
+    ).to.deep.equal({ main: false, pglite: false });
   });
 
   it('keeps WebAssembly that ran a while on its first compiler when embedded', function () {

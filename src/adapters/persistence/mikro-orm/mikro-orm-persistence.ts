@@ -232,6 +232,9 @@ function mikroOrmPersistence(
         ? null
         : { inUse: pool.numUsed(), waiting: pool.numPendingAcquires() };
     },
+    async settle() {
+      await pglite?.collectGarbage();
+    },
     async ping() {
       await orm.em.getConnection('write').execute('select 1');
       if (hasReplica) await orm.em.getConnection('read').execute('select 1');

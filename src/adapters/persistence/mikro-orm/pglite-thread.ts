@@ -20,6 +20,7 @@ export type Request = { readonly id: number } & (
       readonly values: readonly unknown[];
       readonly syncToFs: boolean;
     }
+  | { readonly op: 'collect' }
   | { readonly op: 'close' }
 );
 
@@ -194,6 +195,16 @@ export class PGliteThread {
     syncToFs: boolean,
   ): Promise<{ rows: R[]; rowCount: number }> {
     return this.call({ op: 'prepared', name, text, values, syncToFs });
+  }
+
+  /**
+   * Has the worker's heap collected in full when the process exposed V8's `gc`
+   * (`runtimeV8Flags`) before the thread started: opening the database and running the
+   * migrations leave garbage the worker would otherwise keep until V8 itself reduces memory, tens
+   * of seconds later. Resolves to whether it was collected.
+   */
+  collectGarbage(): Promise<boolean> {
+    return this.lock.runExclusive(() => this.call({ op: 'collect' }));
   }
 
   /**

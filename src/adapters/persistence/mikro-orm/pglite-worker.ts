@@ -65,6 +65,13 @@ async function answer(pglite: PGlite, request: Request): Promise<unknown> {
       return (await pglite.exec(request.sql)).map(plain);
     case 'prepared':
       return runPrepared(pglite, request.name, request.text, request.values, request.syncToFs);
+    case 'collect': {
+      // Only when the process set --expose-gc before this thread started. Not V8's
+      // memory-reducing kind, which would shrink a young generation that may no longer grow.
+      const gc = (globalThis as { gc?: (options: object) => void }).gc;
+      gc?.({ type: 'major', execution: 'sync' });
+      return gc !== undefined;
+    }
     case 'close':
       // Closing flushes the data directory.
       await pglite.close();

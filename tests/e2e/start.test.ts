@@ -145,7 +145,7 @@ describe('the service process on the embedded database', function () {
     expect(running.stdout()).to.contain('"event":"stopped"');
   });
 
-  it("answers, errors included, without loading Node's fetch implementation (undici), which it never uses", async () => {
+  it("answers, errors included, without loading Node's fetch implementation (undici), https or tls, which it never uses", async () => {
     running = await startProbed(dataDir);
     const answers = {
       '/health/ready': 200,
@@ -161,6 +161,9 @@ describe('the service process on the embedded database', function () {
     const loaded = probed<string[]>(running, 'builtinsLoaded');
     expect(loaded).to.include('NativeModule http');
     expect(loaded.filter((name) => name.includes('undici'))).to.deep.equal([]);
+    // prom-client's index would load them for its Pushgateway (adapters/metrics/prom-client.ts).
+    expect(loaded).not.to.include('NativeModule https');
+    expect(loaded).not.to.include('NativeModule tls');
   });
 
   it("sets the embedded store's V8 flags before it loads the ORM, the HTTP stack or PGlite", async () => {

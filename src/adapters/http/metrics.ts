@@ -4,7 +4,7 @@
  * process; each app has its own request metrics, merged at scrape time.
  */
 import type Koa from 'koa';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from '../metrics/prom-client.js';
 import { token } from '../../application/ports/injection.js';
 
 /** Metrics of the service's own work (mail), merged into the scrape. */

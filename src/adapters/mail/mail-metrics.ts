@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from '../metrics/prom-client.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { OutboxQueue, OutboxStats } from '../../application/ports/outbox.js';
 

@@ -5,7 +5,7 @@
  * merges it with the others at scrape time. Gauges are read when scraped, from the sources the
  * composition root hands in.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from './prom-client.js';
 import { token } from '../../application/ports/injection.js';
 
 export interface PoolUse {

@@ -39,7 +39,9 @@ export type QueryResult<R> = Pick<Results<R>, 'rows' | 'affectedRows' | 'fields'
 /**
  * The heap of PGlite's thread. Its JavaScript is PGlite's glue, a few MB: a small young generation
  * keeps its heap (and the process's resident set) small. PostgreSQL's own memory is WebAssembly's,
- * not these.
+ * not these. V8's semi-space flags outrank the young generation's limit: in the service the
+ * embedded flags set it (`EMBEDDED_THREAD_SEMI_SPACE_MIB`, to the same 8 MiB); this one holds
+ * where they are not set (tests).
  */
 export const PGLITE_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 

@@ -24,6 +24,8 @@
  * The service starts with the node options of `npm start`. BENCH_SERVICE_NODE_ARGS are given to
  * node after them, before the service's script: for a profile,
  * BENCH_SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench -- --only 2
+ * BENCH_SAME_WORK_NODE_ARGS does the same for the same-work ceilings (2w, 3aw), which start with
+ * node's own options otherwise.
  *
  * PostgreSQL is BENCH_DATABASE_SERVER_URL (postgres://postgres@127.0.0.1:5432/postgres), Redis
  * BENCH_REDIS_URL (redis://127.0.0.1:6379). The benchmark creates and drops its own database and
@@ -799,6 +801,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const bare = await startProcess({
       script: SAME_WORK,
+      nodeArgs: (process.env.BENCH_SAME_WORK_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
       args: [String(port), database.url, REDIS_URL, tokensFile],
       env: { NODE_ENV: 'production' },
       port,

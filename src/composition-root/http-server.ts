@@ -30,11 +30,52 @@ export interface DrainableServer {
 /** How often Node looks for connections past their headers or request timeout. */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
+/** An answer not yet sent, linked to the ones before and after it (see `UnansweredList`). */
+interface Unanswered {
+  res: ServerResponse | null;
+  prev: Unanswered | null;
+  next: Unanswered | null;
+}
+
+/**
+ * The answers not yet sent, as a list whose links are cleared when an answer leaves it. A `Set`
+ * did this job before and kept answered requests, and all they reach, alive through
+ * young-generation collections until the next full one (decision 0082); a removed node here
+ * holds nothing.
+ */
+class UnansweredList {
+  private readonly head: Unanswered = { res: null, prev: null, next: null };
+
+  add(res: ServerResponse): Unanswered {
+    const node: Unanswered = { res, prev: this.head, next: this.head.next };
+    if (node.next !== null) node.next.prev = node;
+    this.head.next = node;
+    return node;
+  }
+
+  remove(node: Unanswered): void {
+    if (node.prev === null) return;
+    node.prev.next = node.next;
+    if (node.next !== null) node.next.prev = node.prev;
+    node.res = node.prev = node.next = null;
+  }
+
+  /** Empties the list, handing each answer to `visit`. */
+  drain(visit: (res: ServerResponse) => void): void {
+    for (let node = this.head.next; node !== null; ) {
+      const { next, res } = node;
+      this.remove(node);
+      if (res !== null) visit(res);
+      node = next;
+    }
+  }
+}
+
 export function createDrainableServer(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   timeouts: HttpServerTimeouts,
 ): DrainableServer {
-  const unanswered = new Set<ServerResponse>();
+  const unanswered = new UnansweredList();
   let draining = false;
   const server = createServer(
     {
@@ -47,8 +88,8 @@ export function createDrainableServer(
       if (draining) {
         res.setHeader('Connection', 'close');
       } else {
-        unanswered.add(res);
-        res.once('close', () => unanswered.delete(res));
+        const node = unanswered.add(res);
+        res.once('close', () => unanswered.remove(node));
       }
       handler(req, res);
     },
@@ -67,11 +108,10 @@ export function createDrainableServer(
     drain() {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const res of unanswered) {
+      unanswered.drain((res) => {
         if (!res.headersSent) res.setHeader('Connection', 'close');
         else res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
-      }
-      unanswered.clear();
+      });
       server.closeIdleConnections();
       return closed;
     },

@@ -86,10 +86,11 @@ function serviceNodeArgs(): string[] {
     scripts: { start: string };
   };
   const options = /\bnode((?: --\S+)*) dist\/src\/main\.js/.exec(pkg.scripts.start)?.[1] ?? '';
-  return [...options.split(' '), ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ')].filter(
-    (a) => a !== '',
-  );
+  return [...nodeArgs(options), ...nodeArgs(process.env.BENCH_SERVICE_NODE_ARGS)];
 }
+
+/** Node options written on one line, space-separated. */
+const nodeArgs = (line = ''): string[] => line.split(' ').filter((a) => a !== '');
 const SAME_WORK = join(here, 'same-work.js');
 
 const { values: args } = parseArgs({
@@ -801,7 +802,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const bare = await startProcess({
       script: SAME_WORK,
-      nodeArgs: (process.env.BENCH_SAME_WORK_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+      nodeArgs: nodeArgs(process.env.BENCH_SAME_WORK_NODE_ARGS),
       args: [String(port), database.url, REDIS_URL, tokensFile],
       env: { NODE_ENV: 'production' },
       port,
